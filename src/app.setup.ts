@@ -1,0 +1,55 @@
+import { Logger } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import express, { NextFunction, Request, Response } from 'express';
+import { appConfig, AppConfig } from './config/app.config';
+import { AllExceptionsFilter, sendError } from './common/all-exceptions.filter';
+import { OriginPolicy } from './common/origin.policy';
+
+const MCP_PATHS = /^\/(mcp|sse)(\/|$)/;
+
+/**
+ * Everything about the HTTP layer that is not a route: body parsing with a size limit and JSON
+ * errors, Origin checks, CORS, proxy trust and the global exception filter. Shared by `main.ts`
+ * and the e2e tests so they run exactly the production pipeline.
+ */
+export function configureApp(app: NestExpressApplication): void {
+  const config = app.get<AppConfig>(appConfig.KEY);
+  const logger = new Logger('Http');
+  app.set('trust proxy', config.trustProxy);
+  app.disable('x-powered-by');
+
+  const origins = new OriginPolicy(config.allowedOrigins, config.host);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (!MCP_PATHS.test(req.path)) return next();
+    try {
+      origins.check(req.headers.origin);
+    } catch (err) {
+      return sendError(err, req, res, logger);
+    }
+    if (req.headers.origin) {
+      res.setHeader('Access-Control-Allow-Origin', req.headers.origin);
+      res.setHeader('Vary', 'Origin');
+      res.setHeader('Access-Control-Expose-Headers', 'Mcp-Session-Id, WWW-Authenticate, Retry-After');
+    }
+    if (req.method === 'OPTIONS') {
+      res.setHeader('Access-Control-Allow-Methods', 'GET, POST, DELETE, OPTIONS');
+      res.setHeader(
+        'Access-Control-Allow-Headers',
+        'Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID, X-Chat-Id',
+      );
+      res.setHeader('Access-Control-Max-Age', '600');
+      res.status(204).end();
+      return;
+    }
+    next();
+  });
+
+  app.use(express.json({ limit: config.bodyLimit, strict: false, type: ['application/json', 'application/*+json'] }));
+  // Errors from the body parser (bad JSON, too large) arrive here, before Nest's routing.
+  app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (!err) return next();
+    sendError(err, req, res, logger);
+  });
+  app.useGlobalFilters(new AllExceptionsFilter());
+  app.enableShutdownHooks();
+}

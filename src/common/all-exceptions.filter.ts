@@ -1,0 +1,40 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { redactSecrets } from './redact';
+import { toErrorResponse } from './error-response';
+
+/** Requests whose JSON-RPC id we can echo in an error. */
+function requestIdOf(body: unknown): unknown {
+  return body && typeof body === 'object' && !Array.isArray(body) ? (body as { id?: unknown }).id : undefined;
+}
+
+/**
+ * The one place errors become HTTP responses: domain errors keep their status, unexpected ones
+ * become a logged, generic 500. Never writes after headers were sent; never HTML.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpErrors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const req = ctx.getRequest<Request>();
+    const res = ctx.getResponse<Response>();
+    sendError(exception, req, res, this.logger);
+  }
+}
+
+export function sendError(exception: unknown, req: Request, res: Response, logger: Logger): void {
+  const path = req.path ?? req.url ?? '';
+  const response = toErrorResponse(exception, path, requestIdOf(req.body));
+  if (response.unexpected) {
+    const err = exception as Error;
+    logger.error(`Unhandled error on ${req.method} ${path}: ${redactSecrets(String(err?.stack ?? err))}`);
+  }
+  if (res.headersSent) {
+    if (!res.writableEnded) res.end();
+    return;
+  }
+  for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
+  res.status(response.status).json(response.body);
+}

@@ -1,0 +1,84 @@
+/**
+ * Domain errors thrown by services. They never carry HTTP semantics themselves; the global
+ * exception filter maps them to an HTTP status (and a JSON-RPC body on MCP routes).
+ */
+export abstract class DomainError extends Error {
+  abstract readonly httpStatus: number;
+  abstract readonly rpcCode: number;
+  readonly headers: Record<string, string> = {};
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class UnauthorizedError extends DomainError {
+  readonly httpStatus = 401;
+  readonly rpcCode = -32002;
+  override readonly headers: Record<string, string>;
+  constructor(message: string, options?: { cause?: unknown; error?: 'invalid_token' | 'invalid_request' }) {
+    super(message, options);
+    const error = options?.error;
+    this.headers = {
+      'WWW-Authenticate': error ? `Bearer realm="mcp", error="${error}"` : 'Bearer realm="mcp"',
+    };
+  }
+}
+
+export class SessionNotFoundError extends DomainError {
+  readonly httpStatus = 404;
+  readonly rpcCode = -32001;
+  constructor() {
+    super('Session not found: it does not exist, has expired or belongs to another identity. Start a new session with an initialize request.');
+  }
+}
+
+export class BadRequestError extends DomainError {
+  readonly httpStatus = 400;
+  constructor(message: string, readonly rpcCode: number = -32600) {
+    super(message);
+  }
+}
+
+export class ForbiddenOriginError extends DomainError {
+  readonly httpStatus = 403;
+  readonly rpcCode = -32000;
+  constructor(origin: string) {
+    super(`Origin ${JSON.stringify(origin.slice(0, 200))} is not allowed`);
+  }
+}
+
+export class TooManySessionsError extends DomainError {
+  readonly httpStatus = 503;
+  readonly rpcCode = -32004;
+  override readonly headers: Record<string, string>;
+  constructor(retryAfterSeconds: number) {
+    super('The server has reached its session limit; retry later or close unused sessions.');
+    this.headers = { 'Retry-After': String(retryAfterSeconds) };
+  }
+}
+
+export class RateLimitedError extends DomainError {
+  readonly httpStatus = 429;
+  readonly rpcCode = -32004;
+  override readonly headers: Record<string, string>;
+  constructor(retryAfterSeconds: number) {
+    super(`Too many requests for this identity; retry after ${retryAfterSeconds} s.`);
+    this.headers = { 'Retry-After': String(retryAfterSeconds) };
+  }
+}
+
+/** Integration.app could not be reached, timed out, or answered with a server error. */
+export class UpstreamUnavailableError extends DomainError {
+  readonly httpStatus = 502;
+  readonly rpcCode = -32003;
+}
+
+/** The session store (e.g. Redis) is unavailable. */
+export class StoreUnavailableError extends DomainError {
+  readonly httpStatus = 503;
+  readonly rpcCode = -32003;
+  constructor(options?: { cause?: unknown }) {
+    super('Session store is unavailable; retry shortly.', options);
+  }
+}

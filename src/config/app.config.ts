@@ -1,0 +1,62 @@
+import { ConfigType, registerAs } from '@nestjs/config';
+import { EnvironmentVariables, validateEnv } from './env.validation';
+
+function parseTrustProxy(value: string): boolean | number | string {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
+
+function build(env: EnvironmentVariables) {
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    bodyLimit: env.BODY_LIMIT,
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    allowedOrigins: env.ALLOWED_ORIGINS
+      ? env.ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean)
+      : [],
+    allowQueryToken: env.ALLOW_QUERY_TOKEN,
+    logLevel: env.LOG_LEVEL,
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    metricsRequireAuth: env.METRICS_REQUIRE_AUTH,
+    metricsToken: env.METRICS_TOKEN,
+  };
+}
+
+function buildIntegrationApp(env: EnvironmentVariables) {
+  return {
+    apiUrl: env.INTEGRATION_APP_API_URL.replace(/\/+$/, ''),
+    workspaceKey: env.INTEGRATION_APP_WORKSPACE_KEY,
+    workspaceSecret: env.INTEGRATION_APP_WORKSPACE_SECRET,
+    upstreamTimeoutMs: env.UPSTREAM_TIMEOUT_MS,
+    upstreamRetries: env.UPSTREAM_RETRIES,
+    actionTimeoutMs: env.ACTION_TIMEOUT_MS,
+    catalogTtlSeconds: env.CATALOG_TTL_SECONDS,
+    catalogMaxEntries: env.CATALOG_MAX_ENTRIES,
+    catalogFetchConcurrency: env.CATALOG_FETCH_CONCURRENCY,
+  };
+}
+
+function buildSessions(env: EnvironmentVariables) {
+  return {
+    idleTtlSeconds: env.SESSION_IDLE_TTL_SECONDS,
+    maxSessions: env.MAX_SESSIONS,
+    redisUrl: env.REDIS_URL,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX,
+  };
+}
+
+/** HTTP server, security and operations settings. */
+export const appConfig = registerAs('app', () => build(validateEnv(process.env)));
+export type AppConfig = ConfigType<typeof appConfig>;
+
+/** Integration.app API, upstream timeouts and the tool catalog cache. */
+export const integrationAppConfig = registerAs('integrationApp', () => buildIntegrationApp(validateEnv(process.env)));
+export type IntegrationAppConfig = ConfigType<typeof integrationAppConfig>;
+
+/** Session store, idle expiry and limits. */
+export const sessionsConfig = registerAs('sessions', () => buildSessions(validateEnv(process.env)));
+export type SessionsConfig = ConfigType<typeof sessionsConfig>;

@@ -1,0 +1,125 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
+
+const toBool = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  return value;
+};
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/**
+ * Every environment variable the server reads, with its default. Validated once at boot:
+ * a bad value stops start-up with a message naming the variable.
+ */
+export class EnvironmentVariables {
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @Transform(emptyToUndefined)
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  INTEGRATION_APP_API_URL = 'https://api.integration.app';
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  INTEGRATION_APP_WORKSPACE_KEY?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  INTEGRATION_APP_WORKSPACE_SECRET?: string;
+
+  @Transform(emptyToUndefined) @IsOptional()
+  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must start with redis:// or rediss://' })
+  REDIS_URL?: string;
+
+  @Transform(emptyToUndefined) @IsString()
+  REDIS_KEY_PREFIX = 'iamcp:';
+
+  @Transform(toInt) @IsInt() @Min(10)
+  SESSION_IDLE_TTL_SECONDS = 3600;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  MAX_SESSIONS = 50000;
+
+  @Transform(toInt) @IsInt() @Min(0)
+  CATALOG_TTL_SECONDS = 300;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  CATALOG_MAX_ENTRIES = 1000;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(64)
+  CATALOG_FETCH_CONCURRENCY = 8;
+
+  @Transform(toInt) @IsInt() @Min(100)
+  UPSTREAM_TIMEOUT_MS = 15000;
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(10)
+  UPSTREAM_RETRIES = 2;
+
+  @Transform(toInt) @IsInt() @Min(100)
+  ACTION_TIMEOUT_MS = 60000;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  ALLOWED_ORIGINS?: string;
+
+  @Transform(toBool) @IsBoolean()
+  ALLOW_QUERY_TOKEN = true;
+
+  @Transform(emptyToUndefined)
+  @Matches(/^\d+(b|kb|mb)?$/i, { message: 'BODY_LIMIT must look like 1mb, 512kb or 100000' })
+  BODY_LIMIT = '1mb';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @Transform(emptyToUndefined) @IsString()
+  TRUST_PROXY = 'false';
+
+  @Transform(toInt) @IsInt() @Min(0)
+  RATE_LIMIT_PER_MINUTE = 600;
+
+  @Transform(toBool) @IsBoolean()
+  METRICS_REQUIRE_AUTH = false;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  METRICS_TOKEN?: string;
+
+  @Transform(toInt) @IsInt() @Min(0)
+  SHUTDOWN_GRACE_MS = 20000;
+}
+
+export function validateEnv(config: Record<string, unknown>): EnvironmentVariables {
+  const defaults = new EnvironmentVariables();
+  const merged: Record<string, unknown> = { ...defaults };
+  for (const key of Object.keys(defaults)) if (config[key] !== undefined) merged[key] = config[key];
+  for (const key of ['INTEGRATION_APP_WORKSPACE_KEY', 'INTEGRATION_APP_WORKSPACE_SECRET', 'REDIS_URL', 'ALLOWED_ORIGINS', 'METRICS_TOKEN']) {
+    if (config[key] !== undefined) merged[key] = config[key];
+  }
+  const validated = plainToInstance(EnvironmentVariables, merged);
+  const errors = validateSync(validated, { skipMissingProperties: false });
+  if (errors.length > 0) {
+    const lines = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `  - ${e.property}: ${m}`));
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  if (validated.METRICS_REQUIRE_AUTH && !validated.METRICS_TOKEN) {
+    throw new Error('Invalid configuration:\n  - METRICS_TOKEN: required when METRICS_REQUIRE_AUTH=true');
+  }
+  return validated;
+}

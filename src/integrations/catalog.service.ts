@@ -1,0 +1,139 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { integrationAppConfig, IntegrationAppConfig } from '../config/app.config';
+import { IntegrationAppGateway, UpstreamAction } from './integration-app.gateway';
+import { buildToolCatalog, ToolCatalog } from './tool-catalog';
+import { UpstreamError } from './upstream.error';
+
+interface CacheEntry {
+  catalog?: ToolCatalog;
+  fetchedAt: number;
+  inflight?: Promise<ToolCatalog>;
+}
+
+/** How long a catalog that missed some integrations (upstream trouble) is kept before refetching. */
+const PARTIAL_TTL_MS = 10_000;
+
+async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+/**
+ * Per-identity tool catalogs: fetched once (all pages; action lists in parallel with bounded
+ * concurrency), cached in a bounded LRU for `CATALOG_TTL_SECONDS`, single-flight so concurrent
+ * sessions share one fetch, and refreshed in the background once stale.
+ */
+@Injectable()
+export class CatalogService {
+  private readonly logger = new Logger(CatalogService.name);
+  private readonly cache = new Map<string, CacheEntry>();
+  private fetches = 0;
+
+  constructor(
+    private readonly gateway: IntegrationAppGateway,
+    @Inject(integrationAppConfig.KEY) private readonly config: IntegrationAppConfig,
+  ) {}
+
+  /** Number of upstream catalog builds started since boot (for metrics and tests). */
+  get fetchCount(): number {
+    return this.fetches;
+  }
+
+  get cachedIdentities(): number {
+    return this.cache.size;
+  }
+
+  /**
+   * The catalog of an identity. `token` is used only when a fetch is needed; callers must have
+   * established that the token belongs to `identityKey` before asking.
+   */
+  async get(identityKey: string, token: string): Promise<ToolCatalog> {
+    const now = Date.now();
+    const entry = this.cache.get(identityKey);
+    if (entry) {
+      // LRU: re-insert to mark as most recently used.
+      this.cache.delete(identityKey);
+      this.cache.set(identityKey, entry);
+      if (entry.catalog) {
+        const ttl = entry.catalog.partial ? PARTIAL_TTL_MS : this.config.catalogTtlSeconds * 1000;
+        if (now - entry.fetchedAt < ttl) return entry.catalog;
+        // Stale: serve it and refresh in the background (one refresh at a time).
+        if (!entry.inflight) this.startFetch(identityKey, token, entry).catch(() => undefined);
+        return entry.catalog;
+      }
+      if (entry.inflight) return entry.inflight;
+    }
+    const fresh: CacheEntry = { fetchedAt: 0 };
+    this.cache.set(identityKey, fresh);
+    this.evict();
+    return this.startFetch(identityKey, token, fresh);
+  }
+
+  /** Drops an identity's catalog, e.g. when a call reports that a connection or action is gone. */
+  invalidate(identityKey: string): void {
+    const entry = this.cache.get(identityKey);
+    if (entry && !entry.inflight) this.cache.delete(identityKey);
+    else if (entry) entry.fetchedAt = 0;
+  }
+
+  clear(): void {
+    this.cache.clear();
+  }
+
+  private startFetch(identityKey: string, token: string, entry: CacheEntry): Promise<ToolCatalog> {
+    const promise = this.fetch(token)
+      .then((catalog) => {
+        entry.catalog = catalog;
+        entry.fetchedAt = Date.now();
+        return catalog;
+      })
+      .catch((err: unknown) => {
+        // A failed first fetch leaves nothing cached; a failed refresh keeps serving the stale copy.
+        if (!entry.catalog && this.cache.get(identityKey) === entry) this.cache.delete(identityKey);
+        if (entry.catalog) this.logger.warn(`Background catalog refresh failed: ${(err as Error).message}`);
+        throw err;
+      })
+      .finally(() => {
+        entry.inflight = undefined;
+      });
+    entry.inflight = promise;
+    return promise;
+  }
+
+  private async fetch(token: string): Promise<ToolCatalog> {
+    this.fetches++;
+    const connections = await this.gateway.listConnections(token);
+    const integrationIds = [
+      ...new Set(connections.filter((c) => !c.disconnected && !c.archived && c.integrationId).map((c) => c.integrationId)),
+    ];
+    let partial = false;
+    const lists = await mapWithConcurrency(integrationIds, this.config.catalogFetchConcurrency, async (id) => {
+      try {
+        return [id, await this.gateway.listActions(token, id)] as const;
+      } catch (err) {
+        // A bad token fails the whole catalog; trouble with one integration only hides its tools for a while.
+        if (err instanceof UpstreamError && (err.kind === 'unauthorized' || err.kind === 'forbidden')) throw err;
+        partial = true;
+        this.logger.warn(`Could not list actions of integration ${id}: ${(err as Error).message}`);
+        return [id, [] as UpstreamAction[]] as const;
+      }
+    });
+    return buildToolCatalog(connections, new Map(lists), partial);
+  }
+
+  private evict(): void {
+    while (this.cache.size > this.config.catalogMaxEntries) {
+      const oldest = this.cache.keys().next().value as string | undefined;
+      if (oldest === undefined) return;
+      this.cache.delete(oldest);
+    }
+  }
+}

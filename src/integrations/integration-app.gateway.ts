@@ -1,0 +1,50 @@
+/** A connection of the calling customer, as the catalog needs it. */
+export interface UpstreamConnection {
+  id: string;
+  name: string;
+  integrationId: string;
+  integrationKey: string;
+  integrationName: string;
+  disconnected: boolean;
+  archived: boolean;
+}
+
+/** An action of an integration, as the catalog needs it. */
+export interface UpstreamAction {
+  id: string;
+  key: string;
+  name: string;
+  description?: string;
+  integrationId: string;
+  inputSchema?: unknown;
+  deactivated: boolean;
+  archived: boolean;
+}
+
+export interface UpstreamSelf {
+  id?: string;
+  name?: string;
+}
+
+export interface RunActionOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * The port to Integration.app. Only the adapter behind it imports `@integration-app/sdk`;
+ * everything else depends on this abstract class (also the DI token).
+ *
+ * Every method takes the caller's own access token: Integration.app scopes what it returns
+ * to the customer the token was issued for. Failures are thrown as `UpstreamError`.
+ */
+export abstract class IntegrationAppGateway {
+  /** `GET /self` — proves the token is accepted by Integration.app. */
+  abstract getSelf(token: string): Promise<UpstreamSelf>;
+  /** Every connection of the customer (all pages). */
+  abstract listConnections(token: string): Promise<UpstreamConnection[]>;
+  /** Every action of one integration (all pages). */
+  abstract listActions(token: string, integrationId: string): Promise<UpstreamAction[]>;
+  /** Runs an action on a connection; resolves with the action's output. Never retried. */
+  abstract runAction(token: string, connectionId: string, actionKey: string, input: unknown, options?: RunActionOptions): Promise<unknown>;
+}

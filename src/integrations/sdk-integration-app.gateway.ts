@@ -1,0 +1,271 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { IntegrationAppClient } from '@integration-app/sdk';
+import { integrationAppConfig, IntegrationAppConfig } from '../config/app.config';
+import { redactSecrets } from '../common/redact';
+import {
+  IntegrationAppGateway,
+  RunActionOptions,
+  UpstreamAction,
+  UpstreamConnection,
+  UpstreamSelf,
+} from './integration-app.gateway';
+import { UpstreamError, UpstreamErrorKind } from './upstream.error';
+
+/** Annotations the response transformer adds to error bodies, so status and Retry-After survive the SDK. */
+const STATUS_FIELD = '_mcpHttpStatus';
+const RETRY_AFTER_FIELD = '_mcpRetryAfter';
+const PAGE_LIMIT = 1000;
+const MAX_PAGES = 10_000;
+
+interface Page<T> {
+  items?: T[];
+  cursor?: string | null;
+}
+
+interface RawConnection {
+  id: string;
+  name?: string;
+  integrationId?: string;
+  integration?: { id?: string; key?: string; name?: string };
+  disconnected?: boolean;
+  archivedAt?: string | null;
+  isDeactivated?: boolean;
+}
+
+interface RawAction {
+  id: string;
+  key: string;
+  name?: string;
+  description?: string;
+  integrationId?: string;
+  integration?: { id?: string };
+  inputSchema?: unknown;
+  isDeactivated?: boolean;
+  archivedAt?: string | null;
+}
+
+interface AxiosLikeError {
+  isAxiosError?: boolean;
+  code?: string;
+  message?: string;
+  response?: { status?: number; headers?: Record<string, unknown>; data?: unknown };
+}
+
+interface SdkErrorData {
+  type?: string;
+  key?: string;
+  message?: string;
+  [STATUS_FIELD]?: number;
+  [RETRY_AFTER_FIELD]?: unknown;
+}
+
+function parseRetryAfter(value: unknown): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const n = Number(value);
+  if (Number.isFinite(n) && n >= 0) return Math.ceil(n);
+  const date = Date.parse(String(value));
+  if (Number.isFinite(date)) return Math.max(0, Math.ceil((date - Date.now()) / 1000));
+  return undefined;
+}
+
+/** axios `transformResponse`: parse JSON like axios does, and tag error bodies with status and Retry-After. */
+function transformResponse(data: unknown, headers: Record<string, unknown> | undefined, status?: number): unknown {
+  let parsed = data;
+  if (typeof data === 'string' && data.length > 0) {
+    try {
+      parsed = JSON.parse(data);
+    } catch {
+      parsed = data;
+    }
+  }
+  if (status !== undefined && status >= 400 && parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+    const tagged = parsed as Record<string, unknown>;
+    tagged[STATUS_FIELD] = status;
+    const retryAfter = headers?.['retry-after'];
+    if (retryAfter !== undefined) tagged[RETRY_AFTER_FIELD] = retryAfter;
+  }
+  return parsed;
+}
+
+function kindFromStatus(status: number | undefined): UpstreamErrorKind {
+  if (status === undefined) return 'unavailable';
+  if (status === 401) return 'unauthorized';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'not_found';
+  if (status === 408 || status === 504) return 'timeout';
+  if (status === 429) return 'rate_limited';
+  if (status >= 500) return 'unavailable';
+  return 'bad_request';
+}
+
+/**
+ * Classifies whatever the SDK threw. Structured Integration.app errors (`{type, key, message}`)
+ * are read by type and key; anything else by HTTP status or network error code. The result
+ * never holds the axios error itself (its config carries the Authorization header).
+ */
+export function toUpstreamError(err: unknown, token: string, what: string): UpstreamError {
+  if (err instanceof UpstreamError) return err;
+  const e = err as { isIntegrationAppError?: boolean; data?: SdkErrorData } & AxiosLikeError;
+  const safeCause = (msg: string, code?: string) => Object.assign(new Error(redactSecrets(msg, token)), code ? { code } : {});
+
+  if (e?.isIntegrationAppError && e.data) {
+    const { type, key } = e.data;
+    const status = typeof e.data[STATUS_FIELD] === 'number' ? e.data[STATUS_FIELD] : undefined;
+    const retryAfterSeconds = parseRetryAfter(e.data[RETRY_AFTER_FIELD]);
+    const message = redactSecrets(String(e.data.message ?? e.message ?? 'Integration.app returned an error'), token);
+    let kind: UpstreamErrorKind;
+    if (key === 'not_authenticated') kind = 'unauthorized';
+    else if (key === 'access_denied') kind = 'forbidden';
+    else if (key === 'not_found') kind = 'not_found';
+    else if (key === 'rate_limit_exceeded') kind = 'rate_limited';
+    else if (type === 'connection') kind = 'connection';
+    else if (status !== undefined && (status === 401 || status === 403 || status === 404 || status === 429 || status >= 500)) kind = kindFromStatus(status);
+    else if (type === 'action_run' || type === 'custom_code' || type === 'unit_run' || type === 'flow_run') kind = 'action_failed';
+    else if (type === 'internal') kind = 'unavailable';
+    else kind = 'bad_request';
+    return new UpstreamError(message, {
+      kind,
+      upstreamStatus: status,
+      upstreamType: type,
+      upstreamKey: key,
+      retryAfterSeconds,
+      cause: safeCause(message),
+    });
+  }
+
+  if (e?.isAxiosError || e?.response || e?.code) {
+    const status = e.response?.status;
+    const code = e.code;
+    if (!e.response) {
+      if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ERR_CANCELED') {
+        return new UpstreamError(`Integration.app did not answer ${what} in time`, { kind: 'timeout', cause: safeCause(String(e.message), code) });
+      }
+      return new UpstreamError(`Integration.app is unreachable (${code ?? 'network error'}) while ${what}`, {
+        kind: 'unavailable',
+        cause: safeCause(String(e.message), code),
+      });
+    }
+    const kind = kindFromStatus(status);
+    const retryAfterSeconds = parseRetryAfter(e.response.headers?.['retry-after']);
+    const body = e.response.data;
+    const bodyMessage =
+      body && typeof body === 'object' && typeof (body as { message?: unknown }).message === 'string'
+        ? redactSecrets((body as { message: string }).message, token)
+        : undefined;
+    const message = bodyMessage ?? `Integration.app answered HTTP ${status} while ${what}`;
+    return new UpstreamError(message, { kind, upstreamStatus: status, retryAfterSeconds, cause: safeCause(`HTTP ${status}`, code) });
+  }
+
+  const message = err instanceof Error ? err.message : String(err);
+  return new UpstreamError(`Unexpected failure while ${what}: ${redactSecrets(message, token)}`, {
+    kind: 'unavailable',
+    cause: safeCause(message),
+  });
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref?.());
+
+/** The `IntegrationAppGateway` backed by the official `@integration-app/sdk` client. */
+@Injectable()
+export class SdkIntegrationAppGateway extends IntegrationAppGateway {
+  private readonly logger = new Logger(SdkIntegrationAppGateway.name);
+
+  constructor(@Inject(integrationAppConfig.KEY) private readonly config: IntegrationAppConfig) {
+    super();
+  }
+
+  private client(token: string): IntegrationAppClient {
+    return new IntegrationAppClient({ apiUri: this.config.apiUrl, token });
+  }
+
+  private requestOptions(timeoutMs: number, signal?: AbortSignal) {
+    const timeoutSignal = AbortSignal.timeout(timeoutMs);
+    return {
+      timeout: timeoutMs,
+      signal: signal ? AbortSignal.any([signal, timeoutSignal]) : timeoutSignal,
+      transformResponse: [transformResponse],
+    };
+  }
+
+  /** An idempotent GET with timeout per attempt and retries with exponential backoff and jitter. */
+  private async read<T>(token: string, path: string, query: Record<string, string | number | undefined>, what: string): Promise<T> {
+    const attempts = this.config.upstreamRetries + 1;
+    let lastError: UpstreamError | undefined;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      try {
+        return (await this.client(token).get(path, query, this.requestOptions(this.config.upstreamTimeoutMs))) as T;
+      } catch (err) {
+        lastError = toUpstreamError(err, token, what);
+        if (!lastError.retryable || attempt === attempts - 1) break;
+        const backoff = Math.min(2000, 100 * 2 ** attempt) + Math.floor(Math.random() * 50);
+        const wait = lastError.retryAfterSeconds !== undefined ? Math.min(5000, lastError.retryAfterSeconds * 1000) : backoff;
+        this.logger.warn(`Retrying upstream read (${what}) after ${lastError.kind}; attempt ${attempt + 2}/${attempts} in ${wait} ms`);
+        await sleep(wait);
+      }
+    }
+    throw lastError!;
+  }
+
+  private async readAllPages<T>(token: string, path: string, query: Record<string, string>, what: string): Promise<T[]> {
+    const all: T[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const result = await this.read<Page<T>>(token, path, { ...query, limit: PAGE_LIMIT, cursor }, what);
+      if (Array.isArray(result?.items)) all.push(...result.items);
+      const next = result?.cursor ? String(result.cursor) : undefined;
+      if (!next || next === cursor) return all;
+      cursor = next;
+    }
+    throw new UpstreamError(`Integration.app returned more than ${MAX_PAGES} pages while ${what}`, { kind: 'unavailable' });
+  }
+
+  async getSelf(token: string): Promise<UpstreamSelf> {
+    const self = await this.read<Record<string, unknown> | null>(token, '/self', {}, 'checking the access token');
+    return { id: typeof self?.id === 'string' ? self.id : undefined, name: typeof self?.name === 'string' ? self.name : undefined };
+  }
+
+  async listConnections(token: string): Promise<UpstreamConnection[]> {
+    const raw = await this.readAllPages<RawConnection>(token, '/connections', {}, 'listing connections');
+    return raw
+      .filter((c) => c && typeof c.id === 'string')
+      .map((c) => ({
+        id: c.id,
+        name: c.name ?? c.integration?.name ?? c.id,
+        integrationId: c.integration?.id ?? c.integrationId ?? '',
+        integrationKey: c.integration?.key ?? '',
+        integrationName: c.integration?.name ?? c.integration?.key ?? '',
+        disconnected: c.disconnected === true,
+        archived: !!c.archivedAt || c.isDeactivated === true,
+      }));
+  }
+
+  async listActions(token: string, integrationId: string): Promise<UpstreamAction[]> {
+    const raw = await this.readAllPages<RawAction>(token, '/actions', { integrationId }, 'listing actions');
+    return raw
+      .filter((a) => a && typeof a.key === 'string')
+      .map((a) => ({
+        id: a.id,
+        key: a.key,
+        name: a.name ?? a.key,
+        description: typeof a.description === 'string' ? a.description : undefined,
+        integrationId: a.integrationId ?? a.integration?.id ?? integrationId,
+        inputSchema: a.inputSchema,
+        deactivated: a.isDeactivated === true,
+        archived: !!a.archivedAt,
+      }));
+  }
+
+  async runAction(token: string, connectionId: string, actionKey: string, input: unknown, options: RunActionOptions = {}): Promise<unknown> {
+    const timeoutMs = options.timeoutMs ?? this.config.actionTimeoutMs;
+    const path = `/connections/${encodeURIComponent(connectionId)}/actions/${encodeURIComponent(actionKey)}/run`;
+    try {
+      const response = (await this.client(token).post(path, input ?? {}, this.requestOptions(timeoutMs, options.signal))) as
+        | { output?: unknown }
+        | null
+        | undefined;
+      return response && typeof response === 'object' && 'output' in response ? response.output : response;
+    } catch (err) {
+      throw toUpstreamError(err, token, `running ${actionKey}`);
+    }
+  }
+}

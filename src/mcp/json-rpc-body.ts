@@ -1,0 +1,40 @@
+import { isInitializeRequest, isJSONRPCRequest, JSONRPCMessage, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
+import { BadRequestError } from '../common/domain.errors';
+import { JsonRpcErrorCode } from '../common/json-rpc';
+
+export const MAX_BATCH = 100;
+
+/** Checks that a parsed body is one JSON-RPC message or a batch of them; 400 with -32600 otherwise. */
+export function parseJsonRpcBody(body: unknown): JSONRPCMessage[] {
+  if (body === undefined || body === null || (typeof body !== 'object')) {
+    throw new BadRequestError('Invalid Request: the body must be a JSON-RPC 2.0 message object (or a batch array).', JsonRpcErrorCode.InvalidRequest);
+  }
+  const items = Array.isArray(body) ? body : [body];
+  if (items.length === 0) throw new BadRequestError('Invalid Request: empty batch.', JsonRpcErrorCode.InvalidRequest);
+  if (items.length > MAX_BATCH) throw new BadRequestError(`Invalid Request: a batch may hold at most ${MAX_BATCH} messages.`, JsonRpcErrorCode.InvalidRequest);
+  return items.map((item, i) => {
+    const parsed = JSONRPCMessageSchema.safeParse(item);
+    if (!parsed.success) {
+      const where = Array.isArray(body) ? ` (batch item ${i})` : '';
+      throw new BadRequestError(
+        `Invalid Request${where}: not a JSON-RPC 2.0 message (needs "jsonrpc": "2.0" and a "method" string, or a result/error with an id).`,
+        JsonRpcErrorCode.InvalidRequest,
+      );
+    }
+    return parsed.data;
+  });
+}
+
+export function isSingleInitialize(messages: JSONRPCMessage[]): boolean {
+  return messages.length === 1 && isInitializeRequest(messages[0]);
+}
+
+export function containsInitialize(messages: JSONRPCMessage[]): boolean {
+  return messages.some((m) => isInitializeRequest(m));
+}
+
+export function callsTool(messages: JSONRPCMessage[], toolName: string): boolean {
+  return messages.some(
+    (m) => isJSONRPCRequest(m) && m.method === 'tools/call' && (m.params as { name?: unknown } | undefined)?.name === toolName,
+  );
+}

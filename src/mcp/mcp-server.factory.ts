@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { SessionRecord } from '../sessions/session.types';
+import { NotificationHub } from './notification.hub';
+import { ENABLE_TOOLS, ToolsService } from './tools.service';
+
+export const SERVER_INFO = { name: 'integration-app-mcp-server', title: 'Integration.app MCP Server', version: '1.0.0' };
+
+const STATIC_INSTRUCTIONS =
+  "Tools run actions in the user's connected apps through Integration.app. Tool names are <integrationKey>_<actionKey>. " +
+  'When a tool has a connectionId argument, the user has several connections to that app: pick the right one.';
+const DYNAMIC_INSTRUCTIONS =
+  `Only ${ENABLE_TOOLS} is listed at first. Call it with the tools (or integration keys) relevant to the request; ` +
+  'they become callable immediately and appear in tools/list. ' + STATIC_INSTRUCTIONS;
+
+/**
+ * Builds an SDK `Server` whose handlers serve one session from its stored state. Servers are
+ * cheap and short-lived (one per Streamable HTTP request); nothing per session is kept in them.
+ */
+@Injectable()
+export class McpServerFactory {
+  constructor(private readonly tools: ToolsService, private readonly hub: NotificationHub) {}
+
+  create(session: SessionRecord | (() => Promise<SessionRecord>), mode: SessionRecord['mode']): Server {
+    const server = new Server(SERVER_INFO, {
+      capabilities: { tools: { listChanged: true } },
+      instructions: mode === 'dynamic' ? DYNAMIC_INSTRUCTIONS : STATIC_INSTRUCTIONS,
+    });
+    const current = typeof session === 'function' ? session : async () => session;
+    server.setRequestHandler(ListToolsRequestSchema, async () => this.tools.list(await current()));
+    server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+      const record = await current();
+      return this.tools.call(
+        {
+          session: record,
+          signal: extra.signal,
+          notify: (method) => extra.sendNotification({ method } as never),
+          broadcast: (method) => this.hub.publish(record.id, method),
+        },
+        request.params.name,
+        request.params.arguments,
+      );
+    });
+    return server;
+  }
+}

@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { IntegrationsModule } from '../integrations/integrations.module';
+import { SessionsModule } from '../sessions/sessions.module';
+import { McpServerFactory } from './mcp-server.factory';
+import { LocalNotificationBus, NotificationBus } from './notification.bus';
+import { NotificationHub } from './notification.hub';
+import { StreamableHttpController } from './streamable-http.controller';
+import { StreamableHttpService } from './streamable-http.service';
+import { ToolCallObserver } from './tool-call.observer';
+import { ToolsService } from './tools.service';
+
+/** MCP transports, the per-request MCP server, and tools read from the shared catalog. */
+@Module({
+  imports: [AuthModule, IntegrationsModule, SessionsModule],
+  controllers: [StreamableHttpController],
+  providers: [
+    ToolsService,
+    McpServerFactory,
+    NotificationHub,
+    StreamableHttpService,
+    ToolCallObserver,
+    { provide: NotificationBus, useClass: LocalNotificationBus },
+  ],
+  exports: [ToolsService, NotificationHub],
+})
+export class McpModule {}

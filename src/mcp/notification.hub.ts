@@ -1,0 +1,81 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { NotificationBus, SessionNotification } from './notification.bus';
+
+/** A live server→client stream of one session on this replica. */
+export interface SessionStream {
+  send(message: SessionNotification['message']): void;
+  close(): void;
+}
+
+const MAX_STREAMS_PER_SESSION = 4;
+
+/** The session streams this replica holds (GET /mcp and legacy SSE), fed by the notification bus. */
+@Injectable()
+export class NotificationHub implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(NotificationHub.name);
+  private readonly streams = new Map<string, Set<SessionStream>>();
+
+  constructor(private readonly bus: NotificationBus) {}
+
+  onModuleInit(): void {
+    this.bus.subscribe((n) => this.deliver(n));
+  }
+
+  get openStreams(): number {
+    let n = 0;
+    for (const set of this.streams.values()) n += set.size;
+    return n;
+  }
+
+  /** Registers a stream; returns false when the session already has too many. */
+  attach(sessionId: string, stream: SessionStream): boolean {
+    let set = this.streams.get(sessionId);
+    if (!set) {
+      set = new Set();
+      this.streams.set(sessionId, set);
+    }
+    if (set.size >= MAX_STREAMS_PER_SESSION) return false;
+    set.add(stream);
+    return true;
+  }
+
+  detach(sessionId: string, stream: SessionStream): void {
+    const set = this.streams.get(sessionId);
+    if (!set) return;
+    set.delete(stream);
+    if (set.size === 0) this.streams.delete(sessionId);
+  }
+
+  hasStreams(sessionId: string): boolean {
+    return (this.streams.get(sessionId)?.size ?? 0) > 0;
+  }
+
+  /** Sends to every replica's streams of the session. */
+  publish(sessionId: string, method: string): Promise<void> {
+    return this.bus.publish({ sessionId, message: { jsonrpc: '2.0', method } });
+  }
+
+  /** Ends this replica's streams of a session (session deleted). */
+  closeSession(sessionId: string): void {
+    const set = this.streams.get(sessionId);
+    if (!set) return;
+    this.streams.delete(sessionId);
+    for (const s of set) s.close();
+  }
+
+  private deliver(n: SessionNotification): void {
+    const set = this.streams.get(n.sessionId);
+    if (!set) return;
+    for (const s of set) {
+      try {
+        s.send(n.message);
+      } catch (err) {
+        this.logger.debug(`Dropping notification for a closed stream: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  onApplicationShutdown(): void {
+    for (const [id] of this.streams) this.closeSession(id);
+  }
+}

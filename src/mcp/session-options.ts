@@ -1,0 +1,43 @@
+import { BadRequestError } from '../common/domain.errors';
+import type { ToolMode } from '../sessions/session.types';
+
+export interface SessionOptions {
+  mode: ToolMode;
+  apps: string[] | null;
+}
+
+const MODES: readonly ToolMode[] = ['static', 'dynamic'];
+const APP_KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+function single(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (Array.isArray(value)) {
+    if (value.every((v) => typeof v === 'string')) return value.join(',');
+    throw new BadRequestError(`Query parameter "${name}" must be a string.`);
+  }
+  if (typeof value !== 'string') throw new BadRequestError(`Query parameter "${name}" must be a string.`);
+  return value;
+}
+
+/** `mode` and `apps` from the query string of the request that opens a session. */
+export function parseSessionOptions(query: Record<string, unknown>): SessionOptions {
+  const modeText = single(query.mode, 'mode')?.trim();
+  let mode: ToolMode = 'static';
+  if (modeText !== undefined && modeText !== '') {
+    const lower = modeText.toLowerCase() as ToolMode;
+    if (!MODES.includes(lower)) {
+      throw new BadRequestError(`Unknown mode "${modeText.slice(0, 50)}": allowed values are "static" (default) and "dynamic".`);
+    }
+    mode = lower;
+  }
+  const appsText = single(query.apps, 'apps');
+  let apps: string[] | null = null;
+  if (appsText !== undefined && appsText.trim() !== '') {
+    const keys = [...new Set(appsText.split(',').map((a) => a.trim()).filter(Boolean))];
+    const bad = keys.find((k) => !APP_KEY.test(k));
+    if (bad !== undefined) throw new BadRequestError(`Invalid integration key in "apps": "${bad.slice(0, 50)}".`);
+    if (keys.length > 200) throw new BadRequestError('Too many integration keys in "apps" (at most 200).');
+    apps = keys;
+  }
+  return { mode, apps };
+}

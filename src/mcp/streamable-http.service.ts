@@ -1,0 +1,175 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import { AuthService } from '../auth/auth.service';
+import type { AuthContext } from '../auth/identity';
+import { BadRequestError, DomainError } from '../common/domain.errors';
+import { JsonRpcErrorCode } from '../common/json-rpc';
+import { SessionsService } from '../sessions/sessions.service';
+import type { SessionRecord } from '../sessions/session.types';
+import { callsTool, containsInitialize, isSingleInitialize, parseJsonRpcBody } from './json-rpc-body';
+import { McpServerFactory } from './mcp-server.factory';
+import { NotificationHub, SessionStream } from './notification.hub';
+import { parseSessionOptions } from './session-options';
+import { ENABLE_TOOLS, ToolsService } from './tools.service';
+
+export const SESSION_HEADER = 'mcp-session-id';
+const KEEPALIVE_MS = 25_000;
+
+class NotAcceptableError extends DomainError {
+  readonly httpStatus = 406;
+  readonly rpcCode = JsonRpcErrorCode.ServerError;
+}
+class UnsupportedMediaTypeError extends DomainError {
+  readonly httpStatus = 415;
+  readonly rpcCode = JsonRpcErrorCode.ServerError;
+}
+class ConflictError extends DomainError {
+  readonly httpStatus = 409;
+  readonly rpcCode = JsonRpcErrorCode.ServerError;
+}
+
+function header(req: Request, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function accepts(req: Request, ...types: string[]): boolean {
+  const accept = header(req, 'accept') ?? '';
+  return types.every((t) => accept.includes(t) || accept.includes('*/*'));
+}
+
+/**
+ * Streamable HTTP on top of our own session layer: the SDK's stateless transport handles each
+ * request with a fresh `Server` built from the stored session, so any replica can serve any request.
+ */
+@Injectable()
+export class StreamableHttpService {
+  private readonly logger = new Logger(StreamableHttpService.name);
+
+  constructor(
+    private readonly auth: AuthService,
+    private readonly sessions: SessionsService,
+    private readonly servers: McpServerFactory,
+    private readonly tools: ToolsService,
+    private readonly hub: NotificationHub,
+  ) {}
+
+  private checkProtocolVersion(req: Request): string | undefined {
+    const version = header(req, 'mcp-protocol-version');
+    if (version !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
+      throw new BadRequestError(
+        `Unsupported MCP-Protocol-Version "${version.slice(0, 40)}" (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')}).`,
+        JsonRpcErrorCode.ServerError,
+      );
+    }
+    return version;
+  }
+
+  /** Loads the caller's session, verifying the caller's claims before they unlock it. */
+  private async session(req: Request, auth: AuthContext): Promise<SessionRecord> {
+    const id = header(req, SESSION_HEADER);
+    const stored = id ? await this.sessions.peek(id, auth.identity.key) : undefined;
+    if (stored) await this.auth.ensureVerified(auth, stored.token);
+    return this.sessions.load(stored ? id : undefined, auth);
+  }
+
+  async post(req: Request, res: Response, auth: AuthContext): Promise<void> {
+    if (!accepts(req, 'application/json', 'text/event-stream')) {
+      throw new NotAcceptableError('Not Acceptable: the client must accept both application/json and text/event-stream.');
+    }
+    const contentType = header(req, 'content-type') ?? '';
+    if (!/^application\/(.+\+)?json\b/i.test(contentType)) {
+      throw new UnsupportedMediaTypeError('Unsupported Media Type: Content-Type must be application/json.');
+    }
+    const messages = parseJsonRpcBody(req.body);
+    const sessionId = header(req, SESSION_HEADER);
+    let session: SessionRecord;
+    if (!sessionId) {
+      if (!isSingleInitialize(messages)) {
+        throw new BadRequestError(
+          containsInitialize(messages)
+            ? 'Invalid Request: initialize must be sent alone, not in a batch.'
+            : 'Bad Request: Mcp-Session-Id header is required; open a session with an initialize request first.',
+          JsonRpcErrorCode.ServerError,
+        );
+      }
+      const options = parseSessionOptions(req.query as Record<string, unknown>);
+      await this.auth.ensureVerified(auth);
+      const init = messages[0] as { params?: { protocolVersion?: string } };
+      session = await this.sessions.open({
+        auth,
+        ...options,
+        chatId: header(req, 'x-chat-id'),
+        transport: 'streamable-http',
+        protocolVersion: init.params?.protocolVersion,
+      });
+      res.setHeader('Mcp-Session-Id', session.id);
+      this.tools.prefetch(session);
+    } else {
+      if (containsInitialize(messages)) {
+        throw new BadRequestError('Invalid Request: this session is already initialized; omit Mcp-Session-Id to open a new one.', JsonRpcErrorCode.InvalidRequest);
+      }
+      this.checkProtocolVersion(req);
+      session = await this.session(req, auth);
+      res.setHeader('Mcp-Session-Id', session.id);
+    }
+    await this.handleWithSdk(req, res, session, { enableJsonResponse: !callsTool(messages, ENABLE_TOOLS) });
+  }
+
+  private async handleWithSdk(req: Request, res: Response, session: SessionRecord, opts: { enableJsonResponse: boolean }): Promise<void> {
+    const server = this.servers.create(session, session.mode);
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: opts.enableJsonResponse });
+    transport.onerror = (err) => this.logger.debug(`Transport: ${err.message}`);
+    res.once('close', () => {
+      void transport.close().catch(() => undefined);
+      void server.close().catch(() => undefined);
+    });
+    await server.connect(transport);
+    await transport.handleRequest(req, res, req.body);
+  }
+
+  /** GET /mcp: the session's standalone SSE stream for server→client notifications. */
+  async get(req: Request, res: Response, auth: AuthContext): Promise<void> {
+    if (!accepts(req, 'text/event-stream')) {
+      throw new NotAcceptableError('Not Acceptable: GET /mcp opens an SSE stream; the client must accept text/event-stream.');
+    }
+    this.checkProtocolVersion(req);
+    const session = await this.session(req, auth);
+    const stream: SessionStream = {
+      send: (message) => {
+        res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+      },
+      close: () => res.end(),
+    };
+    if (!this.hub.attach(session.id, stream)) {
+      throw new ConflictError('Conflict: this session already has the maximum number of open streams.');
+    }
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+      'Mcp-Session-Id': session.id,
+    });
+    res.flushHeaders();
+    res.write(': stream open\n\n');
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEPALIVE_MS);
+    keepAlive.unref();
+    res.once('close', () => {
+      clearInterval(keepAlive);
+      this.hub.detach(session.id, stream);
+    });
+  }
+
+  /** DELETE /mcp: ends the session and removes its chat mapping. */
+  async delete(req: Request, res: Response, auth: AuthContext): Promise<void> {
+    const id = header(req, SESSION_HEADER);
+    const stored = id ? await this.sessions.peek(id, auth.identity.key) : undefined;
+    if (stored) await this.auth.ensureVerified(auth, stored.token);
+    const closed = await this.sessions.close(stored ? id : undefined, auth);
+    this.hub.closeSession(closed.id);
+    res.status(200).json({ jsonrpc: '2.0', result: { closed: closed.id } });
+  }
+}

@@ -1,0 +1,64 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { UpstreamError } from '../integrations/upstream.error';
+import type { ToolEntry, ValidationProblem } from '../integrations/tool-catalog';
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A successful run: the JSON output as text, plus `structuredContent` when it is an object. Falsy outputs stay as they are. */
+export function successResult(output: unknown): CallToolResult {
+  const text = output === undefined ? 'null' : JSON.stringify(output);
+  const result: CallToolResult = { content: [{ type: 'text', text }] };
+  if (isPlainObject(output)) result.structuredContent = output;
+  return result;
+}
+
+export function errorResult(text: string, details?: Record<string, unknown>): CallToolResult {
+  const result: CallToolResult = { content: [{ type: 'text', text }], isError: true };
+  if (details) result.structuredContent = { error: details };
+  return result;
+}
+
+export function invalidArgumentsResult(toolName: string, problems: ValidationProblem[]): CallToolResult {
+  const list = problems.map((p) => `"${p.path}" ${p.message}`);
+  return errorResult(
+    `Invalid arguments for ${toolName}: ${list.join('; ')}. Fix these fields (see the tool's inputSchema) and call again.`,
+    { type: 'invalid_arguments', fields: problems },
+  );
+}
+
+/** Turns an upstream failure into text an agent can act on. */
+export function upstreamFailureResult(entry: ToolEntry, connectionId: string, err: UpstreamError, actionTimeoutMs: number): CallToolResult {
+  const connection = entry.connections.find((c) => c.id === connectionId);
+  const where = `${entry.integrationName || entry.integrationKey} connection "${connection?.name ?? connectionId}" (${connectionId})`;
+  const label = [err.upstreamType, err.upstreamKey].filter(Boolean).join('/');
+  const cause = `Integration.app error${label ? ` (${label})` : ''}: ${err.message}`;
+  const details: Record<string, unknown> = { type: err.kind, upstreamType: err.upstreamType, upstreamKey: err.upstreamKey, status: err.upstreamStatus };
+  switch (err.kind) {
+    case 'connection':
+      return errorResult(
+        `${cause}. The ${where} is disconnected or its credentials stopped working: ask the user to reconnect it in the app, then retry.`,
+        details,
+      );
+    case 'rate_limited': {
+      const seconds = err.retryAfterSeconds ?? 30;
+      return errorResult(`${cause}. Rate limit reached for ${where}; retry after ${seconds} s.`, { ...details, retryAfterSeconds: seconds });
+    }
+    case 'timeout':
+      return errorResult(
+        `The action ${entry.actionKey} on ${where} did not finish within ${Math.round(actionTimeoutMs / 1000)} s (ACTION_TIMEOUT_MS). ` +
+          'It may still complete upstream: check its effect before retrying to avoid doing it twice.',
+        details,
+      );
+    case 'unauthorized':
+    case 'forbidden':
+      return errorResult(`${cause}. The access token was rejected; get a fresh Integration.app token and reconnect.`, details);
+    case 'not_found':
+      return errorResult(`${cause}. The connection or action no longer exists; call tools/list to refresh the available tools.`, details);
+    case 'unavailable':
+      return errorResult(`${cause}. Integration.app is unavailable right now; retry in a little while.`, details);
+    default:
+      return errorResult(`${cause}. Check the arguments against the tool's inputSchema and try again.`, details);
+  }
+}

@@ -1,0 +1,126 @@
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { SessionStore } from './session.store';
+import type { SessionRecord } from './session.types';
+
+interface Stored {
+  record: SessionRecord;
+  expiresAt: number;
+}
+
+/** Single-process session store: a Map with idle expiry, swept periodically so memory returns. */
+@Injectable()
+export class MemorySessionStore extends SessionStore implements OnModuleDestroy {
+  private readonly sessions = new Map<string, Stored>();
+  private readonly chats = new Map<string, Map<string, string>>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(sweepIntervalMs = 30_000) {
+    super();
+    this.sweeper = setInterval(() => this.sweep(), sweepIntervalMs);
+    this.sweeper.unref();
+  }
+
+  private live(id: string): Stored | undefined {
+    const stored = this.sessions.get(id);
+    if (!stored) return undefined;
+    if (stored.expiresAt <= Date.now()) {
+      this.drop(id, stored.record);
+      return undefined;
+    }
+    return stored;
+  }
+
+  private drop(id: string, record: SessionRecord): void {
+    this.sessions.delete(id);
+    if (record.chatId) {
+      const map = this.chats.get(record.identityKey);
+      if (map?.get(record.chatId) === id) map.delete(record.chatId);
+      if (map && map.size === 0) this.chats.delete(record.identityKey);
+    }
+  }
+
+  sweep(): void {
+    const now = Date.now();
+    for (const [id, stored] of this.sessions) if (stored.expiresAt <= now) this.drop(id, stored.record);
+  }
+
+  async create(record: SessionRecord, ttlSeconds: number): Promise<void> {
+    this.sessions.set(record.id, { record: { ...record, enabledTools: [...record.enabledTools] }, expiresAt: Date.now() + ttlSeconds * 1000 });
+  }
+
+  async get(id: string): Promise<SessionRecord | undefined> {
+    const stored = this.live(id);
+    return stored ? { ...stored.record, enabledTools: [...stored.record.enabledTools] } : undefined;
+  }
+
+  async touch(id: string, ttlSeconds: number, token?: string): Promise<void> {
+    const stored = this.live(id);
+    if (!stored) return;
+    const now = Date.now();
+    stored.record.lastUsedAt = now;
+    if (token) stored.record.token = token;
+    stored.expiresAt = now + ttlSeconds * 1000;
+  }
+
+  async addEnabledTools(id: string, names: string[], ttlSeconds: number): Promise<string[] | undefined> {
+    const stored = this.live(id);
+    if (!stored) return undefined;
+    const set = new Set(stored.record.enabledTools);
+    for (const n of names) set.add(n);
+    stored.record.enabledTools = [...set];
+    stored.expiresAt = Date.now() + ttlSeconds * 1000;
+    return [...stored.record.enabledTools];
+  }
+
+  async delete(id: string): Promise<SessionRecord | undefined> {
+    const stored = this.sessions.get(id);
+    if (!stored) return undefined;
+    this.drop(id, stored.record);
+    return stored.record;
+  }
+
+  async count(): Promise<number> {
+    if (this.sessions.size > 0) this.sweep();
+    return this.sessions.size;
+  }
+
+  async setChat(identityKey: string, chatId: string, sessionId: string): Promise<string | undefined> {
+    let map = this.chats.get(identityKey);
+    if (!map) {
+      map = new Map();
+      this.chats.set(identityKey, map);
+    }
+    const previous = map.get(chatId);
+    map.set(chatId, sessionId);
+    return previous !== sessionId ? previous : undefined;
+  }
+
+  async getChats(identityKey: string): Promise<Record<string, string>> {
+    const map = this.chats.get(identityKey);
+    const out: Record<string, string> = {};
+    if (!map) return out;
+    for (const [chatId, sessionId] of map) {
+      if (this.live(sessionId)) out[chatId] = sessionId;
+      else map.delete(chatId);
+    }
+    return out;
+  }
+
+  async removeChat(identityKey: string, chatId: string, sessionId: string): Promise<void> {
+    const map = this.chats.get(identityKey);
+    if (map?.get(chatId) === sessionId) map.delete(chatId);
+    if (map && map.size === 0) this.chats.delete(identityKey);
+  }
+
+  async ping(): Promise<void> {
+    return;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.close();
+  }
+}

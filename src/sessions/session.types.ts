@@ -1,0 +1,23 @@
+export type ToolMode = 'static' | 'dynamic';
+export type TransportKind = 'streamable-http' | 'sse';
+
+/** Everything a replica needs to serve a request of a session: small, serializable, no live objects. */
+export interface SessionRecord {
+  id: string;
+  /** Owner: `Identity.key` of the caller that opened the session. */
+  identityKey: string;
+  workspaceKey: string;
+  customerId: string;
+  /** The newest access token seen for this session (used for upstream calls). */
+  token: string;
+  mode: ToolMode;
+  /** Integration keys the session is limited to; null = all. */
+  apps: string[] | null;
+  /** Dynamic mode: tool names enabled so far. */
+  enabledTools: string[];
+  chatId?: string;
+  transport: TransportKind;
+  protocolVersion?: string;
+  createdAt: number;
+  lastUsedAt: number;
+}

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { sessionsConfig, SessionsConfig } from '../config/app.config';
+import { BadRequestError, DomainError, SessionNotFoundError, StoreUnavailableError, TooManySessionsError } from '../common/domain.errors';
+import type { AuthContext } from '../auth/identity';
+import { SessionStore } from './session.store';
+import type { SessionRecord, ToolMode, TransportKind } from './session.types';
+
+export interface OpenSessionRequest {
+  auth: AuthContext;
+  mode: ToolMode;
+  apps: string[] | null;
+  chatId?: string;
+  transport: TransportKind;
+  protocolVersion?: string;
+}
+
+const CHAT_ID = /^[\x21-\x7e][\x20-\x7e]{0,255}$/;
+const SESSION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Session lifecycle and ownership, over whichever `SessionStore` is configured. */
+@Injectable()
+export class SessionsService {
+  private readonly logger = new Logger(SessionsService.name);
+
+  constructor(private readonly store: SessionStore, @Inject(sessionsConfig.KEY) private readonly config: SessionsConfig) {}
+
+  get idleTtlSeconds(): number {
+    return this.config.idleTtlSeconds;
+  }
+
+  /** Runs a store operation, turning infrastructure failures into a clear 503. */
+  private async guarded<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (err) {
+      if (err instanceof DomainError) throw err;
+      this.logger.error(`Session store failure: ${(err as Error).message}`);
+      throw new StoreUnavailableError({ cause: err });
+    }
+  }
+
+  static validateChatId(chatId: string | undefined): string | undefined {
+    if (chatId === undefined || chatId === '') return undefined;
+    if (!CHAT_ID.test(chatId)) throw new BadRequestError('x-chat-id must be 1-256 printable ASCII characters.');
+    return chatId;
+  }
+
+  async open(req: OpenSessionRequest): Promise<SessionRecord> {
+    const chatId = SessionsService.validateChatId(req.chatId);
+    return this.guarded(async () => {
+      if ((await this.store.count()) >= this.config.maxSessions) throw new TooManySessionsError(30);
+      const now = Date.now();
+      const record: SessionRecord = {
+        id: randomUUID(),
+        identityKey: req.auth.identity.key,
+        workspaceKey: req.auth.identity.workspaceKey,
+        customerId: req.auth.identity.customerId,
+        token: req.auth.token,
+        mode: req.mode,
+        apps: req.apps,
+        enabledTools: [],
+        chatId,
+        transport: req.transport,
+        protocolVersion: req.protocolVersion,
+        createdAt: now,
+        lastUsedAt: now,
+      };
+      await this.store.create(record, this.config.idleTtlSeconds);
+      if (chatId) await this.store.setChat(record.identityKey, chatId, record.id, this.config.idleTtlSeconds);
+      return record;
+    });
+  }
+
+  /**
+   * The caller's session. Unknown, expired and other identities' sessions all answer the same
+   * `SessionNotFoundError`. Marks the session used and keeps the newest token of the owner.
+   */
+  async load(id: string | undefined, auth: AuthContext): Promise<SessionRecord> {
+    if (!id || !SESSION_ID.test(id)) throw new SessionNotFoundError();
+    return this.guarded(async () => {
+      const record = await this.store.get(id);
+      if (!record || record.identityKey !== auth.identity.key) throw new SessionNotFoundError();
+      const newToken = record.token !== auth.token ? auth.token : undefined;
+      await this.store.touch(id, this.config.idleTtlSeconds, newToken);
+      if (newToken) record.token = newToken;
+      record.lastUsedAt = Date.now();
+      return record;
+    });
+  }
+
+  /** Reads a session without touching it (the owner check still applies). */
+  async peek(id: string, identityKey: string): Promise<SessionRecord | undefined> {
+    return this.guarded(async () => {
+      const record = await this.store.get(id);
+      return record && record.identityKey === identityKey ? record : undefined;
+    });
+  }
+
+  async enableTools(id: string, names: string[]): Promise<string[]> {
+    return this.guarded(async () => {
+      const all = await this.store.addEnabledTools(id, names, this.config.idleTtlSeconds);
+      if (!all) throw new SessionNotFoundError();
+      return all;
+    });
+  }
+
+  /** Ends the caller's session and removes its chat mapping. */
+  async close(id: string | undefined, auth: AuthContext): Promise<SessionRecord> {
+    const record = await this.load(id, auth);
+    await this.guarded(async () => {
+      await this.store.delete(record.id);
+      if (record.chatId) await this.store.removeChat(record.identityKey, record.chatId, record.id);
+    });
+    return record;
+  }
+
+  async chats(auth: AuthContext): Promise<Record<string, string>> {
+    return this.guarded(() => this.store.getChats(auth.identity.key));
+  }
+
+  async count(): Promise<number> {
+    return this.guarded(() => this.store.count());
+  }
+}
