@@ -187,9 +187,11 @@ export class ToolCatalog {
       const distance = levenshtein(needle, lower, 12);
       const contains = lower.includes(needle) || needle.includes(lower) ? 0 : 1;
       const score = contains === 0 ? Math.min(distance, 2) : distance;
-      if (score <= Math.max(3, Math.floor(needle.length / 3))) scored.push({ name, score });
+      if (score <= Math.max(2, Math.floor(needle.length / 4))) scored.push({ name, score });
     }
-    return scored.sort((a, b) => a.score - b.score || a.name.localeCompare(b.name)).slice(0, max).map((s) => s.name);
+    scored.sort((a, b) => a.score - b.score || a.name.localeCompare(b.name));
+    const best = scored[0]?.score ?? 0;
+    return scored.filter((s) => s.score <= best + 1).slice(0, max).map((s) => s.name);
   }
 }
 

@@ -5,6 +5,8 @@ import { SessionsModule } from '../sessions/sessions.module';
 import { McpServerFactory } from './mcp-server.factory';
 import { LocalNotificationBus, NotificationBus } from './notification.bus';
 import { NotificationHub } from './notification.hub';
+import { SseController } from './sse.controller';
+import { SseService } from './sse.service';
 import { StreamableHttpController } from './streamable-http.controller';
 import { StreamableHttpService } from './streamable-http.service';
 import { ToolCallObserver } from './tool-call.observer';
@@ -13,15 +15,16 @@ import { ToolsService } from './tools.service';
 /** MCP transports, the per-request MCP server, and tools read from the shared catalog. */
 @Module({
   imports: [AuthModule, IntegrationsModule, SessionsModule],
-  controllers: [StreamableHttpController],
+  controllers: [StreamableHttpController, SseController],
   providers: [
     ToolsService,
     McpServerFactory,
     NotificationHub,
     StreamableHttpService,
+    SseService,
     ToolCallObserver,
     { provide: NotificationBus, useClass: LocalNotificationBus },
   ],
-  exports: [ToolsService, NotificationHub],
+  exports: [ToolsService, NotificationHub, SseService],
 })
 export class McpModule {}

@@ -7,6 +7,8 @@ import { SessionStore } from './session.store';
 import type { SessionRecord, ToolMode, TransportKind } from './session.types';
 
 export interface OpenSessionRequest {
+  /** Use this id (the legacy SSE transport picks its own); a random UUID otherwise. */
+  id?: string;
   auth: AuthContext;
   mode: ToolMode;
   apps: string[] | null;
@@ -52,7 +54,7 @@ export class SessionsService {
       if ((await this.store.count()) >= this.config.maxSessions) throw new TooManySessionsError(30);
       const now = Date.now();
       const record: SessionRecord = {
-        id: randomUUID(),
+        id: req.id ?? randomUUID(),
         identityKey: req.auth.identity.key,
         workspaceKey: req.auth.identity.workspaceKey,
         customerId: req.auth.identity.customerId,

@@ -1,0 +1,127 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { AuthService } from '../auth/auth.service';
+import type { AuthContext } from '../auth/identity';
+import { BadRequestError, DomainError, SessionNotFoundError } from '../common/domain.errors';
+import { JsonRpcErrorCode } from '../common/json-rpc';
+import { SessionsService } from '../sessions/sessions.service';
+import type { SessionRecord } from '../sessions/session.types';
+import { parseJsonRpcBody } from './json-rpc-body';
+import { McpServerFactory } from './mcp-server.factory';
+import { parseSessionOptions } from './session-options';
+import { ToolsService } from './tools.service';
+
+export const SSE_MESSAGES_PATH = '/sse/messages';
+const KEEPALIVE_MS = 25_000;
+
+class StreamAlreadyOpenError extends DomainError {
+  readonly httpStatus = 409;
+  readonly rpcCode = JsonRpcErrorCode.ServerError;
+  constructor() {
+    super('This session already has an open SSE stream. Open a new session with GET /sse (without sessionId), then POST to the endpoint it announces.');
+  }
+}
+class UnsupportedMediaTypeError extends DomainError {
+  readonly httpStatus = 415;
+  readonly rpcCode = JsonRpcErrorCode.ServerError;
+}
+
+interface LiveSseSession {
+  transport: SSEServerTransport;
+  server: Server;
+  identityKey: string;
+}
+
+/**
+ * The legacy HTTP+SSE transport (`GET /sse` + `POST /sse/messages?sessionId=`). The stream lives
+ * on the replica that opened it; state lives in the session store like any other session.
+ */
+@Injectable()
+export class SseService implements OnApplicationShutdown {
+  private readonly logger = new Logger(SseService.name);
+  private readonly live = new Map<string, LiveSseSession>();
+
+  constructor(
+    private readonly auth: AuthService,
+    private readonly sessions: SessionsService,
+    private readonly servers: McpServerFactory,
+    private readonly tools: ToolsService,
+  ) {}
+
+  get openStreams(): number {
+    return this.live.size;
+  }
+
+  /** Whether this replica holds the stream of a session. */
+  holds(sessionId: string): boolean {
+    return this.live.has(sessionId);
+  }
+
+  async open(req: Request, res: Response, auth: AuthContext): Promise<void> {
+    const requested = typeof req.query.sessionId === 'string' ? req.query.sessionId : undefined;
+    if (requested !== undefined) {
+      // Legacy SSE streams cannot be resumed: answer at once instead of hanging.
+      const existing = await this.sessions.peek(requested, auth.identity.key);
+      if (existing && this.live.has(requested)) throw new StreamAlreadyOpenError();
+      throw new SessionNotFoundError();
+    }
+    const options = parseSessionOptions(req.query as Record<string, unknown>);
+    await this.auth.ensureVerified(auth);
+
+    const transport = new SSEServerTransport(SSE_MESSAGES_PATH, res);
+    const chatHeader = req.headers['x-chat-id'];
+    const session = await this.sessions.open({
+      id: transport.sessionId,
+      auth,
+      ...options,
+      chatId: typeof chatHeader === 'string' ? chatHeader : undefined,
+      transport: 'sse',
+    });
+    const identityKey = auth.identity.key;
+    const server = this.servers.create(() => this.current(session.id, identityKey), session.mode);
+    this.live.set(session.id, { transport, server, identityKey });
+    this.tools.prefetch(session);
+
+    const keepAlive = setInterval(() => {
+      if (!res.writableEnded) res.write(': keep-alive\n\n');
+    }, KEEPALIVE_MS);
+    keepAlive.unref();
+    res.once('close', () => {
+      clearInterval(keepAlive);
+      this.live.delete(session.id);
+      void server.close().catch(() => undefined);
+      // A legacy SSE session ends with its stream.
+      void this.sessions.close(session.id, auth).catch(() => undefined);
+    });
+    await server.connect(transport);
+  }
+
+  private async current(id: string, identityKey: string): Promise<SessionRecord> {
+    const record = await this.sessions.peek(id, identityKey);
+    if (!record) throw new SessionNotFoundError();
+    return record;
+  }
+
+  async message(req: Request, res: Response, auth: AuthContext): Promise<void> {
+    const contentType = req.headers['content-type'] ?? '';
+    if (!/^application\/(.+\+)?json\b/i.test(contentType)) {
+      throw new UnsupportedMediaTypeError('Unsupported Media Type: Content-Type must be application/json.');
+    }
+    const id = typeof req.query.sessionId === 'string' ? req.query.sessionId : undefined;
+    if (!id) throw new BadRequestError('Missing sessionId query parameter: POST to the endpoint announced by GET /sse.', JsonRpcErrorCode.InvalidRequest);
+    parseJsonRpcBody(req.body);
+    const live = this.live.get(id);
+    const stored = live ? await this.sessions.peek(id, auth.identity.key) : undefined;
+    if (!live || !stored || live.identityKey !== auth.identity.key) throw new SessionNotFoundError();
+    await this.auth.ensureVerified(auth, stored.token);
+    await this.sessions.load(id, auth);
+    await live.transport.handlePostMessage(req, res, req.body);
+  }
+
+  onApplicationShutdown(): void {
+    for (const [, s] of this.live) void s.transport.close().catch(() => undefined);
+    this.live.clear();
+  }
+}

@@ -1,0 +1,51 @@
+import { Test } from '@nestjs/testing';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { AddressInfo } from 'node:net';
+import { LoggerService } from '@nestjs/common';
+import { AppModule } from '../../src/app.module';
+import { configureApp } from '../../src/app.setup';
+
+/** Captures every log line of an app, so tests can assert on (and grep) them. */
+export class CapturingLogger implements LoggerService {
+  readonly lines: string[] = [];
+  private push(level: string, message: unknown, rest: unknown[]) {
+    this.lines.push(`${level} ${typeof message === 'string' ? message : JSON.stringify(message)} ${rest.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join(' ')}`);
+  }
+  log(message: unknown, ...rest: unknown[]) { this.push('log', message, rest); }
+  error(message: unknown, ...rest: unknown[]) { this.push('error', message, rest); }
+  warn(message: unknown, ...rest: unknown[]) { this.push('warn', message, rest); }
+  debug(message: unknown, ...rest: unknown[]) { this.push('debug', message, rest); }
+  verbose(message: unknown, ...rest: unknown[]) { this.push('verbose', message, rest); }
+}
+
+export interface RunningApp {
+  app: NestExpressApplication;
+  url: string;
+  port: number;
+  logs: CapturingLogger;
+  close(): Promise<void>;
+}
+
+/** Boots the production AppModule + HTTP setup on a free port with the given environment. */
+export async function startApp(env: Record<string, string | undefined>): Promise<RunningApp> {
+  const saved: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(env)) {
+    saved[k] = process.env[k];
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  const logs = new CapturingLogger();
+  try {
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: logs });
+    configureApp(app);
+    await app.listen(0, '127.0.0.1');
+    const port = (app.getHttpServer().address() as AddressInfo).port;
+    return { app, url: `http://127.0.0.1:${port}`, port, logs, close: () => app.close() };
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+
+export interface ConnectOptions {
+  token?: string;
+  query?: Record<string, string>;
+  headers?: Record<string, string>;
+  sessionId?: string;
+}
+
+function urlOf(base: string, path: string, query?: Record<string, string>): URL {
+  const url = new URL(path, base);
+  for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, v);
+  return url;
+}
+
+/** A real MCP SDK client over Streamable HTTP. */
+export async function connectHttp(base: string, opts: ConnectOptions = {}): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
+  const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+  if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
+  const transport = new StreamableHTTPClientTransport(urlOf(base, '/mcp', opts.query), { requestInit: { headers }, sessionId: opts.sessionId });
+  const client = new Client({ name: 'e2e-client', version: '1.0.0' });
+  await client.connect(transport);
+  return { client, transport };
+}
+
+/** A real MCP SDK client over the legacy HTTP+SSE transport. */
+export async function connectSse(base: string, opts: ConnectOptions = {}): Promise<{ client: Client; transport: SSEClientTransport }> {
+  const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+  if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
+  const transport = new SSEClientTransport(urlOf(base, '/sse', opts.query), {
+    requestInit: { headers },
+    eventSourceInit: {
+      fetch: (url, init) => fetch(url, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } }),
+    },
+  });
+  const client = new Client({ name: 'e2e-sse-client', version: '1.0.0' });
+  await client.connect(transport);
+  return { client, transport };
+}
+
+export const INIT_BODY = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
+};
+
+export const MCP_HEADERS = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' };
+
+/** Raw POST /mcp with fetch, for the cases a well-behaved SDK client never produces. */
+export async function rawPost(base: string, body: unknown, headers: Record<string, string> = {}, path = '/mcp'): Promise<{ status: number; headers: Headers; text: string; json: unknown }> {
+  const res = await fetch(new URL(path, base), {
+    method: 'POST',
+    headers: { ...MCP_HEADERS, ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    const data = text.split('\n').find((l) => l.startsWith('data: '));
+    try {
+      json = data ? JSON.parse(data.slice(6)) : undefined;
+    } catch {
+      json = undefined;
+    }
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+/** Opens a session with a raw initialize and returns its id. */
+export async function rawInitialize(base: string, token: string, query = '', extraHeaders: Record<string, string> = {}): Promise<string> {
+  const res = await rawPost(base, INIT_BODY, { Authorization: `Bearer ${token}`, ...extraHeaders }, `/mcp${query}`);
+  const id = res.headers.get('mcp-session-id');
+  if (res.status !== 200 || !id) throw new Error(`initialize failed: ${res.status} ${res.text}`);
+  return id;
+}
