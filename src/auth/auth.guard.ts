@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { AuthService } from './auth.service';
+import { RateLimiter } from './rate-limiter';
 import { AuthContext } from './identity';
 import { REQUIRE_VERIFIED_IDENTITY } from './auth.decorators';
 
@@ -11,16 +12,21 @@ export interface AuthenticatedRequest extends Request {
 
 /**
  * Authenticates every request of a guarded route (401 with `WWW-Authenticate: Bearer` when it
- * cannot). Routes marked `@RequireVerifiedIdentity()` also wait for the identity to be verified.
+ * cannot) and applies the per-identity rate limit (429). Routes marked `@RequireVerifiedIdentity()` also wait for the identity to be verified.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  constructor(private readonly auth: AuthService, private readonly reflector: Reflector) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly limiter: RateLimiter,
+    private readonly reflector: Reflector,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const ctx = this.auth.authenticate(req);
     req.auth = ctx;
+    this.limiter.consume(ctx.identity.key);
     const mustVerify = this.reflector.getAllAndOverride<boolean>(REQUIRE_VERIFIED_IDENTITY, [context.getHandler(), context.getClass()]);
     if (mustVerify) await this.auth.ensureVerified(ctx);
     return true;
