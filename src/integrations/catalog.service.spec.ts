@@ -1,0 +1,119 @@
+import type { IntegrationAppConfig } from '../config/app.config';
+import { CatalogService } from './catalog.service';
+import { IntegrationAppGateway, UpstreamAction, UpstreamConnection, UpstreamSelf } from './integration-app.gateway';
+import { UpstreamError } from './upstream.error';
+
+/** A gateway fake that counts calls and throws on anything it was not set up for. */
+class FakeGateway extends IntegrationAppGateway {
+  connectionCalls = 0;
+  actionCalls: string[] = [];
+  inFlight = 0;
+  maxInFlight = 0;
+  failActionsOf = new Map<string, UpstreamError>();
+  delayMs = 5;
+
+  constructor(private connections: UpstreamConnection[], private actions: Record<string, UpstreamAction[]>) {
+    super();
+  }
+  getSelf(): Promise<UpstreamSelf> {
+    throw new Error('getSelf not expected');
+  }
+  async listConnections(): Promise<UpstreamConnection[]> {
+    this.connectionCalls++;
+    await new Promise((r) => setTimeout(r, this.delayMs));
+    return this.connections;
+  }
+  async listActions(_token: string, integrationId: string): Promise<UpstreamAction[]> {
+    this.actionCalls.push(integrationId);
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    await new Promise((r) => setTimeout(r, this.delayMs));
+    this.inFlight--;
+    const failure = this.failActionsOf.get(integrationId);
+    if (failure) throw failure;
+    const list = this.actions[integrationId];
+    if (!list) throw new Error(`listActions(${integrationId}) not expected`);
+    return list;
+  }
+  runAction(): Promise<unknown> {
+    throw new Error('runAction not expected');
+  }
+}
+
+const conn = (i: number): UpstreamConnection => ({
+  id: `c${i}`, name: `C${i}`, integrationId: `int${i}`, integrationKey: `app${i}`, integrationName: `App ${i}`, disconnected: false, archived: false,
+});
+const act = (key: string): UpstreamAction => ({ id: key, key, name: key, integrationId: '', deactivated: false, archived: false });
+
+function setup(n: number, config: Partial<IntegrationAppConfig> = {}) {
+  const connections = Array.from({ length: n }, (_, i) => conn(i));
+  const actions = Object.fromEntries(connections.map((c) => [c.integrationId, [act('list-things'), act('create-thing')]]));
+  const gateway = new FakeGateway(connections, actions);
+  const service = new CatalogService(gateway, {
+    catalogTtlSeconds: 60, catalogMaxEntries: 100, catalogFetchConcurrency: 3, ...config,
+  } as IntegrationAppConfig);
+  return { gateway, service };
+}
+
+describe('CatalogService', () => {
+  it('fetches once for concurrent requests of one identity (single flight)', async () => {
+    const { gateway, service } = setup(4);
+    const results = await Promise.all(Array.from({ length: 20 }, () => service.get('id-1', 'tok')));
+    expect(new Set(results).size).toBe(1);
+    expect(results[0].size).toBe(8);
+    expect(gateway.connectionCalls).toBe(1);
+    expect(gateway.actionCalls).toHaveLength(4);
+    await service.get('id-1', 'tok');
+    expect(gateway.connectionCalls).toBe(1);
+  });
+
+  it('bounds the parallel action-list fetches', async () => {
+    const { gateway, service } = setup(10, { catalogFetchConcurrency: 3 });
+    await service.get('id', 'tok');
+    expect(gateway.actionCalls).toHaveLength(10);
+    expect(gateway.maxInFlight).toBe(3);
+  });
+
+  it('serves a stale catalog while refreshing it in the background', async () => {
+    const { gateway, service } = setup(1, { catalogTtlSeconds: 0 });
+    const first = await service.get('id', 'tok');
+    const stale = await service.get('id', 'tok');
+    expect(stale).toBe(first);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(gateway.connectionCalls).toBe(2);
+    expect(await service.get('id', 'tok')).not.toBe(first);
+  });
+
+  it('evicts the least recently used identity beyond the cap', async () => {
+    const { gateway, service } = setup(1, { catalogMaxEntries: 2 });
+    await service.get('a', 't');
+    await service.get('b', 't');
+    await service.get('a', 't');
+    await service.get('c', 't');
+    expect(service.cachedIdentities).toBe(2);
+    await service.get('a', 't');
+    expect(gateway.connectionCalls).toBe(3);
+    await service.get('b', 't');
+    expect(gateway.connectionCalls).toBe(4);
+  });
+
+  it('refetches after invalidate', async () => {
+    const { gateway, service } = setup(1);
+    await service.get('a', 't');
+    service.invalidate('a');
+    await service.get('a', 't');
+    expect(gateway.connectionCalls).toBe(2);
+  });
+
+  it('keeps the other integrations when one action list fails, and fails whole on a rejected token', async () => {
+    const { gateway, service } = setup(2);
+    gateway.failActionsOf.set('int1', new UpstreamError('boom', { kind: 'unavailable' }));
+    const catalog = await service.get('a', 't');
+    expect(catalog.partial).toBe(true);
+    expect(catalog.entries.map((e) => e.integrationKey)).toEqual(['app0', 'app0']);
+
+    gateway.failActionsOf.set('int0', new UpstreamError('no', { kind: 'unauthorized' }));
+    await expect(service.get('b', 't')).rejects.toMatchObject({ kind: 'unauthorized' });
+    expect(service.cachedIdentities).toBe(1);
+  });
+});
