@@ -201,8 +201,11 @@ describe('Seed parity: dynamic mode, apps filter, chat sessions, legacy SSE', ()
     });
 
     it('rejects messages for unknown or foreign sessions and bad bodies with JSON errors', async () => {
-      const { transport } = track(await connectSse(server.url, { token: token1 }));
-      const sessionId = transport.sessionId!;
+      const stream = await fetch(`${server.url}/sse`, { headers: { Accept: 'text/event-stream', Authorization: `Bearer ${token1}` } });
+      const reader = stream.body!.getReader();
+      let first = '';
+      while (!first.includes('\n\n')) first += new TextDecoder().decode((await reader.read()).value);
+      const sessionId = /sessionId=([0-9a-f-]+)/.exec(first)![1];
       const post = (token: string, body: string, id = sessionId) =>
         fetch(`${server.url}/sse/messages?sessionId=${id}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body });
       const foreign = await post(token2, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }));
@@ -217,6 +220,7 @@ describe('Seed parity: dynamic mode, apps filter, chat sessions, legacy SSE', ()
       expect(await notRpc.json()).toMatchObject({ error: { code: -32600 } });
       const noAuth = await fetch(`${server.url}/sse`);
       expect(noAuth.status).toBe(401);
+      await reader.cancel();
     });
 
     it('rejects an unknown mode on /sse with 400', async () => {

@@ -53,6 +53,11 @@ export class AuthService {
     return this.tokens.parse(token);
   }
 
+  /** Like `authenticate`, but a request without any token yields undefined instead of a 401. */
+  authenticateOptional(req: Request): AuthContext | undefined {
+    return this.extractToken(req) === undefined ? undefined : this.authenticate(req);
+  }
+
   /**
    * Makes the caller's claims trustworthy before they unlock anything stored under the identity:
    * verified locally with the workspace secret, or accepted by Integration.app (`GET /self`,

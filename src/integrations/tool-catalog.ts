@@ -185,7 +185,7 @@ export class ToolCatalog {
     for (const name of candidates) {
       const lower = name.toLowerCase();
       const distance = levenshtein(needle, lower, 12);
-      const contains = lower.includes(needle) || needle.includes(lower) ? 0 : 1;
+      const contains = lower.includes(needle) ? 0 : 1;
       const score = contains === 0 ? Math.min(distance, 2) : distance;
       if (score <= Math.max(2, Math.floor(needle.length / 4))) scored.push({ name, score });
     }

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { AuthService } from '../auth/auth.service';
+import { RateLimiter } from '../auth/rate-limiter';
 import type { AuthContext } from '../auth/identity';
 import { BadRequestError, DomainError, SessionNotFoundError } from '../common/domain.errors';
 import { JsonRpcErrorCode } from '../common/json-rpc';
@@ -48,6 +49,7 @@ export class SseService implements OnApplicationShutdown {
     private readonly sessions: SessionsService,
     private readonly servers: McpServerFactory,
     private readonly tools: ToolsService,
+    private readonly limiter: RateLimiter,
   ) {}
 
   get openStreams(): number {
@@ -104,7 +106,8 @@ export class SseService implements OnApplicationShutdown {
     return record;
   }
 
-  async message(req: Request, res: Response, auth: AuthContext): Promise<void> {
+  async message(req: Request, res: Response): Promise<void> {
+    const auth = this.auth.authenticateOptional(req);
     const contentType = req.headers['content-type'] ?? '';
     if (!/^application\/(.+\+)?json\b/i.test(contentType)) {
       throw new UnsupportedMediaTypeError('Unsupported Media Type: Content-Type must be application/json.');
@@ -113,10 +116,17 @@ export class SseService implements OnApplicationShutdown {
     if (!id) throw new BadRequestError('Missing sessionId query parameter: POST to the endpoint announced by GET /sse.', JsonRpcErrorCode.InvalidRequest);
     parseJsonRpcBody(req.body);
     const live = this.live.get(id);
-    const stored = live ? await this.sessions.peek(id, auth.identity.key) : undefined;
-    if (!live || !stored || live.identityKey !== auth.identity.key) throw new SessionNotFoundError();
-    await this.auth.ensureVerified(auth, stored.token);
-    await this.sessions.load(id, auth);
+    if (!live || (auth && live.identityKey !== auth.identity.key)) throw new SessionNotFoundError();
+    const stored = await this.sessions.peek(id, live.identityKey);
+    if (!stored) throw new SessionNotFoundError();
+    if (auth) {
+      this.limiter.consume(auth.identity.key);
+      await this.auth.ensureVerified(auth, stored.token);
+      await this.sessions.load(id, auth);
+    } else {
+      this.limiter.consume(live.identityKey);
+      await this.sessions.touch(id);
+    }
     await live.transport.handlePostMessage(req, res, req.body);
   }
 

@@ -84,7 +84,7 @@ export class MemorySessionStore extends SessionStore implements OnModuleDestroy 
     return this.sessions.size;
   }
 
-  async setChat(identityKey: string, chatId: string, sessionId: string): Promise<string | undefined> {
+  async setChat(identityKey: string, chatId: string, sessionId: string, _ttlSeconds?: number): Promise<string | undefined> {
     let map = this.chats.get(identityKey);
     if (!map) {
       map = new Map();

@@ -99,6 +99,11 @@ export class SessionsService {
     });
   }
 
+  /** Marks a session used without an ownership check (the caller holds its live stream). */
+  async touch(id: string): Promise<void> {
+    await this.guarded(() => this.store.touch(id, this.config.idleTtlSeconds));
+  }
+
   async enableTools(id: string, names: string[]): Promise<string[]> {
     return this.guarded(async () => {
       const all = await this.store.addEnabledTools(id, names, this.config.idleTtlSeconds);

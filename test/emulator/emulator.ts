@@ -1,0 +1,359 @@
+/**
+ * A local HTTP emulator of the part of the Integration.app REST API that the server's
+ * `@integration-app/sdk` calls use: GET /self, GET /connections, GET /actions (cursor pagination),
+ * POST /connections/{id|integrationKey}/actions/{key}/run. Tokens are verified as HS256/HS512 JWTs
+ * with the workspace secret. Latency and faults can be injected; every request is recorded.
+ * Test infrastructure only: the production AppModule never imports it.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { customerToken, JwtAlg } from '../support/jwt';
+import type { ActionFixture, ConnectionFixture, CustomerFixture, Fixture, IntegrationFixture, WorkspaceFixture } from './fixture.types';
+
+export interface EmulatorOptions {
+  port?: number;
+  host?: string;
+  fixture?: Fixture;
+  latencyMs?: number;
+  /** Largest page served (the client's `limit` is honoured below it). */
+  pageSize?: number;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  body: unknown;
+  workspaceKey?: string;
+  customerId?: string;
+  authorized: boolean;
+  at: number;
+}
+
+export interface FaultRule {
+  method?: string;
+  /** Matched against the pathname: a string is a prefix. */
+  path?: string | RegExp;
+  times?: number;
+  status?: number;
+  body?: unknown;
+  /** Sent as text/html, like a proxy's error page. */
+  rawBody?: string;
+  headers?: Record<string, string>;
+  delayMs?: number;
+  /** Destroy the socket without answering. */
+  networkError?: boolean;
+}
+
+export interface Emulator {
+  url: string;
+  port: number;
+  requests: RecordedRequest[];
+  clearRequests(): void;
+  addFault(rule: FaultRule): () => void;
+  clearFaults(): void;
+  setLatency(ms: number): void;
+  fixture: Fixture;
+  setFixture(f: Fixture): void;
+  token(customerId: string, opts?: { workspaceKey?: string; expiresInSeconds?: number; alg?: JwtAlg }): string;
+  close(): Promise<void>;
+}
+
+interface Caller {
+  workspace: WorkspaceFixture;
+  customerId: string;
+  customer?: CustomerFixture;
+}
+
+class HttpError extends Error {
+  constructor(readonly status: number, readonly body: { type: string; key?: string; message: string }, readonly headers: Record<string, string> = {}) {
+    super(body.message);
+  }
+}
+
+const notFound = (message: string) => new HttpError(404, { type: 'bad_request', key: 'not_found', message });
+const unauthenticated = (message: string) => new HttpError(401, { type: 'bad_request', key: 'not_authenticated', message });
+const STAMP = '2025-01-01T00:00:00.000Z';
+
+function decodeJson(segment: string): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > 5 * 1024 * 1024) reject(new HttpError(413, { type: 'bad_request', message: 'Body too large' }));
+      else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function paginate<T>(items: T[], query: Record<string, string>, pageSize: number): { items: T[]; cursor?: string } {
+  const offset = Math.max(0, Number.parseInt(query.cursor ?? '0', 10) || 0);
+  const limit = Math.max(1, Math.min(pageSize, Number.parseInt(query.limit ?? '100', 10) || 100));
+  const page = items.slice(offset, offset + limit);
+  const next = offset + limit;
+  return next < items.length ? { items: page, cursor: String(next) } : { items: page };
+}
+
+export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
+  let fixture: Fixture = opts.fixture ?? { workspaces: [] };
+  let latencyMs = opts.latencyMs ?? 0;
+  const pageSize = opts.pageSize ?? 1000;
+  const requests: RecordedRequest[] = [];
+  let faults: Array<FaultRule & { remaining: number }> = [];
+  const sockets = new Set<Socket>();
+
+  const findWorkspace = (key: string) => fixture.workspaces.find((w) => w.key === key);
+
+  function authenticate(req: IncomingMessage): Caller {
+    const header = req.headers.authorization ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) throw unauthenticated('Missing access token');
+    const parts = match[1].split('.');
+    if (parts.length !== 3) throw unauthenticated('Access token is not a JWT');
+    const head = decodeJson(parts[0]);
+    const claims = decodeJson(parts[1]);
+    if (!head || !claims) throw unauthenticated('Access token is not a valid JWT');
+    const alg = head.alg === 'HS256' ? 'sha256' : head.alg === 'HS512' ? 'sha512' : undefined;
+    if (!alg) throw unauthenticated(`Unsupported token algorithm ${String(head.alg)}`);
+    const workspace = typeof claims.iss === 'string' ? findWorkspace(claims.iss) : undefined;
+    if (!workspace) throw unauthenticated('Unknown workspace');
+    const expected = createHmac(alg, workspace.secret).update(`${parts[0]}.${parts[1]}`).digest();
+    const given = Buffer.from(parts[2], 'base64url');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw unauthenticated('Invalid token signature');
+    if (typeof claims.exp === 'number' && claims.exp * 1000 < Date.now()) throw unauthenticated('Access token expired');
+    const customerId = typeof claims.id === 'string' || typeof claims.id === 'number' ? String(claims.id) : '';
+    if (!customerId) throw unauthenticated('Access token has no customer id');
+    return { workspace, customerId, customer: workspace.customers.find((c) => c.id === customerId) };
+  }
+
+  const integrationOf = (w: WorkspaceFixture, key: string) => w.integrations.find((i) => i.key === key);
+  const integrationById = (w: WorkspaceFixture, id: string) => w.integrations.find((i) => i.id === id);
+
+  function connectionView(w: WorkspaceFixture, customerId: string, c: ConnectionFixture) {
+    const integration = integrationOf(w, c.integrationKey);
+    return {
+      id: c.id,
+      name: c.name,
+      userId: customerId,
+      integrationId: integration?.id ?? c.integrationKey,
+      integration: integration ? { id: integration.id, key: integration.key, name: integration.name, logoUri: integration.logoUri ?? '' } : undefined,
+      disconnected: c.disconnected === true,
+      isTest: false,
+      createdAt: STAMP,
+      updatedAt: STAMP,
+      ...(c.archived ? { archivedAt: STAMP } : {}),
+    };
+  }
+
+  function actionView(integration: IntegrationFixture, a: ActionFixture) {
+    return {
+      id: a.id ?? `${integration.id}-${a.key}`,
+      key: a.key,
+      name: a.name,
+      ...(a.description !== undefined ? { description: a.description } : {}),
+      integrationId: integration.id,
+      integration: { id: integration.id, key: integration.key, name: integration.name },
+      ...(a.inputSchema !== undefined ? { inputSchema: a.inputSchema } : {}),
+      ...(a.outputSchema !== undefined ? { outputSchema: a.outputSchema } : {}),
+      isDeactivated: a.isDeactivated === true,
+      type: 'run-javascript',
+      createdAt: STAMP,
+      updatedAt: STAMP,
+      ...(a.archived ? { archivedAt: STAMP } : {}),
+    };
+  }
+
+  function route(method: string, path: string, query: Record<string, string>, body: unknown, caller: Caller): { status: number; body: unknown } {
+    const w = caller.workspace;
+    const connections = caller.customer?.connections ?? [];
+    if (method === 'GET' && path === '/self') {
+      return { status: 200, body: { id: caller.customerId, name: caller.customer?.name ?? caller.customerId, workspaceKey: w.key, workspaceId: `ws-${w.key}` } };
+    }
+    if (method === 'GET' && path === '/connections') {
+      let list = connections;
+      if (query.integrationKey) list = list.filter((c) => c.integrationKey === query.integrationKey);
+      if (query.integrationId) list = list.filter((c) => integrationOf(w, c.integrationKey)?.id === query.integrationId);
+      return { status: 200, body: paginate(list.map((c) => connectionView(w, caller.customerId, c)), query, pageSize) };
+    }
+    if (method === 'GET' && path === '/actions') {
+      let integration: IntegrationFixture | undefined;
+      if (query.integrationId) integration = integrationById(w, query.integrationId);
+      else if (query.integrationKey) integration = integrationOf(w, query.integrationKey);
+      else if (query.connectionId) {
+        const c = connections.find((x) => x.id === query.connectionId);
+        integration = c ? integrationOf(w, c.integrationKey) : undefined;
+      }
+      const all = integration ? integration.actions.map((a) => actionView(integration!, a)) : query.integrationId || query.integrationKey || query.connectionId ? [] : w.integrations.flatMap((i) => i.actions.map((a) => actionView(i, a)));
+      return { status: 200, body: paginate(all, query, pageSize) };
+    }
+    const run = /^\/connections\/([^/]+)\/actions\/([^/]+)\/run$/.exec(path);
+    if (method === 'POST' && run) {
+      const selector = decodeURIComponent(run[1]);
+      const actionKey = decodeURIComponent(run[2]);
+      const connection = connections.find((c) => c.id === selector) ?? connections.find((c) => c.integrationKey === selector && !c.archived);
+      if (!connection || connection.archived) throw notFound(`Connection ${selector} not found`);
+      const integration = integrationOf(w, connection.integrationKey);
+      const action = integration?.actions.find((a) => a.key === actionKey && !a.archived);
+      if (!integration || !action) throw notFound(`Action ${actionKey} not found for integration ${connection.integrationKey}`);
+      if (connection.disconnected) {
+        throw new HttpError(400, { type: 'connection', key: 'connection_is_defunct', message: `Connection ${connection.name} is disconnected. Reconnect it to continue.` });
+      }
+      const spec = action.run ?? { mode: 'echo' };
+      if (spec.mode === 'error') throw new HttpError(spec.status, spec.error);
+      if (spec.mode === 'static') return { status: 200, body: { output: spec.output } };
+      return { status: 200, body: { output: { ok: true, connectionId: connection.id, actionKey, input: body ?? {} } } };
+    }
+    throw notFound(`No route ${method} ${path}`);
+  }
+
+  function control(req: IncomingMessage, res: ServerResponse, path: string, raw: string): void {
+    const parse = () => (raw ? JSON.parse(raw) : {});
+    if (req.method === 'POST' && path === '/__emulator/faults') {
+      const rule = parse() as FaultRule;
+      faults.push({ ...rule, remaining: rule.times ?? Infinity });
+      return send(res, 200, { ok: true });
+    }
+    if (req.method === 'DELETE' && path === '/__emulator/faults') {
+      faults = [];
+      return send(res, 200, { ok: true });
+    }
+    if (req.method === 'POST' && path === '/__emulator/latency') {
+      latencyMs = Number((parse() as { ms?: number }).ms ?? 0);
+      return send(res, 200, { ok: true });
+    }
+    if (req.method === 'GET' && path === '/__emulator/requests') return send(res, 200, requests);
+    if (req.method === 'DELETE' && path === '/__emulator/requests') {
+      requests.length = 0;
+      return send(res, 200, { ok: true });
+    }
+    send(res, 404, { type: 'bad_request', key: 'not_found', message: 'Unknown control route' });
+  }
+
+  function matchFault(method: string, path: string): (FaultRule & { remaining: number }) | undefined {
+    const rule = faults.find(
+      (f) =>
+        f.remaining > 0 &&
+        (!f.method || f.method.toUpperCase() === method) &&
+        (!f.path || (typeof f.path === 'string' ? path.startsWith(f.path) : f.path.test(path))),
+    );
+    if (rule) rule.remaining--;
+    return rule;
+  }
+
+  const server: Server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const path = url.pathname;
+    const query = Object.fromEntries(url.searchParams.entries());
+    try {
+      const raw = await readBody(req);
+      if (path.startsWith('/__emulator/')) return control(req, res, path, raw);
+      const method = (req.method ?? 'GET').toUpperCase();
+      let body: unknown;
+      let caller: Caller | undefined;
+      const record: RecordedRequest = { method, path, query, body: undefined, authorized: false, at: Date.now() };
+      requests.push(record);
+      if (raw) {
+        try {
+          body = JSON.parse(raw);
+        } catch {
+          throw new HttpError(400, { type: 'bad_request', message: 'Request body is not valid JSON' });
+        }
+      }
+      record.body = body;
+      const fault = matchFault(method, path);
+      const delay = latencyMs + (fault?.delayMs ?? 0);
+      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+      if (fault?.networkError) {
+        req.socket.destroy();
+        return;
+      }
+      if (fault && (fault.status !== undefined || fault.rawBody !== undefined)) {
+        const status = fault.status ?? 500;
+        if (fault.rawBody !== undefined) {
+          res.writeHead(status, { 'Content-Type': 'text/html', ...(fault.headers ?? {}) });
+          res.end(fault.rawBody);
+        } else {
+          send(res, status, fault.body ?? { type: 'internal', message: 'Injected fault' }, fault.headers);
+        }
+        return;
+      }
+      caller = authenticate(req);
+      record.authorized = true;
+      record.workspaceKey = caller.workspace.key;
+      record.customerId = caller.customerId;
+      const out = route(method, path, query, body, caller);
+      send(res, out.status, out.body);
+    } catch (err) {
+      if (err instanceof HttpError) send(res, err.status, err.body, err.headers);
+      else send(res, 500, { type: 'internal', message: 'Emulator failure' });
+    }
+  });
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = opts.host ?? '127.0.0.1';
+
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    requests,
+    clearRequests: () => {
+      requests.length = 0;
+    },
+    addFault(rule: FaultRule) {
+      const entry = { ...rule, remaining: rule.times ?? Infinity };
+      faults.push(entry);
+      return () => {
+        faults = faults.filter((f) => f !== entry);
+      };
+    },
+    clearFaults: () => {
+      faults = [];
+    },
+    setLatency: (ms: number) => {
+      latencyMs = ms;
+    },
+    get fixture() {
+      return fixture;
+    },
+    setFixture: (f: Fixture) => {
+      fixture = f;
+    },
+    token(customerId: string, o: { workspaceKey?: string; expiresInSeconds?: number; alg?: JwtAlg } = {}) {
+      const workspace = o.workspaceKey ? findWorkspace(o.workspaceKey) : fixture.workspaces[0];
+      if (!workspace) throw new Error(`Unknown workspace ${o.workspaceKey}`);
+      return customerToken({ workspaceKey: workspace.key, secret: workspace.secret, customerId, expiresInSeconds: o.expiresInSeconds, alg: o.alg });
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

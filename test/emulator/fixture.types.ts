@@ -1,0 +1,50 @@
+/** Data served by the Integration.app emulator. */
+export interface Fixture {
+  workspaces: WorkspaceFixture[];
+}
+
+export interface WorkspaceFixture {
+  key: string;
+  secret: string;
+  integrations: IntegrationFixture[];
+  customers: CustomerFixture[];
+}
+
+export interface IntegrationFixture {
+  id: string;
+  key: string;
+  name: string;
+  logoUri?: string;
+  actions: ActionFixture[];
+}
+
+export type RunSpec =
+  | { mode: 'echo' }
+  | { mode: 'static'; output: unknown }
+  | { mode: 'error'; status: number; error: { type: string; key?: string; message: string } };
+
+export interface ActionFixture {
+  id?: string;
+  key: string;
+  name: string;
+  description?: string;
+  inputSchema?: object;
+  outputSchema?: object;
+  isDeactivated?: boolean;
+  archived?: boolean;
+  run?: RunSpec;
+}
+
+export interface CustomerFixture {
+  id: string;
+  name?: string;
+  connections: ConnectionFixture[];
+}
+
+export interface ConnectionFixture {
+  id: string;
+  name: string;
+  integrationKey: string;
+  disconnected?: boolean;
+  archived?: boolean;
+}
