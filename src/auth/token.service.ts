@@ -40,7 +40,19 @@ export class TokenService {
     return !!this.config.workspaceSecret;
   }
 
+  /** Recently parsed tokens (the same token arrives on every request of a session). */
+  private readonly cache = new Map<string, AuthContext>();
+
   parse(token: string, nowSeconds = Math.floor(Date.now() / 1000)): AuthContext {
+    const cached = this.cache.get(token);
+    if (cached && (cached.expiresAt === undefined || cached.expiresAt + CLOCK_SKEW_SECONDS >= nowSeconds)) return cached;
+    const ctx = this.parseUncached(token, nowSeconds);
+    this.cache.set(token, ctx);
+    if (this.cache.size > 10_000) this.cache.delete(this.cache.keys().next().value as string);
+    return ctx;
+  }
+
+  private parseUncached(token: string, nowSeconds: number): AuthContext {
     if (token.length > 8192) throw new UnauthorizedError('Access token is too long.', { error: 'invalid_token' });
     const parts = token.split('.');
     if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]*$/.test(p)) || !parts[0] || !parts[1]) {

@@ -182,6 +182,8 @@ export class SdkIntegrationAppGateway extends IntegrationAppGateway {
     const timeoutSignal = AbortSignal.timeout(timeoutMs);
     return {
       timeout: timeoutMs,
+      // The API does not redirect; without redirects axios skips its follow-redirects wrapper.
+      maxRedirects: 0,
       signal: signal ? AbortSignal.any([signal, timeoutSignal]) : timeoutSignal,
       transformResponse: [transformResponse],
     };

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import { JSONRPCMessage, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import { AuthService } from '../auth/auth.service';
 import type { AuthContext } from '../auth/identity';
 import { BadRequestError, DomainError } from '../common/domain.errors';
@@ -9,6 +9,7 @@ import { JsonRpcErrorCode } from '../common/json-rpc';
 import { SessionsService } from '../sessions/sessions.service';
 import type { SessionRecord } from '../sessions/session.types';
 import { callsTool, containsInitialize, isSingleInitialize, parseJsonRpcBody } from './json-rpc-body';
+import { JsonExchangeTransport } from './json-exchange.transport';
 import { McpServerFactory } from './mcp-server.factory';
 import { NotificationHub, SessionStream } from './notification.hub';
 import { parseSessionOptions } from './session-options';
@@ -115,12 +116,42 @@ export class StreamableHttpService {
       session = await this.session(req, auth);
       res.setHeader('Mcp-Session-Id', session.id);
     }
-    await this.handleWithSdk(req, res, session, { enableJsonResponse: !callsTool(messages, ENABLE_TOOLS) });
+    if (callsTool(messages, ENABLE_TOOLS)) {
+      // enable-tools announces list_changed on the request's own stream: let the SDK transport answer with SSE.
+      await this.handleWithSdkTransport(req, res, session);
+    } else {
+      await this.handleAsJson(req, res, session, messages);
+    }
   }
 
-  private async handleWithSdk(req: Request, res: Response, session: SessionRecord, opts: { enableJsonResponse: boolean }): Promise<void> {
+  /** The hot path: the SDK `Server` answers through an in-process transport; we write plain JSON. */
+  private async handleAsJson(req: Request, res: Response, session: SessionRecord, messages: JSONRPCMessage[]): Promise<void> {
     const server = this.servers.create(session, session.mode);
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: opts.enableJsonResponse });
+    const transport = new JsonExchangeTransport();
+    await server.connect(transport);
+    // A client that goes away aborts its in-flight handlers (and so their upstream action runs).
+    const onClose = () => void transport.close().catch(() => undefined);
+    res.once('close', onClose);
+    try {
+      const responses = await transport.exchange(messages, {
+        requestInfo: { headers: req.headers as Record<string, string | string[] | undefined> },
+      });
+      if (res.writableEnded || res.destroyed) return;
+      if (responses.length === 0) {
+        res.status(202).end();
+        return;
+      }
+      res.status(200).json(Array.isArray(req.body) ? responses : responses[0]);
+    } finally {
+      // No server.close() here: with every request answered nothing is pending, and closing builds
+      // (and discards) a "connection closed" error per request. The pair is garbage once we return.
+      res.off('close', onClose);
+    }
+  }
+
+  private async handleWithSdkTransport(req: Request, res: Response, session: SessionRecord): Promise<void> {
+    const server = this.servers.create(session, session.mode);
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     transport.onerror = (err) => this.logger.debug(`Transport: ${err.message}`);
     res.once('close', () => {
       void transport.close().catch(() => undefined);

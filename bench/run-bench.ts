@@ -1,0 +1,259 @@
+/**
+ * `npm run bench` — the performance figures of issue #5, measured against the built server
+ * (`node dist/main.js`, a child process) and the Integration.app emulator (in this process).
+ *
+ * Options (env): BENCH_CONNECTIONS (20), BENCH_ACTIONS (30), BENCH_LATENCY_MS (20),
+ * BENCH_CONCURRENCY (32), BENCH_DURATION_S (10), BENCH_IDLE_SESSIONS (10000), BENCH_RUNS (15).
+ */
+import { spawn, ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const CONNECTIONS = env('BENCH_CONNECTIONS', 20);
+const ACTIONS = env('BENCH_ACTIONS', 30);
+const LATENCY = env('BENCH_LATENCY_MS', 20);
+const CONCURRENCY = env('BENCH_CONCURRENCY', 32);
+const DURATION_S = env('BENCH_DURATION_S', 10);
+const IDLE_SESSIONS = env('BENCH_IDLE_SESSIONS', 10_000);
+const RUNS = env('BENCH_RUNS', 15);
+
+const HEADERS = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'MCP-Protocol-Version': '2025-06-18' };
+const INIT = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1' } } };
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
+};
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+
+async function post(base: string, token: string, body: unknown, sessionId?: string): Promise<{ status: number; sessionId: string | null; json: any }> {
+  const res = await fetch(`${base}/mcp`, {
+    method: 'POST',
+    headers: { ...HEADERS, Authorization: `Bearer ${token}`, ...(sessionId ? { 'Mcp-Session-Id': sessionId } : {}) },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, sessionId: res.headers.get('mcp-session-id'), json: text ? JSON.parse(text) : undefined };
+}
+
+async function openSession(base: string, token: string): Promise<string> {
+  const init = await post(base, token, INIT);
+  if (init.status !== 200 || !init.sessionId) throw new Error(`initialize failed: ${init.status} ${JSON.stringify(init.json)}`);
+  await post(base, token, { jsonrpc: '2.0', method: 'notifications/initialized' }, init.sessionId);
+  return init.sessionId;
+}
+
+async function openAndList(base: string, token: string): Promise<{ ms: number; tools: number; sessionId: string }> {
+  const t0 = performance.now();
+  const sessionId = await openSession(base, token);
+  const list = await post(base, token, { jsonrpc: '2.0', id: 2, method: 'tools/list' }, sessionId);
+  const ms = performance.now() - t0;
+  if (list.status !== 200 || !list.json?.result) throw new Error(`tools/list failed: ${list.status}`);
+  return { ms, tools: list.json.result.tools.length, sessionId };
+}
+
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
+}
+
+async function heapOf(base: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const m = /^nodejs_heap_size_used_bytes\s+(\S+)/m.exec(text);
+  return m ? Number(m[1]) : NaN;
+}
+
+interface EmulatorProcess {
+  url: string;
+  tokens: Record<string, string>;
+  process: ChildProcess;
+  clearRequests(): Promise<void>;
+  requestCount(): Promise<number>;
+}
+
+async function startEmulatorProcess(generate: string, latencyMs: number): Promise<EmulatorProcess> {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'test', 'emulator', 'main.ts')], {
+    env: { ...process.env, EMULATOR_GENERATE: generate, EMULATOR_LATENCY_MS: String(latencyMs), TS_NODE_TRANSPILE_ONLY: 'true' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      if (buf.includes('\n')) resolve(buf.split('\n')[0]);
+    });
+    child.once('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
+  });
+  const { url, tokens } = JSON.parse(line) as { url: string; tokens: Record<string, string> };
+  return {
+    url,
+    tokens,
+    process: child,
+    clearRequests: async () => void (await fetch(`${url}/__emulator/requests`, { method: 'DELETE' })),
+    requestCount: async () => ((await (await fetch(`${url}/__emulator/requests`)).json()) as unknown[]).length,
+  };
+}
+
+async function startServer(port: number, emulatorUrl: string, workspace: { key: string; secret: string }): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--expose-gc', join(__dirname, '..', 'dist', 'main.js')], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      INTEGRATION_APP_API_URL: emulatorUrl,
+      INTEGRATION_APP_WORKSPACE_KEY: workspace.key,
+      INTEGRATION_APP_WORKSPACE_SECRET: workspace.secret,
+      CATALOG_TTL_SECONDS: '600',
+      MAX_SESSIONS: String(IDLE_SESSIONS * 2 + 1000),
+      RATE_LIMIT_PER_MINUTE: '0',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let i = 0; i < 100; i++) {
+    try {
+      await fetch(`http://127.0.0.1:${port}/mcp/sessions`);
+      return child;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  throw new Error('server did not start');
+}
+
+async function main(): Promise<void> {
+  const customers = RUNS + 2;
+  // The emulator runs in its own process so it does not compete with the load generator.
+  const emulator = await startEmulatorProcess(`customers:${customers},connections:${CONNECTIONS},actions:${ACTIONS}`, LATENCY);
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const server = await startServer(port, emulator.url, { key: 'bench', secret: 'bench-secret' });
+  const tokens = Array.from({ length: customers }, (_, i) => emulator.tokens[`customer-${i}`]);
+  const results: Record<string, number | string> = {};
+  try {
+    // Warm up the server's code paths on the last customer.
+    for (let i = 0; i < 20; i++) await openAndList(base, tokens[customers - 1]);
+
+    // 1. Cold: a customer seen for the first time (catalog fetched upstream).
+    const cold: number[] = [];
+    let toolCount = 0;
+    for (let i = 0; i < RUNS; i++) {
+      const r = await openAndList(base, tokens[i]);
+      cold.push(r.ms);
+      toolCount = r.tools;
+    }
+    results.tools = toolCount;
+    results.cold_open_list_ms_median = +median(cold).toFixed(1);
+
+    // 2. Warm: a new session of a customer whose catalog is cached.
+    const warm: number[] = [];
+    for (let i = 0; i < Math.max(50, RUNS); i++) warm.push((await openAndList(base, tokens[0])).ms);
+    results.warm_open_list_ms_median = +median(warm).toFixed(2);
+    results.warm_open_list_ms_p95 = +pct(warm, 95).toFixed(2);
+
+    // 3. Upstream requests for N sessions of one customer within the TTL: same as for one.
+    const fresh = tokens[customers - 2];
+    await emulator.clearRequests();
+    await openAndList(base, fresh);
+    const forOne = await emulator.requestCount();
+    await emulator.clearRequests();
+    await Promise.all(Array.from({ length: 20 }, () => openAndList(base, fresh)));
+    results.upstream_requests_first_session = forOne;
+    results.upstream_requests_20_more_sessions = await emulator.requestCount();
+
+    // 4. tools/call throughput with CONCURRENCY in flight.
+    const sessions = await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => openSession(base, tokens[i % RUNS])));
+    const toolName = (await post(base, tokens[0], { jsonrpc: '2.0', id: 3, method: 'tools/list' }, sessions[0])).json.result.tools.find(
+      (t: { name: string; inputSchema: { required?: string[] } }) => !(t.inputSchema.required ?? []).length,
+    )?.name;
+    if (!toolName) throw new Error('no tool without required arguments');
+    let ok = 0;
+    let errors = 0;
+    let hung = 0;
+    const latencies: number[] = [];
+    const deadline = performance.now() + DURATION_S * 1000;
+    await Promise.all(
+      sessions.map(async (sessionId, i) => {
+        const token = tokens[i % RUNS];
+        let id = 10;
+        while (performance.now() < deadline) {
+          const t0 = performance.now();
+          try {
+            const res = await Promise.race([
+              post(base, token, { jsonrpc: '2.0', id: id++, method: 'tools/call', params: { name: toolName, arguments: {} } }, sessionId),
+              new Promise<never>((_, reject) => setTimeout(() => reject(new Error('hung')), 10_000)),
+            ]);
+            if (res.status === 200 && res.json?.result && !res.json.result.isError) ok++;
+            else errors++;
+          } catch (err) {
+            if ((err as Error).message === 'hung') hung++;
+            else errors++;
+          }
+          latencies.push(performance.now() - t0);
+        }
+      }),
+    );
+    results.calls_per_s = Math.round(ok / DURATION_S);
+    results.call_errors = errors;
+    results.calls_hung = hung;
+    results.call_latency_ms_p50 = +median(latencies).toFixed(1);
+    results.call_latency_ms_p99 = +pct(latencies, 99).toFixed(1);
+
+    // 5. Memory per idle session.
+    const rssBefore = rssOf(server.pid!);
+    const heapBefore = await heapOf(base);
+    const idleToken = tokens[0];
+    const batch = 64;
+    for (let opened = 0; opened < IDLE_SESSIONS; opened += batch) {
+      await Promise.all(Array.from({ length: Math.min(batch, IDLE_SESSIONS - opened) }, () => openSession(base, idleToken)));
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+    const rssAfter = rssOf(server.pid!);
+    const heapAfter = await heapOf(base);
+    results.idle_sessions = IDLE_SESSIONS;
+    results.rss_mb_after_idle_sessions = +(rssAfter / 1048576).toFixed(1);
+    results.rss_kb_per_idle_session = +((rssAfter - rssBefore) / IDLE_SESSIONS / 1024).toFixed(2);
+    results.heap_kb_per_idle_session = +((heapAfter - heapBefore) / IDLE_SESSIONS / 1024).toFixed(2);
+  } finally {
+    server.kill('SIGTERM');
+    emulator.process.kill('SIGTERM');
+  }
+
+  const targets: Record<string, string> = {
+    cold_open_list_ms_median: '≤ 80',
+    warm_open_list_ms_median: '≤ 10',
+    calls_per_s: '≥ 1000',
+    call_errors: '0',
+    calls_hung: '0',
+    rss_kb_per_idle_session: '≤ 50',
+    rss_mb_after_idle_sessions: '< 1024',
+    upstream_requests_20_more_sessions: '0 (cached)',
+  };
+  const machine = `${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`;
+  process.stdout.write(`\nScenario: ${CONNECTIONS} connections × ${ACTIONS} actions, ${LATENCY} ms upstream latency, ${CONCURRENCY} in flight — ${machine}\n\n`);
+  process.stdout.write('| figure | measured | target |\n|---|---|---|\n');
+  for (const [k, v] of Object.entries(results)) process.stdout.write(`| ${k} | ${v} | ${targets[k] ?? ''} |\n`);
+  process.stdout.write(`\n${JSON.stringify({ scenario: { CONNECTIONS, ACTIONS, LATENCY, CONCURRENCY, DURATION_S, IDLE_SESSIONS, RUNS }, machine, results })}\n`);
+  process.exit(0);
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`bench failed: ${err.stack}\n`);
+  process.exit(1);
+});

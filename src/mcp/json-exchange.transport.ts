@@ -1,0 +1,64 @@
+import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage, MessageExtraInfo, RequestId } from '@modelcontextprotocol/sdk/types.js';
+
+function isRequest(m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId; method: string } {
+  return 'method' in m && 'id' in m && m.id !== undefined;
+}
+
+function isResponse(m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId } {
+  return 'id' in m && ('result' in m || 'error' in m);
+}
+
+/**
+ * An MCP SDK `Transport` for one HTTP exchange answered with plain JSON: it hands the request's
+ * messages to the SDK `Server` and resolves with the responses once every request is answered.
+ * It replaces the SDK's Streamable HTTP transport on the hot path (requests that need no
+ * server→client messages while they run), which converts every Node request to a Web `Request`,
+ * builds Web streams and re-parses the body; the protocol handling stays the SDK `Server`'s.
+ */
+export class JsonExchangeTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: <T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void;
+  sessionId?: string;
+
+  private readonly waiting = new Set<RequestId>();
+  private readonly responses = new Map<RequestId, JSONRPCMessage>();
+  private done?: (responses: JSONRPCMessage[]) => void;
+  private order: RequestId[] = [];
+
+  async start(): Promise<void> {
+    return;
+  }
+
+  /** Delivers the messages; resolves with the responses in request order ([] when only notifications). */
+  exchange(messages: JSONRPCMessage[], extra: MessageExtraInfo): Promise<JSONRPCMessage[]> {
+    this.order = messages.filter(isRequest).map((m) => m.id);
+    for (const id of this.order) this.waiting.add(id);
+    const result = new Promise<JSONRPCMessage[]>((resolve) => {
+      this.done = resolve;
+    });
+    for (const message of messages) this.onmessage?.(message, extra);
+    if (this.waiting.size === 0) this.finish();
+    return result;
+  }
+
+  async send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
+    // Notifications and server→client requests have no place in a plain JSON answer.
+    if (!isResponse(message) || !this.waiting.has(message.id)) return;
+    this.waiting.delete(message.id);
+    this.responses.set(message.id, message);
+    if (this.waiting.size === 0) this.finish();
+  }
+
+  private finish(): void {
+    const done = this.done;
+    this.done = undefined;
+    done?.(this.order.map((id) => this.responses.get(id)!).filter(Boolean));
+  }
+
+  async close(): Promise<void> {
+    this.finish();
+    this.onclose?.();
+  }
+}
