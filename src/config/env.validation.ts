@@ -65,7 +65,7 @@ export class EnvironmentVariables {
   CATALOG_MAX_ENTRIES = 1000;
 
   @Transform(toInt) @IsInt() @Min(1) @Max(64)
-  CATALOG_FETCH_CONCURRENCY = 8;
+  CATALOG_FETCH_CONCURRENCY = 20;
 
   @Transform(toInt) @IsInt() @Min(100)
   UPSTREAM_TIMEOUT_MS = 15000;

@@ -105,6 +105,7 @@ export class ToolCatalog {
   private readonly byAlias = new Map<string, ToolEntry>();
   private readonly byIntegration = new Map<string, ToolEntry[]>();
   private readonly views = new Map<string, ToolDefinition[]>();
+  private readonly serializedViews = new Map<string, string>();
   private readonly validators = new Map<string, ValidateFunction>();
 
   constructor(entries: ToolEntry[], readonly builtAt: number = Date.now(), readonly partial = false) {
@@ -160,6 +161,21 @@ export class ToolCatalog {
       this.views.set(key, view);
     }
     return view;
+  }
+
+  /**
+   * `{"tools":[…]}` for an `apps` filter, serialized once per catalog version: a `tools/list` of
+   * hundreds of tools is the largest response the server writes, and every session shares it.
+   */
+  listJson(apps: readonly string[] | null): string {
+    const key = apps === null ? '*' : [...apps].sort().join(',');
+    let json = this.serializedViews.get(key);
+    if (json === undefined) {
+      json = JSON.stringify({ tools: this.list(apps) });
+      if (this.serializedViews.size > 64) this.serializedViews.clear();
+      this.serializedViews.set(key, json);
+    }
+    return json;
   }
 
   /** Validates arguments against the tool's input schema; returns the problems (empty when valid). */

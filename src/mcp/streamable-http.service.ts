@@ -126,6 +126,7 @@ export class StreamableHttpService {
 
   /** The hot path: the SDK `Server` answers through an in-process transport; we write plain JSON. */
   private async handleAsJson(req: Request, res: Response, session: SessionRecord, messages: JSONRPCMessage[]): Promise<void> {
+    if (!Array.isArray(req.body) && messages.length === 1 && (await this.writeCachedToolList(res, session, messages[0]))) return;
     const server = this.servers.create(session, session.mode);
     const transport = new JsonExchangeTransport();
     await server.connect(transport);
@@ -147,6 +148,24 @@ export class StreamableHttpService {
       // (and discards) a "connection closed" error per request. The pair is garbage once we return.
       res.off('close', onClose);
     }
+  }
+
+  /**
+   * A static-mode `tools/list` is answered with the catalog's pre-serialized payload (identical to
+   * what the SDK `Server` would write for the same handler result, without re-serializing hundreds of
+   * schemas per request). Errors fall through to the SDK path so they are reported the usual way.
+   */
+  private async writeCachedToolList(res: Response, session: SessionRecord, message: JSONRPCMessage): Promise<boolean> {
+    if (!('method' in message) || message.method !== 'tools/list' || !('id' in message)) return false;
+    let json: string | undefined;
+    try {
+      json = await this.tools.listJson(session);
+    } catch {
+      return false;
+    }
+    if (json === undefined) return false;
+    res.status(200).type('application/json').send(`{"result":${json},"jsonrpc":"2.0","id":${JSON.stringify(message.id)}}`);
+    return true;
   }
 
   private async handleWithSdkTransport(req: Request, res: Response, session: SessionRecord): Promise<void> {

@@ -5,7 +5,7 @@ import { JsonRpcErrorCode, RpcError } from '../common/json-rpc';
 import { DomainError } from '../common/domain.errors';
 import { CatalogService } from '../integrations/catalog.service';
 import { IntegrationAppGateway } from '../integrations/integration-app.gateway';
-import { CONNECTION_ID_ARG, ToolCatalog, ToolDefinition, ToolEntry } from '../integrations/tool-catalog';
+import { CONNECTION_ID_ARG, ToolCatalog, ToolEntry } from '../integrations/tool-catalog';
 import { UpstreamError } from '../integrations/upstream.error';
 import { SessionsService } from '../sessions/sessions.service';
 import type { SessionRecord } from '../sessions/session.types';
@@ -112,6 +112,15 @@ export class ToolsService {
       if (entry && ToolCatalog.inApps(entry, session.apps)) tools.push(entry.definition as Tool);
     }
     return { tools };
+  }
+
+  /**
+   * The serialized `tools/list` result of a static-mode session (shared by every session of the
+   * identity), or undefined when the session's list is built per session (dynamic mode).
+   */
+  async listJson(session: SessionRecord): Promise<string | undefined> {
+    if (session.mode !== 'static') return undefined;
+    return (await this.catalog(session)).listJson(session.apps);
   }
 
   async call(ctx: ToolCallContext, name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult> {
@@ -226,10 +235,5 @@ export class ToolsService {
     if (!resolved.size) parts.push('No tools were enabled.');
     else parts.push('Enabled tools can be called right away.');
     return { content: [{ type: 'text', text: parts.join(' ') }], structuredContent: outcome, isError: resolved.size === 0 };
-  }
-
-  /** For tests and the catalog view: the definitions a session would list. */
-  static definitions(catalog: ToolCatalog, apps: string[] | null): ToolDefinition[] {
-    return catalog.list(apps);
   }
 }
