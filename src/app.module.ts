@@ -3,6 +3,8 @@ import { ConfigModule } from '@nestjs/config';
 import { appConfig, integrationAppConfig, sessionsConfig } from './config/app.config';
 import { validateEnv } from './config/env.validation';
 import { AuthModule } from './auth/auth.module';
+import { LoggingModule } from './common/logging/logging.module';
+import { HealthModule } from './health/health.module';
 import { IntegrationsModule } from './integrations/integrations.module';
 import { McpModule } from './mcp/mcp.module';
 import { SessionsModule } from './sessions/sessions.module';
@@ -22,6 +24,8 @@ import { SessionsModule } from './sessions/sessions.module';
     IntegrationsModule,
     SessionsModule,
     McpModule,
+    HealthModule,
+    LoggingModule,
   ],
 })
 export class AppModule {}

@@ -4,6 +4,8 @@ import express, { NextFunction, Request, Response } from 'express';
 import { appConfig, AppConfig } from './config/app.config';
 import { AllExceptionsFilter, sendError } from './common/all-exceptions.filter';
 import { OriginPolicy } from './common/origin.policy';
+import { MetricsService } from './health/metrics.service';
+import { ShutdownService } from './health/shutdown.service';
 
 const MCP_PATHS = /^\/(mcp|sse)(\/|$)/;
 
@@ -17,6 +19,9 @@ export function configureApp(app: NestExpressApplication): void {
   const logger = new Logger('Http');
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
+
+  app.use(app.get(MetricsService).middleware);
+  app.use(app.get(ShutdownService).middleware);
 
   const origins = new OriginPolicy(config.allowedOrigins, config.host);
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -51,5 +56,4 @@ export function configureApp(app: NestExpressApplication): void {
     sendError(err, req, res, logger);
   });
   app.useGlobalFilters(new AllExceptionsFilter());
-  app.enableShutdownHooks();
 }

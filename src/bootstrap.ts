@@ -1,17 +1,41 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import type { Server } from 'node:http';
 import { AppModule } from './app.module';
 import { appConfig, AppConfig } from './config/app.config';
 import { configureApp } from './app.setup';
+import { ShutdownService } from './health/shutdown.service';
 
-/** Creates, configures and starts the server with the configuration in the environment. */
+/**
+ * Creates, configures and starts the server with the configuration in the environment. SIGTERM and
+ * SIGINT drain it (see ShutdownService), close every module, then exit 0.
+ */
 export async function bootstrap(): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, bufferLogs: true });
+  const logger = app.get(Logger);
+  app.useLogger(logger);
   configureApp(app);
   const config = app.get<AppConfig>(appConfig.KEY);
   await app.listen(config.port, config.host);
-  new Logger('Bootstrap').log(`Integration.app MCP server listening on http://${config.host}:${config.port} (POST /mcp, GET /sse)`);
+  logger.log(`Integration.app MCP server listening on http://${config.host}:${config.port} (POST /mcp, GET /sse)`, 'Bootstrap');
+
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal} received`, 'Bootstrap');
+    try {
+      await app.get(ShutdownService).drain(app.getHttpServer() as Server);
+      await app.close();
+      process.exit(0);
+    } catch (err) {
+      logger.error(`Shutdown failed: ${(err as Error).message}`, 'Bootstrap');
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', (s) => void stop(s));
+  process.once('SIGINT', (s) => void stop(s));
   return app;
 }

@@ -10,6 +10,7 @@ import {
   UpstreamSelf,
 } from './integration-app.gateway';
 import { UpstreamError, UpstreamErrorKind } from './upstream.error';
+import { UpstreamObserver, UpstreamOperation } from './upstream.observer';
 
 /** Annotations the response transformer adds to error bodies, so status and Retry-After survive the SDK. */
 const STATUS_FIELD = '_mcpHttpStatus';
@@ -170,8 +171,25 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export class SdkIntegrationAppGateway extends IntegrationAppGateway {
   private readonly logger = new Logger(SdkIntegrationAppGateway.name);
 
-  constructor(@Inject(integrationAppConfig.KEY) private readonly config: IntegrationAppConfig) {
+  constructor(
+    @Inject(integrationAppConfig.KEY) private readonly config: IntegrationAppConfig,
+    private readonly observer: UpstreamObserver,
+  ) {
     super();
+  }
+
+  /** Times one upstream request for the observer (metrics). */
+  private async observed<T>(operation: UpstreamOperation, fn: () => Promise<T>, token: string, what: string): Promise<T> {
+    const started = performance.now();
+    try {
+      const result = await fn();
+      this.observer.record(operation, 'ok', performance.now() - started);
+      return result;
+    } catch (err) {
+      const error = toUpstreamError(err, token, what);
+      this.observer.record(operation, error.kind, performance.now() - started);
+      throw error;
+    }
   }
 
   private client(token: string): IntegrationAppClient {
@@ -190,12 +208,12 @@ export class SdkIntegrationAppGateway extends IntegrationAppGateway {
   }
 
   /** An idempotent GET with timeout per attempt and retries with exponential backoff and jitter. */
-  private async read<T>(token: string, path: string, query: Record<string, string | number | undefined>, what: string): Promise<T> {
+  private async read<T>(operation: UpstreamOperation, token: string, path: string, query: Record<string, string | number | undefined>, what: string): Promise<T> {
     const attempts = this.config.upstreamRetries + 1;
     let lastError: UpstreamError | undefined;
     for (let attempt = 0; attempt < attempts; attempt++) {
       try {
-        return (await this.client(token).get(path, query, this.requestOptions(this.config.upstreamTimeoutMs))) as T;
+        return await this.observed(operation, async () => (await this.client(token).get(path, query, this.requestOptions(this.config.upstreamTimeoutMs))) as T, token, what);
       } catch (err) {
         lastError = toUpstreamError(err, token, what);
         if (!lastError.retryable || attempt === attempts - 1) break;
@@ -208,11 +226,11 @@ export class SdkIntegrationAppGateway extends IntegrationAppGateway {
     throw lastError!;
   }
 
-  private async readAllPages<T>(token: string, path: string, query: Record<string, string>, what: string): Promise<T[]> {
+  private async readAllPages<T>(operation: UpstreamOperation, token: string, path: string, query: Record<string, string>, what: string): Promise<T[]> {
     const all: T[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const result = await this.read<Page<T>>(token, path, { ...query, limit: PAGE_LIMIT, cursor }, what);
+      const result = await this.read<Page<T>>(operation, token, path, { ...query, limit: PAGE_LIMIT, cursor }, what);
       if (Array.isArray(result?.items)) all.push(...result.items);
       const next = result?.cursor ? String(result.cursor) : undefined;
       if (!next || next === cursor) return all;
@@ -222,12 +240,12 @@ export class SdkIntegrationAppGateway extends IntegrationAppGateway {
   }
 
   async getSelf(token: string): Promise<UpstreamSelf> {
-    const self = await this.read<Record<string, unknown> | null>(token, '/self', {}, 'checking the access token');
+    const self = await this.read<Record<string, unknown> | null>('self', token, '/self', {}, 'checking the access token');
     return { id: typeof self?.id === 'string' ? self.id : undefined, name: typeof self?.name === 'string' ? self.name : undefined };
   }
 
   async listConnections(token: string): Promise<UpstreamConnection[]> {
-    const raw = await this.readAllPages<RawConnection>(token, '/connections', {}, 'listing connections');
+    const raw = await this.readAllPages<RawConnection>('list_connections', token, '/connections', {}, 'listing connections');
     return raw
       .filter((c) => c && typeof c.id === 'string')
       .map((c) => ({
@@ -242,7 +260,7 @@ export class SdkIntegrationAppGateway extends IntegrationAppGateway {
   }
 
   async listActions(token: string, integrationId: string): Promise<UpstreamAction[]> {
-    const raw = await this.readAllPages<RawAction>(token, '/actions', { integrationId }, 'listing actions');
+    const raw = await this.readAllPages<RawAction>('list_actions', token, '/actions', { integrationId }, 'listing actions');
     return raw
       .filter((a) => a && typeof a.key === 'string')
       .map((a) => ({
@@ -260,14 +278,12 @@ export class SdkIntegrationAppGateway extends IntegrationAppGateway {
   async runAction(token: string, connectionId: string, actionKey: string, input: unknown, options: RunActionOptions = {}): Promise<unknown> {
     const timeoutMs = options.timeoutMs ?? this.config.actionTimeoutMs;
     const path = `/connections/${encodeURIComponent(connectionId)}/actions/${encodeURIComponent(actionKey)}/run`;
-    try {
-      const response = (await this.client(token).post(path, input ?? {}, this.requestOptions(timeoutMs, options.signal))) as
-        | { output?: unknown }
-        | null
-        | undefined;
-      return response && typeof response === 'object' && 'output' in response ? response.output : response;
-    } catch (err) {
-      throw toUpstreamError(err, token, `running ${actionKey}`);
-    }
+    const response = (await this.observed(
+      'run_action',
+      () => this.client(token).post(path, input ?? {}, this.requestOptions(timeoutMs, options.signal)),
+      token,
+      `running ${actionKey}`,
+    )) as { output?: unknown } | null | undefined;
+    return response && typeof response === 'object' && 'output' in response ? response.output : response;
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { MetricsModule } from '../health/metrics.module';
 import { IntegrationsModule } from '../integrations/integrations.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { McpServerFactory } from './mcp-server.factory';
@@ -9,12 +10,11 @@ import { SseController } from './sse.controller';
 import { SseService } from './sse.service';
 import { StreamableHttpController } from './streamable-http.controller';
 import { StreamableHttpService } from './streamable-http.service';
-import { ToolCallObserver } from './tool-call.observer';
 import { ToolsService } from './tools.service';
 
 /** MCP transports, the per-request MCP server, and tools read from the shared catalog. */
 @Module({
-  imports: [AuthModule, IntegrationsModule, SessionsModule],
+  imports: [AuthModule, IntegrationsModule, SessionsModule, MetricsModule],
   controllers: [StreamableHttpController, SseController],
   providers: [
     ToolsService,
@@ -22,7 +22,6 @@ import { ToolsService } from './tools.service';
     NotificationHub,
     StreamableHttpService,
     SseService,
-    ToolCallObserver,
     { provide: NotificationBus, useClass: LocalNotificationBus },
   ],
   exports: [ToolsService, NotificationHub, SseService],

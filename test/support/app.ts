@@ -28,6 +28,7 @@ export interface RunningApp {
 
 /** Boots the production AppModule + HTTP setup on a free port with the given environment. */
 export async function startApp(env: Record<string, string | undefined>): Promise<RunningApp> {
+  env = { LOG_LEVEL: 'warn', ...env };
   const saved: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(env)) {
     saved[k] = process.env[k];

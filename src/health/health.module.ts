@@ -1,0 +1,39 @@
+import { Module, OnModuleInit } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { CatalogService } from '../integrations/catalog.service';
+import { IntegrationsModule } from '../integrations/integrations.module';
+import { McpModule } from '../mcp/mcp.module';
+import { NotificationHub } from '../mcp/notification.hub';
+import { SseService } from '../mcp/sse.service';
+import { SessionsModule } from '../sessions/sessions.module';
+import { SessionsService } from '../sessions/sessions.service';
+import { HealthController } from './health.controller';
+import { MetricsController } from './metrics.controller';
+import { MetricsModule } from './metrics.module';
+import { MetricsService } from './metrics.service';
+import { ShutdownService } from './shutdown.service';
+
+/** Probes, metrics and graceful shutdown. */
+@Module({
+  imports: [TerminusModule.forRoot({ logger: false }), MetricsModule, SessionsModule, McpModule, IntegrationsModule],
+  controllers: [HealthController, MetricsController],
+  providers: [ShutdownService],
+  exports: [ShutdownService, MetricsModule],
+})
+export class HealthModule implements OnModuleInit {
+  constructor(
+    private readonly metrics: MetricsService,
+    private readonly sessions: SessionsService,
+    private readonly hub: NotificationHub,
+    private readonly sse: SseService,
+    private readonly catalogs: CatalogService,
+  ) {}
+
+  onModuleInit(): void {
+    this.metrics.onCollect(async () => {
+      this.metrics.openStreams.set(this.hub.openStreams + this.sse.openStreams);
+      this.metrics.cachedCatalogs.set(this.catalogs.cachedIdentities);
+      this.metrics.openSessions.set(await this.sessions.count());
+    });
+  }
+}
