@@ -52,7 +52,7 @@ export class EnvironmentVariables {
   @Transform(emptyToUndefined) @IsString()
   REDIS_KEY_PREFIX = 'iamcp:';
 
-  @Transform(toInt) @IsInt() @Min(10)
+  @Transform(toInt) @IsInt() @Min(1)
   SESSION_IDLE_TTL_SECONDS = 3600;
 
   @Transform(toInt) @IsInt() @Min(1)

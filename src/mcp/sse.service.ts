@@ -114,7 +114,7 @@ export class SseService implements OnApplicationShutdown {
     }
     const id = typeof req.query.sessionId === 'string' ? req.query.sessionId : undefined;
     if (!id) throw new BadRequestError('Missing sessionId query parameter: POST to the endpoint announced by GET /sse.', JsonRpcErrorCode.InvalidRequest);
-    parseJsonRpcBody(req.body);
+    const messages = parseJsonRpcBody(req.body);
     const live = this.live.get(id);
     if (!live || (auth && live.identityKey !== auth.identity.key)) throw new SessionNotFoundError();
     const stored = await this.sessions.peek(id, live.identityKey);
@@ -127,7 +127,10 @@ export class SseService implements OnApplicationShutdown {
       this.limiter.consume(live.identityKey);
       await this.sessions.touch(id);
     }
-    await live.transport.handlePostMessage(req, res, req.body);
+    // Delivered one by one: the SDK's SSE transport would answer a batch with a plain-text 400.
+    const requestInfo = { headers: req.headers as Record<string, string | string[] | undefined> };
+    for (const message of messages) await live.transport.handleMessage(message, { requestInfo });
+    res.status(202).end();
   }
 
   onApplicationShutdown(): void {

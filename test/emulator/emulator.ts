@@ -27,6 +27,8 @@ export interface RecordedRequest {
   body: unknown;
   workspaceKey?: string;
   customerId?: string;
+  /** The bearer token the request carried (to assert which token the server used). */
+  token?: string;
   authorized: boolean;
   at: number;
 }
@@ -270,7 +272,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       const method = (req.method ?? 'GET').toUpperCase();
       let body: unknown;
       let caller: Caller | undefined;
-      const record: RecordedRequest = { method, path, query, body: undefined, authorized: false, at: Date.now() };
+      const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      const record: RecordedRequest = { method, path, query, body: undefined, token: bearer, authorized: false, at: Date.now() };
       requests.push(record);
       if (raw) {
         try {

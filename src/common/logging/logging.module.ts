@@ -30,9 +30,9 @@ interface LoggedRequest extends IncomingMessage {
             return id;
           },
           autoLogging: { ignore: (req: IncomingMessage) => /^\/(health|metrics)(\/|$|\?)/.test(req.url ?? '') },
-          customProps: (req: IncomingMessage) => {
+          customProps: (req: IncomingMessage, res: ServerResponse) => {
             const r = req as LoggedRequest;
-            const header = req.headers['mcp-session-id'];
+            const header = req.headers['mcp-session-id'] ?? res.getHeader('mcp-session-id');
             const sessionId = typeof header === 'string' ? header.slice(0, 128) : typeof r.query?.sessionId === 'string' ? r.query.sessionId.slice(0, 128) : undefined;
             const identity = r.auth?.identity?.key?.slice(0, 12);
             return { ...(sessionId ? { sessionId } : {}), ...(identity ? { identity } : {}) };

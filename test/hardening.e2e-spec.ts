@@ -1,0 +1,313 @@
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { startEmulator, Emulator } from './emulator/emulator';
+import { startApp, RunningApp } from './support/app';
+import { connectHttp, INIT_BODY, MCP_HEADERS, rawInitialize, rawPost } from './support/mcp-client';
+import { e2eFixture, SECRET, WORKSPACE } from './support/e2e-fixture';
+import { customerToken } from './support/jwt';
+
+type Text = Array<{ text: string }>;
+const LIST = { jsonrpc: '2.0', id: 2, method: 'tools/list' };
+
+describe('Hardening', () => {
+  let emulator: Emulator;
+  const apps: RunningApp[] = [];
+  const clients: Client[] = [];
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ fixture: e2eFixture() });
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+    for (const a of apps) await a.close();
+    await emulator.close();
+  });
+  beforeEach(() => {
+    emulator.clearFaults();
+    emulator.setLatency(0);
+  });
+
+  async function app(env: Record<string, string | undefined> = {}): Promise<RunningApp> {
+    const a = await startApp({ INTEGRATION_APP_API_URL: emulator.url, INTEGRATION_APP_WORKSPACE_SECRET: undefined, ...env });
+    apps.push(a);
+    return a;
+  }
+
+  describe('identity and ownership (no workspace secret: Integration.app verifies tokens)', () => {
+    let server: RunningApp;
+    beforeAll(async () => {
+      server = await app({ UPSTREAM_RETRIES: '0' });
+    });
+
+    it('does not let a forged token read another identity\'s chat sessions', async () => {
+      const real = emulator.token('cust-1');
+      const id = await rawInitialize(server.url, real, '', { 'x-chat-id': 'secret-chat' });
+      const forged = customerToken({ workspaceKey: WORKSPACE, secret: 'not-the-secret', customerId: 'cust-1' });
+      const res = await fetch(`${server.url}/mcp/sessions`, { headers: { Authorization: `Bearer ${forged}` } });
+      expect(res.status).toBe(401);
+      expect(JSON.stringify(await res.json())).not.toContain(id);
+      const owner = await fetch(`${server.url}/mcp/sessions`, { headers: { Authorization: `Bearer ${real}` } });
+      expect(await owner.json()).toEqual({ 'secret-chat': id });
+    });
+
+    it('does not let a forged token of the owner use the session', async () => {
+      const id = await rawInitialize(server.url, emulator.token('cust-1'));
+      const forged = customerToken({ workspaceKey: WORKSPACE, secret: 'nope', customerId: 'cust-1' });
+      const res = await rawPost(server.url, LIST, { Authorization: `Bearer ${forged}`, 'Mcp-Session-Id': id });
+      expect(res.status).toBe(401);
+    });
+
+    it('keeps the session for a refreshed token of the same identity and uses the newest token upstream', async () => {
+      const first = emulator.token('cust-1', { expiresInSeconds: 600 });
+      const id = await rawInitialize(server.url, first);
+      const refreshed = emulator.token('cust-1', { expiresInSeconds: 7200 });
+      expect(refreshed).not.toBe(first);
+      emulator.clearRequests();
+      const call = await rawPost(
+        server.url,
+        { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'gmail_count-unread', arguments: {} } },
+        { Authorization: `Bearer ${refreshed}`, 'Mcp-Session-Id': id },
+      );
+      expect(call.status).toBe(200);
+      expect(emulator.requests.find((r) => r.method === 'POST')?.token).toBe(refreshed);
+    });
+
+    it('rejects expired tokens before any upstream call', async () => {
+      const expired = emulator.token('cust-1', { expiresInSeconds: -3600 });
+      emulator.clearRequests();
+      const res = await rawPost(server.url, INIT_BODY, { Authorization: `Bearer ${expired}` });
+      expect(res.status).toBe(401);
+      expect(res.json).toMatchObject({ error: { message: expect.stringContaining('expired') } });
+      expect(emulator.requests).toHaveLength(0);
+    });
+
+    it('accepts the header over the query token and the scheme in any case', async () => {
+      const good = emulator.token('cust-1');
+      const res = await rawPost(server.url, INIT_BODY, { Authorization: `bEaReR ${good}` }, '/mcp?token=garbage');
+      expect(res.status).toBe(200);
+    });
+  });
+
+  describe('bad input', () => {
+    let server: RunningApp;
+    let token: string;
+    beforeAll(async () => {
+      server = await app({ INTEGRATION_APP_WORKSPACE_SECRET: SECRET, BODY_LIMIT: '2kb', ALLOWED_ORIGINS: 'https://app.example.com' });
+      token = emulator.token('cust-1');
+    });
+
+    it('enforces ALLOWED_ORIGINS with 403 JSON', async () => {
+      const bad = await rawPost(server.url, INIT_BODY, { Authorization: `Bearer ${token}`, Origin: 'https://evil.example.com' });
+      expect(bad.status).toBe(403);
+      expect(bad.json).toMatchObject({ jsonrpc: '2.0', error: { message: expect.stringContaining('not allowed') } });
+      const good = await rawPost(server.url, INIT_BODY, { Authorization: `Bearer ${token}`, Origin: 'https://app.example.com' });
+      expect(good.status).toBe(200);
+      expect(good.headers.get('access-control-expose-headers')).toContain('Mcp-Session-Id');
+    });
+
+    it('answers an oversized body with 413 JSON', async () => {
+      const res = await rawPost(server.url, { ...INIT_BODY, params: { ...INIT_BODY.params, pad: 'x'.repeat(5000) } }, { Authorization: `Bearer ${token}` });
+      expect(res.status).toBe(413);
+      expect(res.json).toMatchObject({ error: { message: expect.stringContaining('too large') } });
+    });
+
+    it('answers a bad MCP-Protocol-Version with 400', async () => {
+      const id = await rawInitialize(server.url, token);
+      const res = await rawPost(server.url, LIST, { Authorization: `Bearer ${token}`, 'Mcp-Session-Id': id, 'MCP-Protocol-Version': '1999-01-01' });
+      expect(res.status).toBe(400);
+      expect(res.json).toMatchObject({ error: { message: expect.stringContaining('1999-01-01') } });
+    });
+
+    it.each([
+      ['a number', '42'],
+      ['a string', '"hello"'],
+      ['null', 'null'],
+      ['an empty batch', '[]'],
+      ['an object without jsonrpc', '{"method":"tools/list","id":1}'],
+    ])('answers %s with 400 / -32600', async (_, body) => {
+      const res = await rawPost(server.url, body, { Authorization: `Bearer ${token}` });
+      expect(res.status).toBe(400);
+      expect(res.json).toMatchObject({ jsonrpc: '2.0', error: { code: -32600 } });
+    });
+
+    it('answers a batch with a batch', async () => {
+      const id = await rawInitialize(server.url, token);
+      const res = await rawPost(
+        server.url,
+        [LIST, { jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'gmail_count-unread', arguments: {} } }],
+        { Authorization: `Bearer ${token}`, 'Mcp-Session-Id': id },
+      );
+      expect(res.status).toBe(200);
+      const body = JSON.parse(res.text) as Array<{ id: number; result: unknown }>;
+      expect(body.map((r) => r.id)).toEqual([2, 9]);
+    });
+
+    it('answers a wrong Content-Type with 415 and a GET without SSE Accept with 406', async () => {
+      const res = await rawPost(server.url, JSON.stringify(INIT_BODY), { Authorization: `Bearer ${token}`, 'Content-Type': 'text/plain' });
+      expect(res.status).toBe(415);
+      const id = await rawInitialize(server.url, token);
+      const get = await fetch(`${server.url}/mcp`, { headers: { Authorization: `Bearer ${token}`, 'Mcp-Session-Id': id, Accept: 'application/json' } });
+      expect(get.status).toBe(406);
+      expect(await get.json()).toMatchObject({ error: { code: -32000 } });
+    });
+
+    it('survives thousands of random and mutated bodies on /mcp and /sse/messages, always answering JSON', async () => {
+      const id = await rawInitialize(server.url, token);
+      const seeds: unknown[] = [
+        INIT_BODY,
+        LIST,
+        { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'gmail_send-email', arguments: { to: ['a@b.co'], body: 'x' } } },
+        { jsonrpc: '2.0', method: 'notifications/initialized' },
+        { jsonrpc: '2.0', id: 5, result: {} },
+      ];
+      let seed = 42;
+      const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+      const junk = (): unknown => {
+        const kinds = [() => null, () => rnd() * 1e6, () => 'x'.repeat(Math.floor(rnd() * 20)), () => [], () => ({}), () => true, () => ({ __proto__: { polluted: 1 } }), () => '\u0000\ud800'];
+        return kinds[Math.floor(rnd() * kinds.length)]();
+      };
+      const mutate = (value: unknown, depth = 0): unknown => {
+        if (value && typeof value === 'object' && depth < 4) {
+          const copy: Record<string, unknown> = Array.isArray(value) ? { ...value } : { ...(value as object) };
+          const keys = Object.keys(copy);
+          if (keys.length && rnd() < 0.5) copy[keys[Math.floor(rnd() * keys.length)]] = rnd() < 0.5 ? junk() : mutate(copy[keys[Math.floor(rnd() * keys.length)]], depth + 1);
+          if (rnd() < 0.2) copy[['id', 'method', 'params', 'jsonrpc', 'name', 'arguments'][Math.floor(rnd() * 6)]] = junk();
+          return Array.isArray(value) ? Object.values(copy) : copy;
+        }
+        return rnd() < 0.5 ? junk() : value;
+      };
+      const bodies: string[] = [];
+      for (let i = 0; i < 2500; i++) {
+        const base = seeds[Math.floor(rnd() * seeds.length)];
+        let text = JSON.stringify(rnd() < 0.1 ? [mutate(base), mutate(base)] : mutate(base)) ?? 'null';
+        if (rnd() < 0.15) text = text.slice(0, Math.floor(rnd() * text.length));
+        bodies.push(text);
+      }
+      const stream = await fetch(`${server.url}/sse`, { headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' } });
+      const reader = stream.body!.getReader();
+      let first = '';
+      while (!first.includes('\n\n')) first += new TextDecoder().decode((await reader.read()).value);
+      const sseSession = /sessionId=([0-9a-f-]+)/.exec(first)![1];
+
+      const problems: string[] = [];
+      for (let i = 0; i < bodies.length; i += 50) {
+        await Promise.all(
+          bodies.slice(i, i + 50).map(async (body, j) => {
+            const toSse = (i + j) % 3 === 0;
+            const res = await fetch(toSse ? `${server.url}/sse/messages?sessionId=${sseSession}` : `${server.url}/mcp`, {
+              method: 'POST',
+              headers: { ...MCP_HEADERS, Authorization: `Bearer ${token}`, ...((i + j) % 2 ? { 'Mcp-Session-Id': id } : {}) },
+              body,
+            });
+            const type = res.headers.get('content-type') ?? '';
+            const text = await res.text();
+            const ok = type.includes('application/json') ? (() => { try { JSON.parse(text); return true; } catch { return false; } })() : res.status === 202 || type.includes('text/event-stream') || (toSse && res.status === 202);
+            if (!ok || res.status >= 500) problems.push(`${res.status} ${type} ${text.slice(0, 80)} <- ${body.slice(0, 80)}`);
+          }),
+        );
+      }
+      await reader.cancel();
+      expect(problems).toEqual([]);
+      expect((await fetch(`${server.url}/health/live`)).status).toBe(200);
+    }, 120_000);
+  });
+
+  describe('upstream faults', () => {
+    it('retries idempotent reads on 5xx and network errors, with a clear error when it keeps failing', async () => {
+      const server = await app({ UPSTREAM_RETRIES: '2', UPSTREAM_TIMEOUT_MS: '500' });
+      const token = emulator.token('cust-1');
+      emulator.addFault({ method: 'GET', path: '/connections', status: 503, times: 1 });
+      emulator.addFault({ method: 'GET', path: '/actions', networkError: true, times: 1 });
+      const { client } = await connectHttp(server.url, { token });
+      clients.push(client);
+      expect((await client.listTools()).tools.length).toBeGreaterThan(5);
+
+      const other = emulator.token('cust-2');
+      emulator.addFault({ method: 'GET', path: '/connections', status: 502, rawBody: '<html>Bad gateway</html>' });
+      const { client: c2 } = await connectHttp(server.url, { token: other });
+      clients.push(c2);
+      await expect(c2.listTools()).rejects.toMatchObject({ code: -32003, message: expect.stringMatching(/Integration.app is unavailable.*HTTP 502/) });
+      // Three attempts (1 + UPSTREAM_RETRIES) for the prefetch at initialize and three for tools/list.
+      expect(emulator.requests.filter((r) => r.path === '/connections' && r.token === other)).toHaveLength(6);
+    }, 30_000);
+
+    it('times out slow reads (UPSTREAM_TIMEOUT_MS) and slow actions (ACTION_TIMEOUT_MS), never retrying an action', async () => {
+      const server = await app({ UPSTREAM_RETRIES: '1', UPSTREAM_TIMEOUT_MS: '300', ACTION_TIMEOUT_MS: '400' });
+      const token = emulator.token('cust-1');
+      const { client } = await connectHttp(server.url, { token });
+      clients.push(client);
+      await client.listTools();
+      emulator.clearRequests();
+      emulator.addFault({ method: 'POST', path: '/connections/conn-gmail/actions/list-emails', delayMs: 1500 });
+      const result = await client.callTool({ name: 'gmail_list-emails', arguments: {} });
+      expect(result.isError).toBe(true);
+      expect((result.content as Text)[0].text).toMatch(/did not finish within 0 s|did not finish within 1 s/);
+      expect(emulator.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+
+      emulator.addFault({ method: 'GET', path: '/connections', delayMs: 1000 });
+      const { client: c2 } = await connectHttp(server.url, { token: emulator.token('cust-2') });
+      clients.push(c2);
+      await expect(c2.listTools()).rejects.toMatchObject({ message: expect.stringContaining('in time') });
+    }, 30_000);
+
+    it('stays up and says so when Integration.app is unreachable', async () => {
+      const server = await startApp({ INTEGRATION_APP_API_URL: 'http://127.0.0.1:9', INTEGRATION_APP_WORKSPACE_SECRET: SECRET, UPSTREAM_RETRIES: '0' });
+      apps.push(server);
+      const { client } = await connectHttp(server.url, { token: emulator.token('cust-1') });
+      clients.push(client);
+      await expect(client.listTools()).rejects.toMatchObject({ code: -32003, message: expect.stringContaining('unreachable') });
+      expect((await fetch(`${server.url}/health/live`)).status).toBe(200);
+    });
+
+    it('tells the agent to reconnect a defunct connection, and refreshes the catalog when a connection is gone', async () => {
+      const server = await app({ INTEGRATION_APP_WORKSPACE_SECRET: SECRET });
+      const token = emulator.token('cust-1');
+      const { client } = await connectHttp(server.url, { token });
+      clients.push(client);
+      await client.listTools();
+      emulator.addFault({ method: 'POST', path: '/connections/conn-gmail/actions/get-profile', status: 400, body: { type: 'connection', key: 'connection_is_defunct', message: 'Token revoked' }, times: 1 });
+      const defunct = await client.callTool({ name: 'gmail_get-profile', arguments: {} });
+      expect((defunct.content as Text)[0].text).toMatch(/Token revoked.*reconnect/);
+      emulator.addFault({ method: 'POST', path: '/connections/conn-gmail/actions/get-profile', status: 404, body: { type: 'bad_request', key: 'not_found', message: 'Connection not found' }, times: 1 });
+      emulator.clearRequests();
+      const gone = await client.callTool({ name: 'gmail_get-profile', arguments: {} });
+      expect((gone.content as Text)[0].text).toContain('tools/list');
+      await client.listTools();
+      expect(emulator.requests.some((r) => r.path === '/connections')).toBe(true);
+    });
+  });
+
+  describe('limits', () => {
+    it('caps sessions with 503 + Retry-After', async () => {
+      const server = await app({ INTEGRATION_APP_WORKSPACE_SECRET: SECRET, MAX_SESSIONS: '2' });
+      const token = emulator.token('cust-1');
+      await rawInitialize(server.url, token);
+      await rawInitialize(server.url, token);
+      const res = await rawPost(server.url, INIT_BODY, { Authorization: `Bearer ${token}` });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(res.json).toMatchObject({ error: { message: expect.stringContaining('session limit') } });
+    });
+
+    it('rate-limits each identity with 429 + Retry-After, leaving others alone', async () => {
+      const server = await app({ INTEGRATION_APP_WORKSPACE_SECRET: SECRET, RATE_LIMIT_PER_MINUTE: '5' });
+      const a = emulator.token('cust-1');
+      const statuses: number[] = [];
+      for (let i = 0; i < 7; i++) statuses.push((await fetch(`${server.url}/mcp/sessions`, { headers: { Authorization: `Bearer ${a}` } })).status);
+      expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
+      const limited = await fetch(`${server.url}/mcp/sessions`, { headers: { Authorization: `Bearer ${a}` } });
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect((await fetch(`${server.url}/mcp/sessions`, { headers: { Authorization: `Bearer ${emulator.token('cust-2')}` } })).status).toBe(200);
+    });
+
+    it('expires idle sessions and their chat mappings', async () => {
+      const server = await app({ INTEGRATION_APP_WORKSPACE_SECRET: SECRET, SESSION_IDLE_TTL_SECONDS: '1' });
+      const token = emulator.token('cust-ttl');
+      const id = await rawInitialize(server.url, token, '', { 'x-chat-id': 'c' });
+      await new Promise((r) => setTimeout(r, 1300));
+      const res = await rawPost(server.url, LIST, { Authorization: `Bearer ${token}`, 'Mcp-Session-Id': id });
+      expect(res.status).toBe(404);
+      expect(await (await fetch(`${server.url}/mcp/sessions`, { headers: { Authorization: `Bearer ${token}` } })).json()).toEqual({});
+    });
+  });
+});
