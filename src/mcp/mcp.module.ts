@@ -6,6 +6,8 @@ import { SessionsModule } from '../sessions/sessions.module';
 import { McpServerFactory } from './mcp-server.factory';
 import { LocalNotificationBus, NotificationBus } from './notification.bus';
 import { NotificationHub } from './notification.hub';
+import { RedisNotificationBus } from './redis-notification.bus';
+import { sessionsConfig, SessionsConfig } from '../config/app.config';
 import { SseController } from './sse.controller';
 import { SseService } from './sse.service';
 import { StreamableHttpController } from './streamable-http.controller';
@@ -22,7 +24,12 @@ import { ToolsService } from './tools.service';
     NotificationHub,
     StreamableHttpService,
     SseService,
-    { provide: NotificationBus, useClass: LocalNotificationBus },
+    {
+      provide: NotificationBus,
+      inject: [sessionsConfig.KEY],
+      useFactory: (config: SessionsConfig): NotificationBus =>
+        config.redisUrl ? new RedisNotificationBus(config.redisUrl, config.redisKeyPrefix) : new LocalNotificationBus(),
+    },
   ],
   exports: [ToolsService, NotificationHub, SseService],
 })

@@ -1,28 +1,40 @@
 import { Injectable } from '@nestjs/common';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
+/** A server→client notification for a session's streams. */
 export interface SessionNotification {
+  kind?: 'notify';
   sessionId: string;
   message: { jsonrpc: '2.0'; method: string; params?: Record<string, unknown> };
 }
 
+/** Client→server messages of a legacy SSE session, received by a replica that does not hold its stream. */
+export interface SseInbound {
+  kind: 'sse-inbound';
+  sessionId: string;
+  messages: JSONRPCMessage[];
+}
+
+export type BusMessage = SessionNotification | SseInbound;
+
 /**
- * Carries server→client notifications to whichever replica holds the session's stream.
- * The default delivers in-process; the Redis adapter publishes to every replica.
+ * Carries messages to whichever replica holds a session's stream. The default delivers in-process;
+ * the Redis adapter publishes to every replica.
  */
 export abstract class NotificationBus {
-  abstract publish(notification: SessionNotification): Promise<void>;
-  abstract subscribe(handler: (notification: SessionNotification) => void): void;
+  abstract publish(message: BusMessage): Promise<void>;
+  abstract subscribe(handler: (message: BusMessage) => void): void;
 }
 
 @Injectable()
 export class LocalNotificationBus extends NotificationBus {
-  private handlers: Array<(n: SessionNotification) => void> = [];
+  private handlers: Array<(n: BusMessage) => void> = [];
 
-  async publish(notification: SessionNotification): Promise<void> {
-    for (const h of this.handlers) h(notification);
+  async publish(message: BusMessage): Promise<void> {
+    for (const h of this.handlers) h(message);
   }
 
-  subscribe(handler: (notification: SessionNotification) => void): void {
+  subscribe(handler: (message: BusMessage) => void): void {
     this.handlers.push(handler);
   }
 }

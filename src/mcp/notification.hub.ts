@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { NotificationBus, SessionNotification } from './notification.bus';
+import { BusMessage, NotificationBus, SessionNotification } from './notification.bus';
 
 /** A live server→client stream of one session on this replica. */
 export interface SessionStream {
@@ -18,7 +18,9 @@ export class NotificationHub implements OnModuleInit, OnApplicationShutdown {
   constructor(private readonly bus: NotificationBus) {}
 
   onModuleInit(): void {
-    this.bus.subscribe((n) => this.deliver(n));
+    this.bus.subscribe((m: BusMessage) => {
+      if (m.kind === undefined || m.kind === 'notify') this.deliver(m);
+    });
   }
 
   get openStreams(): number {
@@ -52,7 +54,7 @@ export class NotificationHub implements OnModuleInit, OnApplicationShutdown {
 
   /** Sends to every replica's streams of the session. */
   publish(sessionId: string, method: string): Promise<void> {
-    return this.bus.publish({ sessionId, message: { jsonrpc: '2.0', method } });
+    return this.bus.publish({ kind: 'notify', sessionId, message: { jsonrpc: '2.0', method } });
   }
 
   /** Ends this replica's streams of a session (session deleted). */

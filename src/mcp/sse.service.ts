@@ -1,7 +1,8 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { AuthService } from '../auth/auth.service';
 import { RateLimiter } from '../auth/rate-limiter';
 import type { AuthContext } from '../auth/identity';
@@ -10,6 +11,7 @@ import { JsonRpcErrorCode } from '../common/json-rpc';
 import { SessionsService } from '../sessions/sessions.service';
 import type { SessionRecord } from '../sessions/session.types';
 import { parseJsonRpcBody } from './json-rpc-body';
+import { BusMessage, NotificationBus } from './notification.bus';
 import { McpServerFactory } from './mcp-server.factory';
 import { parseSessionOptions } from './session-options';
 import { ToolsService } from './tools.service';
@@ -40,7 +42,7 @@ interface LiveSseSession {
  * on the replica that opened it; state lives in the session store like any other session.
  */
 @Injectable()
-export class SseService implements OnApplicationShutdown {
+export class SseService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(SseService.name);
   private readonly live = new Map<string, LiveSseSession>();
 
@@ -50,7 +52,20 @@ export class SseService implements OnApplicationShutdown {
     private readonly servers: McpServerFactory,
     private readonly tools: ToolsService,
     private readonly limiter: RateLimiter,
+    private readonly bus: NotificationBus,
   ) {}
+
+  /** Messages posted to another replica for a stream this replica holds. */
+  onModuleInit(): void {
+    this.bus.subscribe((m: BusMessage) => {
+      if (m.kind !== 'sse-inbound') return;
+      const live = this.live.get(m.sessionId);
+      if (!live) return;
+      void (async () => {
+        for (const message of m.messages) await live.transport.handleMessage(message);
+      })().catch((err: Error) => this.logger.warn(`Relayed SSE message failed: ${err.message}`));
+    });
+  }
 
   get openStreams(): number {
     return this.live.size;
@@ -116,7 +131,8 @@ export class SseService implements OnApplicationShutdown {
     if (!id) throw new BadRequestError('Missing sessionId query parameter: POST to the endpoint announced by GET /sse.', JsonRpcErrorCode.InvalidRequest);
     const messages = parseJsonRpcBody(req.body);
     const live = this.live.get(id);
-    if (!live || (auth && live.identityKey !== auth.identity.key)) throw new SessionNotFoundError();
+    if (!live) return this.relay(id, messages, auth, res);
+    if (auth && live.identityKey !== auth.identity.key) throw new SessionNotFoundError();
     const stored = await this.sessions.peek(id, live.identityKey);
     if (!stored) throw new SessionNotFoundError();
     if (auth) {
@@ -130,6 +146,24 @@ export class SseService implements OnApplicationShutdown {
     // Delivered one by one: the SDK's SSE transport would answer a batch with a plain-text 400.
     const requestInfo = { headers: req.headers as Record<string, string | string[] | undefined> };
     for (const message of messages) await live.transport.handleMessage(message, { requestInfo });
+    res.status(202).end();
+  }
+
+  /**
+   * The stream of this session is held by another replica: check the session in the shared store
+   * (same ownership rules), then relay the messages over the bus to the replica that holds it.
+   */
+  private async relay(id: string, messages: JSONRPCMessage[], auth: AuthContext | undefined, res: Response): Promise<void> {
+    const stored = await this.sessions.peekAny(id);
+    if (!stored || stored.transport !== 'sse' || (auth && stored.identityKey !== auth.identity.key)) throw new SessionNotFoundError();
+    this.limiter.consume(stored.identityKey);
+    if (auth) {
+      await this.auth.ensureVerified(auth, stored.token);
+      await this.sessions.load(id, auth);
+    } else {
+      await this.sessions.touch(id);
+    }
+    await this.bus.publish({ kind: 'sse-inbound', sessionId: id, messages });
     res.status(202).end();
   }
 

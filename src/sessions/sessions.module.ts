@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { sessionsConfig, SessionsConfig } from '../config/app.config';
 import { MemorySessionStore } from './memory-session.store';
+import { RedisSessionStore } from './redis-session.store';
 import { SessionStore } from './session.store';
 import { SessionsController } from './sessions.controller';
 import { SessionsService } from './sessions.service';
@@ -14,10 +15,8 @@ import { SessionsService } from './sessions.service';
     {
       provide: SessionStore,
       inject: [sessionsConfig.KEY],
-      useFactory: (config: SessionsConfig): SessionStore => {
-        void config;
-        return new MemorySessionStore();
-      },
+      useFactory: (config: SessionsConfig): SessionStore =>
+        config.redisUrl ? new RedisSessionStore(config.redisUrl, config.redisKeyPrefix) : new MemorySessionStore(),
     },
     SessionsService,
   ],

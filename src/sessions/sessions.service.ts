@@ -99,6 +99,12 @@ export class SessionsService {
     });
   }
 
+  /** Reads a session by its id alone — for callers that prove possession of the id itself (legacy SSE). */
+  async peekAny(id: string): Promise<SessionRecord | undefined> {
+    if (!SESSION_ID.test(id)) return undefined;
+    return this.guarded(() => this.store.get(id));
+  }
+
   /** Marks a session used without an ownership check (the caller holds its live stream). */
   async touch(id: string): Promise<void> {
     await this.guarded(() => this.store.touch(id, this.config.idleTtlSeconds));

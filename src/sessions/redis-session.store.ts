@@ -1,0 +1,224 @@
+import { Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import Redis, { RedisOptions } from 'ioredis';
+import { SessionStore } from './session.store';
+import type { SessionRecord } from './session.types';
+
+/** Redis connection settings shared by the session store and the notification bus. */
+export function redisOptions(url: string): { url: string; options: RedisOptions; display: string } {
+  const parsed = new URL(url);
+  const display = `${parsed.hostname}:${parsed.port || 6379}`;
+  return {
+    url,
+    display,
+    options: {
+      // Fail fast while disconnected instead of queueing requests forever; reconnect in the background.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: 2000,
+      connectTimeout: 3000,
+      retryStrategy: (times: number) => Math.min(100 * 2 ** Math.min(times, 6), 3000),
+      lazyConnect: false,
+    },
+  };
+}
+
+/** Waits (bounded) for a Redis connection to become ready; resolves false when it did not. */
+export function waitReady(client: Redis, timeoutMs: number): Promise<boolean> {
+  if (client.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      client.off('ready', onReady);
+      resolve(false);
+    }, timeoutMs);
+    timer.unref();
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    client.once('ready', onReady);
+  });
+}
+
+const TOUCH = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'token', ARGV[4]) end
+redis.call('HSET', KEYS[1], 'lastUsedAt', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+redis.call('PEXPIRE', KEYS[2], ARGV[1])
+redis.call('ZADD', KEYS[3], tonumber(ARGV[2]) + tonumber(ARGV[1]), ARGV[3])
+return 1`;
+
+const ADD_TOOLS = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+for i = 3, #ARGV do redis.call('SADD', KEYS[2], ARGV[i]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+redis.call('PEXPIRE', KEYS[2], ARGV[1])
+redis.call('ZADD', KEYS[3], tonumber(ARGV[2]) + tonumber(ARGV[1]), string.sub(KEYS[1], string.len(KEYS[4]) + 1))
+return redis.call('SMEMBERS', KEYS[2])`;
+
+const SET_CHAT = `
+local previous = redis.call('HGET', KEYS[1], ARGV[1])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+return previous`;
+
+const REMOVE_CHAT = `
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end
+return 0`;
+
+interface StoredHash {
+  data?: string;
+  token?: string;
+  lastUsedAt?: string;
+}
+
+/**
+ * Sessions in Redis, so that every replica serves every session. Keys (under `REDIS_KEY_PREFIX`):
+ * `s:<id>` HASH {data (JSON), token, lastUsedAt}, `s:<id>:t` SET of enabled tools, `sessions` ZSET of
+ * id → expiry (for `count`), `c:<identityKey>` HASH chatId → sessionId. Idle expiry is Redis' own
+ * PEXPIRE; racy updates are Lua scripts; every operation is one round trip.
+ */
+export class RedisSessionStore extends SessionStore implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(RedisSessionStore.name);
+  readonly client: Redis;
+  private readonly display: string;
+
+  constructor(url: string, private readonly prefix: string) {
+    super();
+    const { options, display } = redisOptions(url);
+    this.display = display;
+    this.client = new Redis(url, options);
+    this.client.on('error', (err: Error) => this.logger.warn(`Redis (${this.display}): ${err.message}`));
+    this.client.defineCommand('mcpTouch', { numberOfKeys: 3, lua: TOUCH });
+    this.client.defineCommand('mcpAddTools', { numberOfKeys: 4, lua: ADD_TOOLS });
+    this.client.defineCommand('mcpSetChat', { numberOfKeys: 1, lua: SET_CHAT });
+    this.client.defineCommand('mcpRemoveChat', { numberOfKeys: 1, lua: REMOVE_CHAT });
+  }
+
+  /** Waits a few seconds for Redis; when it is not there, says so clearly and keeps trying (readiness fails meanwhile). */
+  async onModuleInit(): Promise<void> {
+    if (!(await waitReady(this.client, 5000))) {
+      this.logger.error(`Cannot connect to Redis at ${this.display}; sessions are unavailable until it answers (/health/ready reports 503).`);
+    }
+  }
+
+  private key(id: string): string {
+    return `${this.prefix}s:${id}`;
+  }
+  private toolsKey(id: string): string {
+    return `${this.prefix}s:${id}:t`;
+  }
+  private get indexKey(): string {
+    return `${this.prefix}sessions`;
+  }
+  private chatKey(identityKey: string): string {
+    return `${this.prefix}c:${identityKey}`;
+  }
+
+  private commands(): Redis & {
+    mcpTouch(k1: string, k2: string, k3: string, ttl: number, now: number, id: string, token: string): Promise<number>;
+    mcpAddTools(k1: string, k2: string, k3: string, k4: string, ttl: number, now: number, ...names: string[]): Promise<string[] | null>;
+    mcpSetChat(k: string, chatId: string, sessionId: string, ttl: number): Promise<string | null>;
+    mcpRemoveChat(k: string, chatId: string, sessionId: string): Promise<number>;
+  } {
+    return this.client as never;
+  }
+
+  async create(record: SessionRecord, ttlSeconds: number): Promise<void> {
+    const ttl = ttlSeconds * 1000;
+    const { token, lastUsedAt, enabledTools, ...data } = record;
+    const multi = this.client
+      .multi()
+      .hset(this.key(record.id), { data: JSON.stringify(data), token, lastUsedAt: String(lastUsedAt) })
+      .pexpire(this.key(record.id), ttl)
+      .zadd(this.indexKey, Date.now() + ttl, record.id);
+    if (enabledTools.length) multi.sadd(this.toolsKey(record.id), ...enabledTools).pexpire(this.toolsKey(record.id), ttl);
+    await multi.exec();
+  }
+
+  private static decode(hash: StoredHash, tools: string[]): SessionRecord | undefined {
+    if (!hash.data || hash.token === undefined) return undefined;
+    const data = JSON.parse(hash.data) as Omit<SessionRecord, 'token' | 'lastUsedAt' | 'enabledTools'>;
+    return { ...data, token: hash.token, lastUsedAt: Number(hash.lastUsedAt ?? data.createdAt), enabledTools: tools };
+  }
+
+  async get(id: string): Promise<SessionRecord | undefined> {
+    const results = await this.client.pipeline().hgetall(this.key(id)).smembers(this.toolsKey(id)).exec();
+    if (!results) throw new Error('Redis pipeline returned nothing');
+    for (const [err] of results) if (err) throw err;
+    return RedisSessionStore.decode(results[0][1] as StoredHash, results[1][1] as string[]);
+  }
+
+  async touch(id: string, ttlSeconds: number, token?: string): Promise<void> {
+    await this.commands().mcpTouch(this.key(id), this.toolsKey(id), this.indexKey, ttlSeconds * 1000, Date.now(), id, token ?? '');
+  }
+
+  async addEnabledTools(id: string, names: string[], ttlSeconds: number): Promise<string[] | undefined> {
+    if (names.length === 0) return (await this.get(id))?.enabledTools;
+    const all = await this.commands().mcpAddTools(this.key(id), this.toolsKey(id), this.indexKey, `${this.prefix}s:`, ttlSeconds * 1000, Date.now(), ...names);
+    return all ?? undefined;
+  }
+
+  async delete(id: string): Promise<SessionRecord | undefined> {
+    const results = await this.client
+      .multi()
+      .hgetall(this.key(id))
+      .smembers(this.toolsKey(id))
+      .del(this.key(id), this.toolsKey(id))
+      .zrem(this.indexKey, id)
+      .exec();
+    if (!results) throw new Error('Redis transaction aborted');
+    return RedisSessionStore.decode(results[0][1] as StoredHash, results[1][1] as string[]);
+  }
+
+  async count(): Promise<number> {
+    const results = await this.client.multi().zremrangebyscore(this.indexKey, '-inf', Date.now()).zcard(this.indexKey).exec();
+    if (!results) throw new Error('Redis transaction aborted');
+    return Number(results[1][1]);
+  }
+
+  async setChat(identityKey: string, chatId: string, sessionId: string, ttlSeconds: number): Promise<string | undefined> {
+    const previous = await this.commands().mcpSetChat(this.chatKey(identityKey), chatId, sessionId, ttlSeconds * 1000);
+    return previous && previous !== sessionId ? previous : undefined;
+  }
+
+  async getChats(identityKey: string): Promise<Record<string, string>> {
+    const map = await this.client.hgetall(this.chatKey(identityKey));
+    const entries = Object.entries(map);
+    if (entries.length === 0) return {};
+    const pipeline = this.client.pipeline();
+    for (const [, sessionId] of entries) pipeline.exists(this.key(sessionId));
+    const exists = (await pipeline.exec()) ?? [];
+    const out: Record<string, string> = {};
+    const stale: string[] = [];
+    entries.forEach(([chatId, sessionId], i) => {
+      if (Number(exists[i]?.[1]) === 1) out[chatId] = sessionId;
+      else stale.push(chatId);
+    });
+    // Mappings of expired sessions are dropped lazily (compare-and-delete, so a newer mapping survives).
+    await Promise.all(stale.map((chatId) => this.commands().mcpRemoveChat(this.chatKey(identityKey), chatId, map[chatId])));
+    return out;
+  }
+
+  async removeChat(identityKey: string, chatId: string, sessionId: string): Promise<void> {
+    await this.commands().mcpRemoveChat(this.chatKey(identityKey), chatId, sessionId);
+  }
+
+  async ping(): Promise<void> {
+    if (this.client.status !== 'ready') throw new Error(`Redis at ${this.display} is ${this.client.status}`);
+    await this.client.ping();
+  }
+
+  async close(): Promise<void> {
+    if (this.client.status === 'end') return;
+    try {
+      await this.client.quit();
+    } catch {
+      this.client.disconnect();
+    }
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.close();
+  }
+}
