@@ -55,8 +55,8 @@ export class ShutdownService {
     this.logger.log(`Shutting down: draining ${this.inFlight} in-flight request(s), grace ${grace} ms`);
     server.close();
     server.closeIdleConnections();
-    this.hub.onApplicationShutdown();
-    this.sse.onApplicationShutdown();
+    this.hub.beforeApplicationShutdown();
+    this.sse.beforeApplicationShutdown();
     if (this.inFlight > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, grace);

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { BusMessage, NotificationBus, SessionNotification } from './notification.bus';
 
 /** A live server→client stream of one session on this replica. */
@@ -11,7 +11,7 @@ const MAX_STREAMS_PER_SESSION = 4;
 
 /** The session streams this replica holds (GET /mcp and legacy SSE), fed by the notification bus. */
 @Injectable()
-export class NotificationHub implements OnModuleInit, OnApplicationShutdown {
+export class NotificationHub implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(NotificationHub.name);
   private readonly streams = new Map<string, Set<SessionStream>>();
 
@@ -77,7 +77,8 @@ export class NotificationHub implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  onApplicationShutdown(): void {
+  /** Streams end before the HTTP server closes (it would otherwise wait for them forever). */
+  beforeApplicationShutdown(): void {
     for (const [id] of this.streams) this.closeSession(id);
   }
 }

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
@@ -42,7 +42,7 @@ interface LiveSseSession {
  * on the replica that opened it; state lives in the session store like any other session.
  */
 @Injectable()
-export class SseService implements OnModuleInit, OnApplicationShutdown {
+export class SseService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(SseService.name);
   private readonly live = new Map<string, LiveSseSession>();
 
@@ -167,7 +167,8 @@ export class SseService implements OnModuleInit, OnApplicationShutdown {
     res.status(202).end();
   }
 
-  onApplicationShutdown(): void {
+  /** Streams end before the HTTP server closes (it would otherwise wait for them forever). */
+  beforeApplicationShutdown(): void {
     for (const [, s] of this.live) void s.transport.close().catch(() => undefined);
     this.live.clear();
   }
