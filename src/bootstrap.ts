@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import type { Server } from 'node:http';
 import { AppModule } from './app.module';
 import { appConfig, AppConfig } from './config/app.config';
+import { assertValidEnvironment } from './config/env.validation';
 import { configureApp } from './app.setup';
 import { ShutdownService } from './health/shutdown.service';
 
@@ -13,7 +14,8 @@ import { ShutdownService } from './health/shutdown.service';
  * SIGINT drain it (see ShutdownService), close every module, then exit 0.
  */
 export async function bootstrap(): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, bufferLogs: true });
+  assertValidEnvironment();
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, bufferLogs: true, abortOnError: false });
   const logger = app.get(Logger);
   app.useLogger(logger);
   configureApp(app);

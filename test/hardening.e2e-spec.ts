@@ -80,6 +80,17 @@ describe('Hardening', () => {
       expect(emulator.requests).toHaveLength(0);
     });
 
+    it('fetches nothing upstream before a valid initialize', async () => {
+      const token = emulator.token('cust-2');
+      emulator.clearRequests();
+      for (const body of ['{oops', '{"jsonrpc":"2.0","id":1,"method":"tools/list"}', '[1,2]', '{"jsonrpc":"2.0","id":1,"method":"initialize"}']) {
+        const res = await rawPost(server.url, body, { Authorization: `Bearer ${token}` });
+        expect(res.status).toBe(400);
+      }
+      expect((await rawPost(server.url, INIT_BODY, { Authorization: `Bearer ${token}` }, '/mcp?mode=bogus')).status).toBe(400);
+      expect(emulator.requests).toEqual([]);
+    });
+
     it('accepts the header over the query token and the scheme in any case', async () => {
       const good = emulator.token('cust-1');
       const res = await rawPost(server.url, INIT_BODY, { Authorization: `bEaReR ${good}` }, '/mcp?token=garbage');

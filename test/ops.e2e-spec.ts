@@ -79,6 +79,18 @@ describe('The server process: logs and graceful shutdown', () => {
     await emulator?.close();
   });
 
+  it('refuses to start on a bad configuration value, naming it', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { join } = await import('node:path');
+    const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'src', 'main.ts')], {
+      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', PORT: 'not-a-port', REDIS_URL: 'http://wrong' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/Failed to start: Invalid configuration:[\s\S]*PORT[\s\S]*REDIS_URL/);
+  }, 40_000);
+
   it('never writes a token to its logs, whatever fails', async () => {
     // No workspace secret: tokens travel upstream, so every failure path sees them.
     const proc = await startServerProcess({ INTEGRATION_APP_API_URL: emulator.url, LOG_LEVEL: 'debug', UPSTREAM_RETRIES: '1' });

@@ -62,6 +62,19 @@ describe('Seed parity: dynamic mode, apps filter, chat sessions, legacy SSE', ()
       expect(tools.map((t) => t.name).sort()).toEqual(['enable-tools', 'gmail_list-emails', 'gmail_send-email', 'slack_send-message']);
     });
 
+    it('sends list_changed on the enable-tools request\'s own stream (clients without a GET stream see it)', async () => {
+      const id = await rawInitialize(server.url, token1, '?mode=dynamic');
+      const res = await rawPost(
+        server.url,
+        { jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'enable-tools', arguments: { tools: ['gmail-send-email'] } } },
+        { Authorization: `Bearer ${token1}`, 'Mcp-Session-Id': id },
+      );
+      expect(res.headers.get('content-type')).toContain('text/event-stream');
+      const events = res.text.split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6)));
+      expect(events[0]).toEqual({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
+      expect(events[1]).toMatchObject({ id: 5, result: { structuredContent: { enabled: ['gmail_send-email'] } } });
+    });
+
     it('makes enabled tools callable at once, and repeated calls add', async () => {
       const { client } = track(await connectHttp(server.url, { token: token1, query: { mode: 'dynamic' } }));
       await expect(client.request({ method: 'tools/call', params: { name: 'gmail_count-unread', arguments: {} } }, CallToolResultSchema)).rejects.toMatchObject({

@@ -113,7 +113,7 @@ export function validateEnv(config: Record<string, unknown>): EnvironmentVariabl
     if (config[key] !== undefined) merged[key] = config[key];
   }
   const validated = plainToInstance(EnvironmentVariables, merged);
-  const errors = validateSync(validated, { skipMissingProperties: false });
+  const errors = validateSync(validated, { skipMissingProperties: false, stopAtFirstError: true });
   if (errors.length > 0) {
     const lines = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `  - ${e.property}: ${m}`));
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
@@ -122,4 +122,9 @@ export function validateEnv(config: Record<string, unknown>): EnvironmentVariabl
     throw new Error('Invalid configuration:\n  - METRICS_TOKEN: required when METRICS_REQUIRE_AUTH=true');
   }
   return validated;
+}
+
+/** Validates the process environment; throws the same clear error as the config module would. */
+export function assertValidEnvironment(): void {
+  validateEnv(process.env);
 }
