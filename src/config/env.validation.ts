@@ -29,7 +29,7 @@ const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
  * a bad value stops start-up with a message naming the variable.
  */
 export class EnvironmentVariables {
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @Transform(toInt) @Min(0) @Max(65535) @IsInt()
   PORT = 3000;
 
   @IsString()
@@ -52,28 +52,28 @@ export class EnvironmentVariables {
   @Transform(emptyToUndefined) @IsString()
   REDIS_KEY_PREFIX = 'iamcp:';
 
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt) @Min(1) @IsInt()
   SESSION_IDLE_TTL_SECONDS = 3600;
 
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt) @Min(1) @IsInt()
   MAX_SESSIONS = 50000;
 
-  @Transform(toInt) @IsInt() @Min(0)
+  @Transform(toInt) @Min(0) @IsInt()
   CATALOG_TTL_SECONDS = 300;
 
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt) @Min(1) @IsInt()
   CATALOG_MAX_ENTRIES = 1000;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(64)
+  @Transform(toInt) @Min(1) @Max(64) @IsInt()
   CATALOG_FETCH_CONCURRENCY = 20;
 
-  @Transform(toInt) @IsInt() @Min(100)
+  @Transform(toInt) @Min(100) @IsInt()
   UPSTREAM_TIMEOUT_MS = 15000;
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(10)
+  @Transform(toInt) @Min(0) @Max(10) @IsInt()
   UPSTREAM_RETRIES = 2;
 
-  @Transform(toInt) @IsInt() @Min(100)
+  @Transform(toInt) @Min(100) @IsInt()
   ACTION_TIMEOUT_MS = 60000;
 
   @Transform(emptyToUndefined) @IsOptional() @IsString()
@@ -92,7 +92,7 @@ export class EnvironmentVariables {
   @Transform(emptyToUndefined) @IsString()
   TRUST_PROXY = 'false';
 
-  @Transform(toInt) @IsInt() @Min(0)
+  @Transform(toInt) @Min(0) @IsInt()
   RATE_LIMIT_PER_MINUTE = 600;
 
   @Transform(toBool) @IsBoolean()
@@ -101,7 +101,7 @@ export class EnvironmentVariables {
   @Transform(emptyToUndefined) @IsOptional() @IsString()
   METRICS_TOKEN?: string;
 
-  @Transform(toInt) @IsInt() @Min(0)
+  @Transform(toInt) @Min(0) @IsInt()
   SHUTDOWN_GRACE_MS = 20000;
 }
 
