@@ -71,6 +71,12 @@ function rssOf(pid: number): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
 }
 
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 async function heapOf(base: string): Promise<number> {
   const text = await (await fetch(`${base}/metrics`)).text();
   const m = /^nodejs_heap_size_used_bytes\s+(\S+)/m.exec(text);
@@ -109,7 +115,7 @@ async function startEmulatorProcess(generate: string, latencyMs: number): Promis
 }
 
 async function startServer(port: number, emulatorUrl: string, workspace: { key: string; secret: string }): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--expose-gc', join(__dirname, '..', 'dist', 'main.js')], {
+  const child = spawn(process.execPath, ['--expose-gc', '-r', join(__dirname, 'gc-on-sigusr2.js'), join(__dirname, '..', 'dist', 'main.js')], {
     env: {
       ...process.env,
       PORT: String(port),
@@ -183,6 +189,7 @@ async function main(): Promise<void> {
       (t: { name: string; inputSchema: { required?: string[] } }) => !(t.inputSchema.required ?? []).length,
     )?.name;
     if (!toolName) throw new Error('no tool without required arguments');
+    const cpuBefore = cpuSecondsOf(server.pid!);
     let ok = 0;
     let errors = 0;
     let hung = 0;
@@ -209,6 +216,7 @@ async function main(): Promise<void> {
         }
       }),
     );
+    results.server_cpu_ms_per_call = +(((cpuSecondsOf(server.pid!) - cpuBefore) * 1000) / Math.max(1, ok)).toFixed(3);
     results.calls_per_s = Math.round(ok / DURATION_S);
     results.call_errors = errors;
     results.calls_hung = hung;
@@ -216,6 +224,11 @@ async function main(): Promise<void> {
     results.call_latency_ms_p99 = +pct(latencies, 99).toFixed(1);
 
     // 5. Memory per idle session.
+    const settle = async () => {
+      server.kill('SIGUSR2');
+      await new Promise((r) => setTimeout(r, 1000));
+    };
+    await settle();
     const rssBefore = rssOf(server.pid!);
     const heapBefore = await heapOf(base);
     const idleToken = tokens[0];
@@ -223,7 +236,7 @@ async function main(): Promise<void> {
     for (let opened = 0; opened < IDLE_SESSIONS; opened += batch) {
       await Promise.all(Array.from({ length: Math.min(batch, IDLE_SESSIONS - opened) }, () => openSession(base, idleToken)));
     }
-    await new Promise((r) => setTimeout(r, 2000));
+    await settle();
     const rssAfter = rssOf(server.pid!);
     const heapAfter = await heapOf(base);
     results.idle_sessions = IDLE_SESSIONS;

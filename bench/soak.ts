@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const emulator = await startEmulator({ fixture: generateFixture({ customers: 50, connections: 5, actionsPerIntegration: 10 }) });
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['--expose-gc', '-r', join(__dirname, 'gc-on-sigusr1.js'), join(__dirname, '..', 'dist', 'main.js')], {
+  const child = spawn(process.execPath, ['--expose-gc', '-r', join(__dirname, 'gc-on-sigusr2.js'), join(__dirname, '..', 'dist', 'main.js')], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', INTEGRATION_APP_API_URL: emulator.url, INTEGRATION_APP_WORKSPACE_SECRET: 'bench-secret', SESSION_IDLE_TTL_SECONDS: '2', RATE_LIMIT_PER_MINUTE: '0', MAX_SESSIONS: String(SESSIONS * 2), LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const tokens = Array.from({ length: 50 }, (_, i) => emulator.token(`customer-${i}`));
   const heap = async () => Number(/^nodejs_heap_size_used_bytes (\S+)/m.exec(await (await fetch(`${base}/metrics`)).text())?.[1]) / 1048576;
   const settle = async () => {
-    child.kill('SIGUSR1');
+    child.kill('SIGUSR2');
     await new Promise((r) => setTimeout(r, 500));
     return { rss: rss(child.pid!), heap: await heap() };
   };

@@ -196,13 +196,13 @@ export class SdkIntegrationAppGateway extends IntegrationAppGateway {
     return new IntegrationAppClient({ apiUri: this.config.apiUrl, token });
   }
 
+  /** axios options: its own timeout (no per-request timer signal), the caller's abort signal when there is one. */
   private requestOptions(timeoutMs: number, signal?: AbortSignal) {
-    const timeoutSignal = AbortSignal.timeout(timeoutMs);
     return {
       timeout: timeoutMs,
       // The API does not redirect; without redirects axios skips its follow-redirects wrapper.
       maxRedirects: 0,
-      signal: signal ? AbortSignal.any([signal, timeoutSignal]) : timeoutSignal,
+      ...(signal ? { signal } : {}),
       transformResponse: [transformResponse],
     };
   }
