@@ -153,6 +153,20 @@ describe('Scale-out: Redis failures', () => {
     await emulator?.close();
   });
 
+  it('starts with Redis down: says so, fails readiness, answers 503 JSON-RPC, stays alive', async () => {
+    const dead = await startApp({ INTEGRATION_APP_API_URL: emulator.url, INTEGRATION_APP_WORKSPACE_SECRET: SECRET, REDIS_URL: 'redis://127.0.0.1:1' });
+    try {
+      expect(dead.logs.lines.join('\n')).toContain('Cannot connect to Redis at 127.0.0.1:1');
+      expect((await fetch(`${dead.url}/health/ready`)).status).toBe(503);
+      const res = await rawPost(dead.url, { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }, { Authorization: `Bearer ${token}` });
+      expect(res.status).toBe(503);
+      expect(res.json).toMatchObject({ jsonrpc: '2.0', error: { message: expect.stringContaining('Session store is unavailable') } });
+      expect((await fetch(`${dead.url}/health/live`)).status).toBe(200);
+    } finally {
+      await dead.close();
+    }
+  }, 30_000);
+
   it('answers 503 JSON-RPC while Redis is down, fails readiness, stays up, and recovers with every acknowledged session', async () => {
     const id = await rawInitialize(app.url, token, '', { 'x-chat-id': 'survivor' });
     await redis.stop();

@@ -1,0 +1,81 @@
+import { IntegrationAppClient } from '@integration-app/sdk';
+import { startEmulator, Emulator } from './emulator';
+import { signJwt } from '../support/jwt';
+import { e2eFixture, SECRET, WORKSPACE } from '../support/e2e-fixture';
+
+/** The emulator, driven by the real @integration-app/sdk client (the same calls the server makes). */
+describe('Integration.app emulator', () => {
+  let emulator: Emulator;
+  const sdk = (token: string) => new IntegrationAppClient({ apiUri: emulator.url, token });
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ fixture: e2eFixture(), pageSize: 2 });
+  });
+  afterAll(() => emulator.close());
+  beforeEach(() => {
+    emulator.clearFaults();
+    emulator.clearRequests();
+  });
+
+  it('pages connections and actions with cursors, as the SDK reads them', async () => {
+    const client = sdk(emulator.token('cust-1'));
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await client.connections.find({ limit: 2, cursor });
+      ids.push(...page.items.map((c) => c.id));
+      cursor = page.cursor;
+    } while (cursor);
+    expect(ids).toEqual(['conn-gmail', 'conn-slack-a', 'conn-slack-b', 'conn-notion-off', 'conn-jira-arch']);
+    const actions = await client.actions.findAll({ integrationId: 'int-gmail' });
+    expect(actions).toHaveLength(12);
+    expect(actions.find((a) => a.key === 'old-action')).toMatchObject({ isDeactivated: true });
+    expect(actions.find((a) => a.key === 'gone-action')?.archivedAt).toBeDefined();
+  });
+
+  it('runs actions on the customer\'s connections and echoes the input', async () => {
+    const client = sdk(emulator.token('cust-1'));
+    const echoed = await client.connection('conn-gmail').action('send-email').run({ to: ['x@y.z'] });
+    expect(echoed).toEqual({ output: { ok: true, connectionId: 'conn-gmail', actionKey: 'send-email', input: { to: ['x@y.z'] } } });
+    expect(await client.connection('conn-gmail').action('count-unread').run({})).toEqual({ output: 0 });
+    expect(emulator.requests.at(-1)).toMatchObject({ method: 'POST', path: '/connections/conn-gmail/actions/count-unread/run', customerId: 'cust-1' });
+  });
+
+  it('keeps customers apart and reports errors as {type, key, message}', async () => {
+    const other = sdk(emulator.token('cust-2'));
+    await expect(other.connection('conn-gmail').action('send-email').run({})).rejects.toMatchObject({ data: { type: 'bad_request', key: 'not_found' } });
+    await expect(sdk(emulator.token('cust-1')).connection('conn-notion-off').action('search').run({})).rejects.toMatchObject({
+      data: { type: 'connection', key: 'connection_is_defunct' },
+    });
+  });
+
+  it('verifies HS256/HS512 tokens with the workspace secret and rejects the rest with 401', async () => {
+    expect(await sdk(emulator.token('cust-1', { alg: 'HS512' })).self.get()).toMatchObject({ id: 'cust-1' });
+    const wrongSecret = signJwt({ id: 'cust-1', iss: WORKSPACE }, 'nope');
+    const expired = signJwt({ id: 'cust-1', iss: WORKSPACE, exp: 1 }, SECRET);
+    const noCustomer = signJwt({ iss: WORKSPACE }, SECRET);
+    for (const token of [wrongSecret, expired, noCustomer]) {
+      const res = await fetch(`${emulator.url}/connections`, { headers: { Authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ type: 'bad_request', key: 'not_authenticated' });
+    }
+  });
+
+  it('injects faults: status + JSON, raw HTML, dropped connections, delays, a limited number of times', async () => {
+    const token = emulator.token('cust-1');
+    const get = () => fetch(`${emulator.url}/self`, { headers: { Authorization: `Bearer ${token}` } });
+    emulator.addFault({ path: '/self', status: 429, headers: { 'Retry-After': '3' }, body: { type: 'bad_request', key: 'rate_limit_exceeded', message: 'slow down' }, times: 1 });
+    const limited = await get();
+    expect([limited.status, limited.headers.get('retry-after')]).toEqual([429, '3']);
+    expect((await get()).status).toBe(200);
+    emulator.addFault({ path: '/self', status: 502, rawBody: '<html>bad gateway</html>', times: 1 });
+    const html = await get();
+    expect(html.headers.get('content-type')).toBe('text/html');
+    emulator.addFault({ path: '/self', networkError: true, times: 1 });
+    await expect(get()).rejects.toThrow();
+    emulator.addFault({ path: '/self', delayMs: 150, times: 1 });
+    const t0 = Date.now();
+    expect((await get()).status).toBe(200);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
+  });
+});
