@@ -1,7 +1,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startEmulator, Emulator } from './emulator/emulator';
 import { startApp, RunningApp } from './support/app';
-import { connectHttp, INIT_BODY, MCP_HEADERS, rawInitialize, rawPost } from './support/mcp-client';
+import { connectHttp, INIT_BODY, MCP_HEADERS, openRawSse, rawInitialize, rawPost } from './support/mcp-client';
 import { e2eFixture, SECRET, WORKSPACE } from './support/e2e-fixture';
 import { customerToken } from './support/jwt';
 
@@ -193,11 +193,7 @@ describe('Hardening', () => {
         if (rnd() < 0.15) text = text.slice(0, Math.floor(rnd() * text.length));
         bodies.push(text);
       }
-      const stream = await fetch(`${server.url}/sse`, { headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' } });
-      const reader = stream.body!.getReader();
-      let first = '';
-      while (!first.includes('\n\n')) first += new TextDecoder().decode((await reader.read()).value);
-      const sseSession = /sessionId=([0-9a-f-]+)/.exec(first)![1];
+      const { sessionId: sseSession, reader } = await openRawSse(server.url, token);
 
       const problems: string[] = [];
       for (let i = 0; i < bodies.length; i += 50) {

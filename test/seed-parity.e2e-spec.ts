@@ -2,7 +2,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CallToolResultSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { startEmulator, Emulator } from './emulator/emulator';
 import { startApp, RunningApp } from './support/app';
-import { connectHttp, connectSse, INIT_BODY, rawInitialize, rawPost } from './support/mcp-client';
+import { connectHttp, connectSse, INIT_BODY, openRawSse, rawInitialize, rawPost } from './support/mcp-client';
 import { e2eFixture, SECRET, WORKSPACE } from './support/e2e-fixture';
 
 type TextContent = Array<{ type: string; text: string }>;
@@ -200,11 +200,7 @@ describe('Seed parity: dynamic mode, apps filter, chat sessions, legacy SSE', ()
     });
 
     it('answers a second GET /sse for an existing session at once', async () => {
-      const res = await fetch(`${server.url}/sse`, { headers: { Accept: 'text/event-stream', Authorization: `Bearer ${token1}` } });
-      const reader = res.body!.getReader();
-      let text = '';
-      while (!text.includes('\n\n')) text += new TextDecoder().decode((await reader.read()).value);
-      const sessionId = /sessionId=([0-9a-f-]+)/.exec(text)![1];
+      const { sessionId, reader } = await openRawSse(server.url, token1);
       const again = await fetch(`${server.url}/sse?sessionId=${sessionId}`, { headers: { Authorization: `Bearer ${token1}` }, signal: AbortSignal.timeout(5000) });
       expect(again.status).toBe(409);
       expect(await again.json()).toMatchObject({ error: { message: expect.stringContaining('already has an open SSE stream') } });
@@ -214,11 +210,7 @@ describe('Seed parity: dynamic mode, apps filter, chat sessions, legacy SSE', ()
     });
 
     it('rejects messages for unknown or foreign sessions and bad bodies with JSON errors', async () => {
-      const stream = await fetch(`${server.url}/sse`, { headers: { Accept: 'text/event-stream', Authorization: `Bearer ${token1}` } });
-      const reader = stream.body!.getReader();
-      let first = '';
-      while (!first.includes('\n\n')) first += new TextDecoder().decode((await reader.read()).value);
-      const sessionId = /sessionId=([0-9a-f-]+)/.exec(first)![1];
+      const { sessionId, reader } = await openRawSse(server.url, token1);
       const post = (token: string, body: string, id = sessionId) =>
         fetch(`${server.url}/sse/messages?sessionId=${id}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body });
       const foreign = await post(token2, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }));

@@ -1,6 +1,6 @@
 import { Logger, OnModuleDestroy } from '@nestjs/common';
 import Redis from 'ioredis';
-import { redisOptions } from '../sessions/redis-session.store';
+import { logConnectionState, redisOptions } from '../sessions/redis-session.store';
 import { BusMessage, NotificationBus } from './notification.bus';
 
 /** The notification bus over Redis pub/sub: every replica receives every message and keeps what it holds. */
@@ -18,7 +18,7 @@ export class RedisNotificationBus extends NotificationBus implements OnModuleDes
     this.pub = new Redis(url, options);
     // The subscriber keeps its subscription across reconnects (ioredis re-subscribes on its own).
     this.sub = new Redis(url, { ...options, enableOfflineQueue: true, maxRetriesPerRequest: null });
-    for (const c of [this.pub, this.sub]) c.on('error', (err: Error) => this.logger.warn(`Redis (${display}): ${err.message}`));
+    for (const c of [this.pub, this.sub]) logConnectionState(c, this.logger, display);
     this.sub.subscribe(this.channel).catch((err: Error) => this.logger.error(`Cannot subscribe to ${this.channel}: ${err.message}`));
     this.sub.on('message', (channel: string, payload: string) => {
       if (channel !== this.channel) return;

@@ -22,6 +22,23 @@ export function redisOptions(url: string): { url: string; options: RedisOptions;
   };
 }
 
+/**
+ * Logs a Redis connection's trouble once per outage (and its recovery), not on every reconnect attempt.
+ */
+export function logConnectionState(client: Redis, logger: Logger, display: string): void {
+  let down = false;
+  client.on('error', (err: Error) => {
+    if (down) return;
+    down = true;
+    logger.warn(`Redis (${display}) unavailable: ${err.message}; reconnecting in the background`);
+  });
+  client.on('ready', () => {
+    if (!down) return;
+    down = false;
+    logger.log(`Redis (${display}) is back`);
+  });
+}
+
 /** Waits (bounded) for a Redis connection to become ready; resolves false when it did not. */
 export function waitReady(client: Redis, timeoutMs: number): Promise<boolean> {
   if (client.status === 'ready') return Promise.resolve(true);
@@ -88,7 +105,7 @@ export class RedisSessionStore extends SessionStore implements OnModuleInit, OnM
     const { options, display } = redisOptions(url);
     this.display = display;
     this.client = new Redis(url, options);
-    this.client.on('error', (err: Error) => this.logger.warn(`Redis (${this.display}): ${err.message}`));
+    logConnectionState(this.client, this.logger, this.display);
     this.client.defineCommand('mcpTouch', { numberOfKeys: 3, lua: TOUCH });
     this.client.defineCommand('mcpAddTools', { numberOfKeys: 4, lua: ADD_TOOLS });
     this.client.defineCommand('mcpSetChat', { numberOfKeys: 1, lua: SET_CHAT });

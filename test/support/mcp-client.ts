@@ -78,3 +78,13 @@ export async function rawInitialize(base: string, token: string, query = '', ext
   if (res.status !== 200 || !id) throw new Error(`initialize failed: ${res.status} ${res.text}`);
   return id;
 }
+
+/** Opens a raw legacy SSE stream and reads its `endpoint` event; returns the session id and the open reader. */
+export async function openRawSse(base: string, token: string): Promise<{ sessionId: string; firstEvent: string; reader: ReadableStreamDefaultReader<Uint8Array> }> {
+  const res = await fetch(`${base}/sse`, { headers: { Accept: 'text/event-stream', Authorization: `Bearer ${token}` } });
+  if (res.status !== 200) throw new Error(`GET /sse answered ${res.status}`);
+  const reader = res.body!.getReader();
+  let text = '';
+  while (!text.includes('\n\n')) text += new TextDecoder().decode((await reader.read()).value);
+  return { sessionId: /sessionId=([0-9a-f-]+)/.exec(text)![1], firstEvent: text, reader };
+}
