@@ -31,6 +31,13 @@ interface RawConnection {
   disconnected?: boolean;
   archivedAt?: string | null;
   isDeactivated?: boolean;
+  isArchived?: boolean;
+}
+
+interface RawIntegration {
+  id?: string;
+  key?: string;
+  name?: string;
 }
 
 interface RawAction {
@@ -43,6 +50,7 @@ interface RawAction {
   inputSchema?: unknown;
   isDeactivated?: boolean;
   archivedAt?: string | null;
+  isArchived?: boolean;
 }
 
 interface AxiosLikeError {
@@ -240,23 +248,46 @@ export class SdkIntegrationAppGateway extends IntegrationAppGateway {
   }
 
   async getSelf(token: string): Promise<UpstreamSelf> {
-    const self = await this.read<Record<string, unknown> | null>('self', token, '/self', {}, 'checking the access token');
-    return { id: typeof self?.id === 'string' ? self.id : undefined, name: typeof self?.name === 'string' ? self.name : undefined };
+    try {
+      const self = await this.read<Record<string, unknown> | null>('self', token, '/self', {}, 'checking the access token');
+      return { id: typeof self?.id === 'string' ? self.id : undefined, name: typeof self?.name === 'string' ? self.name : undefined };
+    } catch (err) {
+      // An API without /self: a one-item read of the customer's connections proves the token as well.
+      if (!(err instanceof UpstreamError) || err.kind !== 'not_found') throw err;
+      await this.read('self', token, '/connections', { limit: 1 }, 'checking the access token');
+      return {};
+    }
   }
 
   async listConnections(token: string): Promise<UpstreamConnection[]> {
-    const raw = await this.readAllPages<RawConnection>('list_connections', token, '/connections', {}, 'listing connections');
-    return raw
-      .filter((c) => c && typeof c.id === 'string')
-      .map((c) => ({
+    const raw = (await this.readAllPages<RawConnection>('list_connections', token, '/connections', {}, 'listing connections')).filter(
+      (c) => c && typeof c.id === 'string',
+    );
+    // Connections normally embed their integration; when one does not, read the integration once.
+    const missing = [...new Set(raw.filter((c) => !c.integration?.key && c.integrationId).map((c) => c.integrationId as string))];
+    const looked = new Map<string, RawIntegration>();
+    await Promise.all(
+      missing.map(async (id) => {
+        try {
+          looked.set(id, await this.read<RawIntegration>('list_connections', token, `/integrations/${encodeURIComponent(id)}`, {}, 'reading an integration'));
+        } catch (err) {
+          if (err instanceof UpstreamError && (err.kind === 'unauthorized' || err.kind === 'forbidden')) throw err;
+          this.logger.warn(`Integration ${id} could not be read: ${(err as Error).message}`);
+        }
+      }),
+    );
+    return raw.map((c) => {
+      const integration = c.integration?.key ? c.integration : { ...looked.get(c.integrationId ?? ''), ...c.integration };
+      return {
         id: c.id,
-        name: c.name ?? c.integration?.name ?? c.id,
-        integrationId: c.integration?.id ?? c.integrationId ?? '',
-        integrationKey: c.integration?.key ?? '',
-        integrationName: c.integration?.name ?? c.integration?.key ?? '',
+        name: c.name ?? integration?.name ?? c.id,
+        integrationId: integration?.id ?? c.integrationId ?? '',
+        integrationKey: integration?.key ?? '',
+        integrationName: integration?.name ?? integration?.key ?? '',
         disconnected: c.disconnected === true,
-        archived: !!c.archivedAt || c.isDeactivated === true,
-      }));
+        archived: !!c.archivedAt || c.isArchived === true || c.isDeactivated === true,
+      };
+    });
   }
 
   async listActions(token: string, integrationId: string): Promise<UpstreamAction[]> {
@@ -271,7 +302,7 @@ export class SdkIntegrationAppGateway extends IntegrationAppGateway {
         integrationId: a.integrationId ?? a.integration?.id ?? integrationId,
         inputSchema: a.inputSchema,
         deactivated: a.isDeactivated === true,
-        archived: !!a.archivedAt,
+        archived: !!a.archivedAt || a.isArchived === true,
       }));
   }
 

@@ -11,6 +11,7 @@ import { e2eFixture } from '../support/e2e-fixture';
 
 async function main(): Promise<void> {
   const testMode = process.argv.includes('--test');
+  if (testMode) process.env.LOG_LEVEL ??= 'warn';
   const fixture: Fixture = testMode ? e2eFixture() : JSON.parse(readFileSync(join(__dirname, '../emulator/fixtures/demo.json'), 'utf8'));
   const workspace = fixture.workspaces[0];
   const emulator = await startEmulator({ fixture, latencyMs: Number(process.env.DEMO_LATENCY_MS ?? 0) });

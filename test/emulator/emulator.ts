@@ -18,6 +18,10 @@ export interface EmulatorOptions {
   latencyMs?: number;
   /** Largest page served (the client's `limit` is honoured below it). */
   pageSize?: number;
+  /** Mimic a sparser API: connections carry only `integrationId` (GET /integrations/{id} has the rest). */
+  connectionsWithoutIntegration?: boolean;
+  /** Mimic an API without GET /self (404). */
+  withoutSelf?: boolean;
 }
 
 export interface RecordedRequest {
@@ -158,7 +162,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       name: c.name,
       userId: customerId,
       integrationId: integration?.id ?? c.integrationKey,
-      integration: integration ? { id: integration.id, key: integration.key, name: integration.name, logoUri: integration.logoUri ?? '' } : undefined,
+      integration:
+        integration && !opts.connectionsWithoutIntegration
+          ? { id: integration.id, key: integration.key, name: integration.name, logoUri: integration.logoUri ?? '' }
+          : undefined,
       disconnected: c.disconnected === true,
       isTest: false,
       createdAt: STAMP,
@@ -188,7 +195,13 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   function route(method: string, path: string, query: Record<string, string>, body: unknown, caller: Caller): { status: number; body: unknown } {
     const w = caller.workspace;
     const connections = caller.customer?.connections ?? [];
-    if (method === 'GET' && path === '/self') {
+    const integrationRoute = /^\/integrations\/([^/]+)$/.exec(path);
+    if (method === 'GET' && integrationRoute) {
+      const integration = integrationById(w, decodeURIComponent(integrationRoute[1])) ?? integrationOf(w, decodeURIComponent(integrationRoute[1]));
+      if (!integration) throw notFound('Integration not found');
+      return { status: 200, body: { id: integration.id, key: integration.key, name: integration.name, logoUri: integration.logoUri ?? '' } };
+    }
+    if (method === 'GET' && path === '/self' && !opts.withoutSelf) {
       return { status: 200, body: { id: caller.customerId, name: caller.customer?.name ?? caller.customerId, workspaceKey: w.key, workspaceId: `ws-${w.key}` } };
     }
     if (method === 'GET' && path === '/connections') {
