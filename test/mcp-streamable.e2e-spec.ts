@@ -2,7 +2,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { startEmulator, Emulator } from './emulator/emulator';
 import { startApp, RunningApp } from './support/app';
-import { connectHttp, INIT_BODY, rawInitialize, rawPost } from './support/mcp-client';
+import { connectHttp, INIT_BODY, openRawSse, rawInitialize, rawPost } from './support/mcp-client';
 import { e2eFixture, WORKSPACE } from './support/e2e-fixture';
 
 describe('Streamable HTTP /mcp (foundation)', () => {
@@ -210,6 +210,19 @@ describe('Streamable HTTP /mcp (foundation)', () => {
     const noSession = await rawPost(server.url, { jsonrpc: '2.0', id: 3, method: 'tools/list' }, { Authorization: `Bearer ${token1}` });
     expect(noSession.status).toBe(400);
     expect(noSession.json).toMatchObject({ error: { message: expect.stringContaining('Mcp-Session-Id') } });
+  });
+
+  it('requires Mcp-Session-Id on GET and DELETE (400), and rejects a legacy SSE session id on /mcp', async () => {
+    const headers = { Authorization: `Bearer ${token1}`, Accept: 'text/event-stream' };
+    expect((await fetch(`${server.url}/mcp`, { headers })).status).toBe(400);
+    const del = await fetch(`${server.url}/mcp`, { method: 'DELETE', headers });
+    expect(del.status).toBe(400);
+    expect(await del.json()).toMatchObject({ error: { message: expect.stringContaining('Mcp-Session-Id') } });
+    const { sessionId, reader } = await openRawSse(server.url, token1);
+    const res = await rawPost(server.url, { jsonrpc: '2.0', id: 2, method: 'tools/list' }, { Authorization: `Bearer ${token1}`, 'Mcp-Session-Id': sessionId });
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ error: { message: expect.stringContaining('/sse/messages') } });
+    await reader.cancel();
   });
 
   it('closes a session with DELETE; later requests get 404', async () => {

@@ -71,7 +71,11 @@ export class StreamableHttpService {
   /** Loads the caller's session, verifying the caller's claims before they unlock it. */
   private async session(req: Request, auth: AuthContext): Promise<SessionRecord> {
     const id = header(req, SESSION_HEADER);
-    const stored = id ? await this.sessions.peek(id, auth.identity.key) : undefined;
+    if (!id) throw new BadRequestError('Bad Request: Mcp-Session-Id header is required.', JsonRpcErrorCode.ServerError);
+    const stored = await this.sessions.peek(id, auth.identity.key);
+    if (stored?.transport === 'sse') {
+      throw new BadRequestError('Bad Request: this session belongs to the legacy SSE transport; post its messages to /sse/messages.', JsonRpcErrorCode.ServerError);
+    }
     if (stored) await this.auth.ensureVerified(auth, stored.token);
     return this.sessions.load(stored ? id : undefined, auth);
   }
@@ -215,10 +219,8 @@ export class StreamableHttpService {
 
   /** DELETE /mcp: ends the session and removes its chat mapping. */
   async delete(req: Request, res: Response, auth: AuthContext): Promise<void> {
-    const id = header(req, SESSION_HEADER);
-    const stored = id ? await this.sessions.peek(id, auth.identity.key) : undefined;
-    if (stored) await this.auth.ensureVerified(auth, stored.token);
-    const closed = await this.sessions.close(stored ? id : undefined, auth);
+    const stored = await this.session(req, auth);
+    const closed = await this.sessions.close(stored.id, auth);
     this.hub.closeSession(closed.id);
     res.status(200).json({ jsonrpc: '2.0', result: { closed: closed.id } });
   }
