@@ -9,9 +9,13 @@ import { assertValidEnvironment } from './config/env.validation';
 import { configureApp } from './app.setup';
 import { ShutdownService } from './health/shutdown.service';
 
+/** Extra time after the drain for module teardown (store, bus) before the process gives up. */
+const TEARDOWN_MS = 10_000;
+
 /**
- * Creates, configures and starts the server with the configuration in the environment. SIGTERM and
- * SIGINT drain it (see ShutdownService), close every module, then exit 0.
+ * Creates, configures and starts the server with the configuration in the environment; Nest's
+ * `Logger` writes through pino. SIGTERM and SIGINT drain it (see ShutdownService), close every
+ * module (streams, session store, bus), then exit 0. A second signal uses Node's default (exit now).
  */
 export async function bootstrap(): Promise<NestExpressApplication> {
   assertValidEnvironment();
@@ -28,9 +32,15 @@ export async function bootstrap(): Promise<NestExpressApplication> {
     if (stopping) return;
     stopping = true;
     logger.log(`${signal} received`, 'Bootstrap');
+    // A teardown that hangs (an unreachable Redis, say) must not keep the pod alive forever.
+    setTimeout(() => {
+      logger.error('Shutdown did not finish in time; exiting', 'Bootstrap');
+      process.exit(1);
+    }, config.shutdownGraceMs + TEARDOWN_MS).unref();
     try {
       await app.get(ShutdownService).drain(app.getHttpServer() as Server);
       await app.close();
+      logger.log('Shut down cleanly', 'Bootstrap');
       process.exit(0);
     } catch (err) {
       logger.error(`Shutdown failed: ${(err as Error).message}`, 'Bootstrap');

@@ -1,5 +1,7 @@
-import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import type { Response } from 'express';
+import { redactSecrets } from '../common/redact';
 import { SessionStore } from '../sessions/session.store';
 import { ShutdownService } from './shutdown.service';
 
@@ -21,28 +23,43 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Ready for traffic: not shutting down, and the session store (Redis when configured) answers. */
+  /**
+   * Ready for traffic: not shutting down, and the session store (Redis when configured) answers a
+   * ping within 1.5 s. Otherwise 503 with terminus' own body (which check is down and why).
+   */
   @Get('ready')
   @HealthCheck()
-  ready() {
-    return this.health.check([
-      async () => {
-        const check = this.indicators.check('lifecycle');
-        if (this.shutdown.isDraining) throw new ServiceUnavailableException(check.down({ message: 'shutting down' }));
-        return check.up();
-      },
-      async () => {
-        const check = this.indicators.check('sessionStore');
-        try {
-          await Promise.race([
-            this.store.ping(),
-            new Promise((_, reject) => setTimeout(() => reject(new Error('ping timed out')), PING_TIMEOUT_MS).unref()),
-          ]);
-          return check.up();
-        } catch (err) {
-          return check.down({ message: (err as Error).message });
-        }
-      },
-    ]);
+  async ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check([() => this.lifecycle(), () => this.sessionStore()]);
+    } catch (err) {
+      // Keep terminus' body; the global filter would flatten it into a generic error.
+      if (!(err instanceof ServiceUnavailableException)) throw err;
+      res.status(503);
+      return err.getResponse() as HealthCheckResult;
+    }
+  }
+
+  private lifecycle(): HealthIndicatorResult {
+    const check = this.indicators.check('lifecycle');
+    return this.shutdown.isDraining ? check.down({ message: 'shutting down' }) : check.up();
+  }
+
+  private async sessionStore(): Promise<HealthIndicatorResult> {
+    const check = this.indicators.check('sessionStore');
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.store.ping(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
+        }),
+      ]);
+      return check.up();
+    } catch (err) {
+      return check.down({ message: redactSecrets(err instanceof Error ? err.message : String(err)) });
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

@@ -1,26 +1,15 @@
 import { Module } from '@nestjs/common';
-import { ToolCallObserver } from '../mcp/tool-call.observer';
-import { UpstreamObserver } from '../integrations/upstream.observer';
+import { MetricsToolCallObserver, MetricsUpstreamObserver } from './metrics.observers';
 import { MetricsService } from './metrics.service';
 
 /**
- * The metrics registry and the observers that feed it. A leaf module (imports nothing), so that
- * integrations and mcp can import it without cycles; the observer classes are only DI tokens.
+ * The app's Prometheus registry and the observer adapters that feed it. A leaf module: it imports
+ * no other module, so McpModule and IntegrationsModule can import it and bind their observer ports
+ * to these adapters (`useExisting`) without cycles. The adapters only extend the two
+ * dependency-free port classes (`ToolCallObserver`, `UpstreamObserver`).
  */
 @Module({
-  providers: [
-    MetricsService,
-    {
-      provide: ToolCallObserver,
-      inject: [MetricsService],
-      useFactory: (m: MetricsService): ToolCallObserver => ({ record: (i, o, d) => m.recordToolCall(i, o, d) }),
-    },
-    {
-      provide: UpstreamObserver,
-      inject: [MetricsService],
-      useFactory: (m: MetricsService): UpstreamObserver => ({ record: (op, o, d) => m.recordUpstream(op, o, d) }),
-    },
-  ],
-  exports: [MetricsService, ToolCallObserver, UpstreamObserver],
+  providers: [MetricsService, MetricsToolCallObserver, MetricsUpstreamObserver],
+  exports: [MetricsService, MetricsToolCallObserver, MetricsUpstreamObserver],
 })
 export class MetricsModule {}

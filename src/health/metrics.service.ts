@@ -77,10 +77,13 @@ export class MetricsService {
     this.upstreamDuration.observe({ operation, outcome }, durationMs / 1000);
   }
 
-  /** Express middleware counting requests by route pattern once they finish. */
+  /**
+   * Express middleware counting requests by route pattern (`req.route`, set by the router; never the
+   * raw URL) once their connection is done with them — `close` also covers streams the client dropped.
+   */
   readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
     const started = performance.now();
-    res.once('finish', () => {
+    res.once('close', () => {
       const routePath = (req.route as { path?: string } | undefined)?.path;
       const route = routePath ? `${req.baseUrl ?? ''}${routePath}` : 'unmatched';
       this.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });

@@ -6,15 +6,17 @@ import { NotificationHub } from '../mcp/notification.hub';
 import { SseService } from '../mcp/sse.service';
 
 /**
- * Graceful shutdown: stop accepting connections, report not-ready, close server→client streams
- * (clients reconnect to another replica), let in-flight requests finish up to `SHUTDOWN_GRACE_MS`,
- * then cut what is left. Runs before Nest's module teardown so stores are still open while draining.
+ * Graceful shutdown, driven by `bootstrap.ts` on SIGTERM/SIGINT: stop accepting connections and
+ * report not-ready, let in-flight requests finish (up to `SHUTDOWN_GRACE_MS`), close server→client
+ * streams (clients reconnect to another replica), then cut whatever is left. Runs before Nest's
+ * module teardown (`app.close()`), so the session store is still open while requests drain.
  */
 @Injectable()
 export class ShutdownService {
   private readonly logger = new Logger(ShutdownService.name);
   private inFlight = 0;
   private draining = false;
+  private server?: Server;
   private idle?: () => void;
 
   constructor(
@@ -31,7 +33,7 @@ export class ShutdownService {
     return this.inFlight;
   }
 
-  /** Counts in-flight requests (long-lived streams excluded: they are closed, not awaited). */
+  /** Counts in-flight requests (long-lived GET streams excluded: they are closed, not awaited). */
   readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
     if (req.method === 'GET' && (req.path === '/sse' || req.path === '/mcp')) return next();
     this.inFlight++;
@@ -40,6 +42,9 @@ export class ShutdownService {
       if (done) return;
       done = true;
       this.inFlight--;
+      // While draining, a keep-alive connection that just went idle is closed at once, so the
+      // client's next request opens a new connection (to another replica) instead of landing here.
+      if (this.draining) setImmediate(() => this.server?.closeIdleConnections());
       if (this.inFlight === 0) this.idle?.();
     };
     res.once('finish', finish);
@@ -51,23 +56,24 @@ export class ShutdownService {
   async drain(server: Server): Promise<void> {
     if (this.draining) return;
     this.draining = true;
+    this.server = server;
     const grace = this.config.shutdownGraceMs;
     this.logger.log(`Shutting down: draining ${this.inFlight} in-flight request(s), grace ${grace} ms`);
     server.close();
     server.closeIdleConnections();
-    this.hub.beforeApplicationShutdown();
-    this.sse.beforeApplicationShutdown();
     if (this.inFlight > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, grace);
-        timer.unref();
         this.idle = () => {
           clearTimeout(timer);
           resolve();
         };
       });
+      this.idle = undefined;
     }
     if (this.inFlight > 0) this.logger.warn(`Grace period over; closing ${this.inFlight} request(s) still in flight`);
+    this.hub.beforeApplicationShutdown();
+    this.sse.beforeApplicationShutdown();
     server.closeAllConnections();
   }
 }

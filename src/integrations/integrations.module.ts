@@ -1,13 +1,23 @@
 import { Module } from '@nestjs/common';
 import { MetricsModule } from '../health/metrics.module';
+import { MetricsUpstreamObserver } from '../health/metrics.observers';
 import { CatalogService } from './catalog.service';
 import { IntegrationAppGateway } from './integration-app.gateway';
 import { SdkIntegrationAppGateway } from './sdk-integration-app.gateway';
+import { UpstreamObserver } from './upstream.observer';
 
-/** Integration.app access: the gateway port (SDK adapter) and the shared per-identity tool catalog. */
+/**
+ * Integration.app access: the gateway port (SDK adapter) and the shared per-identity tool catalog.
+ * Upstream latency goes to the `UpstreamObserver` port, bound here to the metrics adapter from the
+ * leaf MetricsModule (which imports nothing back).
+ */
 @Module({
   imports: [MetricsModule],
-  providers: [{ provide: IntegrationAppGateway, useClass: SdkIntegrationAppGateway }, CatalogService],
+  providers: [
+    { provide: IntegrationAppGateway, useClass: SdkIntegrationAppGateway },
+    { provide: UpstreamObserver, useExisting: MetricsUpstreamObserver },
+    CatalogService,
+  ],
   exports: [IntegrationAppGateway, CatalogService],
 })
 export class IntegrationsModule {}

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { MetricsModule } from '../health/metrics.module';
+import { MetricsToolCallObserver } from '../health/metrics.observers';
 import { IntegrationsModule } from '../integrations/integrations.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { McpServerFactory } from './mcp-server.factory';
@@ -12,6 +13,7 @@ import { SseController } from './sse.controller';
 import { SseService } from './sse.service';
 import { StreamableHttpController } from './streamable-http.controller';
 import { StreamableHttpService } from './streamable-http.service';
+import { ToolCallObserver } from './tool-call.observer';
 import { ToolsService } from './tools.service';
 
 /** MCP transports, the per-request MCP server, and tools read from the shared catalog. */
@@ -24,6 +26,7 @@ import { ToolsService } from './tools.service';
     NotificationHub,
     StreamableHttpService,
     SseService,
+    { provide: ToolCallObserver, useExisting: MetricsToolCallObserver },
     {
       provide: NotificationBus,
       inject: [sessionsConfig.KEY],

@@ -137,11 +137,10 @@ export class SseService implements OnModuleInit, BeforeApplicationShutdown {
     if (!stored) throw new SessionNotFoundError();
     if (auth) {
       this.limiter.consume(auth.identity.key);
-      await this.auth.ensureVerified(auth, stored.token);
-      await this.sessions.load(id, auth);
+      await this.sessions.load(id, auth, (record) => this.auth.ensureVerified(auth, record.token));
     } else {
       this.limiter.consume(live.identityKey);
-      await this.sessions.touch(id);
+      await this.sessions.touch(stored);
     }
     // Delivered one by one: the SDK's SSE transport would answer a batch with a plain-text 400.
     const requestInfo = { headers: req.headers as Record<string, string | string[] | undefined> };
@@ -157,12 +156,8 @@ export class SseService implements OnModuleInit, BeforeApplicationShutdown {
     const stored = await this.sessions.peekAny(id);
     if (!stored || stored.transport !== 'sse' || (auth && stored.identityKey !== auth.identity.key)) throw new SessionNotFoundError();
     this.limiter.consume(stored.identityKey);
-    if (auth) {
-      await this.auth.ensureVerified(auth, stored.token);
-      await this.sessions.load(id, auth);
-    } else {
-      await this.sessions.touch(id);
-    }
+    if (auth) await this.sessions.load(id, auth, (record) => this.auth.ensureVerified(auth, record.token));
+    else await this.sessions.touch(stored);
     await this.bus.publish({ kind: 'sse-inbound', sessionId: id, messages });
     res.status(202).end();
   }

@@ -72,12 +72,12 @@ export class StreamableHttpService {
   private async session(req: Request, auth: AuthContext): Promise<SessionRecord> {
     const id = header(req, SESSION_HEADER);
     if (!id) throw new BadRequestError('Bad Request: Mcp-Session-Id header is required.', JsonRpcErrorCode.ServerError);
-    const stored = await this.sessions.peek(id, auth.identity.key);
-    if (stored?.transport === 'sse') {
-      throw new BadRequestError('Bad Request: this session belongs to the legacy SSE transport; post its messages to /sse/messages.', JsonRpcErrorCode.ServerError);
-    }
-    if (stored) await this.auth.ensureVerified(auth, stored.token);
-    return this.sessions.load(stored ? id : undefined, auth);
+    return this.sessions.load(id, auth, async (stored) => {
+      if (stored.transport === 'sse') {
+        throw new BadRequestError('Bad Request: this session belongs to the legacy SSE transport; post its messages to /sse/messages.', JsonRpcErrorCode.ServerError);
+      }
+      await this.auth.ensureVerified(auth, stored.token);
+    });
   }
 
   async post(req: Request, res: Response, auth: AuthContext): Promise<void> {

@@ -53,7 +53,7 @@ export class MemorySessionStore extends SessionStore implements OnModuleDestroy 
     return stored ? { ...stored.record, enabledTools: [...stored.record.enabledTools] } : undefined;
   }
 
-  async touch(id: string, ttlSeconds: number, token?: string): Promise<void> {
+  async touch(id: string, ttlSeconds: number, token?: string, _chatOwner?: string): Promise<void> {
     const stored = this.live(id);
     if (!stored) return;
     const now = Date.now();

@@ -66,6 +66,16 @@ describe('RedisSessionStore (real Redis)', () => {
     expect(await raw.exists(`${prefix}s:s4:t`)).toBe(0);
   });
 
+  it('keeps a busy session\'s chat mapping alive beyond its first TTL', async () => {
+    await a.create(record('s7', { chatId: 'busy', identityKey: 'owner-busy' }), 1);
+    await a.setChat('owner-busy', 'busy', 's7', 1);
+    await new Promise((r) => setTimeout(r, 600));
+    await b.touch('s7', 60, undefined, 'owner-busy');
+    await new Promise((r) => setTimeout(r, 700));
+    expect(await a.get('s7')).toBeDefined();
+    expect(await a.getChats('owner-busy')).toEqual({ busy: 's7' });
+  });
+
   it('counts live sessions', async () => {
     const before = await a.count();
     await a.create(record('s5'), 60);

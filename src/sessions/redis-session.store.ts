@@ -63,6 +63,7 @@ redis.call('HSET', KEYS[1], 'lastUsedAt', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 redis.call('PEXPIRE', KEYS[2], ARGV[1])
 redis.call('ZADD', KEYS[3], tonumber(ARGV[2]) + tonumber(ARGV[1]), ARGV[3])
+if ARGV[5] == '1' and redis.call('PTTL', KEYS[4]) < tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[4], ARGV[1]) end
 return 1`;
 
 const ADD_TOOLS = `
@@ -106,7 +107,7 @@ export class RedisSessionStore extends SessionStore implements OnModuleInit, OnM
     this.display = display;
     this.client = new Redis(url, options);
     logConnectionState(this.client, this.logger, this.display);
-    this.client.defineCommand('mcpTouch', { numberOfKeys: 3, lua: TOUCH });
+    this.client.defineCommand('mcpTouch', { numberOfKeys: 4, lua: TOUCH });
     this.client.defineCommand('mcpAddTools', { numberOfKeys: 4, lua: ADD_TOOLS });
     this.client.defineCommand('mcpSetChat', { numberOfKeys: 1, lua: SET_CHAT });
     this.client.defineCommand('mcpRemoveChat', { numberOfKeys: 1, lua: REMOVE_CHAT });
@@ -133,7 +134,7 @@ export class RedisSessionStore extends SessionStore implements OnModuleInit, OnM
   }
 
   private commands(): Redis & {
-    mcpTouch(k1: string, k2: string, k3: string, ttl: number, now: number, id: string, token: string): Promise<number>;
+    mcpTouch(k1: string, k2: string, k3: string, k4: string, ttl: number, now: number, id: string, token: string, chat: '0' | '1'): Promise<number>;
     mcpAddTools(k1: string, k2: string, k3: string, k4: string, ttl: number, now: number, ...names: string[]): Promise<string[] | null>;
     mcpSetChat(k: string, chatId: string, sessionId: string, ttl: number): Promise<string | null>;
     mcpRemoveChat(k: string, chatId: string, sessionId: string): Promise<number>;
@@ -166,8 +167,9 @@ export class RedisSessionStore extends SessionStore implements OnModuleInit, OnM
     return RedisSessionStore.decode(results[0][1] as StoredHash, results[1][1] as string[]);
   }
 
-  async touch(id: string, ttlSeconds: number, token?: string): Promise<void> {
-    await this.commands().mcpTouch(this.key(id), this.toolsKey(id), this.indexKey, ttlSeconds * 1000, Date.now(), id, token ?? '');
+  async touch(id: string, ttlSeconds: number, token?: string, chatOwner?: string): Promise<void> {
+    const chatKey = chatOwner ? this.chatKey(chatOwner) : this.key(id);
+    await this.commands().mcpTouch(this.key(id), this.toolsKey(id), this.indexKey, chatKey, ttlSeconds * 1000, Date.now(), id, token ?? '', chatOwner ? '1' : '0');
   }
 
   async addEnabledTools(id: string, names: string[], ttlSeconds: number): Promise<string[] | undefined> {

@@ -9,8 +9,11 @@ export abstract class SessionStore {
   abstract create(record: SessionRecord, ttlSeconds: number): Promise<void>;
   /** The session, or undefined when unknown or expired. */
   abstract get(id: string): Promise<SessionRecord | undefined>;
-  /** Marks the session used now (and stores a newer token); extends its idle expiry. */
-  abstract touch(id: string, ttlSeconds: number, token?: string): Promise<void>;
+  /**
+   * Marks the session used now (and stores a newer token); extends its idle expiry, and that of its
+   * owner's chat mappings when `chatOwner` (the owner's identity key) is given.
+   */
+  abstract touch(id: string, ttlSeconds: number, token?: string, chatOwner?: string): Promise<void>;
   /** Atomically adds tool names to the enabled set; returns the full set, or undefined if the session is gone. */
   abstract addEnabledTools(id: string, names: string[], ttlSeconds: number): Promise<string[] | undefined>;
   /** Removes the session; returns what it was. */

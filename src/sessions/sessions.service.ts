@@ -78,13 +78,15 @@ export class SessionsService {
    * The caller's session. Unknown, expired and other identities' sessions all answer the same
    * `SessionNotFoundError`. Marks the session used and keeps the newest token of the owner.
    */
-  async load(id: string | undefined, auth: AuthContext): Promise<SessionRecord> {
+  async load(id: string | undefined, auth: AuthContext, verify?: (stored: SessionRecord) => Promise<void>): Promise<SessionRecord> {
     if (!id || !SESSION_ID.test(id)) throw new SessionNotFoundError();
     return this.guarded(async () => {
       const record = await this.store.get(id);
       if (!record || record.identityKey !== auth.identity.key) throw new SessionNotFoundError();
+      // The caller's claims are checked (e.g. with Integration.app) before they change anything stored.
+      if (verify) await verify(record);
       const newToken = record.token !== auth.token ? auth.token : undefined;
-      await this.store.touch(id, this.config.idleTtlSeconds, newToken);
+      await this.store.touch(id, this.config.idleTtlSeconds, newToken, record.chatId ? record.identityKey : undefined);
       if (newToken) record.token = newToken;
       record.lastUsedAt = Date.now();
       return record;
@@ -106,8 +108,8 @@ export class SessionsService {
   }
 
   /** Marks a session used without an ownership check (the caller holds its live stream). */
-  async touch(id: string): Promise<void> {
-    await this.guarded(() => this.store.touch(id, this.config.idleTtlSeconds));
+  async touch(record: SessionRecord): Promise<void> {
+    await this.guarded(() => this.store.touch(record.id, this.config.idleTtlSeconds, undefined, record.chatId ? record.identityKey : undefined));
   }
 
   async enableTools(id: string, names: string[]): Promise<string[]> {

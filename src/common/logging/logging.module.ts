@@ -1,49 +1,76 @@
 import { randomUUID } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LoggerModule } from 'nestjs-pino';
+import { LoggerModule, Params } from 'nestjs-pino';
 import { appConfig, AppConfig } from '../../config/app.config';
+import { redactSecrets } from '../redact';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+const QUIET_PATHS = /^\/(health|metrics)(\/|\?|$)/;
 
+/** What the auth guard and Express add to the request (read only, never logged whole). */
 interface LoggedRequest extends IncomingMessage {
   auth?: { identity?: { key?: string } };
   query?: Record<string, unknown>;
 }
 
+/** The incoming `x-request-id` when it is a sane id, else a new UUID; echoed back as a response header. */
+export function requestIdFor(req: IncomingMessage, res: ServerResponse): string {
+  const incoming = req.headers['x-request-id'];
+  const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  res.setHeader('x-request-id', id);
+  return id;
+}
+
+/** Correlation fields on every request log line: MCP session id and a 12-char prefix of the hashed identity. */
+export function requestContext(req: IncomingMessage, res: ServerResponse): { sessionId?: string; identity?: string } {
+  const r = req as LoggedRequest;
+  // On `initialize` the id is only known from the response header.
+  const header = req.headers['mcp-session-id'] ?? res.getHeader('mcp-session-id');
+  const query = r.query?.sessionId;
+  const raw = typeof header === 'string' ? header : typeof query === 'string' ? query : undefined;
+  const sessionId = raw?.slice(0, 128);
+  const identity = r.auth?.identity?.key?.slice(0, 12);
+  return { ...(sessionId ? { sessionId } : {}), ...(identity ? { identity } : {}) };
+}
+
+/** pino options: JSON lines, no headers, cookies, query strings or bodies, secrets redacted from errors. */
+export function loggingParams(config: Pick<AppConfig, 'logLevel'>): Params {
+  return {
+    pinoHttp: {
+      level: config.logLevel,
+      genReqId: requestIdFor,
+      autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.test(req.url ?? '') },
+      customProps: requestContext,
+      serializers: {
+        // Path only: the query string may hold `token=`.
+        req: (req: { id?: unknown; method?: string; url?: string }) => ({ id: req.id, method: req.method, path: (req.url ?? '').split('?')[0] }),
+        res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+        // Never the error's own fields (an axios error carries the Authorization header in `config`).
+        err: (err: { name?: string; message?: string; stack?: string }) => ({
+          type: err?.name,
+          message: redactSecrets(String(err?.message ?? err)),
+          ...(err?.stack ? { stack: redactSecrets(err.stack) } : {}),
+        }),
+      },
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', 'req.query', 'token', '*.token', 'authorization', '*.authorization'],
+        censor: '[redacted]',
+      },
+    },
+  };
+}
+
 /**
- * Structured JSON logs (pino): one line per request with a request id (incoming `x-request-id` or a
- * new UUID, echoed back), the MCP session id and a hashed identity. Never the Authorization header,
- * cookies, query strings (they may hold `token=`) or bodies.
+ * Structured JSON logs (pino via nestjs-pino): one line per request (`info`; probes and scrapes
+ * skipped) with a request id (incoming `x-request-id` or a new UUID, echoed back), the MCP session
+ * id and a hashed identity. `bootstrap.ts` routes Nest's `Logger` through it.
  */
 @Module({
   imports: [
     LoggerModule.forRootAsync({
       inject: [appConfig.KEY],
-      useFactory: (config: AppConfig) => ({
-        pinoHttp: {
-          level: config.logLevel,
-          genReqId: (req: IncomingMessage, res: ServerResponse) => {
-            const incoming = req.headers['x-request-id'];
-            const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-            res.setHeader('x-request-id', id);
-            return id;
-          },
-          autoLogging: { ignore: (req: IncomingMessage) => /^\/(health|metrics)(\/|$|\?)/.test(req.url ?? '') },
-          customProps: (req: IncomingMessage, res: ServerResponse) => {
-            const r = req as LoggedRequest;
-            const header = req.headers['mcp-session-id'] ?? res.getHeader('mcp-session-id');
-            const sessionId = typeof header === 'string' ? header.slice(0, 128) : typeof r.query?.sessionId === 'string' ? r.query.sessionId.slice(0, 128) : undefined;
-            const identity = r.auth?.identity?.key?.slice(0, 12);
-            return { ...(sessionId ? { sessionId } : {}), ...(identity ? { identity } : {}) };
-          },
-          serializers: {
-            req: (req: { id?: unknown; method?: string; url?: string }) => ({ id: req.id, method: req.method, path: (req.url ?? '').split('?')[0] }),
-            res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
-          },
-          redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.token', 'token'], censor: '[redacted]' },
-        },
-      }),
+      useFactory: (config: AppConfig): Params => loggingParams(config),
     }),
   ],
 })
