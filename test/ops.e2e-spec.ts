@@ -42,17 +42,28 @@ describe('Operations: probes, metrics, request ids', () => {
     await client.listTools();
     await client.callTool({ name: 'gmail_count-unread', arguments: {} });
     await client.callTool({ name: 'gmail_send-email', arguments: {} });
+    // Tokens in URLs must not turn into label values (route is the pattern, not the URL).
+    await fetch(`${server.url}/mcp?token=${token}`, { method: 'DELETE' });
+    await fetch(`${server.url}/no-such-route?token=${token}`);
     expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
+    expect((await fetch(`${server.url}/metrics`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(401);
     const res = await fetch(`${server.url}/metrics`, { headers: { Authorization: 'Bearer scrape-me-please' } });
     expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/plain');
     const text = await res.text();
     expect(text).toMatch(/mcp_http_requests_total\{method="POST",route="\/mcp",status="200"\} \d+/);
+    expect(text).toMatch(/mcp_http_requests_total\{method="GET",route="unmatched",status="404"\} 1/);
+    expect(text).toMatch(/mcp_http_request_duration_seconds_count\{method="POST",route="\/mcp"\} \d+/);
     expect(text).toMatch(/mcp_tool_calls_total\{integration="gmail",outcome="success"\} 1/);
     expect(text).toMatch(/mcp_tool_calls_total\{integration="gmail",outcome="invalid_arguments"\} 1/);
+    expect(text).toMatch(/mcp_tool_call_duration_seconds_count\{integration="gmail"\} 1/);
     expect(text).toMatch(/mcp_upstream_request_duration_seconds_count\{operation="run_action",outcome="ok"\} 1/);
+    expect(text).toMatch(/mcp_upstream_request_duration_seconds_count\{operation="list_connections",outcome="ok"\} \d+/);
     expect(text).toMatch(/mcp_open_sessions [1-9]/);
+    expect(text).toMatch(/mcp_open_streams \d+/);
     expect(text).toContain('process_resident_memory_bytes');
     expect(text).not.toContain(token.split('.')[2]);
+    expect(text).not.toContain('token=');
   });
 
   it('echoes a sane x-request-id and makes one up otherwise', async () => {
@@ -118,9 +129,17 @@ describe('The server process: logs and graceful shutdown', () => {
       await sse.listTools();
       await Promise.all([client.close(), c2.close(), sse.close()]);
       await new Promise((r) => setTimeout(r, 300));
+      await fetch(`${proc.url}/mcp/sessions?token=${token}`, { headers: { 'x-request-id': 'trace-me-42' } });
+      await new Promise((r) => setTimeout(r, 300));
       const logs = proc.output();
       expect(logs.length).toBeGreaterThan(500);
-      expect(logs).toContain('"sessionId"');
+      // JSON lines, each request line correlated (request id, session id, hashed identity), paths without query strings.
+      const lines = logs.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as { req?: { id?: string; path?: string }; sessionId?: string; identity?: string });
+      const requests = lines.filter((l) => l.req);
+      expect(requests.find((l) => l.req?.id === 'trace-me-42')).toMatchObject({ req: { path: '/mcp/sessions' }, identity: expect.stringMatching(/^[0-9a-f]{12}$/) });
+      expect(requests.some((l) => l.req?.path === '/mcp' && l.sessionId && l.identity)).toBe(true);
+      expect(requests.every((l) => !l.req?.path?.includes('?'))).toBe(true);
+      expect(logs).not.toContain('token=');
       expect(logs).not.toContain(signature);
       expect(logs).not.toContain(forged.split('.')[2]);
       expect(logs).not.toContain(other.split('.')[2]);

@@ -84,8 +84,9 @@ export class MetricsService {
   readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
     const started = performance.now();
     res.once('close', () => {
-      const routePath = (req.route as { path?: string } | undefined)?.path;
-      const route = routePath ? `${req.baseUrl ?? ''}${routePath}` : 'unmatched';
+      const routePath = (req.route as { path?: unknown } | undefined)?.path;
+      // Nest answers unknown paths from a catch-all route (`/{*path}`): those are `unmatched` too.
+      const route = typeof routePath === 'string' && !routePath.includes('*') ? `${req.baseUrl ?? ''}${routePath}` : 'unmatched';
       this.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
       if (!String(res.getHeader('content-type') ?? '').startsWith('text/event-stream')) {
         this.httpDuration.observe({ method: req.method, route }, (performance.now() - started) / 1000);

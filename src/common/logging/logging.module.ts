@@ -22,16 +22,30 @@ export function requestIdFor(req: IncomingMessage, res: ServerResponse): string 
   return id;
 }
 
-/** Correlation fields on every request log line: MCP session id and a 12-char prefix of the hashed identity. */
-export function requestContext(req: IncomingMessage, res: ServerResponse): { sessionId?: string; identity?: string } {
-  const r = req as LoggedRequest;
-  // On `initialize` the id is only known from the response header.
+/** Props already bound to this request's logger (pino-http asks again when the response ends). */
+const BOUND = Symbol('loggedProps');
+
+type LogProps = { sessionId?: string; identity?: string };
+
+/**
+ * Correlation fields for request log lines: the MCP session id and a 12-char prefix of the hashed
+ * identity. pino-http calls this when the request starts and again when it ends (after the auth
+ * guard ran, and with the session id of a fresh `initialize` in the response header); only what is
+ * new is returned the second time, so no field appears twice on a line.
+ */
+export function requestContext(req: IncomingMessage, res: ServerResponse): LogProps {
+  const r = req as LoggedRequest & { [BOUND]?: LogProps };
   const header = req.headers['mcp-session-id'] ?? res.getHeader('mcp-session-id');
   const query = r.query?.sessionId;
   const raw = typeof header === 'string' ? header : typeof query === 'string' ? query : undefined;
-  const sessionId = raw?.slice(0, 128);
-  const identity = r.auth?.identity?.key?.slice(0, 12);
-  return { ...(sessionId ? { sessionId } : {}), ...(identity ? { identity } : {}) };
+  const current: LogProps = { sessionId: raw?.slice(0, 128), identity: r.auth?.identity?.key?.slice(0, 12) };
+  const bound = r[BOUND] ?? {};
+  const fresh: LogProps = {};
+  for (const key of ['sessionId', 'identity'] as const) {
+    if (current[key] && current[key] !== bound[key]) fresh[key] = current[key];
+  }
+  r[BOUND] = { ...bound, ...fresh };
+  return fresh;
 }
 
 /** pino options: JSON lines, no headers, cookies, query strings or bodies, secrets redacted from errors. */
