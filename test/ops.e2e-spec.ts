@@ -149,27 +149,38 @@ describe('The server process: logs and graceful shutdown', () => {
   }, 60_000);
 
   it('drains on SIGTERM: stops accepting, finishes in-flight calls, closes streams, exits 0', async () => {
-    const proc = await startServerProcess({ INTEGRATION_APP_API_URL: emulator.url, INTEGRATION_APP_WORKSPACE_SECRET: SECRET, INTEGRATION_APP_WORKSPACE_KEY: WORKSPACE, LOG_LEVEL: 'warn', SHUTDOWN_GRACE_MS: '10000' });
+    const proc = await startServerProcess({ INTEGRATION_APP_API_URL: emulator.url, INTEGRATION_APP_WORKSPACE_SECRET: SECRET, INTEGRATION_APP_WORKSPACE_KEY: WORKSPACE, LOG_LEVEL: 'info', SHUTDOWN_GRACE_MS: '20000' });
     const token = emulator.token('cust-1');
+    const { client } = await connectHttp(proc.url, { token });
     try {
-      const { client } = await connectHttp(proc.url, { token });
       await client.listTools();
       const stream = await fetch(`${proc.url}/sse`, { headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' } });
       const reader = stream.body!.getReader();
-      await reader.read();
-      emulator.addFault({ method: 'POST', path: '/connections/conn-gmail/actions/list-emails', delayMs: 1500, times: 1 });
+      expect(new TextDecoder().decode((await reader.read()).value)).toContain('event: endpoint');
+      const streamClosed = (async () => {
+        for (;;) if ((await reader.read()).done) return true;
+      })();
+
+      const runPath = '/connections/conn-gmail/actions/list-emails/run';
+      emulator.clearRequests();
+      emulator.addFault({ method: 'POST', path: runPath, delayMs: 1500, times: 1 });
       const slow = client.callTool({ name: 'gmail_list-emails', arguments: {} });
-      await new Promise((r) => setTimeout(r, 300));
+      // SIGTERM only once the call is waiting on Integration.app, so it is surely in flight.
+      while (!emulator.requests.some((r) => r.path === runPath)) await new Promise((r) => setTimeout(r, 20));
       proc.child.kill('SIGTERM');
-      // The stream is closed promptly…
-      for (;;) if ((await reader.read()).done) break;
-      // …the in-flight call still completes…
+
+      // The in-flight call completes normally…
       const result = await slow;
       expect(result.isError).toBeFalsy();
-      // …and the process exits cleanly.
+      // …the streams are closed…
+      expect(await streamClosed).toBe(true);
+      // …and the process exits cleanly, having waited for exactly that request.
       expect(await proc.exited).toEqual({ code: 0, signal: null });
+      expect(proc.output()).toContain('draining 1 in-flight request(s)');
+      expect(proc.output()).not.toContain('Grace period over');
       await expect(fetch(`${proc.url}/health/live`)).rejects.toThrow();
     } finally {
+      await client.close().catch(() => undefined);
       await proc.stop();
     }
   }, 60_000);

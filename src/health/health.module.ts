@@ -13,12 +13,15 @@ import { MetricsModule } from './metrics.module';
 import { MetricsService } from './metrics.service';
 import { ShutdownService } from './shutdown.service';
 
-/** Probes, metrics and graceful shutdown. */
+/**
+ * Probes, the /metrics endpoint and graceful shutdown. Sits on top: it imports Mcp, Sessions and
+ * Integrations (gauges, store ping, streams to close) and nothing imports it back.
+ */
 @Module({
   imports: [TerminusModule.forRoot({ logger: false }), MetricsModule, SessionsModule, McpModule, IntegrationsModule],
   controllers: [HealthController, MetricsController],
   providers: [ShutdownService],
-  exports: [ShutdownService, MetricsModule],
+  exports: [ShutdownService],
 })
 export class HealthModule implements OnModuleInit {
   constructor(
@@ -29,11 +32,10 @@ export class HealthModule implements OnModuleInit {
     private readonly catalogs: CatalogService,
   ) {}
 
+  /** Gauges read at scrape time; a failing source (store down) leaves only its own gauge stale. */
   onModuleInit(): void {
-    this.metrics.onCollect(async () => {
-      this.metrics.openStreams.set(this.hub.openStreams + this.sse.openStreams);
-      this.metrics.cachedCatalogs.set(this.catalogs.cachedIdentities);
-      this.metrics.openSessions.set(await this.sessions.count());
-    });
+    this.metrics.onCollect(() => this.metrics.openStreams.set(this.hub.openStreams + this.sse.openStreams));
+    this.metrics.onCollect(() => this.metrics.cachedCatalogs.set(this.catalogs.cachedIdentities));
+    this.metrics.onCollect(async () => this.metrics.openSessions.set(await this.sessions.count()));
   }
 }
