@@ -2,12 +2,26 @@ import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { NextFunction, Request, Response } from 'express';
 import { appConfig, AppConfig } from './config/app.config';
+import { randomUUID } from 'node:crypto';
 import { AllExceptionsFilter, sendError } from './common/all-exceptions.filter';
 import { OriginPolicy } from './common/origin.policy';
 import { MetricsService } from './health/metrics.service';
 import { ShutdownService } from './health/shutdown.service';
 
 const MCP_PATHS = /^\/(mcp|sse)(\/|$)/;
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/**
+ * Answers a request rejected before Nest's pipeline (and so before the request logger): it still
+ * gets an `x-request-id` and one structured log line (method, path without query, status).
+ */
+function rejectEarly(err: unknown, req: Request, res: Response, logger: Logger): void {
+  const incoming = req.headers['x-request-id'];
+  const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  if (!res.headersSent) res.setHeader('x-request-id', id);
+  sendError(err, req, res, logger);
+  logger.warn(`Rejected ${req.method} ${req.path} with ${res.statusCode} before routing (request ${id})`);
+}
 
 /**
  * Everything about the HTTP layer that is not a route: body parsing with a size limit and JSON
@@ -29,7 +43,7 @@ export function configureApp(app: NestExpressApplication): void {
     try {
       origins.check(req.headers.origin);
     } catch (err) {
-      return sendError(err, req, res, logger);
+      return rejectEarly(err, req, res, logger);
     }
     if (req.headers.origin) {
       res.setHeader('Access-Control-Allow-Origin', req.headers.origin);
@@ -53,7 +67,7 @@ export function configureApp(app: NestExpressApplication): void {
   // Errors from the body parser (bad JSON, too large) arrive here, before Nest's routing.
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (!err) return next();
-    sendError(err, req, res, logger);
+    rejectEarly(err, req, res, logger);
   });
   app.useGlobalFilters(new AllExceptionsFilter());
 }

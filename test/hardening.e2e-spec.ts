@@ -115,9 +115,11 @@ describe('Hardening', () => {
       expect(good.headers.get('access-control-expose-headers')).toContain('Mcp-Session-Id');
     });
 
-    it('answers an oversized body with 413 JSON', async () => {
-      const res = await rawPost(server.url, { ...INIT_BODY, params: { ...INIT_BODY.params, pad: 'x'.repeat(5000) } }, { Authorization: `Bearer ${token}` });
+    it('answers an oversized body with 413 JSON (with a request id, like every answer)', async () => {
+      const res = await rawPost(server.url, { ...INIT_BODY, params: { ...INIT_BODY.params, pad: 'x'.repeat(5000) } }, { Authorization: `Bearer ${token}`, 'x-request-id': 'big-1' });
       expect(res.status).toBe(413);
+      expect(res.headers.get('x-request-id')).toBe('big-1');
+      expect(server.logs.lines.some((l) => l.includes('Rejected POST /mcp with 413 before routing (request big-1)'))).toBe(true);
       expect(res.json).toMatchObject({ error: { message: expect.stringContaining('too large') } });
     });
 
