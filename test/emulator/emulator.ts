@@ -129,11 +129,18 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const sockets = new Set<Socket>();
 
   const findWorkspace = (key: string) => fixture.workspaces.find((w) => w.key === key);
+  /** Tokens already verified (keeps the emulator cheap under benchmark load); expiry is re-checked. */
+  const verified = new Map<string, { workspaceKey: string; customerId: string; exp?: number }>();
 
   function authenticate(req: IncomingMessage): Caller {
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw unauthenticated('Missing access token');
+    const known = verified.get(match[1]);
+    const knownWorkspace = known && findWorkspace(known.workspaceKey);
+    if (known && knownWorkspace && (known.exp === undefined || known.exp * 1000 >= Date.now())) {
+      return { workspace: knownWorkspace, customerId: known.customerId, customer: knownWorkspace.customers.find((c) => c.id === known.customerId) };
+    }
     const parts = match[1].split('.');
     if (parts.length !== 3) throw unauthenticated('Access token is not a JWT');
     const head = decodeJson(parts[0]);
@@ -149,6 +156,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     if (typeof claims.exp === 'number' && claims.exp * 1000 < Date.now()) throw unauthenticated('Access token expired');
     const customerId = typeof claims.id === 'string' || typeof claims.id === 'number' ? String(claims.id) : '';
     if (!customerId) throw unauthenticated('Access token has no customer id');
+    if (verified.size > 10_000) verified.clear();
+    verified.set(match[1], { workspaceKey: workspace.key, customerId, exp: typeof claims.exp === 'number' ? claims.exp : undefined });
     return { workspace, customerId, customer: workspace.customers.find((c) => c.id === customerId) };
   }
 
