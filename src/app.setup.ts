@@ -2,23 +2,20 @@ import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { NextFunction, Request, Response } from 'express';
 import { appConfig, AppConfig } from './config/app.config';
-import { randomUUID } from 'node:crypto';
 import { AllExceptionsFilter, sendError } from './common/all-exceptions.filter';
+import { requestIdFor } from './common/logging/logging.module';
 import { OriginPolicy } from './common/origin.policy';
 import { MetricsService } from './health/metrics.service';
 import { ShutdownService } from './health/shutdown.service';
 
 const MCP_PATHS = /^\/(mcp|sse)(\/|$)/;
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 /**
  * Answers a request rejected before Nest's pipeline (and so before the request logger): it still
  * gets an `x-request-id` and one structured log line (method, path without query, status).
  */
 function rejectEarly(err: unknown, req: Request, res: Response, logger: Logger): void {
-  const incoming = req.headers['x-request-id'];
-  const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-  if (!res.headersSent) res.setHeader('x-request-id', id);
+  const id = res.headersSent ? '-' : requestIdFor(req, res);
   sendError(err, req, res, logger);
   logger.warn(`Rejected ${req.method} ${req.path} with ${res.statusCode} before routing (request ${id})`);
 }

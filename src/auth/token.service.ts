@@ -36,9 +36,6 @@ function decodeSegment<T>(segment: string): T | undefined {
 export class TokenService {
   constructor(@Inject(integrationAppConfig.KEY) private readonly config: IntegrationAppConfig) {}
 
-  get verifiesLocally(): boolean {
-    return !!this.config.workspaceSecret;
-  }
 
   /** Recently parsed tokens (the same token arrives on every request of a session). */
   private readonly cache = new Map<string, AuthContext>();

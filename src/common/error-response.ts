@@ -12,7 +12,7 @@ export interface ErrorResponse {
 
 /** MCP routes answer errors with a JSON-RPC body; the others with a small REST JSON body. */
 export function isMcpRoute(path: string): boolean {
-  return (path === '/mcp' || path.startsWith('/mcp?') || path.startsWith('/sse')) && !path.startsWith('/mcp/sessions');
+  return path === '/mcp' || path.startsWith('/sse');
 }
 
 interface BodyParserError {

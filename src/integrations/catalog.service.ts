@@ -35,17 +35,12 @@ async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, fn: 
 export class CatalogService {
   private readonly logger = new Logger(CatalogService.name);
   private readonly cache = new Map<string, CacheEntry>();
-  private fetches = 0;
 
   constructor(
     private readonly gateway: IntegrationAppGateway,
     @Inject(integrationAppConfig.KEY) private readonly config: IntegrationAppConfig,
   ) {}
 
-  /** Number of upstream catalog builds started since boot (for metrics and tests). */
-  get fetchCount(): number {
-    return this.fetches;
-  }
 
   get cachedIdentities(): number {
     return this.cache.size;
@@ -109,7 +104,6 @@ export class CatalogService {
   }
 
   private async fetch(token: string): Promise<ToolCatalog> {
-    this.fetches++;
     const connections = await this.gateway.listConnections(token);
     const integrationIds = [
       ...new Set(connections.filter((c) => !c.disconnected && !c.archived && c.integrationId).map((c) => c.integrationId)),

@@ -142,9 +142,6 @@ export class ToolCatalog {
     return this.byIntegration.get(integrationKey) ?? this.byIntegration.get(integrationKey.toLowerCase()) ?? [];
   }
 
-  hasIntegration(integrationKey: string): boolean {
-    return this.integrationTools(integrationKey).length > 0;
-  }
 
   /** Whether an entry is visible under an `apps` filter (null = every integration). */
   static inApps(entry: ToolEntry, apps: readonly string[] | null): boolean {

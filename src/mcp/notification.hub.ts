@@ -48,9 +48,6 @@ export class NotificationHub implements OnModuleInit, BeforeApplicationShutdown 
     if (set.size === 0) this.streams.delete(sessionId);
   }
 
-  hasStreams(sessionId: string): boolean {
-    return (this.streams.get(sessionId)?.size ?? 0) > 0;
-  }
 
   /** Sends to every replica's streams of the session. */
   publish(sessionId: string, method: string): Promise<void> {

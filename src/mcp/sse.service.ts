@@ -71,11 +71,6 @@ export class SseService implements OnModuleInit, BeforeApplicationShutdown {
     return this.live.size;
   }
 
-  /** Whether this replica holds the stream of a session. */
-  holds(sessionId: string): boolean {
-    return this.live.has(sessionId);
-  }
-
   async open(req: Request, res: Response, auth: AuthContext): Promise<void> {
     const requested = typeof req.query.sessionId === 'string' ? req.query.sessionId : undefined;
     if (requested !== undefined) {
@@ -133,13 +128,13 @@ export class SseService implements OnModuleInit, BeforeApplicationShutdown {
     const live = this.live.get(id);
     if (!live) return this.relay(id, messages, auth, res);
     if (auth && live.identityKey !== auth.identity.key) throw new SessionNotFoundError();
-    const stored = await this.sessions.peek(id, live.identityKey);
-    if (!stored) throw new SessionNotFoundError();
+    this.limiter.consume(live.identityKey);
     if (auth) {
-      this.limiter.consume(auth.identity.key);
+      // load() reads the session once, checks the owner, verifies the caller and touches it.
       await this.sessions.load(id, auth, (record) => this.auth.ensureVerified(auth, record.token));
     } else {
-      this.limiter.consume(live.identityKey);
+      const stored = await this.sessions.peek(id, live.identityKey);
+      if (!stored) throw new SessionNotFoundError();
       await this.sessions.touch(stored);
     }
     // Delivered one by one: the SDK's SSE transport would answer a batch with a plain-text 400.
