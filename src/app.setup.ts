@@ -3,7 +3,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { NextFunction, Request, Response } from 'express';
 import { appConfig, AppConfig } from './config/app.config';
 import { AllExceptionsFilter, sendError } from './common/all-exceptions.filter';
-import { requestIdFor } from './common/logging/logging.module';
+import type { Logger as PinoLogger } from 'pino';
+import { ROOT_LOGGER } from './common/logging/logging.module';
+import { requestLogging } from './common/logging/request-logging';
 import { OriginPolicy } from './common/origin.policy';
 import { MetricsService } from './health/metrics.service';
 import { ShutdownService } from './health/shutdown.service';
@@ -11,13 +13,12 @@ import { ShutdownService } from './health/shutdown.service';
 const MCP_PATHS = /^\/(mcp|sse)(\/|$)/;
 
 /**
- * Answers a request rejected before Nest's pipeline (and so before the request logger): it still
- * gets an `x-request-id` and one structured log line (method, path without query, status).
+ * Answers a request rejected before Nest's pipeline: the same JSON error as inside it, plus a `warn`
+ * line (the access line is written by the request-logging middleware, at `info`).
  */
 function rejectEarly(err: unknown, req: Request, res: Response, logger: Logger): void {
-  const id = res.headersSent ? '-' : requestIdFor(req, res);
   sendError(err, req, res, logger);
-  logger.warn(`Rejected ${req.method} ${req.path} with ${res.statusCode} before routing (request ${id})`);
+  logger.warn(`Rejected ${req.method} ${req.path} with ${res.statusCode} before routing (request ${(req as { id?: string }).id ?? '-'})`);
 }
 
 /**
@@ -30,6 +31,10 @@ export function configureApp(app: NestExpressApplication): void {
   const logger = new Logger('Http');
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
+  // JSON-RPC answers are never revalidated; hashing every body for an ETag is wasted CPU.
+  app.set('etag', false);
+
+  app.use(requestLogging(app.get<PinoLogger>(ROOT_LOGGER)));
 
   app.use(app.get(MetricsService).middleware);
   app.use(app.get(ShutdownService).middleware);

@@ -9,7 +9,7 @@ import { JsonRpcErrorCode } from '../common/json-rpc';
 import { SessionsService } from '../sessions/sessions.service';
 import type { SessionRecord } from '../sessions/session.types';
 import { callsTool, containsInitialize, isSingleInitialize, parseJsonRpcBody } from './json-rpc-body';
-import { JsonExchangeTransport } from './json-exchange.transport';
+import { JsonExchangeTransport, ProtocolDispatch } from './json-exchange.transport';
 import { McpServerFactory } from './mcp-server.factory';
 import { NotificationHub, SessionStream } from './notification.hub';
 import { parseSessionOptions } from './session-options';
@@ -132,7 +132,7 @@ export class StreamableHttpService {
   private async handleAsJson(req: Request, res: Response, session: SessionRecord, messages: JSONRPCMessage[]): Promise<void> {
     if (!Array.isArray(req.body) && messages.length === 1 && (await this.writeCachedToolList(res, session, messages[0]))) return;
     const server = this.servers.create(session, session.mode);
-    const transport = new JsonExchangeTransport();
+    const transport = new JsonExchangeTransport(server as unknown as ProtocolDispatch);
     await server.connect(transport);
     // A client that goes away aborts its in-flight handlers (and so their upstream action runs).
     const onClose = () => void transport.close().catch(() => undefined);

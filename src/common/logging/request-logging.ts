@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import pino, { Bindings, Level, Logger } from 'pino';
+import type { AppConfig } from '../../config/app.config';
+import { redactSecrets } from '../redact';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+/** Probes and scrapes: no access line (they would drown the rest). */
+const QUIET_PATHS = /^\/(health|metrics)(\/|\?|$)/;
+
+/** The incoming `x-request-id` when it is a sane id, else a new UUID; echoed back as a response header. */
+export function requestIdFor(req: IncomingMessage, res: ServerResponse): string {
+  const incoming = req.headers['x-request-id'];
+  const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  res.setHeader('x-request-id', id);
+  return id;
+}
+
+/** The root logger: JSON lines, secrets redacted from errors and from anything that looks like a header. */
+export function createRootLogger(config: Pick<AppConfig, 'logLevel'>, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level: config.logLevel,
+      serializers: {
+        // Never the error's own fields (an axios error carries the Authorization header in `config`).
+        err: (err: { name?: string; message?: string; stack?: string }) => ({
+          type: err?.name,
+          message: redactSecrets(String(err?.message ?? err)),
+          ...(err?.stack ? { stack: redactSecrets(err.stack) } : {}),
+        }),
+      },
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', 'req.query', 'token', '*.token', 'authorization', '*.authorization'],
+        censor: '[redacted]',
+      },
+    },
+    destination,
+  );
+}
+
+/** What the auth guard and Express add to the request (read only, never logged whole). */
+interface LoggedRequest extends IncomingMessage {
+  auth?: { identity?: { key?: string } };
+  query?: Record<string, unknown>;
+  originalUrl?: string;
+}
+
+/** The fields of a request's log lines: `req` (id, method, path — never the query string). */
+function requestBindings(req: LoggedRequest, id: string): Bindings {
+  const url = req.originalUrl ?? req.url ?? '';
+  const q = url.indexOf('?');
+  return { req: { id, method: req.method, path: q === -1 ? url : url.slice(0, q) } };
+}
+
+/**
+ * The logger bound to one request (what nestjs-pino hands to `Logger` calls made while the request
+ * runs). Its pino child is created on the first line actually written, so a request that logs
+ * nothing (the usual case) costs no child logger.
+ */
+export class RequestScopedLogger {
+  private bound?: Logger;
+
+  constructor(private readonly root: Logger, private readonly bindings: () => Bindings) {}
+
+  private get logger(): Logger {
+    return (this.bound ??= this.root.child(this.bindings()));
+  }
+
+  get level(): string {
+    return this.root.level;
+  }
+
+  isLevelEnabled(level: Level): boolean {
+    return this.root.isLevelEnabled(level);
+  }
+
+  child(bindings: Bindings): Logger {
+    return this.logger.child(bindings);
+  }
+
+  private write(level: Level, args: unknown[]): void {
+    if (this.root.isLevelEnabled(level)) (this.logger[level] as (...a: unknown[]) => void)(...args);
+  }
+
+  fatal(...args: unknown[]): void {
+    this.write('fatal', args);
+  }
+  error(...args: unknown[]): void {
+    this.write('error', args);
+  }
+  warn(...args: unknown[]): void {
+    this.write('warn', args);
+  }
+  info(...args: unknown[]): void {
+    this.write('info', args);
+  }
+  debug(...args: unknown[]): void {
+    this.write('debug', args);
+  }
+  trace(...args: unknown[]): void {
+    this.write('trace', args);
+  }
+}
+
+/**
+ * Correlation fields of the access line: the MCP session id (header, the id a fresh `initialize`
+ * was given, or the legacy `?sessionId=`) and a 12-char prefix of the hashed identity.
+ */
+function correlation(req: LoggedRequest, res: ServerResponse): { sessionId?: string; identity?: string } {
+  const header = req.headers['mcp-session-id'] ?? res.getHeader('mcp-session-id');
+  const query = header === undefined && req.url?.includes('sessionId=') ? req.query?.sessionId : undefined;
+  const raw = typeof header === 'string' ? header : typeof query === 'string' ? query : undefined;
+  const identity = req.auth?.identity?.key;
+  return { ...(raw ? { sessionId: raw.slice(0, 128) } : {}), ...(identity ? { identity: identity.slice(0, 12) } : {}) };
+}
+
+/**
+ * Express middleware, first in the chain: gives every request an id (`x-request-id`, echoed back)
+ * and a request-bound logger (`req.log`, which nestjs-pino binds to the request's async context),
+ * and writes one access line when the response ends — `info`, or `error` for 5xx — with request
+ * id, method, path (no query string), status, response time, session id and hashed identity.
+ * Requests rejected before routing (bad JSON, 413, Origin) get their line too.
+ */
+export function requestLogging(root: Logger) {
+  return (request: IncomingMessage, res: ServerResponse, next: () => void): void => {
+    const req = request as LoggedRequest & { id?: unknown; log?: unknown };
+    const id = requestIdFor(req, res);
+    req.id = id;
+    req.log = new RequestScopedLogger(root, () => requestBindings(req, id)) as unknown as Logger;
+    if (QUIET_PATHS.test(req.url ?? '')) return next();
+    const started = performance.now();
+    const done = () => {
+      res.off('finish', done);
+      res.off('close', done);
+      const status = res.statusCode;
+      const level: Level = status >= 500 ? 'error' : 'info';
+      if (!root.isLevelEnabled(level)) return;
+      root[level](
+        { ...requestBindings(req, id), res: { statusCode: status }, responseTime: Math.round(performance.now() - started), ...correlation(req, res) },
+        res.writableFinished ? 'request completed' : 'request aborted',
+      );
+    };
+    res.on('finish', done);
+    res.on('close', done);
+    next();
+  };
+}

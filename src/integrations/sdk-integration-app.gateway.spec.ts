@@ -1,0 +1,83 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startEmulator, Emulator } from '../../test/emulator/emulator';
+import { e2eFixture } from '../../test/support/e2e-fixture';
+import type { IntegrationAppConfig } from '../config/app.config';
+import { proxyFromEnvironment, SdkIntegrationAppGateway } from './sdk-integration-app.gateway';
+import { UpstreamObserver } from './upstream.observer';
+
+const PROXY_VARS = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'ALL_PROXY', 'all_proxy', 'NO_PROXY', 'no_proxy'];
+
+/** A forward HTTP proxy that counts what it relays. */
+async function startProxy(): Promise<{ url: string; seen: string[]; close: () => Promise<void> }> {
+  const seen: string[] = [];
+  const server = http.createServer((req, res) => {
+    seen.push(`${req.method} ${new URL(req.url!).pathname}`);
+    const upstream = http.request(req.url!, { method: req.method, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((r) => server.close(() => r()));
+    },
+  };
+}
+
+describe('SdkIntegrationAppGateway and the egress proxy', () => {
+  let emulator: Emulator;
+  const saved: Record<string, string | undefined> = {};
+  const config = (url: string) => ({ apiUrl: url, upstreamTimeoutMs: 5000, upstreamRetries: 0, actionTimeoutMs: 5000 }) as IntegrationAppConfig;
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ fixture: e2eFixture() });
+    for (const k of PROXY_VARS) saved[k] = process.env[k];
+  });
+  afterEach(() => {
+    for (const k of PROXY_VARS) {
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
+    }
+  });
+  afterAll(() => emulator.close());
+
+  it('reads whether a proxy is configured from the environment', () => {
+    expect(proxyFromEnvironment({})).toBe(false);
+    expect(proxyFromEnvironment({ HTTP_PROXY: '' })).toBe(false);
+    expect(proxyFromEnvironment({ HTTPS_PROXY: 'http://proxy:3128' })).toBeUndefined();
+    expect(proxyFromEnvironment({ all_proxy: 'http://proxy:3128' })).toBeUndefined();
+    expect(proxyFromEnvironment({ npm_config_https_proxy: 'http://proxy:3128' })).toBeUndefined();
+    expect(proxyFromEnvironment({ NO_PROXY: 'localhost' })).toBe(false);
+  });
+
+  it('sends every upstream request through HTTP_PROXY when one is set', async () => {
+    const proxy = await startProxy();
+    try {
+      for (const k of PROXY_VARS) delete process.env[k];
+      process.env.HTTP_PROXY = proxy.url;
+      const gateway = new SdkIntegrationAppGateway(config(emulator.url), new UpstreamObserver());
+      const token = emulator.token('cust-1');
+      const connections = await gateway.listConnections(token);
+      expect(connections.length).toBeGreaterThan(0);
+      await gateway.runAction(token, 'conn-gmail', 'count-unread', {});
+      expect(proxy.seen).toEqual(expect.arrayContaining(['GET /connections', 'POST /connections/conn-gmail/actions/count-unread/run']));
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('connects directly when no proxy is set', async () => {
+    for (const k of PROXY_VARS) delete process.env[k];
+    const gateway = new SdkIntegrationAppGateway(config(emulator.url), new UpstreamObserver());
+    emulator.clearRequests();
+    await gateway.runAction(emulator.token('cust-1'), 'conn-gmail', 'count-unread', {});
+    expect(emulator.requests.map((r) => r.path)).toEqual(['/connections/conn-gmail/actions/count-unread/run']);
+  });
+});

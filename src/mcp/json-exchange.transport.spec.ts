@@ -1,0 +1,59 @@
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { CallToolRequestSchema, JSONRPCMessage, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { JsonExchangeTransport, ProtocolDispatch } from './json-exchange.transport';
+
+function server(): Server {
+  const s = new Server({ name: 't', version: '1' }, { capabilities: { tools: {} } });
+  s.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: [] }));
+  s.setRequestHandler(CallToolRequestSchema, async (req) => {
+    await new Promise((r) => setTimeout(r, req.params.name === 'slow' ? 20 : 0));
+    return { content: [{ type: 'text', text: req.params.name }] };
+  });
+  return s;
+}
+
+const call = (id: number, name: string): JSONRPCMessage => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: {} } });
+
+describe('JsonExchangeTransport', () => {
+  it('still finds the SDK Protocol dispatch methods it calls directly', () => {
+    const s = server() as unknown as ProtocolDispatch;
+    expect(typeof s._onrequest).toBe('function');
+    expect(typeof s._onnotification).toBe('function');
+  });
+
+  it('answers requests straight through the SDK dispatch, without the generic onmessage guards', async () => {
+    const s = server();
+    const transport = new JsonExchangeTransport(s as unknown as ProtocolDispatch);
+    await s.connect(transport);
+    transport.onmessage = () => {
+      throw new Error('generic onmessage path used');
+    };
+    const [res] = await transport.exchange([call(1, 'fast')], {});
+    expect(res).toMatchObject({ id: 1, result: { content: [{ text: 'fast' }] } });
+  });
+
+  it('returns batch responses in request order and nothing for notifications', async () => {
+    const s = server();
+    const transport = new JsonExchangeTransport(s as unknown as ProtocolDispatch);
+    await s.connect(transport);
+    const responses = await transport.exchange([call('a' as never, 'slow'), { jsonrpc: '2.0', method: 'notifications/initialized' }, call(2, 'fast')], {});
+    expect(responses.map((r) => (r as { id: unknown }).id)).toEqual(['a', 2]);
+    expect(await transport.exchange([{ jsonrpc: '2.0', method: 'notifications/initialized' }], {})).toEqual([]);
+  });
+
+  it('falls back to the SDK onmessage path when no dispatch methods are given', async () => {
+    const s = server();
+    const transport = new JsonExchangeTransport();
+    await s.connect(transport);
+    const [res] = await transport.exchange([{ jsonrpc: '2.0', id: 7, method: 'tools/list' }], {});
+    expect(res).toMatchObject({ id: 7, result: { tools: [] } });
+  });
+
+  it('keeps the SDK request validation (a tools/call without a name is an error naming params.name)', async () => {
+    const s = server();
+    const transport = new JsonExchangeTransport(s as unknown as ProtocolDispatch);
+    await s.connect(transport);
+    const [res] = await transport.exchange([{ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { arguments: {} } }], {});
+    expect((res as { error?: { message?: string } }).error?.message).toMatch(/params[\s\S]*name/);
+  });
+});
