@@ -102,6 +102,14 @@ function cpuSecondsOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** Sessions the server holds (its `mcp_open_sessions` gauge). */
+async function liveSessions(base: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const m = /^mcp_open_sessions(?:\{[^}]*\})?\s+(\S+)/m.exec(text);
+  if (!m) throw new Error('mcp_open_sessions gauge not found in /metrics');
+  return Number(m[1]);
+}
+
 async function heapOf(base: string): Promise<number> {
   const text = await (await fetch(`${base}/metrics`)).text();
   const m = /^nodejs_heap_size_used_bytes\s+(\S+)/m.exec(text);
@@ -177,6 +185,7 @@ async function main(): Promise<void> {
   const server = await startServer(port, emulator.url, { key: 'bench', secret: 'bench-secret' });
   const tokens = Array.from({ length: customers }, (_, i) => emulator.tokens[`customer-${i}`]);
   const results: Record<string, number | string> = {};
+  let memServer: ChildProcess | undefined;
   try {
     // Warm up the server's code paths on the last customer.
     for (let i = 0; i < 20; i++) await openAndList(base, tokens[customers - 1]);
@@ -253,28 +262,39 @@ async function main(): Promise<void> {
     results.call_latency_ms_p50 = +median(latencies).toFixed(1);
     results.call_latency_ms_p99 = +pct(latencies, 99).toFixed(1);
 
-    // 5. Memory per idle session.
+    // 5. Memory per idle session, in a fresh server process (the throughput run above leaves garbage
+    //    and grown buffers behind that a later GC returns, which would make the difference meaningless).
+    server.kill('SIGTERM');
+    const memPort = await freePort();
+    const memBase = `http://127.0.0.1:${memPort}`;
+    memServer = await startServer(memPort, emulator.url, { key: 'bench', secret: 'bench-secret' });
+    const idleToken = tokens[0];
+    // Warm up: the customer's catalog cached and the session code paths compiled before the baseline.
+    for (let i = 0; i < 200; i++) await openAndList(memBase, idleToken);
     const settle = async () => {
-      server.kill('SIGUSR2');
-      await new Promise((r) => setTimeout(r, 1000));
+      memServer!.kill('SIGUSR2');
+      await new Promise((r) => setTimeout(r, 1500));
     };
     await settle();
-    const rssBefore = rssOf(server.pid!);
-    const heapBefore = await heapOf(base);
-    const idleToken = tokens[0];
+    const sessionsBefore = await liveSessions(memBase);
+    const rssBefore = rssOf(memServer.pid!);
+    const heapBefore = await heapOf(memBase);
     const batch = 64;
     for (let opened = 0; opened < IDLE_SESSIONS; opened += batch) {
-      await Promise.all(Array.from({ length: Math.min(batch, IDLE_SESSIONS - opened) }, () => openSession(base, idleToken)));
+      await Promise.all(Array.from({ length: Math.min(batch, IDLE_SESSIONS - opened) }, () => openSession(memBase, idleToken)));
     }
     await settle();
-    const rssAfter = rssOf(server.pid!);
-    const heapAfter = await heapOf(base);
-    results.idle_sessions = IDLE_SESSIONS;
+    const rssAfter = rssOf(memServer.pid!);
+    const heapAfter = await heapOf(memBase);
+    const opened = (await liveSessions(memBase)) - sessionsBefore;
+    results.idle_sessions = opened;
+    results.rss_mb_baseline = +(rssBefore / 1048576).toFixed(1);
     results.rss_mb_after_idle_sessions = +(rssAfter / 1048576).toFixed(1);
-    results.rss_kb_per_idle_session = +((rssAfter - rssBefore) / IDLE_SESSIONS / 1024).toFixed(2);
-    results.heap_kb_per_idle_session = +((heapAfter - heapBefore) / IDLE_SESSIONS / 1024).toFixed(2);
+    results.rss_kb_per_idle_session = +((rssAfter - rssBefore) / opened / 1024).toFixed(2);
+    results.heap_kb_per_idle_session = +((heapAfter - heapBefore) / opened / 1024).toFixed(2);
   } finally {
     server.kill('SIGTERM');
+    memServer?.kill('SIGTERM');
     emulator.process.kill('SIGTERM');
   }
 

@@ -1,7 +1,8 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { startEmulator, Emulator } from './emulator/emulator';
 import { startApp, RunningApp } from './support/app';
-import { connectHttp, INIT_BODY, MCP_HEADERS, openRawSse, rawInitialize, rawPost } from './support/mcp-client';
+import { connectHttp, connectSse, INIT_BODY, MCP_HEADERS, openRawSse, rawInitialize, rawPost } from './support/mcp-client';
 import { e2eFixture, SECRET, WORKSPACE } from './support/e2e-fixture';
 import { customerToken } from './support/jwt';
 
@@ -154,6 +155,28 @@ describe('Hardening', () => {
       expect(body.map((r) => r.id)).toEqual([2, 9]);
     });
 
+    it.each([
+      ['no name', { arguments: {} }, /name/],
+      ['a numeric name', { name: 42, arguments: {} }, /name/],
+      ['arguments that are not an object', { name: 'gmail_count-unread', arguments: 'all' }, /arguments/],
+      ['no params at all', undefined, /params/],
+    ])('answers a tools/call with %s with -32602 naming the field (a client mistake, not an internal error)', async (_, params, field) => {
+      const id = await rawInitialize(server.url, token);
+      const res = await rawPost(server.url, { jsonrpc: '2.0', id: 4, method: 'tools/call', ...(params ? { params } : {}) }, { Authorization: `Bearer ${token}`, 'Mcp-Session-Id': id });
+      expect(res.status).toBe(200);
+      expect(res.json).toMatchObject({ jsonrpc: '2.0', id: 4, error: { code: -32602, message: expect.stringMatching(/Invalid tools\/call request/) } });
+      expect((res.json as { error: { message: string } }).error.message).toMatch(field);
+    });
+
+    it('answers a malformed tools/call on the legacy SSE transport with -32602 too', async () => {
+      const { client } = await connectSse(server.url, { token });
+      try {
+        await expect(client.request({ method: 'tools/call', params: { name: 7 } } as never, CallToolResultSchema)).rejects.toMatchObject({ code: -32602 });
+      } finally {
+        await client.close();
+      }
+    });
+
     it('answers a wrong Content-Type with 415 and a GET without SSE Accept with 406', async () => {
       const res = await rawPost(server.url, JSON.stringify(INIT_BODY), { Authorization: `Bearer ${token}`, 'Content-Type': 'text/plain' });
       expect(res.status).toBe(415);
@@ -235,8 +258,9 @@ describe('Hardening', () => {
       const { client: c2 } = await connectHttp(server.url, { token: other });
       clients.push(c2);
       await expect(c2.listTools()).rejects.toMatchObject({ code: -32003, message: expect.stringMatching(/Integration.app is unavailable.*HTTP 502/) });
-      // Three attempts (1 + UPSTREAM_RETRIES) for the prefetch at initialize and three for tools/list.
-      expect(emulator.requests.filter((r) => r.path === '/connections' && r.token === other)).toHaveLength(6);
+      // Three attempts (1 + UPSTREAM_RETRIES), shared by the prefetch at initialize and tools/list
+      // (single-flight; the failure is answered as is, not fetched a second time).
+      expect(emulator.requests.filter((r) => r.path === '/connections' && r.token === other)).toHaveLength(3);
     }, 30_000);
 
     it('times out slow reads (UPSTREAM_TIMEOUT_MS) and slow actions (ACTION_TIMEOUT_MS), never retrying an action', async () => {

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequest, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
+import * as z from 'zod/v4';
 import type { SessionRecord } from '../sessions/session.types';
 import { NotificationHub } from './notification.hub';
 import { ENABLE_TOOLS, ToolsService } from './tools.service';
@@ -14,6 +15,15 @@ const STATIC_INSTRUCTIONS =
 const DYNAMIC_INSTRUCTIONS =
   `Only ${ENABLE_TOOLS} is listed at first. Call it with the tools (or integration keys) relevant to the request; ` +
   'they become callable immediately and appear in tools/list. ' + STATIC_INSTRUCTIONS;
+
+/**
+ * The schema our `tools/call` handler is registered with: just the method. The SDK `Server` checks
+ * every `tools/call` against its full `CallToolRequestSchema` itself and answers a malformed one
+ * with -32602 (Invalid params) naming the field. Registered with the full schema, the request is
+ * parsed twice, and a malformed one fails the first parse, which the SDK reports as -32603
+ * (Internal error) — wrong for a client's mistake.
+ */
+const ToolsCallEnvelope = z.looseObject({ method: z.literal('tools/call') });
 
 /**
  * Builds an SDK `Server` whose handlers serve one session from its stored state. Servers are
@@ -37,7 +47,9 @@ export class McpServerFactory {
     });
     const current = typeof session === 'function' ? session : async () => session;
     server.setRequestHandler(ListToolsRequestSchema, async () => this.tools.list(await current()));
-    server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    server.setRequestHandler(ToolsCallEnvelope, async (envelope, extra) => {
+      // Validated against CallToolRequestSchema by the SDK before this handler runs.
+      const request = envelope as unknown as CallToolRequest;
       const record = await current();
       return this.tools.call(
         {

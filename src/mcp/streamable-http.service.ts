@@ -5,7 +5,7 @@ import { JSONRPCMessage, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotoc
 import { AuthService } from '../auth/auth.service';
 import type { AuthContext } from '../auth/identity';
 import { BadRequestError, DomainError } from '../common/domain.errors';
-import { JsonRpcErrorCode } from '../common/json-rpc';
+import { jsonRpcError, JsonRpcErrorCode, RpcError } from '../common/json-rpc';
 import { SessionsService } from '../sessions/sessions.service';
 import type { SessionRecord } from '../sessions/session.types';
 import { callsTool, containsInitialize, isSingleInitialize, parseJsonRpcBody } from './json-rpc-body';
@@ -157,15 +157,18 @@ export class StreamableHttpService {
   /**
    * A static-mode `tools/list` is answered with the catalog's pre-serialized payload (identical to
    * what the SDK `Server` would write for the same handler result, without re-serializing hundreds of
-   * schemas per request). Errors fall through to the SDK path so they are reported the usual way.
+   * schemas per request). A catalog failure is answered here too, exactly as the SDK would answer the
+   * `RpcError` (so the upstream is not asked a second time); anything else falls through to the SDK.
    */
   private async writeCachedToolList(res: Response, session: SessionRecord, message: JSONRPCMessage): Promise<boolean> {
     if (!('method' in message) || message.method !== 'tools/list' || !('id' in message)) return false;
     let json: string | undefined;
     try {
       json = await this.tools.listJson(session);
-    } catch {
-      return false;
+    } catch (err) {
+      if (!(err instanceof RpcError)) return false;
+      res.status(200).json(jsonRpcError(err.code, err.message, message.id, err.data));
+      return true;
     }
     if (json === undefined) return false;
     res.status(200).type('application/json').send(`{"result":${json},"jsonrpc":"2.0","id":${JSON.stringify(message.id)}}`);
