@@ -3,7 +3,8 @@
  * (`node dist/main.js`, a child process) and the Integration.app emulator (in this process).
  *
  * Options (env): BENCH_CONNECTIONS (20), BENCH_ACTIONS (30), BENCH_LATENCY_MS (20),
- * BENCH_CONCURRENCY (32), BENCH_DURATION_S (10), BENCH_IDLE_SESSIONS (10000), BENCH_RUNS (15).
+ * BENCH_CONCURRENCY (32), BENCH_DURATION_S (10), BENCH_IDLE_SESSIONS (10000), BENCH_RUNS (15),
+ * BENCH_SERVER_ENTRY (dist/main.js; point it at another build to compare two versions).
  */
 import { spawn, ChildProcess } from 'node:child_process';
 import http from 'node:http';
@@ -148,7 +149,7 @@ async function startEmulatorProcess(generate: string, latencyMs: number): Promis
 }
 
 async function startServer(port: number, emulatorUrl: string, workspace: { key: string; secret: string }): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--expose-gc', '-r', join(__dirname, 'gc-on-sigusr2.js'), join(__dirname, '..', 'dist', 'main.js')], {
+  const child = spawn(process.execPath, ['--expose-gc', '-r', join(__dirname, 'gc-on-sigusr2.js'), process.env.BENCH_SERVER_ENTRY ?? join(__dirname, '..', 'dist', 'main.js')], {
     env: {
       ...process.env,
       PORT: String(port),

@@ -73,6 +73,18 @@ describe('SdkIntegrationAppGateway and the egress proxy', () => {
     }
   });
 
+  it('reuses keep-alive connections to Integration.app', async () => {
+    for (const k of PROXY_VARS) delete process.env[k];
+    const gateway = new SdkIntegrationAppGateway(config(emulator.url), new UpstreamObserver());
+    try {
+      emulator.clearRequests();
+      for (let i = 0; i < 5; i++) await gateway.runAction(emulator.token('cust-1'), 'conn-gmail', 'count-unread', {});
+      expect(new Set(emulator.requests.map((r) => r.remotePort)).size).toBe(1);
+    } finally {
+      gateway.onModuleDestroy();
+    }
+  });
+
   it('connects directly when no proxy is set', async () => {
     for (const k of PROXY_VARS) delete process.env[k];
     const gateway = new SdkIntegrationAppGateway(config(emulator.url), new UpstreamObserver());

@@ -1,4 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import http from 'node:http';
+import https from 'node:https';
 import { IntegrationAppClient } from '@integration-app/sdk';
 import { integrationAppConfig, IntegrationAppConfig } from '../config/app.config';
 import { redactSecrets } from '../common/redact';
@@ -182,16 +184,30 @@ export function proxyFromEnvironment(env: NodeJS.ProcessEnv = process.env): fals
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref?.());
 
+/**
+ * Keep-alive sockets to Integration.app. axios sets a 60 s TCP keep-alive probe on every request's
+ * socket; an agent with the same `keepAliveMsecs` keeps Node from switching it back and forth (two
+ * setsockopt calls per request with the default agent's 1 s).
+ */
+const AGENT_OPTIONS = { keepAlive: true, keepAliveMsecs: 60_000, scheduling: 'lifo' as const, timeout: 5_000 };
+
 /** The `IntegrationAppGateway` backed by the official `@integration-app/sdk` client. */
 @Injectable()
-export class SdkIntegrationAppGateway extends IntegrationAppGateway {
+export class SdkIntegrationAppGateway extends IntegrationAppGateway implements OnModuleDestroy {
   private readonly logger = new Logger(SdkIntegrationAppGateway.name);
+  private readonly httpAgent = new http.Agent(AGENT_OPTIONS);
+  private readonly httpsAgent = new https.Agent(AGENT_OPTIONS);
 
   constructor(
     @Inject(integrationAppConfig.KEY) private readonly config: IntegrationAppConfig,
     private readonly observer: UpstreamObserver,
   ) {
     super();
+  }
+
+  onModuleDestroy(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
   }
 
   /** Times one upstream request for the observer (metrics). */
@@ -219,6 +235,8 @@ export class SdkIntegrationAppGateway extends IntegrationAppGateway {
     return {
       timeout: timeoutMs,
       ...(this.proxy === false ? { proxy: false as const } : {}),
+      httpAgent: this.httpAgent,
+      httpsAgent: this.httpsAgent,
       // The API does not redirect; without redirects axios skips its follow-redirects wrapper.
       maxRedirects: 0,
       ...(signal ? { signal } : {}),

@@ -64,19 +64,23 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The action's JSON Schema kept whole, with `type: "object"` at the top (wrapping non-object schemas). */
+/**
+ * The action's JSON Schema kept whole, with `type: "object"` at the top (wrapping non-object
+ * schemas). The schema comes from a freshly parsed upstream response that nothing else holds, so
+ * only the top level is copied (a deep clone of every schema was the largest cost of building a
+ * catalog); nested parts are shared with nothing and never mutated.
+ */
 function toObjectSchema(schema: unknown): { schema: JsonSchemaObject; wraps: boolean } {
   if (!isObject(schema) || Object.keys(schema).length === 0) return { schema: { type: 'object', properties: {} }, wraps: false };
   const type = schema.type;
   const isObjectSchema = type === 'object' || (type === undefined && (isObject(schema.properties) || schema.additionalProperties !== undefined));
   if (isObjectSchema) {
-    const clone = structuredClone(schema) as Record<string, unknown>;
-    clone.type = 'object';
-    if (!isObject(clone.properties)) clone.properties = {};
-    if (clone.required !== undefined && !Array.isArray(clone.required)) delete clone.required;
-    return { schema: clone as JsonSchemaObject, wraps: false };
+    const top: Record<string, unknown> = { ...schema, type: 'object' };
+    if (!isObject(top.properties)) top.properties = {};
+    if (top.required !== undefined && !Array.isArray(top.required)) delete top.required;
+    return { schema: top as JsonSchemaObject, wraps: false };
   }
-  return { schema: { type: 'object', properties: { input: structuredClone(schema) }, required: ['input'] }, wraps: true };
+  return { schema: { type: 'object', properties: { input: schema }, required: ['input'] }, wraps: true };
 }
 
 function withConnectionChoice(schema: JsonSchemaObject, connections: readonly CatalogConnection[]): JsonSchemaObject {

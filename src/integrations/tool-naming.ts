@@ -30,8 +30,8 @@ export function baseToolName(integrationKey: string, actionKey: string): string 
 export function assignToolNames(pairs: Array<{ integrationKey: string; actionKey: string }>): string[] {
   const taken = new Set<string>();
   const order = pairs
-    .map((p, i) => ({ ...p, i }))
-    .sort((a, b) => (a.integrationKey + '\u0000' + a.actionKey < b.integrationKey + '\u0000' + b.actionKey ? -1 : 1));
+    .map((p, i) => ({ ...p, i, sortKey: `${p.integrationKey}\u0000${p.actionKey}` }))
+    .sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
   const names: string[] = new Array(pairs.length);
   for (const p of order) {
     let name = baseToolName(p.integrationKey, p.actionKey);

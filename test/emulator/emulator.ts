@@ -35,6 +35,8 @@ export interface RecordedRequest {
   token?: string;
   authorized: boolean;
   at: number;
+  /** The client's source port: requests on one keep-alive connection share it. */
+  remotePort?: number;
 }
 
 export interface FaultRule {
@@ -295,7 +297,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       let body: unknown;
       let caller: Caller | undefined;
       const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-      const record: RecordedRequest = { method, path, query, body: undefined, token: bearer, authorized: false, at: Date.now() };
+      const record: RecordedRequest = { method, path, query, body: undefined, token: bearer, authorized: false, at: Date.now(), remotePort: req.socket.remotePort };
       requests.push(record);
       if (raw) {
         try {

@@ -1,0 +1,45 @@
+/**
+ * CPU profile of the cold path (first session of a customer: initialize + tools/list with the
+ * catalog fetched upstream): `PROF=1 PROF_DIR=/tmp/prof npx ts-node --transpile-only bench/profile-cold.ts`.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { startEmulator } from '../test/emulator/emulator';
+import { generateFixture } from '../test/emulator/generate';
+
+const H = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'MCP-Protocol-Version': '2025-06-18' };
+const CUSTOMERS = Number(process.env.CUSTOMERS ?? 60);
+
+(async () => {
+  const fixture = generateFixture({ customers: CUSTOMERS, connections: 20, actionsPerIntegration: 30 });
+  const em = await startEmulator({ fixture, latencyMs: Number(process.env.LATENCY ?? 0) });
+  const port = 4778;
+  const prof = process.env.PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.PROF_DIR ?? '.', '-r', join(__dirname, 'exit-on-sigusr2.js')] : [];
+  const child = spawn(process.execPath, [...prof, join(__dirname, '..', 'dist', 'main.js')], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', INTEGRATION_APP_API_URL: em.url, INTEGRATION_APP_WORKSPACE_SECRET: 'bench-secret', RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'warn' },
+    stdio: 'inherit',
+  });
+  await new Promise((r) => setTimeout(r, 2500));
+  const base = `http://127.0.0.1:${port}/mcp`;
+  const times: number[] = [];
+  for (let c = 0; c < CUSTOMERS; c++) {
+    const auth = { ...H, Authorization: `Bearer ${em.token(`customer-${c}`)}` };
+    const t0 = performance.now();
+    const init = await fetch(base, { method: 'POST', headers: auth, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }) });
+    const sid = init.headers.get('mcp-session-id')!;
+    await init.text();
+    const t1 = performance.now();
+    await (await fetch(base, { method: 'POST', headers: { ...auth, 'Mcp-Session-Id': sid }, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) })).text();
+    const t2 = performance.now();
+    const list = await (await fetch(base, { method: 'POST', headers: { ...auth, 'Mcp-Session-Id': sid }, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }) })).text();
+    const t3 = performance.now();
+    times.push(t3 - t0);
+    if (c % 10 === 0) console.log(`init ${(t1 - t0).toFixed(1)} ms, initialized ${(t2 - t1).toFixed(1)} ms, list ${(t3 - t2).toFixed(1)} ms (${list.length} bytes)`);
+  }
+  times.sort((a, b) => a - b);
+  console.log('cold median ms', times[Math.floor(times.length / 2)].toFixed(1));
+  child.kill(process.env.PROF ? 'SIGUSR2' : 'SIGKILL');
+  await new Promise((r) => setTimeout(r, 1500));
+  await em.close();
+  process.exit(0);
+})();
