@@ -3,8 +3,9 @@
  * (`node dist/main.js`, a child process) and the Integration.app emulator (in this process).
  *
  * Options (env): BENCH_CONNECTIONS (20), BENCH_ACTIONS (30), BENCH_LATENCY_MS (20),
- * BENCH_CONCURRENCY (32), BENCH_DURATION_S (10), BENCH_IDLE_SESSIONS (10000), BENCH_RUNS (15),
- * BENCH_SERVER_ENTRY (dist/main.js; point it at another build to compare two versions).
+ * BENCH_CONCURRENCY (32), BENCH_DURATION_S (10), BENCH_WARMUP_S (2, tools/call not counted), BENCH_IDLE_SESSIONS (10000), BENCH_RUNS (15),
+ * BENCH_SERVER_ENTRY (dist/main.js; point it at another build to compare two versions),
+ * BENCH_SERVER_CPU (unset; a CPU number pins the server there, run the bench itself with `taskset -c <other>`).
  */
 import { spawn, ChildProcess } from 'node:child_process';
 import http from 'node:http';
@@ -19,6 +20,7 @@ const ACTIONS = env('BENCH_ACTIONS', 30);
 const LATENCY = env('BENCH_LATENCY_MS', 20);
 const CONCURRENCY = env('BENCH_CONCURRENCY', 32);
 const DURATION_S = env('BENCH_DURATION_S', 10);
+const WARMUP_S = env('BENCH_WARMUP_S', 2);
 const IDLE_SESSIONS = env('BENCH_IDLE_SESSIONS', 10_000);
 const RUNS = env('BENCH_RUNS', 15);
 
@@ -149,7 +151,11 @@ async function startEmulatorProcess(generate: string, latencyMs: number): Promis
 }
 
 async function startServer(port: number, emulatorUrl: string, workspace: { key: string; secret: string }): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--expose-gc', '-r', join(__dirname, 'gc-on-sigusr2.js'), process.env.BENCH_SERVER_ENTRY ?? join(__dirname, '..', 'dist', 'main.js')], {
+  const args = ['--expose-gc', '-r', join(__dirname, 'gc-on-sigusr2.js'), process.env.BENCH_SERVER_ENTRY ?? join(__dirname, '..', 'dist', 'main.js')];
+  // BENCH_SERVER_CPU pins the server to that CPU (taskset), e.g. to keep the load generator and the
+  // emulator off its core when comparing two builds; unset, the OS schedules all three freely.
+  const pin = process.env.BENCH_SERVER_CPU;
+  const child = spawn(pin ? 'taskset' : process.execPath, pin ? ['-c', pin, process.execPath, ...args] : args, {
     env: {
       ...process.env,
       PORT: String(port),
@@ -224,35 +230,44 @@ async function main(): Promise<void> {
       (t: { name: string; inputSchema: { required?: string[] } }) => !(t.inputSchema.required ?? []).length,
     )?.name;
     if (!toolName) throw new Error('no tool without required arguments');
+    /** CONCURRENCY loops, one per session, calling the tool back to back for `seconds`. */
+    const drive = async (seconds: number) => {
+      const outcome = { ok: 0, errors: 0, hung: 0, latencies: [] as number[] };
+      const deadline = performance.now() + seconds * 1000;
+      await Promise.all(
+        sessions.map(async (sessionId, i) => {
+          const token = tokens[i % RUNS];
+          let id = 10;
+          while (performance.now() < deadline) {
+            const t0 = performance.now();
+            let timer: NodeJS.Timeout | undefined;
+            try {
+              const res = await Promise.race([
+                post(base, token, { jsonrpc: '2.0', id: id++, method: 'tools/call', params: { name: toolName, arguments: {} } }, sessionId),
+                new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('hung')), 10_000))),
+              ]);
+              if (res.status === 200 && res.json?.result && !res.json.result.isError) outcome.ok++;
+              else outcome.errors++;
+            } catch (err) {
+              if ((err as Error).message === 'hung') outcome.hung++;
+              else outcome.errors++;
+            } finally {
+              clearTimeout(timer);
+            }
+            outcome.latencies.push(performance.now() - t0);
+          }
+        }),
+      );
+      return outcome;
+    };
+    // Warm-up (not counted): the tools/call path compiled by the JIT, sockets open, like wrk/autocannon do.
+    const warmup = await drive(WARMUP_S);
     const cpuBefore = cpuSecondsOf(server.pid!);
     const emulatorCpuBefore = cpuSecondsOf(emulator.process.pid!);
     const clientCpuBefore = process.cpuUsage();
-    let ok = 0;
-    let errors = 0;
-    let hung = 0;
-    const latencies: number[] = [];
-    const deadline = performance.now() + DURATION_S * 1000;
-    await Promise.all(
-      sessions.map(async (sessionId, i) => {
-        const token = tokens[i % RUNS];
-        let id = 10;
-        while (performance.now() < deadline) {
-          const t0 = performance.now();
-          try {
-            const res = await Promise.race([
-              post(base, token, { jsonrpc: '2.0', id: id++, method: 'tools/call', params: { name: toolName, arguments: {} } }, sessionId),
-              new Promise<never>((_, reject) => setTimeout(() => reject(new Error('hung')), 10_000)),
-            ]);
-            if (res.status === 200 && res.json?.result && !res.json.result.isError) ok++;
-            else errors++;
-          } catch (err) {
-            if ((err as Error).message === 'hung') hung++;
-            else errors++;
-          }
-          latencies.push(performance.now() - t0);
-        }
-      }),
-    );
+    const { ok, errors: measuredErrors, hung: measuredHung, latencies } = await drive(DURATION_S);
+    const errors = measuredErrors + warmup.errors;
+    const hung = measuredHung + warmup.hung;
     results.server_cpu_ms_per_call = +(((cpuSecondsOf(server.pid!) - cpuBefore) * 1000) / Math.max(1, ok)).toFixed(3);
     const clientCpu = process.cpuUsage(clientCpuBefore);
     results.emulator_cpu_ms_per_call = +(((cpuSecondsOf(emulator.process.pid!) - emulatorCpuBefore) * 1000) / Math.max(1, ok)).toFixed(3);
@@ -313,7 +328,7 @@ async function main(): Promise<void> {
   process.stdout.write(`\nScenario: ${CONNECTIONS} connections × ${ACTIONS} actions, ${LATENCY} ms upstream latency, ${CONCURRENCY} in flight — ${machine}\n\n`);
   process.stdout.write('| figure | measured | target |\n|---|---|---|\n');
   for (const [k, v] of Object.entries(results)) process.stdout.write(`| ${k} | ${v} | ${targets[k] ?? ''} |\n`);
-  process.stdout.write(`\n${JSON.stringify({ scenario: { CONNECTIONS, ACTIONS, LATENCY, CONCURRENCY, DURATION_S, IDLE_SESSIONS, RUNS }, machine, results })}\n`);
+  process.stdout.write(`\n${JSON.stringify({ scenario: { CONNECTIONS, ACTIONS, LATENCY, CONCURRENCY, DURATION_S, WARMUP_S, IDLE_SESSIONS, RUNS }, machine, results })}\n`);
   process.exit(0);
 }
 

@@ -294,12 +294,14 @@ describe('Hardening', () => {
     it('tells the agent to reconnect a defunct connection, and refreshes the catalog when a connection is gone', async () => {
       const server = await app({ INTEGRATION_APP_WORKSPACE_SECRET: SECRET });
       const token = emulator.token('cust-1');
-      const { client } = await connectHttp(server.url, { token });
+      const { client, transport } = await connectHttp(server.url, { token });
       clients.push(client);
       await client.listTools();
       emulator.addFault({ method: 'POST', path: '/connections/conn-gmail/actions/get-profile', status: 400, body: { type: 'connection', key: 'connection_is_defunct', message: 'Token revoked' }, times: 1 });
       const defunct = await client.callTool({ name: 'gmail_get-profile', arguments: {} });
       expect((defunct.content as Text)[0].text).toMatch(/Token revoked.*reconnect/);
+      // The warning names the tool and the session it failed in (log lines are not bound to requests).
+      expect(server.logs.lines.some((l) => l.includes(`Tool gmail_get-profile failed upstream in session ${transport.sessionId}: connection`))).toBe(true);
       emulator.addFault({ method: 'POST', path: '/connections/conn-gmail/actions/get-profile', status: 404, body: { type: 'bad_request', key: 'not_found', message: 'Connection not found' }, times: 1 });
       emulator.clearRequests();
       const gone = await client.callTool({ name: 'gmail_get-profile', arguments: {} });

@@ -29,7 +29,7 @@ export function sendError(exception: unknown, req: Request, res: Response, logge
   const response = toErrorResponse(exception, path, requestIdOf(req.body));
   if (response.unexpected) {
     const err = exception as Error;
-    logger.error(`Unhandled error on ${req.method} ${path}: ${redactSecrets(String(err?.stack ?? err))}`);
+    logger.error(`Unhandled error on ${req.method} ${path} (request ${(req as { id?: unknown }).id ?? '-'}): ${redactSecrets(String(err?.stack ?? err))}`);
   }
   if (res.headersSent) {
     if (!res.writableEnded) res.end();

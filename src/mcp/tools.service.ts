@@ -175,7 +175,7 @@ export class ToolsService {
       if (!(err instanceof UpstreamError)) throw err;
       this.observer.record(entry.integrationKey, err.kind, performance.now() - started);
       if (err.kind === 'not_found') this.catalogs.invalidate(ctx.session.identityKey);
-      this.logger.warn(`Tool ${entry.name} failed upstream: ${err.kind}${err.upstreamStatus ? ` (HTTP ${err.upstreamStatus})` : ''}`);
+      this.logger.warn(`Tool ${entry.name} failed upstream in session ${ctx.session.id}: ${err.kind}${err.upstreamStatus ? ` (HTTP ${err.upstreamStatus})` : ''}`);
       return upstreamFailureResult(entry, connectionId, err, this.config.actionTimeoutMs);
     }
   }
