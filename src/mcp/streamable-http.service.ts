@@ -36,6 +36,14 @@ function header(req: Request, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** A JSON answer written straight to Node's response (Express' `res.json` adds charset parsing on top). */
+function writeJson(res: Response, status: number, json: string): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(json));
+  res.end(json);
+}
+
 function accepts(req: Request, ...types: string[]): boolean {
   const accept = header(req, 'accept') ?? '';
   return types.every((t) => accept.includes(t) || accept.includes('*/*'));
@@ -146,7 +154,7 @@ export class StreamableHttpService {
         res.status(202).end();
         return;
       }
-      res.status(200).json(Array.isArray(req.body) ? responses : responses[0]);
+      writeJson(res, 200, JSON.stringify(Array.isArray(req.body) ? responses : responses[0]));
     } finally {
       // No server.close() here: with every request answered nothing is pending, and closing builds
       // (and discards) a "connection closed" error per request. The pair is garbage once we return.
@@ -167,11 +175,11 @@ export class StreamableHttpService {
       json = await this.tools.listJson(session);
     } catch (err) {
       if (!(err instanceof RpcError)) return false;
-      res.status(200).json(jsonRpcError(err.code, err.message, message.id, err.data));
+      writeJson(res, 200, JSON.stringify(jsonRpcError(err.code, err.message, message.id, err.data)));
       return true;
     }
     if (json === undefined) return false;
-    res.status(200).type('application/json').send(`{"result":${json},"jsonrpc":"2.0","id":${JSON.stringify(message.id)}}`);
+    writeJson(res, 200, `{"result":${json},"jsonrpc":"2.0","id":${JSON.stringify(message.id)}}`);
     return true;
   }
 
