@@ -91,5 +91,7 @@ describe('SdkIntegrationAppGateway and the egress proxy', () => {
     emulator.clearRequests();
     await gateway.runAction(emulator.token('cust-1'), 'conn-gmail', 'count-unread', {});
     expect(emulator.requests.map((r) => r.path)).toEqual(['/connections/conn-gmail/actions/count-unread/run']);
+    // Sent by the lean adapter (axios' own adapter is only used with a proxy).
+    expect(emulator.requests[0].userAgent).toBe('integration-app-mcp-server');
   });
 });

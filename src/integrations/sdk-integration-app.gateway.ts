@@ -11,6 +11,7 @@ import {
   UpstreamConnection,
   UpstreamSelf,
 } from './integration-app.gateway';
+import { leanHttpAdapter } from './lean-http.adapter';
 import { UpstreamError, UpstreamErrorKind } from './upstream.error';
 import { UpstreamObserver, UpstreamOperation } from './upstream.observer';
 
@@ -230,11 +231,13 @@ export class SdkIntegrationAppGateway extends IntegrationAppGateway implements O
 
   /** axios options: its own timeout (no per-request timer signal), the caller's abort signal when there is one. */
   private readonly proxy = proxyFromEnvironment();
+  /** Our lean wire step for the SDK's requests (axios' own adapter when a proxy is configured). */
+  private readonly adapter = leanHttpAdapter();
 
   private requestOptions(timeoutMs: number, signal?: AbortSignal) {
     return {
       timeout: timeoutMs,
-      ...(this.proxy === false ? { proxy: false as const } : {}),
+      ...(this.proxy === false ? { proxy: false as const, adapter: this.adapter } : {}),
       httpAgent: this.httpAgent,
       httpsAgent: this.httpsAgent,
       // The API does not redirect; without redirects axios skips its follow-redirects wrapper.

@@ -37,6 +37,7 @@ export interface RecordedRequest {
   at: number;
   /** The client's source port: requests on one keep-alive connection share it. */
   remotePort?: number;
+  userAgent?: string;
 }
 
 export interface FaultRule {
@@ -297,7 +298,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       let body: unknown;
       let caller: Caller | undefined;
       const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-      const record: RecordedRequest = { method, path, query, body: undefined, token: bearer, authorized: false, at: Date.now(), remotePort: req.socket.remotePort };
+      const record: RecordedRequest = { method, path, query, body: undefined, token: bearer, authorized: false, at: Date.now(), remotePort: req.socket.remotePort, userAgent: req.headers['user-agent'] };
       requests.push(record);
       if (raw) {
         try {
