@@ -123,10 +123,13 @@ describe('leanHttpAdapter', () => {
     expect(new Set(seen.map((s) => s.port)).size).toBe(1);
   });
 
-  it("leaves what it does not handle (query params, a proxy setting) to axios' own adapter", async () => {
+  it("leaves what it does not handle (query params, basic auth, redirects, a proxy setting) to axios' own adapter", async () => {
     await client.get('/ok', { params: { a: 1 } });
-    await axios.create({ baseURL: base, adapter: leanHttpAdapter() }).get('/ok');
-    expect(seen.map((s) => s.url)).toEqual(['/ok?a=1', '/ok']);
+    await client.get('/ok', { auth: { username: 'u', password: 'p' } });
+    await client.get('/ok', { maxRedirects: 5 });
+    await axios.create({ baseURL: base, adapter: leanHttpAdapter(), maxRedirects: 0 }).get('/ok');
+    expect(seen.map((s) => s.url)).toEqual(['/ok?a=1', '/ok', '/ok', '/ok']);
+    expect(seen[1].headers.authorization).toBe(`Basic ${Buffer.from('u:p').toString('base64')}`);
     expect(seen.every((s) => s.headers['user-agent']?.startsWith('axios/'))).toBe(true);
   });
 });

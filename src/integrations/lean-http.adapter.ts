@@ -9,6 +9,23 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 const ABSOLUTE_URL = /^([a-z][a-z\d+\-.]*:)?\/\//i;
 
+/** Request options this adapter does not implement: a request using any of them goes to axios' own adapter. */
+const NEEDS_AXIOS_ADAPTER = [
+  'params',
+  'auth',
+  'socketPath',
+  'httpVersion',
+  'http2Options',
+  'lookup',
+  'family',
+  'transport',
+  'maxRate',
+  'onUploadProgress',
+  'onDownloadProgress',
+  'insecureHTTPParser',
+  'beforeRedirect',
+] as const satisfies ReadonlyArray<keyof InternalAxiosRequestConfig | 'httpVersion' | 'http2Options'>;
+
 function fullUrl(config: InternalAxiosRequestConfig): URL {
   const path = config.url ?? '';
   if (!config.baseURL || ABSOLUTE_URL.test(path)) return new URL(path);
@@ -44,9 +61,10 @@ function decoded(res: http.IncomingMessage, config: InternalAxiosRequestConfig):
  * Same contract as axios' adapter for what it handles: the `timeout` (whole request, `ECONNABORTED`
  * "timeout of N ms exceeded"), the abort `signal` (`ERR_CANCELED`), gzip/deflate/br bodies, keep-alive
  * agents (`httpAgent`/`httpsAgent`), `validateStatus` (an `AxiosError` carrying the response
- * otherwise), `maxContentLength`, network errors as `AxiosError` with the system code. Anything else
- * (a proxy, `params`, a socket path, HTTP/2, a non-string body, streamed responses) goes to axios'
- * own adapter.
+ * otherwise), `maxContentLength`, network errors as `AxiosError` with the system code. It is used
+ * only for requests that set `proxy: false` and `maxRedirects: 0` (as the gateway does when no proxy
+ * variable is set); anything else (a proxy, redirects, `params`, basic auth, a socket path, HTTP/2,
+ * progress callbacks, a non-string body, streamed responses) goes to axios' own adapter.
  */
 export function leanHttpAdapter(): AxiosAdapter {
   const fallback = getAdapter('http');
@@ -54,7 +72,7 @@ export function leanHttpAdapter(): AxiosAdapter {
     const data: unknown = config.data;
     const plainBody = data === undefined || data === null || typeof data === 'string' || Buffer.isBuffer(data);
     const plainResponse = config.responseType === undefined || config.responseType === 'json' || config.responseType === 'text' || config.responseType === 'arraybuffer';
-    if (config.proxy !== false || config.params !== undefined || config.socketPath || (config.httpVersion ?? 1) !== 1 || !plainBody || !plainResponse) {
+    if (config.proxy !== false || config.maxRedirects !== 0 || !plainBody || !plainResponse || NEEDS_AXIOS_ADAPTER.some((key) => config[key] !== undefined && config[key] !== null)) {
       return fallback(config);
     }
     return new Promise<AxiosResponse>((resolve, reject) => {
