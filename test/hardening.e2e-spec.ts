@@ -103,7 +103,7 @@ describe('Hardening', () => {
     let server: RunningApp;
     let token: string;
     beforeAll(async () => {
-      server = await app({ INTEGRATION_APP_WORKSPACE_SECRET: SECRET, BODY_LIMIT: '2kb', ALLOWED_ORIGINS: 'https://app.example.com' });
+      server = await app({ INTEGRATION_APP_WORKSPACE_SECRET: SECRET, BODY_LIMIT: '2kb', ALLOWED_ORIGINS: 'https://app.example.com', LOG_LEVEL: 'info' });
       token = emulator.token('cust-1');
     });
 
@@ -121,6 +121,9 @@ describe('Hardening', () => {
       expect(res.status).toBe(413);
       expect(res.headers.get('x-request-id')).toBe('big-1');
       expect(server.logs.lines.some((l) => l.includes('Rejected POST /mcp with 413 before routing (request big-1)'))).toBe(true);
+      // …and its access line, like every request (the request logger runs before the body parser).
+      const access = server.logs.lines.filter((l) => l.startsWith('pino ')).map((l) => JSON.parse(l.slice(5)) as Record<string, unknown>);
+      expect(access).toContainEqual(expect.objectContaining({ req: { id: 'big-1', method: 'POST', path: '/mcp' }, res: { statusCode: 413 }, msg: 'request completed' }));
       expect(res.json).toMatchObject({ error: { message: expect.stringContaining('too large') } });
     });
 

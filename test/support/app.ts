@@ -2,8 +2,11 @@ import { Test } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AddressInfo } from 'node:net';
 import { LoggerService } from '@nestjs/common';
+import { Writable } from 'node:stream';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
+import { ROOT_LOGGER } from '../../src/common/logging/logging.module';
+import { createRootLogger } from '../../src/common/logging/request-logging';
 
 /** Captures every log line of an app, so tests can assert on (and grep) them. */
 export class CapturingLogger implements LoggerService {
@@ -16,6 +19,13 @@ export class CapturingLogger implements LoggerService {
   warn(message: unknown, ...rest: unknown[]) { this.push('warn', message, rest); }
   debug(message: unknown, ...rest: unknown[]) { this.push('debug', message, rest); }
   verbose(message: unknown, ...rest: unknown[]) { this.push('verbose', message, rest); }
+  /** Where the app's pino lines (access lines, req.log) go: one `pino {json}` entry each. */
+  readonly pinoSink = new Writable({
+    write: (chunk, _enc, cb) => {
+      for (const line of String(chunk).split('\n').filter(Boolean)) this.lines.push(`pino ${line}`);
+      cb();
+    },
+  });
 }
 
 export interface RunningApp {
@@ -37,7 +47,10 @@ export async function startApp(env: Record<string, string | undefined>): Promise
   }
   const logs = new CapturingLogger();
   try {
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+      .overrideProvider(ROOT_LOGGER)
+      .useValue(createRootLogger({ logLevel: process.env.LOG_LEVEL ?? 'warn' }, logs.pinoSink))
+      .compile();
     const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: logs });
     configureApp(app);
     await app.listen(0, '127.0.0.1');
