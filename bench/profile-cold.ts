@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { startEmulator } from '../test/emulator/emulator';
 import { generateFixture } from '../test/emulator/generate';
+import { freePort } from '../test/support/server-process';
 
 const H = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'MCP-Protocol-Version': '2025-06-18' };
 const CUSTOMERS = Number(process.env.CUSTOMERS ?? 60);
@@ -13,7 +14,7 @@ const CUSTOMERS = Number(process.env.CUSTOMERS ?? 60);
 (async () => {
   const fixture = generateFixture({ customers: CUSTOMERS, connections: 20, actionsPerIntegration: 30 });
   const em = await startEmulator({ fixture, latencyMs: Number(process.env.LATENCY ?? 0) });
-  const port = 4778;
+  const port = await freePort();
   const prof = process.env.PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.PROF_DIR ?? '.', '-r', join(__dirname, 'exit-on-sigusr2.js')] : [];
   const child = spawn(process.execPath, [...prof, join(__dirname, '..', 'dist', 'main.js')], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', INTEGRATION_APP_API_URL: em.url, INTEGRATION_APP_WORKSPACE_SECRET: 'bench-secret', RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'warn' },

@@ -33,6 +33,16 @@ describe('leanHttpAdapter', () => {
         if (path === '/missing') return res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'bad_request', key: 'not_found', message: 'No such thing' }));
         if (path === '/html') return res.writeHead(502, { 'content-type': 'text/html', 'retry-after': '7' }).end('<html>bad gateway</html>');
         if (path === '/drop') return req.socket.destroy();
+        if (path === '/half') {
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+          res.write('{"partial":');
+          return void setTimeout(() => req.socket.destroy(), 20);
+        }
+        if (path === '/half-gzip') {
+          res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+          res.write(zlib.gzipSync(JSON.stringify({ big: 'y'.repeat(10000) })).subarray(0, 40));
+          return void setTimeout(() => req.socket.destroy(), 20);
+        }
         if (path === '/slow') return void setTimeout(() => res.writeHead(200).end('{}'), 300);
         if (path === '/big') return res.writeHead(200).end('x'.repeat(5000));
         res.writeHead(200, { 'content-type': 'application/json' }).end(json);
@@ -96,6 +106,13 @@ describe('leanHttpAdapter', () => {
     const err = await failure(client.get('/drop'));
     expect(axios.isAxiosError(err)).toBe(true);
     expect(err.code).toBe('ECONNRESET');
+    expect(err.response).toBeUndefined();
+  });
+
+  it.each(['/half', '/half-gzip'])('fails (does not hang) when the connection drops in the middle of a %s body', async (path) => {
+    const err = await failure(client.get(path, { timeout: 2000 }));
+    expect(axios.isAxiosError(err)).toBe(true);
+    expect(err.code).not.toBe(AxiosError.ECONNABORTED);
     expect(err.response).toBeUndefined();
   });
 
