@@ -156,6 +156,68 @@ describe('Streamable HTTP /mcp (foundation)', () => {
     }
   });
 
+  async function cancelledCalls(): Promise<number> {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const m = /^mcp_tool_calls_total\{integration="gmail",outcome="cancelled"\} (\d+)/m.exec(text);
+    return m ? Number(m[1]) : 0;
+  }
+
+  async function until(check: () => Promise<boolean> | boolean, timeoutMs = 3000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error('condition not met in time');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  it('cancels a running tool call when the SDK client aborts it (notifications/cancelled), upstream included', async () => {
+    const c = await client(token1);
+    const before = await cancelledCalls();
+    const remove = emulator.addFault({ method: 'POST', path: '/connections/conn-gmail/actions/list-emails/run', delayMs: 5000 });
+    emulator.clearRequests();
+    try {
+      const ac = new AbortController();
+      const call = c.callTool({ name: 'gmail_list-emails', arguments: {} }, undefined, { signal: ac.signal });
+      await until(() => emulator.requests.some((r) => r.path.endsWith('/list-emails/run')));
+      ac.abort('user pressed stop');
+      await expect(call).rejects.toThrow();
+      // The upstream run was aborted (not left running for 5 s) and counted as cancelled.
+      await until(() => emulator.requests.find((r) => r.path.endsWith('/list-emails/run'))?.abandoned === true);
+      await until(async () => (await cancelledCalls()) === before + 1);
+      // The session goes on.
+      expect((await c.callTool({ name: 'gmail_count-unread', arguments: {} })).isError).toBeFalsy();
+    } finally {
+      remove();
+    }
+  });
+
+  it('answers the HTTP request of a cancelled call at once (202, no JSON-RPC answer)', async () => {
+    const id = await rawInitialize(server.url, token1);
+    const headers = { Authorization: `Bearer ${token1}`, 'Mcp-Session-Id': id };
+    const remove = emulator.addFault({ method: 'POST', path: '/connections/conn-gmail/actions/list-labels/run', delayMs: 5000 });
+    try {
+      const started = Date.now();
+      let settled = false;
+      const slow = rawPost(server.url, { jsonrpc: '2.0', id: 'call-1', method: 'tools/call', params: { name: 'gmail_list-labels', arguments: {} } }, headers).finally(() => {
+        settled = true;
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      // Another session's cancellation of the same request id changes nothing.
+      const other = await rawInitialize(server.url, token1);
+      await rawPost(server.url, { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'call-1' } }, { ...headers, 'Mcp-Session-Id': other });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(settled).toBe(false);
+      const cancel = await rawPost(server.url, { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'call-1', reason: 'stop' } }, headers);
+      expect(cancel.status).toBe(202);
+      const answered = await slow;
+      expect(answered.status).toBe(202);
+      expect(answered.text).toBe('');
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      remove();
+    }
+  });
+
   it('answers an unknown tool with JSON-RPC -32602 and suggestions', async () => {
     const c = await client(token1);
     await expect(c.request({ method: 'tools/call', params: { name: 'gmail_send-emial', arguments: {} } }, CallToolResultSchema)).rejects.toMatchObject({

@@ -127,6 +127,26 @@ describe('Scale-out: two replicas sharing Redis', () => {
     expect(last).toMatchObject({ id: 7, result: { content: [{ type: 'text', text: '0' }] } });
   });
 
+  it('cancels a tool call running on A when the cancellation reaches B', async () => {
+    const id = await rawInitialize(a.url, token);
+    const remove = emulator.addFault({ method: 'POST', path: '/connections/conn-gmail/actions/list-labels/run', delayMs: 5000 });
+    emulator.clearRequests();
+    try {
+      const started = Date.now();
+      const running = post(a, id, { jsonrpc: '2.0', id: 41, method: 'tools/call', params: { name: 'gmail_list-labels', arguments: {} } });
+      const deadline = Date.now() + 3000;
+      while (!emulator.requests.some((r) => r.path.endsWith('/list-labels/run')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      const cancel = await post(b, id, { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 41, reason: 'stop' } });
+      expect(cancel.status).toBe(202);
+      expect((await running).status).toBe(202);
+      expect(Date.now() - started).toBeLessThan(3000);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(emulator.requests.find((r) => r.path.endsWith('/list-labels/run'))?.abandoned).toBe(true);
+    } finally {
+      remove();
+    }
+  });
+
   it('loses no session when a replica dies', async () => {
     const id = await rawInitialize(a.url, token);
     await a.close();

@@ -5,7 +5,10 @@ import { JsonExchangeTransport, ProtocolDispatch } from './json-exchange.transpo
 function server(): Server {
   const s = new Server({ name: 't', version: '1' }, { capabilities: { tools: {} } });
   s.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: [] }));
-  s.setRequestHandler(CallToolRequestSchema, async (req) => {
+  s.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
+    if (req.params.name === 'forever') {
+      await new Promise((_, reject) => extra.signal.addEventListener('abort', () => reject(new Error(`aborted: ${String(extra.signal.reason)}`))));
+    }
     await new Promise((r) => setTimeout(r, req.params.name === 'slow' ? 20 : 0));
     return { content: [{ type: 'text', text: req.params.name }] };
   });
@@ -55,5 +58,30 @@ describe('JsonExchangeTransport', () => {
     await s.connect(transport);
     const [res] = await transport.exchange([{ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { arguments: {} } }], {});
     expect((res as { error?: { message?: string } }).error?.message).toMatch(/params[\s\S]*name/);
+  });
+
+  it('cancels one request the protocol way: its handler is aborted and the exchange stops waiting for it', async () => {
+    const s = server();
+    let aborted: unknown;
+    s.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
+      if (req.params.name !== 'forever') return { content: [{ type: 'text', text: req.params.name }] };
+      return new Promise((_, reject) =>
+        extra.signal.addEventListener('abort', () => {
+          aborted = extra.signal.reason;
+          reject(new Error('aborted'));
+        }),
+      );
+    });
+    const transport = new JsonExchangeTransport(s as unknown as ProtocolDispatch);
+    await s.connect(transport);
+    const pending = transport.exchange([call(1, 'forever'), call(2, 'fast')], {});
+    await new Promise((r) => setTimeout(r, 10));
+    expect(transport.pending).toEqual([1]);
+    expect(transport.cancel(1, 'user pressed stop')).toBe(true);
+    const responses = await pending;
+    expect(responses.map((r) => (r as { id: unknown }).id)).toEqual([2]);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(aborted).toBe('user pressed stop');
+    expect(transport.cancel(1)).toBe(false);
   });
 });

@@ -70,6 +70,24 @@ export class JsonExchangeTransport implements Transport {
     else this.onmessage?.(message, extra);
   }
 
+  /** Request ids of this exchange still waiting for their answer. */
+  get pending(): RequestId[] {
+    return [...this.waiting];
+  }
+
+  /**
+   * Cancels one of this exchange's requests the way the protocol does (`notifications/cancelled`
+   * to the SDK `Server`): its handler's signal aborts, the SDK sends no answer for it, and the
+   * exchange stops waiting for one.
+   */
+  cancel(id: RequestId, reason?: string): boolean {
+    if (!this.waiting.has(id)) return false;
+    this.deliver({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, ...(reason !== undefined ? { reason } : {}) } }, {});
+    this.waiting.delete(id);
+    if (this.waiting.size === 0) this.finish();
+    return true;
+  }
+
   async send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
     // Notifications and server→client requests have no place in a plain JSON answer.
     if (!isResponse(message) || !this.waiting.has(message.id)) return;

@@ -1,4 +1,4 @@
-import { isInitializeRequest, JSONRPCMessage, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
+import { isInitializeRequest, JSONRPCMessage, JSONRPCMessageSchema, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { BadRequestError } from '../common/domain.errors';
 import { JsonRpcErrorCode } from '../common/json-rpc';
 
@@ -39,4 +39,25 @@ export function containsInitialize(messages: JSONRPCMessage[]): boolean {
 
 export function callsTool(messages: JSONRPCMessage[], toolName: string): boolean {
   return messages.some((m) => methodOf(m) === 'tools/call' && (m as { params?: { name?: unknown } }).params?.name === toolName);
+}
+
+/** The ids of the requests among the messages (what the client waits answers for). */
+export function requestIds(messages: JSONRPCMessage[]): RequestId[] {
+  const ids: RequestId[] = [];
+  for (const m of messages) if ('method' in m && 'id' in m) ids.push(m.id);
+  return ids;
+}
+
+/** The `notifications/cancelled` among the messages: which request each one cancels, and why. */
+export function cancellations(messages: JSONRPCMessage[]): Array<{ requestId: RequestId; reason?: string }> {
+  const out: Array<{ requestId: RequestId; reason?: string }> = [];
+  for (const m of messages) {
+    if (!('method' in m) || 'id' in m || m.method !== 'notifications/cancelled') continue;
+    const params = (m as { params?: { requestId?: unknown; reason?: unknown } }).params;
+    const id = params?.requestId;
+    if (typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id))) {
+      out.push({ requestId: id, ...(typeof params?.reason === 'string' ? { reason: params.reason } : {}) });
+    }
+  }
+  return out;
 }

@@ -4,6 +4,7 @@ import { MetricsModule } from '../health/metrics.module';
 import { MetricsToolCallObserver } from '../health/metrics.observers';
 import { IntegrationsModule } from '../integrations/integrations.module';
 import { SessionsModule } from '../sessions/sessions.module';
+import { InFlightRequests } from './in-flight.requests';
 import { McpServerFactory } from './mcp-server.factory';
 import { LocalNotificationBus, NotificationBus } from './notification.bus';
 import { NotificationHub } from './notification.hub';
@@ -24,6 +25,7 @@ import { ToolsService } from './tools.service';
     ToolsService,
     McpServerFactory,
     NotificationHub,
+    InFlightRequests,
     StreamableHttpService,
     SseService,
     { provide: ToolCallObserver, useExisting: MetricsToolCallObserver },

@@ -15,7 +15,15 @@ export interface SseInbound {
   messages: JSONRPCMessage[];
 }
 
-export type BusMessage = SessionNotification | SseInbound;
+/** A client's `notifications/cancelled` for a request that may be running on another replica. */
+export interface RequestCancel {
+  kind: 'cancel';
+  sessionId: string;
+  requestId: string | number;
+  reason?: string;
+}
+
+export type BusMessage = SessionNotification | SseInbound | RequestCancel;
 
 /**
  * Carries messages to whichever replica holds a session's stream. The default delivers in-process;

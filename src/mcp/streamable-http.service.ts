@@ -8,7 +8,8 @@ import { BadRequestError, DomainError } from '../common/domain.errors';
 import { jsonRpcError, JsonRpcErrorCode, RpcError } from '../common/json-rpc';
 import { SessionsService } from '../sessions/sessions.service';
 import type { SessionRecord } from '../sessions/session.types';
-import { callsTool, containsInitialize, isSingleInitialize, parseJsonRpcBody } from './json-rpc-body';
+import { callsTool, cancellations, containsInitialize, isSingleInitialize, parseJsonRpcBody, requestIds } from './json-rpc-body';
+import { InFlightRequests } from './in-flight.requests';
 import { JsonExchangeTransport, ProtocolDispatch } from './json-exchange.transport';
 import { McpServerFactory } from './mcp-server.factory';
 import { NotificationHub, SessionStream } from './notification.hub';
@@ -63,6 +64,7 @@ export class StreamableHttpService {
     private readonly servers: McpServerFactory,
     private readonly tools: ToolsService,
     private readonly hub: NotificationHub,
+    private readonly inFlight: InFlightRequests,
   ) {}
 
   private checkProtocolVersion(req: Request): string | undefined {
@@ -127,6 +129,8 @@ export class StreamableHttpService {
       this.checkProtocolVersion(req);
       session = await this.session(req, auth);
       res.setHeader('Mcp-Session-Id', session.id);
+      // The request a cancellation names runs in another HTTP request (maybe on another replica).
+      for (const { requestId, reason } of cancellations(messages)) await this.inFlight.cancel(session.id, requestId, reason);
     }
     if (callsTool(messages, ENABLE_TOOLS)) {
       // enable-tools announces list_changed on the request's own stream: let the SDK transport answer with SSE.
@@ -145,6 +149,7 @@ export class StreamableHttpService {
     // A client that goes away aborts its in-flight handlers (and so their upstream action runs).
     const onClose = () => void transport.close().catch(() => undefined);
     res.once('close', onClose);
+    const registrations = requestIds(messages).map((id) => this.inFlight.add(session.id, id, (reason) => void transport.cancel(id, reason)));
     try {
       const responses = await transport.exchange(messages, {
         requestInfo: { headers: req.headers as Record<string, string | string[] | undefined> },
@@ -159,6 +164,7 @@ export class StreamableHttpService {
       // No server.close() here: with every request answered nothing is pending, and closing builds
       // (and discards) a "connection closed" error per request. The pair is garbage once we return.
       res.off('close', onClose);
+      for (const unregister of registrations) unregister();
     }
   }
 

@@ -172,6 +172,12 @@ export class ToolsService {
       this.observer.record(entry.integrationKey, 'success', performance.now() - started);
       return successResult(output);
     } catch (err) {
+      if (ctx.signal?.aborted) {
+        // Cancelled by the client (notifications/cancelled) or its connection closed: nobody
+        // waits for a result, and the SDK sends none for an aborted request.
+        this.observer.record(entry.integrationKey, 'cancelled', performance.now() - started);
+        throw err;
+      }
       if (!(err instanceof UpstreamError)) throw err;
       this.observer.record(entry.integrationKey, err.kind, performance.now() - started);
       if (err.kind === 'not_found') this.catalogs.invalidate(ctx.session.identityKey);

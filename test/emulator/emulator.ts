@@ -38,6 +38,8 @@ export interface RecordedRequest {
   /** The client's source port: requests on one keep-alive connection share it. */
   remotePort?: number;
   userAgent?: string;
+  /** The client went away before the answer was sent (e.g. the server aborted a cancelled call). */
+  abandoned?: boolean;
 }
 
 export interface FaultRule {
@@ -300,6 +302,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
       const record: RecordedRequest = { method, path, query, body: undefined, token: bearer, authorized: false, at: Date.now(), remotePort: req.socket.remotePort, userAgent: req.headers['user-agent'] };
       requests.push(record);
+      res.once('close', () => {
+        if (!res.writableFinished) record.abandoned = true;
+      });
       if (raw) {
         try {
           body = JSON.parse(raw);
