@@ -1,6 +1,9 @@
 import axios, { AxiosError, AxiosInstance } from 'axios';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import zlib from 'node:zlib';
 import { leanHttpAdapter } from './lean-http.adapter';
 
@@ -148,5 +151,27 @@ describe('leanHttpAdapter', () => {
     expect(seen.map((s) => s.url)).toEqual(['/ok?a=1', '/ok', '/ok', '/ok']);
     expect(seen[1].headers.authorization).toBe(`Basic ${Buffer.from('u:p').toString('base64')}`);
     expect(seen.every((s) => s.headers['user-agent']?.startsWith('axios/'))).toBe(true);
+  });
+
+  it('speaks HTTPS through the given https agent (TLS verified against its CA)', async () => {
+    const tls = join(__dirname, '..', '..', 'test', 'support', 'tls');
+    const cert = readFileSync(join(tls, 'cert.pem'));
+    const secure = https.createServer({ cert, key: readFileSync(join(tls, 'key.pem')) }, (req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ secure: true, ua: req.headers['user-agent'] }));
+    });
+    await new Promise<void>((r) => secure.listen(0, '127.0.0.1', r));
+    const httpsAgent = new https.Agent({ keepAlive: true, ca: cert });
+    try {
+      const url = `https://127.0.0.1:${(secure.address() as AddressInfo).port}`;
+      const res = await axios.create({ baseURL: url, adapter: leanHttpAdapter(), proxy: false, maxRedirects: 0, httpsAgent }).get('/self');
+      expect(res.data).toEqual({ secure: true, ua: 'integration-app-mcp-server' });
+      // Without the CA the certificate is rejected, as it should be.
+      const untrusted = await failure(axios.create({ baseURL: url, adapter: leanHttpAdapter(), proxy: false, maxRedirects: 0 }).get('/self'));
+      expect(untrusted.code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
+    } finally {
+      httpsAgent.destroy();
+      secure.closeAllConnections();
+      await new Promise((r) => secure.close(r));
+    }
   });
 });
