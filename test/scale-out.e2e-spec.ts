@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import Redis from 'ioredis';
 import { startEmulator, Emulator } from './emulator/emulator';
 import { startApp, RunningApp } from './support/app';
-import { connectHttp, rawInitialize, rawPost } from './support/mcp-client';
+import { connectHttp, rawInitialize, rawPost, readMcpStream } from './support/mcp-client';
 import { e2eFixture, SECRET, WORKSPACE } from './support/e2e-fixture';
 import { startPrivateRedis, PrivateRedis } from './support/redis-server';
 
@@ -125,6 +126,27 @@ describe('Scale-out: two replicas sharing Redis', () => {
     expect(res.status).toBe(202);
     const last = JSON.parse((await events).pop()!);
     expect(last).toMatchObject({ id: 7, result: { content: [{ type: 'text', text: '0' }] } });
+  });
+
+  it('replays missed notifications to a GET stream resumed on B after it dropped on A (Last-Event-ID)', async () => {
+    const id = await rawInitialize(a.url, token, '?mode=dynamic');
+    const enable = (app: RunningApp, tool: string, n: number) =>
+      post(app, id, { jsonrpc: '2.0', id: n, method: 'tools/call', params: { name: 'enable-tools', arguments: { tools: [tool] } } });
+    const onA = await readMcpStream(a.url, token, id, { until: (e) => e.data.includes('list_changed'), onOpen: async () => void (await enable(b, 'gmail_count-unread', 1)) });
+    const seen = onA.events[0].id!;
+    expect(seen).toMatch(/^\d+-\d+$/);
+    await enable(a, 'gmail_list-labels', 2);
+    await enable(b, 'gmail_get-profile', 3);
+    const onB = await readMcpStream(b.url, token, id, { lastEventId: seen, timeoutMs: 800 });
+    expect(onB.events.map((e) => JSON.parse(e.data).method)).toEqual(['notifications/tools/list_changed', 'notifications/tools/list_changed']);
+    // DELETE drops the session's event log with it.
+    await fetch(`${b.url}/mcp`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}`, 'Mcp-Session-Id': id } });
+    const raw = new Redis(SHARED_REDIS);
+    try {
+      expect(await raw.exists(`${prefix}events:${id}`)).toBe(0);
+    } finally {
+      await raw.quit();
+    }
   });
 
   it('cancels a tool call running on A when the cancellation reaches B', async () => {

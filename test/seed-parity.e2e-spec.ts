@@ -2,7 +2,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CallToolResultSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { startEmulator, Emulator } from './emulator/emulator';
 import { startApp, RunningApp } from './support/app';
-import { connectHttp, connectSse, INIT_BODY, openRawSse, rawInitialize, rawPost } from './support/mcp-client';
+import { connectHttp, connectSse, INIT_BODY, openRawSse, rawInitialize, rawPost, readMcpStream } from './support/mcp-client';
 import { e2eFixture, SECRET, WORKSPACE } from './support/e2e-fixture';
 
 type TextContent = Array<{ type: string; text: string }>;
@@ -73,6 +73,31 @@ describe('Seed parity: dynamic mode, apps filter, chat sessions, legacy SSE', ()
       const events = res.text.split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6)));
       expect(events[0]).toEqual({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
       expect(events[1]).toMatchObject({ id: 5, result: { structuredContent: { enabled: ['gmail_send-email'] } } });
+    });
+
+    it('numbers GET-stream notifications and replays the missed ones to a stream resumed with Last-Event-ID', async () => {
+      const id = await rawInitialize(server.url, token1, '?mode=dynamic');
+      const headers = { Authorization: `Bearer ${token1}`, 'Mcp-Session-Id': id };
+      const enable = (tool: string, n: number) =>
+        rawPost(server.url, { jsonrpc: '2.0', id: n, method: 'tools/call', params: { name: 'enable-tools', arguments: { tools: [tool] } } }, headers);
+      // A stream sees the first list_changed, with an event id.
+      const first = await readMcpStream(server.url, token1, id, { until: (e) => e.data.includes('list_changed'), onOpen: async () => void (await enable('gmail_count-unread', 1)) });
+      expect(first.events).toHaveLength(1);
+      const seen = first.events[0].id!;
+      expect(seen).toMatch(/^\d+$/);
+      // While no stream is open, two more changes happen.
+      await enable('gmail_list-labels', 2);
+      await enable('gmail_get-profile', 3);
+      const resumed = await readMcpStream(server.url, token1, id, { lastEventId: seen, timeoutMs: 800 });
+      expect(resumed.status).toBe(200);
+      expect(resumed.events.map((e) => JSON.parse(e.data).method)).toEqual(['notifications/tools/list_changed', 'notifications/tools/list_changed']);
+      const ids = resumed.events.map((e) => Number(e.id));
+      expect(ids[0]).toBeGreaterThan(Number(seen));
+      expect(ids[1]).toBeGreaterThan(ids[0]);
+      // Resuming from the newest id replays nothing; another session's ids replay nothing either.
+      expect((await readMcpStream(server.url, token1, id, { lastEventId: String(ids[1]), timeoutMs: 500 })).events).toEqual([]);
+      const other = await rawInitialize(server.url, token1, '?mode=dynamic');
+      expect((await readMcpStream(server.url, token1, other, { lastEventId: seen, timeoutMs: 500 })).events).toEqual([]);
     });
 
     it('makes enabled tools callable at once, and repeated calls add', async () => {

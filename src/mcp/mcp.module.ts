@@ -33,7 +33,7 @@ import { ToolsService } from './tools.service';
       provide: NotificationBus,
       inject: [sessionsConfig.KEY],
       useFactory: (config: SessionsConfig): NotificationBus =>
-        config.redisUrl ? new RedisNotificationBus(config.redisUrl, config.redisKeyPrefix) : new LocalNotificationBus(),
+        config.redisUrl ? new RedisNotificationBus(config.redisUrl, config.redisKeyPrefix, config.idleTtlSeconds) : new LocalNotificationBus(),
     },
   ],
   exports: [ToolsService, NotificationHub, SseService],

@@ -6,7 +6,18 @@ export interface SessionNotification {
   kind?: 'notify';
   sessionId: string;
   message: { jsonrpc: '2.0'; method: string; params?: Record<string, unknown> };
+  /** Its event id in the session's event log (SSE `id:`), when it was recorded. */
+  eventId?: string;
 }
+
+/** A notification recorded for a session, for replay to a client that reconnects with `Last-Event-ID`. */
+export interface RecordedEvent {
+  id: string;
+  message: SessionNotification['message'];
+}
+
+/** How many recent notifications are kept per session for replay. */
+export const EVENTS_KEPT_PER_SESSION = 50;
 
 /** Client→server messages of a legacy SSE session, received by a replica that does not hold its stream. */
 export interface SseInbound {
@@ -26,17 +37,30 @@ export interface RequestCancel {
 export type BusMessage = SessionNotification | SseInbound | RequestCancel;
 
 /**
- * Carries messages to whichever replica holds a session's stream. The default delivers in-process;
- * the Redis adapter publishes to every replica.
+ * Carries messages to whichever replica holds a session's stream, and keeps each session's recent
+ * notifications so a client reconnecting its stream with `Last-Event-ID` gets what it missed (from
+ * any replica). The default works in-process; the Redis adapter publishes to every replica and
+ * keeps the events in a Redis stream per session.
  */
 export abstract class NotificationBus {
   abstract publish(message: BusMessage): Promise<void>;
   abstract subscribe(handler: (message: BusMessage) => void): void;
+  /** Records a session's notification; returns its event id (increasing within the session). */
+  abstract record(sessionId: string, message: SessionNotification['message']): Promise<string>;
+  /** The session's recorded notifications after `eventId` (none for an id it does not know). */
+  abstract since(sessionId: string, eventId: string): Promise<RecordedEvent[]>;
+  /** Forgets a session's events (session closed). */
+  abstract forget(sessionId: string): Promise<void>;
 }
+
+/** The most sessions whose events the in-process bus keeps (least recently written are dropped). */
+const MAX_SESSIONS_WITH_EVENTS = 10_000;
 
 @Injectable()
 export class LocalNotificationBus extends NotificationBus {
   private handlers: Array<(n: BusMessage) => void> = [];
+  /** Per session, in write order (a Map iterates oldest first, which makes it an LRU). */
+  private readonly events = new Map<string, { next: number; kept: RecordedEvent[] }>();
 
   async publish(message: BusMessage): Promise<void> {
     for (const h of this.handlers) h(message);
@@ -44,5 +68,27 @@ export class LocalNotificationBus extends NotificationBus {
 
   subscribe(handler: (message: BusMessage) => void): void {
     this.handlers.push(handler);
+  }
+
+  async record(sessionId: string, message: SessionNotification['message']): Promise<string> {
+    const log = this.events.get(sessionId) ?? { next: 1, kept: [] };
+    this.events.delete(sessionId);
+    this.events.set(sessionId, log);
+    if (this.events.size > MAX_SESSIONS_WITH_EVENTS) this.events.delete(this.events.keys().next().value as string);
+    const id = String(log.next++);
+    log.kept.push({ id, message });
+    if (log.kept.length > EVENTS_KEPT_PER_SESSION) log.kept.shift();
+    return id;
+  }
+
+  async since(sessionId: string, eventId: string): Promise<RecordedEvent[]> {
+    const log = this.events.get(sessionId);
+    const after = Number(eventId);
+    if (!log || !/^\d{1,15}$/.test(eventId) || after >= log.next) return [];
+    return log.kept.filter((e) => Number(e.id) > after);
+  }
+
+  async forget(sessionId: string): Promise<void> {
+    this.events.delete(sessionId);
   }
 }

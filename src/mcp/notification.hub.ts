@@ -1,9 +1,10 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { BusMessage, NotificationBus, SessionNotification } from './notification.bus';
+import { BusMessage, NotificationBus, RecordedEvent, SessionNotification } from './notification.bus';
 
 /** A live server→client stream of one session on this replica. */
 export interface SessionStream {
-  send(message: SessionNotification['message']): void;
+  /** `eventId`: the notification's id in the session's event log (for `Last-Event-ID` on reconnect). */
+  send(message: SessionNotification['message'], eventId?: string): void;
   close(): void;
 }
 
@@ -49,13 +50,33 @@ export class NotificationHub implements OnModuleInit, BeforeApplicationShutdown 
   }
 
 
-  /** Sends to every replica's streams of the session. */
-  publish(sessionId: string, method: string): Promise<void> {
-    return this.bus.publish({ kind: 'notify', sessionId, message: { jsonrpc: '2.0', method } });
+  /**
+   * Records the notification in the session's event log (for replay after a reconnect) and sends
+   * it to every replica's streams of the session. A failing log (Redis down) still sends it, without an id.
+   */
+  async publish(sessionId: string, method: string): Promise<void> {
+    const message = { jsonrpc: '2.0' as const, method };
+    let eventId: string | undefined;
+    try {
+      eventId = await this.bus.record(sessionId, message);
+    } catch (err) {
+      this.logger.warn(`Could not record a notification of session ${sessionId} for replay: ${(err as Error).message}`);
+    }
+    await this.bus.publish({ kind: 'notify', sessionId, message, ...(eventId ? { eventId } : {}) });
   }
 
-  /** Ends this replica's streams of a session (session deleted). */
+  /** The session's notifications after `eventId`, for a stream reopened with `Last-Event-ID`. */
+  since(sessionId: string, eventId: string): Promise<RecordedEvent[]> {
+    return this.bus.since(sessionId, eventId);
+  }
+
+  /** Ends this replica's streams of a session and forgets its events (session deleted). */
   closeSession(sessionId: string): void {
+    this.bus.forget(sessionId).catch((err: Error) => this.logger.debug(`Could not drop the events of session ${sessionId}: ${err.message}`));
+    this.endStreams(sessionId);
+  }
+
+  private endStreams(sessionId: string): void {
     const set = this.streams.get(sessionId);
     if (!set) return;
     this.streams.delete(sessionId);
@@ -67,7 +88,7 @@ export class NotificationHub implements OnModuleInit, BeforeApplicationShutdown 
     if (!set) return;
     for (const s of set) {
       try {
-        s.send(n.message);
+        s.send(n.message, n.eventId);
       } catch (err) {
         this.logger.debug(`Dropping notification for a closed stream: ${(err as Error).message}`);
       }
@@ -76,6 +97,6 @@ export class NotificationHub implements OnModuleInit, BeforeApplicationShutdown 
 
   /** Streams end before the HTTP server closes (it would otherwise wait for them forever). */
   beforeApplicationShutdown(): void {
-    for (const [id] of this.streams) this.closeSession(id);
+    for (const [id] of this.streams) this.endStreams(id);
   }
 }

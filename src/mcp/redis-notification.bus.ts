@@ -1,9 +1,16 @@
 import { Logger, OnModuleDestroy } from '@nestjs/common';
 import Redis from 'ioredis';
 import { logConnectionState, redisOptions } from '../sessions/redis-session.store';
-import { BusMessage, NotificationBus } from './notification.bus';
+import { BusMessage, EVENTS_KEPT_PER_SESSION, NotificationBus, RecordedEvent, SessionNotification } from './notification.bus';
 
-/** The notification bus over Redis pub/sub: every replica receives every message and keeps what it holds. */
+const STREAM_ID = /^\d{1,15}-\d{1,10}$/;
+
+/**
+ * The notification bus over Redis pub/sub: every replica receives every message and keeps what it
+ * holds. Each session's recent notifications live in a Redis stream (`<prefix>events:<session>`,
+ * capped at ${EVENTS_KEPT_PER_SESSION} entries, expiring with the session's idle TTL); the stream
+ * entry id is the SSE event id, so any replica can replay after it.
+ */
 export class RedisNotificationBus extends NotificationBus implements OnModuleDestroy {
   private readonly logger = new Logger(RedisNotificationBus.name);
   private readonly pub: Redis;
@@ -11,7 +18,7 @@ export class RedisNotificationBus extends NotificationBus implements OnModuleDes
   private readonly channel: string;
   private readonly handlers: Array<(m: BusMessage) => void> = [];
 
-  constructor(url: string, prefix: string) {
+  constructor(url: string, private readonly prefix: string, private readonly eventTtlSeconds: number) {
     super();
     const { options, display } = redisOptions(url);
     this.channel = `${prefix}bus`;
@@ -39,6 +46,40 @@ export class RedisNotificationBus extends NotificationBus implements OnModuleDes
 
   subscribe(handler: (message: BusMessage) => void): void {
     this.handlers.push(handler);
+  }
+
+  private eventsKey(sessionId: string): string {
+    return `${this.prefix}events:${sessionId}`;
+  }
+
+  async record(sessionId: string, message: SessionNotification['message']): Promise<string> {
+    const key = this.eventsKey(sessionId);
+    const [[addError, id], [expireError]] = (await this.pub
+      .multi()
+      .xadd(key, 'MAXLEN', String(EVENTS_KEPT_PER_SESSION), '*', 'm', JSON.stringify(message))
+      .expire(key, this.eventTtlSeconds)
+      .exec()) as [[Error | null, string], [Error | null, unknown]];
+    if (addError ?? expireError) throw addError ?? expireError;
+    return id;
+  }
+
+  async since(sessionId: string, eventId: string): Promise<RecordedEvent[]> {
+    if (!STREAM_ID.test(eventId)) return [];
+    const entries = (await this.pub.xrange(this.eventsKey(sessionId), `(${eventId}`, '+', 'COUNT', EVENTS_KEPT_PER_SESSION)) as Array<[string, string[]]>;
+    const events: RecordedEvent[] = [];
+    for (const [id, fields] of entries) {
+      const raw = fields[fields.indexOf('m') + 1];
+      try {
+        events.push({ id, message: JSON.parse(raw) as RecordedEvent['message'] });
+      } catch {
+        /* not ours; skip */
+      }
+    }
+    return events;
+  }
+
+  async forget(sessionId: string): Promise<void> {
+    await this.pub.del(this.eventsKey(sessionId));
   }
 
   async onModuleDestroy(): Promise<void> {

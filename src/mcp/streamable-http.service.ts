@@ -201,17 +201,26 @@ export class StreamableHttpService {
     await transport.handleRequest(req, res, req.body);
   }
 
-  /** GET /mcp: the session's standalone SSE stream for server→client notifications. */
+  /**
+   * GET /mcp: the session's standalone SSE stream for server→client notifications. Each
+   * notification carries its event id; a client reconnecting with `Last-Event-ID` first gets what
+   * the session was sent after that id (from any replica), then the live ones.
+   */
   async get(req: Request, res: Response, auth: AuthContext): Promise<void> {
     if (!accepts(req, 'text/event-stream')) {
       throw new NotAcceptableError('Not Acceptable: GET /mcp opens an SSE stream; the client must accept text/event-stream.');
     }
     this.checkProtocolVersion(req);
     const session = await this.session(req, auth);
+    const write = (text: string) => {
+      if (!res.writableEnded && !res.destroyed) res.write(text);
+    };
+    const event = (message: unknown, eventId?: string) => write(`${eventId ? `id: ${eventId}\n` : ''}event: message\ndata: ${JSON.stringify(message)}\n\n`);
+    const lastEventId = header(req, 'last-event-id')?.trim().slice(0, 64);
+    // While missed events are replayed, live ones wait (and are not sent twice).
+    let held: Array<{ message: unknown; eventId?: string }> | undefined = lastEventId ? [] : undefined;
     const stream: SessionStream = {
-      send: (message) => {
-        res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
-      },
+      send: (message, eventId) => (held ? held.push({ message, eventId }) : event(message, eventId)),
       close: () => res.end(),
     };
     if (!this.hub.attach(session.id, stream)) {
@@ -225,13 +234,27 @@ export class StreamableHttpService {
       'Mcp-Session-Id': session.id,
     });
     res.flushHeaders();
-    res.write(': stream open\n\n');
-    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEPALIVE_MS);
+    write(': stream open\n\n');
+    const keepAlive = setInterval(() => write(': keep-alive\n\n'), KEEPALIVE_MS);
     keepAlive.unref();
     res.once('close', () => {
       clearInterval(keepAlive);
       this.hub.detach(session.id, stream);
     });
+    if (lastEventId) {
+      const replayed = new Set<string>();
+      try {
+        for (const missed of await this.hub.since(session.id, lastEventId)) {
+          replayed.add(missed.id);
+          event(missed.message, missed.id);
+        }
+      } catch (err) {
+        this.logger.warn(`Could not replay events of session ${session.id} after ${lastEventId}: ${(err as Error).message}`);
+      }
+      const live = held ?? [];
+      held = undefined;
+      for (const e of live) if (!e.eventId || !replayed.has(e.eventId)) event(e.message, e.eventId);
+    }
   }
 
   /** DELETE /mcp: ends the session and removes its chat mapping. */

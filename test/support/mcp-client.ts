@@ -88,3 +88,62 @@ export async function openRawSse(base: string, token: string): Promise<{ session
   while (!text.includes('\n\n')) text += new TextDecoder().decode((await reader.read()).value);
   return { sessionId: /sessionId=([0-9a-f-]+)/.exec(text)![1], firstEvent: text, reader };
 }
+
+export interface SseEvent {
+  id?: string;
+  data: string;
+}
+
+/**
+ * Opens GET /mcp (optionally resuming with Last-Event-ID) and reads events until `until` matches one
+ * (or `timeoutMs` passes, returning what came); the stream is closed afterwards.
+ */
+export async function readMcpStream(
+  base: string,
+  token: string,
+  sessionId: string,
+  opts: { lastEventId?: string; until?: (e: SseEvent) => boolean; timeoutMs?: number; onOpen?: () => Promise<void> } = {},
+): Promise<{ status: number; events: SseEvent[] }> {
+  const res = await fetch(`${base}/mcp`, {
+    headers: {
+      Accept: 'text/event-stream',
+      Authorization: `Bearer ${token}`,
+      'Mcp-Session-Id': sessionId,
+      ...(opts.lastEventId ? { 'Last-Event-ID': opts.lastEventId } : {}),
+    },
+  });
+  if (res.status !== 200) return { status: res.status, events: [] };
+  const reader = res.body!.getReader();
+  const events: SseEvent[] = [];
+  let buf = '';
+  const deadline = Date.now() + (opts.timeoutMs ?? 3000);
+  let opened = false;
+  try {
+    while (Date.now() < deadline) {
+      const chunk = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), Math.max(1, deadline - Date.now())))]);
+      if (!chunk || chunk.done) break;
+      buf += new TextDecoder().decode(chunk.value);
+      let i: number;
+      while ((i = buf.indexOf('\n\n')) >= 0) {
+        const block = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        const lines = block.split('\n');
+        const data = lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+        const id = lines.find((l) => l.startsWith('id: '))?.slice(4);
+        if (!data) {
+          if (!opened && block.startsWith(': stream open')) {
+            opened = true;
+            await opts.onOpen?.();
+          }
+          continue;
+        }
+        const event = { ...(id ? { id } : {}), data };
+        events.push(event);
+        if (opts.until?.(event)) return { status: 200, events };
+      }
+    }
+    return { status: 200, events };
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+}
