@@ -149,6 +149,23 @@ describe('Scale-out: two replicas sharing Redis', () => {
     }
   });
 
+  it('ends the GET streams on A when the session is deleted through B', async () => {
+    const id = await rawInitialize(a.url, token);
+    const stream = await fetch(`${a.url}/mcp`, { headers: { Accept: 'text/event-stream', Authorization: `Bearer ${token}`, 'Mcp-Session-Id': id } });
+    expect(stream.status).toBe(200);
+    const reader = stream.body!.getReader();
+    await reader.read(); // ": stream open"
+    const del = await fetch(`${b.url}/mcp`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}`, 'Mcp-Session-Id': id } });
+    expect(del.status).toBe(200);
+    const ended = await Promise.race([
+      (async () => {
+        for (;;) if ((await reader.read()).done) return true;
+      })(),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 3000)),
+    ]);
+    expect(ended).toBe(true);
+  });
+
   it('cancels a tool call running on A when the cancellation reaches B', async () => {
     const id = await rawInitialize(a.url, token);
     const remove = emulator.addFault({ method: 'POST', path: '/connections/conn-gmail/actions/list-labels/run', delayMs: 5000 });

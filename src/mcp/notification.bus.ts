@@ -34,7 +34,13 @@ export interface RequestCancel {
   reason?: string;
 }
 
-export type BusMessage = SessionNotification | SseInbound | RequestCancel;
+/** A session was closed (DELETE): every replica ends its streams of it. */
+export interface SessionClosed {
+  kind: 'closed';
+  sessionId: string;
+}
+
+export type BusMessage = SessionNotification | SseInbound | RequestCancel | SessionClosed;
 
 /**
  * Carries messages to whichever replica holds a session's stream, and keeps each session's recent

@@ -21,6 +21,7 @@ export class NotificationHub implements OnModuleInit, BeforeApplicationShutdown 
   onModuleInit(): void {
     this.bus.subscribe((m: BusMessage) => {
       if (m.kind === undefined || m.kind === 'notify') this.deliver(m);
+      else if (m.kind === 'closed') this.endStreams(m.sessionId);
     });
   }
 
@@ -70,10 +71,13 @@ export class NotificationHub implements OnModuleInit, BeforeApplicationShutdown 
     return this.bus.since(sessionId, eventId);
   }
 
-  /** Ends this replica's streams of a session and forgets its events (session deleted). */
-  closeSession(sessionId: string): void {
-    this.bus.forget(sessionId).catch((err: Error) => this.logger.debug(`Could not drop the events of session ${sessionId}: ${err.message}`));
+  /** Ends the session's streams on every replica and forgets its events (session deleted). */
+  async closeSession(sessionId: string): Promise<void> {
     this.endStreams(sessionId);
+    await Promise.all([
+      this.bus.forget(sessionId).catch((err: Error) => this.logger.debug(`Could not drop the events of session ${sessionId}: ${err.message}`)),
+      this.bus.publish({ kind: 'closed', sessionId }).catch((err: Error) => this.logger.warn(`Could not tell other replicas that session ${sessionId} closed: ${err.message}`)),
+    ]);
   }
 
   private endStreams(sessionId: string): void {

@@ -261,7 +261,7 @@ export class StreamableHttpService {
   async delete(req: Request, res: Response, auth: AuthContext): Promise<void> {
     const stored = await this.session(req, auth);
     const closed = await this.sessions.close(stored.id, auth);
-    this.hub.closeSession(closed.id);
+    await this.hub.closeSession(closed.id);
     res.status(200).json({ jsonrpc: '2.0', result: { closed: closed.id } });
   }
 }
