@@ -2,7 +2,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { startEmulator, Emulator } from './emulator/emulator';
 import { startApp, RunningApp } from './support/app';
-import { connectHttp, INIT_BODY, openRawSse, rawInitialize, rawPost } from './support/mcp-client';
+import { connectHttp, connectSse, INIT_BODY, openRawSse, rawInitialize, rawPost } from './support/mcp-client';
 import { e2eFixture, WORKSPACE } from './support/e2e-fixture';
 
 describe('Streamable HTTP /mcp (foundation)', () => {
@@ -186,6 +186,25 @@ describe('Streamable HTTP /mcp (foundation)', () => {
       await until(async () => (await cancelledCalls()) === before + 1);
       // The session goes on.
       expect((await c.callTool({ name: 'gmail_count-unread', arguments: {} })).isError).toBeFalsy();
+    } finally {
+      remove();
+    }
+  });
+
+  it('cancels a running tool call on the legacy SSE transport too', async () => {
+    const { client: c } = await connectSse(server.url, { token: token1 });
+    clients.push(c);
+    const before = await cancelledCalls();
+    const remove = emulator.addFault({ method: 'POST', path: '/connections/conn-gmail/actions/get-signature/run', delayMs: 5000 });
+    emulator.clearRequests();
+    try {
+      const ac = new AbortController();
+      const call = c.callTool({ name: 'gmail_get-signature', arguments: {} }, undefined, { signal: ac.signal });
+      await until(() => emulator.requests.some((r) => r.path.endsWith('/get-signature/run')));
+      ac.abort('stop');
+      await expect(call).rejects.toThrow();
+      await until(() => emulator.requests.find((r) => r.path.endsWith('/get-signature/run'))?.abandoned === true);
+      await until(async () => (await cancelledCalls()) === before + 1);
     } finally {
       remove();
     }
