@@ -5,7 +5,7 @@ import { appConfig, AppConfig } from './config/app.config';
 import { AllExceptionsFilter, sendError } from './common/all-exceptions.filter';
 import type { Logger as PinoLogger } from 'pino';
 import { ROOT_LOGGER } from './common/logging/logging.module';
-import { requestLogging } from './common/logging/request-logging';
+import { loggedRequestId, requestLogging } from './common/logging/request-logging';
 import { OriginPolicy } from './common/origin.policy';
 import { MetricsService } from './health/metrics.service';
 import { ShutdownService } from './health/shutdown.service';
@@ -18,7 +18,7 @@ const MCP_PATHS = /^\/(mcp|sse)(\/|$)/;
  */
 function rejectEarly(err: unknown, req: Request, res: Response, logger: Logger): void {
   sendError(err, req, res, logger);
-  logger.warn(`Rejected ${req.method} ${req.path} with ${res.statusCode} before routing (request ${(req as { id?: string }).id ?? '-'})`);
+  logger.warn(`Rejected ${req.method} ${req.path} with ${res.statusCode} before routing (request ${loggedRequestId(req)})`);
 }
 
 /**

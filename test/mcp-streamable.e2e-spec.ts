@@ -170,44 +170,40 @@ describe('Streamable HTTP /mcp (foundation)', () => {
     }
   }
 
-  it('cancels a running tool call when the SDK client aborts it (notifications/cancelled), upstream included', async () => {
-    const c = await client(token1);
+  /**
+   * Starts a slow call of `action` (gmail), aborts it through the SDK client's signal and checks the
+   * user-visible effect: the call rejects, its upstream run is abandoned and it counts as cancelled.
+   */
+  async function abortSlowCall(c: Client, action: string): Promise<void> {
     const before = await cancelledCalls();
-    const remove = emulator.addFault({ method: 'POST', path: '/connections/conn-gmail/actions/list-emails/run', delayMs: 5000 });
+    const path = `/connections/conn-gmail/actions/${action}/run`;
+    const remove = emulator.addFault({ method: 'POST', path, delayMs: 5000 });
     emulator.clearRequests();
     try {
       const ac = new AbortController();
-      const call = c.callTool({ name: 'gmail_list-emails', arguments: {} }, undefined, { signal: ac.signal });
-      await until(() => emulator.requests.some((r) => r.path.endsWith('/list-emails/run')));
+      const call = c.callTool({ name: `gmail_${action}`, arguments: {} }, undefined, { signal: ac.signal });
+      await until(() => emulator.requests.some((r) => r.path === path));
       ac.abort('user pressed stop');
       await expect(call).rejects.toThrow();
       // The upstream run was aborted (not left running for 5 s) and counted as cancelled.
-      await until(() => emulator.requests.find((r) => r.path.endsWith('/list-emails/run'))?.abandoned === true);
+      await until(() => emulator.requests.find((r) => r.path === path)?.abandoned === true);
       await until(async () => (await cancelledCalls()) === before + 1);
-      // The session goes on.
-      expect((await c.callTool({ name: 'gmail_count-unread', arguments: {} })).isError).toBeFalsy();
     } finally {
       remove();
     }
+  }
+
+  it('cancels a running tool call when the SDK client aborts it (notifications/cancelled), upstream included', async () => {
+    const c = await client(token1);
+    await abortSlowCall(c, 'list-emails');
+    // The session goes on.
+    expect((await c.callTool({ name: 'gmail_count-unread', arguments: {} })).isError).toBeFalsy();
   });
 
   it('cancels a running tool call on the legacy SSE transport too', async () => {
     const { client: c } = await connectSse(server.url, { token: token1 });
     clients.push(c);
-    const before = await cancelledCalls();
-    const remove = emulator.addFault({ method: 'POST', path: '/connections/conn-gmail/actions/get-signature/run', delayMs: 5000 });
-    emulator.clearRequests();
-    try {
-      const ac = new AbortController();
-      const call = c.callTool({ name: 'gmail_get-signature', arguments: {} }, undefined, { signal: ac.signal });
-      await until(() => emulator.requests.some((r) => r.path.endsWith('/get-signature/run')));
-      ac.abort('stop');
-      await expect(call).rejects.toThrow();
-      await until(() => emulator.requests.find((r) => r.path.endsWith('/get-signature/run'))?.abandoned === true);
-      await until(async () => (await cancelledCalls()) === before + 1);
-    } finally {
-      remove();
-    }
+    await abortSlowCall(c, 'get-signature');
   });
 
   it('answers the HTTP request of a cancelled call at once (202, no JSON-RPC answer)', async () => {

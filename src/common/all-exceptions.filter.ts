@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { loggedRequestId } from './logging/request-logging';
 import { redactSecrets } from './redact';
 import { toErrorResponse } from './error-response';
 
@@ -29,7 +30,7 @@ export function sendError(exception: unknown, req: Request, res: Response, logge
   const response = toErrorResponse(exception, path, requestIdOf(req.body));
   if (response.unexpected) {
     const err = exception as Error;
-    logger.error(`Unhandled error on ${req.method} ${path} (request ${(req as { id?: unknown }).id ?? '-'}): ${redactSecrets(String(err?.stack ?? err))}`);
+    logger.error(`Unhandled error on ${req.method} ${path} (request ${loggedRequestId(req)}): ${redactSecrets(String(err?.stack ?? err))}`);
   }
   if (res.headersSent) {
     if (!res.writableEnded) res.end();

@@ -229,22 +229,22 @@ export class SdkIntegrationAppGateway extends IntegrationAppGateway implements O
     return new IntegrationAppClient({ apiUri: this.config.apiUrl, token });
   }
 
-  /** axios options: its own timeout (no per-request timer signal), the caller's abort signal when there is one. */
-  private readonly proxy = proxyFromEnvironment();
-  /** Our lean wire step for the SDK's requests (axios' own adapter when a proxy is configured). */
-  private readonly adapter = leanHttpAdapter();
+  /**
+   * What every request passes to axios: keep-alive agents; no redirects (the API does not redirect,
+   * and without them axios skips its follow-redirects wrapper); our response transform; and, when no
+   * proxy variable is set, `proxy: false` with the lean adapter (axios' own adapter otherwise).
+   */
+  private readonly wire = {
+    ...(proxyFromEnvironment() === false ? { proxy: false as const, adapter: leanHttpAdapter() } : {}),
+    httpAgent: this.httpAgent,
+    httpsAgent: this.httpsAgent,
+    maxRedirects: 0,
+    transformResponse: [transformResponse],
+  };
 
+  /** axios options of one request: its own timeout (no per-request timer), the caller's abort signal when there is one. */
   private requestOptions(timeoutMs: number, signal?: AbortSignal) {
-    return {
-      timeout: timeoutMs,
-      ...(this.proxy === false ? { proxy: false as const, adapter: this.adapter } : {}),
-      httpAgent: this.httpAgent,
-      httpsAgent: this.httpsAgent,
-      // The API does not redirect; without redirects axios skips its follow-redirects wrapper.
-      maxRedirects: 0,
-      ...(signal ? { signal } : {}),
-      transformResponse: [transformResponse],
-    };
+    return { ...this.wire, timeout: timeoutMs, ...(signal ? { signal } : {}) };
   }
 
   /** An idempotent GET with timeout per attempt and retries with exponential backoff and jitter. */

@@ -16,6 +16,12 @@ export function requestIdFor(req: IncomingMessage, res: ServerResponse): string 
   return id;
 }
 
+/** The id `requestLogging` gave the request ('-' for one it did not see). */
+export function loggedRequestId(req: IncomingMessage): string {
+  const id = (req as { id?: unknown }).id;
+  return typeof id === 'string' ? id : '-';
+}
+
 /** The root logger: JSON lines, secrets redacted from errors and from anything that looks like a header. */
 export function createRootLogger(config: Pick<AppConfig, 'logLevel'>, destination?: pino.DestinationStream): Logger {
   return pino(
@@ -53,9 +59,9 @@ function requestBindings(req: LoggedRequest, id: string): Bindings {
 }
 
 /**
- * The logger bound to one request (what nestjs-pino hands to `Logger` calls made while the request
- * runs). Its pino child is created on the first line actually written, so a request that logs
- * nothing (the usual case) costs no child logger.
+ * The logger bound to one request (`req.log`, for code that has the request at hand). Its pino
+ * child is created on the first line actually written, so a request that logs nothing (the usual
+ * case) costs no child logger.
  */
 export class RequestScopedLogger {
   private bound?: Logger;
