@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { AuthService } from './auth.service';
-import { RateLimiter } from './rate-limiter';
+import { TenantLimits } from '../limits/tenant-limits';
 import { AuthContext } from './identity';
 import { REQUIRE_VERIFIED_IDENTITY } from './auth.decorators';
 
@@ -12,13 +12,13 @@ export interface AuthenticatedRequest extends Request {
 
 /**
  * Authenticates every request of a guarded route (401 with `WWW-Authenticate: Bearer` when it
- * cannot) and applies the per-identity rate limit (429). Routes marked `@RequireVerifiedIdentity()` also wait for the identity to be verified.
+ * cannot) and applies the per-identity rate limit, per JSON-RPC call (429). Routes marked `@RequireVerifiedIdentity()` also wait for the identity to be verified.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly auth: AuthService,
-    private readonly limiter: RateLimiter,
+    private readonly limits: TenantLimits,
     private readonly reflector: Reflector,
   ) {}
 
@@ -26,7 +26,9 @@ export class AuthGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const ctx = this.auth.authenticate(req);
     req.auth = ctx;
-    this.limiter.consume(ctx.identity.key);
+    // Every JSON-RPC call costs one (a batch as many as it holds), charged to the identity once its
+    // claims are trusted, else to the token itself: forged tokens cannot drain their victim's budget.
+    this.limits.chargeCalls(this.auth.rateKey(ctx), Array.isArray(req.body) ? req.body.length : 1);
     const mustVerify = this.reflector.getAllAndOverride<boolean>(REQUIRE_VERIFIED_IDENTITY, [context.getHandler(), context.getClass()]);
     if (mustVerify) await this.auth.ensureVerified(ctx);
     return true;

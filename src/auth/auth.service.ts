@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Request } from 'express';
+import { LRUCache } from 'lru-cache';
+import { TenantLimits } from '../limits/tenant-limits';
 import { appConfig, AppConfig } from '../config/app.config';
 import { UnauthorizedError } from '../common/domain.errors';
 import { IntegrationAppGateway } from '../integrations/integration-app.gateway';
@@ -9,6 +11,9 @@ import { TokenService } from './token.service';
 
 const VERIFIED_CACHE_MAX = 10_000;
 const VERIFIED_CACHE_TTL_MS = 10 * 60_000;
+/** Tokens Integration.app rejected are answered 401 from memory for this long (no upstream call). */
+const REJECTED_CACHE_MAX = 10_000;
+const REJECTED_CACHE_TTL_MS = 5 * 60_000;
 
 /**
  * Every identity rule lives here: where the token comes from, how it is checked, and when a
@@ -17,15 +22,33 @@ const VERIFIED_CACHE_TTL_MS = 10 * 60_000;
 @Injectable()
 export class AuthService {
   private readonly logger = new Logger(AuthService.name);
-  /** sha256(token) → until when Integration.app's acceptance of it is trusted (no-secret mode). */
-  private readonly verified = new Map<string, number>();
+  /** sha256(token) → accepted by Integration.app (no-secret mode), until the token's expiry or the cache TTL. */
+  private readonly verified = new LRUCache<string, true>({ max: VERIFIED_CACHE_MAX, ttl: VERIFIED_CACHE_TTL_MS });
+  /** sha256(token) → rejected by Integration.app: answered at once next time. */
+  private readonly rejected = new LRUCache<string, true>({ max: REJECTED_CACHE_MAX, ttl: REJECTED_CACHE_TTL_MS });
   private readonly pending = new Map<string, Promise<void>>();
 
   constructor(
     private readonly tokens: TokenService,
     private readonly gateway: IntegrationAppGateway,
+    private readonly limits: TenantLimits,
     @Inject(appConfig.KEY) private readonly config: AppConfig,
   ) {}
+
+  /** Whether the token's claims are already trusted (locally signed, or accepted by Integration.app recently). */
+  isTrusted(ctx: AuthContext): boolean {
+    return ctx.verifiedLocally || this.verified.has(hashToken(ctx.token));
+  }
+
+  /**
+   * What the caller's requests are charged to: the identity once its claims are trusted, else the
+   * token itself (so tokens forged with a victim's customer id cannot spend the victim's budget).
+   */
+  rateKey(ctx: AuthContext): string {
+    if (ctx.verifiedLocally) return ctx.identity.key;
+    const hash = hashToken(ctx.token);
+    return this.verified.has(hash) ? ctx.identity.key : `token:${hash}`;
+  }
 
   /** The token of a request: `Authorization: Bearer` first, then `?token=` when allowed. */
   extractToken(req: Request): string | undefined {
@@ -67,10 +90,12 @@ export class AuthService {
     if (ctx.verifiedLocally) return;
     if (knownGoodToken !== undefined && knownGoodToken === ctx.token) return;
     const key = hashToken(ctx.token);
-    const until = this.verified.get(key);
-    if (until !== undefined && until > Date.now()) return;
+    if (this.verified.has(key)) return;
+    if (this.rejected.has(key)) throw new UnauthorizedError('Integration.app rejected the access token.', { error: 'invalid_token' });
     let inflight = this.pending.get(key);
     if (!inflight) {
+      // Each distinct unverified token costs one upstream request: bounded per claimed identity.
+      this.limits.chargeTokenCheck(ctx.identity.key);
       inflight = this.verifyUpstream(ctx, key).finally(() => this.pending.delete(key));
       this.pending.set(key, inflight);
     }
@@ -82,16 +107,13 @@ export class AuthService {
       await this.gateway.getSelf(ctx.token);
     } catch (err) {
       if (err instanceof UpstreamError && (err.kind === 'unauthorized' || err.kind === 'forbidden')) {
+        this.rejected.set(key, true);
         throw new UnauthorizedError('Integration.app rejected the access token.', { cause: err, error: 'invalid_token' });
       }
       throw err;
     }
-    const expiry = ctx.expiresAt ? Math.min(ctx.expiresAt * 1000, Date.now() + VERIFIED_CACHE_TTL_MS) : Date.now() + VERIFIED_CACHE_TTL_MS;
-    this.verified.set(key, expiry);
-    if (this.verified.size > VERIFIED_CACHE_MAX) {
-      const oldest = this.verified.keys().next().value as string;
-      this.verified.delete(oldest);
-    }
+    const ttl = ctx.expiresAt ? Math.min(ctx.expiresAt * 1000 - Date.now(), VERIFIED_CACHE_TTL_MS) : VERIFIED_CACHE_TTL_MS;
+    if (ttl > 0) this.verified.set(key, true, { ttl });
     this.logger.debug(`Token of identity ${ctx.identity.key.slice(0, 12)} accepted by Integration.app`);
   }
 }

@@ -62,8 +62,19 @@ export class RateLimitedError extends DomainError {
   readonly httpStatus = 429;
   readonly rpcCode = -32004;
   override readonly headers: Record<string, string>;
-  constructor(retryAfterSeconds: number) {
-    super(`Too many requests for this identity; retry after ${retryAfterSeconds} s.`);
+  constructor(retryAfterSeconds: number, message = `Too many requests for this identity; retry after ${retryAfterSeconds} s.`) {
+    super(message);
+    this.headers = { 'Retry-After': String(retryAfterSeconds) };
+  }
+}
+
+/** One identity holds as many of a bounded resource (open streams, …) as it may. */
+export class QuotaExceededError extends DomainError {
+  readonly httpStatus = 429;
+  readonly rpcCode = -32004;
+  override readonly headers: Record<string, string>;
+  constructor(message: string, retryAfterSeconds = 5) {
+    super(message);
     this.headers = { 'Retry-After': String(retryAfterSeconds) };
   }
 }

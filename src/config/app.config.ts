@@ -21,6 +21,9 @@ function build(env: EnvironmentVariables) {
     logLevel: env.LOG_LEVEL,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    maxStreamsPerIdentity: env.MAX_STREAMS_PER_IDENTITY,
+    maxConcurrentCallsPerIdentity: env.MAX_CONCURRENT_CALLS_PER_IDENTITY,
+    tokenChecksPerMinute: env.TOKEN_CHECKS_PER_MINUTE,
     metricsRequireAuth: env.METRICS_REQUIRE_AUTH,
     metricsToken: env.METRICS_TOKEN,
   };
@@ -44,6 +47,7 @@ function buildSessions(env: EnvironmentVariables) {
   return {
     idleTtlSeconds: env.SESSION_IDLE_TTL_SECONDS,
     maxSessions: env.MAX_SESSIONS,
+    maxSessionsPerIdentity: env.MAX_SESSIONS_PER_IDENTITY,
     redisUrl: env.REDIS_URL,
     redisKeyPrefix: env.REDIS_KEY_PREFIX,
   };

@@ -95,6 +95,18 @@ export class EnvironmentVariables {
   @Transform(toInt) @Min(0) @IsInt()
   RATE_LIMIT_PER_MINUTE = 600;
 
+  @Transform(toInt) @Min(1) @IsInt()
+  MAX_SESSIONS_PER_IDENTITY = 100;
+
+  @Transform(toInt) @Min(1) @IsInt()
+  MAX_STREAMS_PER_IDENTITY = 20;
+
+  @Transform(toInt) @Min(1) @IsInt()
+  MAX_CONCURRENT_CALLS_PER_IDENTITY = 10;
+
+  @Transform(toInt) @Min(1) @IsInt()
+  TOKEN_CHECKS_PER_MINUTE = 20;
+
   @Transform(toBool) @IsBoolean()
   METRICS_REQUIRE_AUTH = false;
 

@@ -3,6 +3,7 @@ import { AuthModule } from '../auth/auth.module';
 import { MetricsModule } from '../health/metrics.module';
 import { MetricsToolCallObserver } from '../health/metrics.observers';
 import { IntegrationsModule } from '../integrations/integrations.module';
+import { LimitsModule } from '../limits/limits.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { InFlightRequests } from './in-flight.requests';
 import { McpServerFactory } from './mcp-server.factory';
@@ -19,7 +20,7 @@ import { ToolsService } from './tools.service';
 
 /** MCP transports, the per-request MCP server, and tools read from the shared catalog. */
 @Module({
-  imports: [AuthModule, IntegrationsModule, SessionsModule, MetricsModule],
+  imports: [AuthModule, IntegrationsModule, SessionsModule, MetricsModule, LimitsModule],
   controllers: [StreamableHttpController, SseController],
   providers: [
     ToolsService,

@@ -1,4 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { hashedSessionRef } from '../common/logging/session-log-ref';
 import { BusMessage, NotificationBus, RecordedEvent, SessionNotification } from './notification.bus';
 
 /** A live server→client stream of one session on this replica. */
@@ -61,7 +62,7 @@ export class NotificationHub implements OnModuleInit, BeforeApplicationShutdown 
     try {
       eventId = await this.bus.record(sessionId, message);
     } catch (err) {
-      this.logger.warn(`Could not record a notification of session ${sessionId} for replay: ${(err as Error).message}`);
+      this.logger.warn(`Could not record a notification of session ${hashedSessionRef(sessionId)} for replay: ${(err as Error).message}`);
     }
     await this.bus.publish({ kind: 'notify', sessionId, message, ...(eventId ? { eventId } : {}) });
   }
@@ -75,8 +76,8 @@ export class NotificationHub implements OnModuleInit, BeforeApplicationShutdown 
   async closeSession(sessionId: string): Promise<void> {
     this.endStreams(sessionId);
     await Promise.all([
-      this.bus.forget(sessionId).catch((err: Error) => this.logger.debug(`Could not drop the events of session ${sessionId}: ${err.message}`)),
-      this.bus.publish({ kind: 'closed', sessionId }).catch((err: Error) => this.logger.warn(`Could not tell other replicas that session ${sessionId} closed: ${err.message}`)),
+      this.bus.forget(sessionId).catch((err: Error) => this.logger.debug(`Could not drop the events of session ${hashedSessionRef(sessionId)}: ${err.message}`)),
+      this.bus.publish({ kind: 'closed', sessionId }).catch((err: Error) => this.logger.warn(`Could not tell other replicas that session ${hashedSessionRef(sessionId)} closed: ${err.message}`)),
     ]);
   }
 

@@ -31,6 +31,8 @@ export function parseSessionOptions(query: Record<string, unknown>): SessionOpti
     mode = lower;
   }
   const appsText = single(query.apps, 'apps');
+  // Stored with the session: bounded like everything a client puts there.
+  if (appsText !== undefined && appsText.length > 4096) throw new BadRequestError('"apps" is too long (at most 4096 characters).');
   let apps: string[] | null = null;
   if (appsText !== undefined && appsText.trim() !== '') {
     const keys = [...new Set(appsText.split(',').map((a) => a.trim()).filter(Boolean))];

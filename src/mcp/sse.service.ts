@@ -4,20 +4,21 @@ import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { AuthService } from '../auth/auth.service';
-import { RateLimiter } from '../auth/rate-limiter';
 import type { AuthContext } from '../auth/identity';
 import { BadRequestError, DomainError, SessionNotFoundError } from '../common/domain.errors';
 import { JsonRpcErrorCode } from '../common/json-rpc';
+import { TenantLimits } from '../limits/tenant-limits';
 import { SessionsService } from '../sessions/sessions.service';
 import type { SessionRecord } from '../sessions/session.types';
 import { parseJsonRpcBody } from './json-rpc-body';
 import { BusMessage, NotificationBus } from './notification.bus';
 import { McpServerFactory } from './mcp-server.factory';
 import { parseSessionOptions } from './session-options';
+import { NotificationHub } from './notification.hub';
+import { streamTickMs } from './streamable-http.service';
 import { ToolsService } from './tools.service';
 
 export const SSE_MESSAGES_PATH = '/sse/messages';
-const KEEPALIVE_MS = 25_000;
 
 class StreamAlreadyOpenError extends DomainError {
   readonly httpStatus = 409;
@@ -51,13 +52,16 @@ export class SseService implements OnModuleInit, BeforeApplicationShutdown {
     private readonly sessions: SessionsService,
     private readonly servers: McpServerFactory,
     private readonly tools: ToolsService,
-    private readonly limiter: RateLimiter,
+    private readonly limits: TenantLimits,
     private readonly bus: NotificationBus,
+    private readonly hub: NotificationHub,
   ) {}
 
   /** Messages posted to another replica for a stream this replica holds. */
   onModuleInit(): void {
     this.bus.subscribe((m: BusMessage) => {
+      // A session ended elsewhere (evicted, say): its stream here ends too.
+      if (m.kind === 'closed') return void this.live.get(m.sessionId)?.transport.close().catch(() => undefined);
       if (m.kind !== 'sse-inbound') return;
       const live = this.live.get(m.sessionId);
       if (!live) return;
@@ -81,27 +85,42 @@ export class SseService implements OnModuleInit, BeforeApplicationShutdown {
     }
     const options = parseSessionOptions(req.query as Record<string, unknown>);
     await this.auth.ensureVerified(auth);
+    const identityKey = auth.identity.key;
+    const release = this.limits.acquireStream(identityKey);
 
     const transport = new SSEServerTransport(SSE_MESSAGES_PATH, res);
     const chatHeader = req.headers['x-chat-id'];
-    const session = await this.sessions.open({
-      id: transport.sessionId,
-      auth,
-      ...options,
-      chatId: typeof chatHeader === 'string' ? chatHeader : undefined,
-      transport: 'sse',
-    });
-    const identityKey = auth.identity.key;
+    let session: SessionRecord;
+    try {
+      const opened = await this.sessions.open({
+        id: transport.sessionId,
+        auth,
+        ...options,
+        chatId: typeof chatHeader === 'string' ? chatHeader : undefined,
+        transport: 'sse',
+      });
+      session = opened.record;
+      for (const evicted of opened.evicted) void this.hub.closeSession(evicted);
+    } catch (err) {
+      release();
+      throw err;
+    }
     const server = this.servers.create(() => this.current(session.id, identityKey), session.mode);
     this.live.set(session.id, { transport, server, identityKey });
     this.tools.prefetch(session);
 
-    const keepAlive = setInterval(() => {
+    const tick = setInterval(() => {
       if (!res.writableEnded) res.write(': keep-alive\n\n');
-    }, KEEPALIVE_MS);
-    keepAlive.unref();
+      // The stream ends with its session (expired, or evicted on any replica).
+      this.sessions.peek(session.id, identityKey).then(
+        (alive) => (alive ? undefined : void transport.close().catch(() => undefined)),
+        () => undefined,
+      );
+    }, streamTickMs(this.sessions.idleTtlSeconds));
+    tick.unref();
     res.once('close', () => {
-      clearInterval(keepAlive);
+      clearInterval(tick);
+      release();
       this.live.delete(session.id);
       void server.close().catch(() => undefined);
       // A legacy SSE session ends with its stream.
@@ -128,7 +147,7 @@ export class SseService implements OnModuleInit, BeforeApplicationShutdown {
     const live = this.live.get(id);
     if (!live) return this.relay(id, messages, auth, res);
     if (auth && live.identityKey !== auth.identity.key) throw new SessionNotFoundError();
-    this.limiter.consume(live.identityKey);
+    this.limits.chargeCalls(live.identityKey, messages.length);
     if (auth) {
       // load() reads the session once, checks the owner, verifies the caller and touches it.
       await this.sessions.load(id, auth, (record) => this.auth.ensureVerified(auth, record.token));
@@ -150,7 +169,7 @@ export class SseService implements OnModuleInit, BeforeApplicationShutdown {
   private async relay(id: string, messages: JSONRPCMessage[], auth: AuthContext | undefined, res: Response): Promise<void> {
     const stored = await this.sessions.peekAny(id);
     if (!stored || stored.transport !== 'sse' || (auth && stored.identityKey !== auth.identity.key)) throw new SessionNotFoundError();
-    this.limiter.consume(stored.identityKey);
+    this.limits.chargeCalls(stored.identityKey, messages.length);
     if (auth) await this.sessions.load(id, auth, (record) => this.auth.ensureVerified(auth, record.token));
     else await this.sessions.touch(stored);
     await this.bus.publish({ kind: 'sse-inbound', sessionId: id, messages });

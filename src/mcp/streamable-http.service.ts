@@ -6,6 +6,7 @@ import { AuthService } from '../auth/auth.service';
 import type { AuthContext } from '../auth/identity';
 import { BadRequestError, DomainError } from '../common/domain.errors';
 import { jsonRpcError, JsonRpcErrorCode, RpcError } from '../common/json-rpc';
+import { TenantLimits } from '../limits/tenant-limits';
 import { SessionsService } from '../sessions/sessions.service';
 import type { SessionRecord } from '../sessions/session.types';
 import { callsTool, cancellations, containsInitialize, isSingleInitialize, parseJsonRpcBody, requestIds } from './json-rpc-body';
@@ -18,6 +19,14 @@ import { ENABLE_TOOLS, ToolsService } from './tools.service';
 
 export const SESSION_HEADER = 'mcp-session-id';
 const KEEPALIVE_MS = 25_000;
+
+/**
+ * How often an open stream writes a keep-alive and checks that its session still exists (a stream
+ * must not outlive its session): every 25 s, or more often when sessions expire sooner.
+ */
+export function streamTickMs(idleTtlSeconds: number): number {
+  return Math.min(KEEPALIVE_MS, Math.max(250, idleTtlSeconds * 500));
+}
 
 class NotAcceptableError extends DomainError {
   readonly httpStatus = 406;
@@ -65,6 +74,7 @@ export class StreamableHttpService {
     private readonly tools: ToolsService,
     private readonly hub: NotificationHub,
     private readonly inFlight: InFlightRequests,
+    private readonly limits: TenantLimits,
   ) {}
 
   private checkProtocolVersion(req: Request): string | undefined {
@@ -113,13 +123,15 @@ export class StreamableHttpService {
       const options = parseSessionOptions(req.query as Record<string, unknown>);
       await this.auth.ensureVerified(auth);
       const init = messages[0] as { params?: { protocolVersion?: string } };
-      session = await this.sessions.open({
+      const opened = await this.sessions.open({
         auth,
         ...options,
         chatId: header(req, 'x-chat-id'),
         transport: 'streamable-http',
         protocolVersion: init.params?.protocolVersion,
       });
+      session = opened.record;
+      for (const evicted of opened.evicted) void this.hub.closeSession(evicted);
       res.setHeader('Mcp-Session-Id', session.id);
       this.tools.prefetch(session);
     } else {
@@ -223,7 +235,9 @@ export class StreamableHttpService {
       send: (message, eventId) => (held ? held.push({ message, eventId }) : event(message, eventId)),
       close: () => res.end(),
     };
+    const release = this.limits.acquireStream(session.identityKey);
     if (!this.hub.attach(session.id, stream)) {
+      release();
       throw new ConflictError('Conflict: this session already has the maximum number of open streams.');
     }
     res.writeHead(200, {
@@ -235,10 +249,18 @@ export class StreamableHttpService {
     });
     res.flushHeaders();
     write(': stream open\n\n');
-    const keepAlive = setInterval(() => write(': keep-alive\n\n'), KEEPALIVE_MS);
-    keepAlive.unref();
+    const tick = setInterval(() => {
+      write(': keep-alive\n\n');
+      // The stream ends with its session (expired, deleted or evicted on any replica).
+      this.sessions.peek(session.id, session.identityKey).then(
+        (alive) => (alive ? undefined : res.end()),
+        () => undefined,
+      );
+    }, streamTickMs(this.sessions.idleTtlSeconds));
+    tick.unref();
     res.once('close', () => {
-      clearInterval(keepAlive);
+      clearInterval(tick);
+      release();
       this.hub.detach(session.id, stream);
     });
     if (lastEventId) {

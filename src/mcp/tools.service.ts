@@ -7,12 +7,18 @@ import { CatalogService } from '../integrations/catalog.service';
 import { IntegrationAppGateway } from '../integrations/integration-app.gateway';
 import { CONNECTION_ID_ARG, ToolCatalog, ToolEntry } from '../integrations/tool-catalog';
 import { UpstreamError } from '../integrations/upstream.error';
+import { TenantLimits } from '../limits/tenant-limits';
 import { SessionsService } from '../sessions/sessions.service';
+import { sessionLogRef } from '../common/logging/session-log-ref';
 import type { SessionRecord } from '../sessions/session.types';
 import { errorResult, invalidArgumentsResult, successResult, upstreamFailureResult } from './tool-results';
 import { ToolCallObserver } from './tool-call.observer';
 
 export const ENABLE_TOOLS = 'enable-tools';
+/** Names `enable-tools` accepts per call. */
+export const ENABLE_TOOLS_MAX_NAMES = 500;
+/** Unknown names of one `enable-tools` call that get "did you mean" suggestions (bounded work per request). */
+const SUGGESTED_UNKNOWN_NAMES = 10;
 
 export interface ToolCallContext {
   session: SessionRecord;
@@ -42,6 +48,7 @@ export class ToolsService {
     private readonly gateway: IntegrationAppGateway,
     private readonly sessions: SessionsService,
     private readonly observer: ToolCallObserver,
+    private readonly limits: TenantLimits,
     @Inject(integrationAppConfig.KEY) private readonly config: IntegrationAppConfig,
   ) {}
 
@@ -89,7 +96,7 @@ export class ToolsService {
               type: 'array',
               items: { type: 'string', minLength: 1 },
               minItems: 1,
-              maxItems: 500,
+              maxItems: ENABLE_TOOLS_MAX_NAMES,
               description: 'Tool names, "<integrationKey>-<actionKey>" names, or integration keys.',
             },
           },
@@ -155,6 +162,13 @@ export class ToolsService {
     let connectionId: string;
     if (entry.connections.length > 1) {
       connectionId = String(args[CONNECTION_ID_ARG]);
+      // Checked here too, whatever the schema validation did: only the customer's own connections.
+      if (!entry.connections.some((c) => c.id === connectionId)) {
+        this.observer.record(entry.integrationKey, 'invalid_arguments', 0);
+        return invalidArgumentsResult(entry.name, [
+          { path: CONNECTION_ID_ARG, message: `must be one of ${entry.connections.map((c) => JSON.stringify(c.id)).join(', ')}` },
+        ]);
+      }
       const { [CONNECTION_ID_ARG]: _omit, ...rest } = args;
       void _omit;
       input = rest;
@@ -163,6 +177,17 @@ export class ToolsService {
     }
     if (entry.wrapsInput) input = (input as Record<string, unknown>).input;
 
+    // One identity cannot occupy the upstream with unbounded parallel calls (batches, many sessions).
+    const release = this.limits.tryAcquireUpstreamCall(ctx.session.identityKey);
+    if (!release) {
+      this.observer.record(entry.integrationKey, 'rate_limited', 0);
+      const limit = this.limits.maxConcurrentCalls;
+      return errorResult(
+        `Too many tool calls are running at once for this user (limit ${limit}, MAX_CONCURRENT_CALLS_PER_IDENTITY); ` +
+          'wait for one to finish, then call again.',
+        { type: 'rate_limited', limit, retryAfterSeconds: 1 },
+      );
+    }
     const started = performance.now();
     try {
       const output = await this.gateway.runAction(ctx.session.token, connectionId, entry.actionKey, input, {
@@ -181,8 +206,10 @@ export class ToolsService {
       if (!(err instanceof UpstreamError)) throw err;
       this.observer.record(entry.integrationKey, err.kind, performance.now() - started);
       if (err.kind === 'not_found') this.catalogs.invalidate(ctx.session.identityKey);
-      this.logger.warn(`Tool ${entry.name} failed upstream in session ${ctx.session.id}: ${err.kind}${err.upstreamStatus ? ` (HTTP ${err.upstreamStatus})` : ''}`);
+      this.logger.warn(`Tool ${entry.name} failed upstream in session ${sessionLogRef(ctx.session)}: ${err.kind}${err.upstreamStatus ? ` (HTTP ${err.upstreamStatus})` : ''}`);
       return upstreamFailureResult(entry, connectionId, err, this.config.actionTimeoutMs);
+    } finally {
+      release();
     }
   }
 
@@ -202,7 +229,14 @@ export class ToolsService {
     const visible = catalog.entries.filter((e) => ToolCatalog.inApps(e, apps));
     const resolved = new Set<string>();
     const unknown: EnableToolsOutcome['unknown'] = [];
-    for (const raw of (requested as string[]).slice(0, 500)) {
+    if (requested.length > ENABLE_TOOLS_MAX_NAMES) {
+      return errorResult(`Invalid arguments for enable-tools: at most ${ENABLE_TOOLS_MAX_NAMES} names per call.`, {
+        type: 'invalid_arguments',
+        fields: [{ path: 'tools', message: `must hold at most ${ENABLE_TOOLS_MAX_NAMES} names` }],
+      });
+    }
+    let candidates: string[] | undefined;
+    for (const raw of requested as string[]) {
       const text = raw.trim();
       const entry = catalog.resolve(text);
       if (entry && ToolCatalog.inApps(entry, apps)) {
@@ -214,8 +248,13 @@ export class ToolsService {
         byIntegration.forEach((e) => resolved.add(e.name));
         continue;
       }
-      const candidates = [...visible.map((e) => e.name), ...new Set(visible.map((e) => e.integrationKey))];
-      unknown.push({ name: text.slice(0, 200), suggestions: catalog.suggest(text, candidates) });
+      // Suggestions for the first few unknown names only: each one compares against every tool name.
+      let suggestions: string[] = [];
+      if (unknown.length < SUGGESTED_UNKNOWN_NAMES) {
+        candidates ??= [...visible.map((e) => e.name), ...new Set(visible.map((e) => e.integrationKey))];
+        suggestions = catalog.suggest(text, candidates);
+      }
+      unknown.push({ name: text.slice(0, 200), suggestions });
     }
     const before = new Set(ctx.session.enabledTools);
     const all = resolved.size ? await this.sessions.enableTools(ctx.session.id, [...resolved]) : [...before];

@@ -1,5 +1,5 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import { SessionStore } from './session.store';
+import { CreateOutcome, SessionLimits, SessionStore } from './session.store';
 import type { SessionRecord } from './session.types';
 
 interface Stored {
@@ -12,6 +12,8 @@ interface Stored {
 export class MemorySessionStore extends SessionStore implements OnModuleDestroy {
   private readonly sessions = new Map<string, Stored>();
   private readonly chats = new Map<string, Map<string, string>>();
+  /** identity key → ids of its sessions (for the per-identity cap). */
+  private readonly byIdentity = new Map<string, Set<string>>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(sweepIntervalMs = 30_000) {
@@ -32,6 +34,9 @@ export class MemorySessionStore extends SessionStore implements OnModuleDestroy 
 
   private drop(id: string, record: SessionRecord): void {
     this.sessions.delete(id);
+    const mine = this.byIdentity.get(record.identityKey);
+    mine?.delete(id);
+    if (mine && mine.size === 0) this.byIdentity.delete(record.identityKey);
     if (record.chatId) {
       const map = this.chats.get(record.identityKey);
       if (map?.get(record.chatId) === id) map.delete(record.chatId);
@@ -44,8 +49,31 @@ export class MemorySessionStore extends SessionStore implements OnModuleDestroy 
     for (const [id, stored] of this.sessions) if (stored.expiresAt <= now) this.drop(id, stored.record);
   }
 
-  async create(record: SessionRecord, ttlSeconds: number): Promise<void> {
+  /** Synchronous from check to insert, so concurrent creates cannot overshoot the caps. */
+  async create(record: SessionRecord, ttlSeconds: number, limits?: SessionLimits): Promise<CreateOutcome> {
+    const evicted: string[] = [];
+    if (limits) {
+      const mine = [...(this.byIdentity.get(record.identityKey) ?? [])].filter((id) => this.live(id));
+      const over = Math.max(0, mine.length - limits.maxPerIdentity + 1);
+      if (this.sessions.size > limits.maxSessions - 1 + over) this.sweep();
+      if (this.sessions.size - over >= limits.maxSessions) return { created: false };
+      const oldest = mine
+        .map((id) => this.sessions.get(id)!)
+        .sort((a, b) => a.expiresAt - b.expiresAt)
+        .slice(0, over);
+      for (const s of oldest) {
+        this.drop(s.record.id, s.record);
+        evicted.push(s.record.id);
+      }
+    }
     this.sessions.set(record.id, { record: { ...record, enabledTools: [...record.enabledTools] }, expiresAt: Date.now() + ttlSeconds * 1000 });
+    let mine = this.byIdentity.get(record.identityKey);
+    if (!mine) {
+      mine = new Set();
+      this.byIdentity.set(record.identityKey, mine);
+    }
+    mine.add(record.id);
+    return { created: true, evicted };
   }
 
   async get(id: string): Promise<SessionRecord | undefined> {

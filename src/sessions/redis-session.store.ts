@@ -1,6 +1,6 @@
 import { Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import Redis, { RedisOptions } from 'ioredis';
-import { SessionStore } from './session.store';
+import { CreateOutcome, SessionLimits, SessionStore } from './session.store';
 import type { SessionRecord } from './session.types';
 
 /** Redis connection settings shared by the session store and the notification bus. */
@@ -56,6 +56,37 @@ export function waitReady(client: Redis, timeoutMs: number): Promise<boolean> {
   });
 }
 
+/**
+ * Creates a session within the caps, atomically: expired index entries are dropped, the create is
+ * refused (false) when the store is full, and the owner's least recently used sessions (lowest
+ * expiry in its per-identity index) are evicted to stay within its cap; returns the evicted ids.
+ * KEYS: session hash, global index, identity index. ARGV: now, ttl, id, data, token, max, max per
+ * identity, key prefix, owner, lastUsedAt.
+ */
+const CREATE = `
+local now = tonumber(ARGV[1])
+local ttl = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
+local over = redis.call('ZCARD', KEYS[3]) - tonumber(ARGV[7]) + 1
+if over < 0 then over = 0 end
+if redis.call('ZCARD', KEYS[2]) - over >= tonumber(ARGV[6]) then return false end
+local evicted = {}
+if over > 0 then
+  for _, sid in ipairs(redis.call('ZRANGE', KEYS[3], 0, over - 1)) do
+    redis.call('DEL', ARGV[8] .. 's:' .. sid, ARGV[8] .. 's:' .. sid .. ':t', ARGV[8] .. 'events:' .. sid)
+    redis.call('ZREM', KEYS[2], sid)
+    redis.call('ZREM', KEYS[3], sid)
+    evicted[#evicted + 1] = sid
+  end
+end
+redis.call('HSET', KEYS[1], 'data', ARGV[4], 'token', ARGV[5], 'lastUsedAt', ARGV[10], 'owner', ARGV[9])
+redis.call('PEXPIRE', KEYS[1], ttl)
+redis.call('ZADD', KEYS[2], now + ttl, ARGV[3])
+redis.call('ZADD', KEYS[3], now + ttl, ARGV[3])
+if redis.call('PTTL', KEYS[3]) < ttl then redis.call('PEXPIRE', KEYS[3], ttl) end
+return evicted`;
+
 const TOUCH = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'token', ARGV[4]) end
@@ -64,6 +95,12 @@ redis.call('PEXPIRE', KEYS[1], ARGV[1])
 redis.call('PEXPIRE', KEYS[2], ARGV[1])
 redis.call('ZADD', KEYS[3], tonumber(ARGV[2]) + tonumber(ARGV[1]), ARGV[3])
 if ARGV[5] == '1' and redis.call('PTTL', KEYS[4]) < tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[4], ARGV[1]) end
+local owner = redis.call('HGET', KEYS[1], 'owner')
+if owner then
+  local mine = ARGV[6] .. 'i:' .. owner
+  redis.call('ZADD', mine, tonumber(ARGV[2]) + tonumber(ARGV[1]), ARGV[3])
+  if redis.call('PTTL', mine) < tonumber(ARGV[1]) then redis.call('PEXPIRE', mine, ARGV[1]) end
+end
 return 1`;
 
 const ADD_TOOLS = `
@@ -92,9 +129,11 @@ interface StoredHash {
 
 /**
  * Sessions in Redis, so that every replica serves every session. Keys (under `REDIS_KEY_PREFIX`):
- * `s:<id>` HASH {data (JSON), token, lastUsedAt}, `s:<id>:t` SET of enabled tools, `sessions` ZSET of
- * id → expiry (for `count`), `c:<identityKey>` HASH chatId → sessionId. Idle expiry is Redis' own
- * PEXPIRE; racy updates are Lua scripts; every operation is one round trip.
+ * `s:<id>` HASH {data (JSON), token, lastUsedAt, owner}, `s:<id>:t` SET of enabled tools, `sessions`
+ * ZSET of id → expiry (for `count` and `MAX_SESSIONS`), `i:<identityKey>` ZSET of the identity's ids →
+ * expiry (for `MAX_SESSIONS_PER_IDENTITY`), `c:<identityKey>` HASH chatId → sessionId. Idle expiry is
+ * Redis' own PEXPIRE; racy updates and capped creates are Lua scripts (one Redis server, not Cluster:
+ * the scripts touch keys derived from the owner); every operation is one round trip.
  */
 export class RedisSessionStore extends SessionStore implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(RedisSessionStore.name);
@@ -107,6 +146,7 @@ export class RedisSessionStore extends SessionStore implements OnModuleInit, OnM
     this.display = display;
     this.client = new Redis(url, options);
     logConnectionState(this.client, this.logger, this.display);
+    this.client.defineCommand('mcpCreate', { numberOfKeys: 3, lua: CREATE });
     this.client.defineCommand('mcpTouch', { numberOfKeys: 4, lua: TOUCH });
     this.client.defineCommand('mcpAddTools', { numberOfKeys: 4, lua: ADD_TOOLS });
     this.client.defineCommand('mcpSetChat', { numberOfKeys: 1, lua: SET_CHAT });
@@ -132,9 +172,13 @@ export class RedisSessionStore extends SessionStore implements OnModuleInit, OnM
   private chatKey(identityKey: string): string {
     return `${this.prefix}c:${identityKey}`;
   }
+  private identityKey(identityKey: string): string {
+    return `${this.prefix}i:${identityKey}`;
+  }
 
   private commands(): Redis & {
-    mcpTouch(k1: string, k2: string, k3: string, k4: string, ttl: number, now: number, id: string, token: string, chat: '0' | '1'): Promise<number>;
+    mcpCreate(k1: string, k2: string, k3: string, now: number, ttl: number, id: string, data: string, token: string, max: number, maxPerIdentity: number, prefix: string, owner: string, lastUsedAt: number): Promise<string[] | null>;
+    mcpTouch(k1: string, k2: string, k3: string, k4: string, ttl: number, now: number, id: string, token: string, chat: '0' | '1', prefix: string): Promise<number>;
     mcpAddTools(k1: string, k2: string, k3: string, k4: string, ttl: number, now: number, ...names: string[]): Promise<string[] | null>;
     mcpSetChat(k: string, chatId: string, sessionId: string, ttl: number): Promise<string | null>;
     mcpRemoveChat(k: string, chatId: string, sessionId: string): Promise<number>;
@@ -142,16 +186,27 @@ export class RedisSessionStore extends SessionStore implements OnModuleInit, OnM
     return this.client as never;
   }
 
-  async create(record: SessionRecord, ttlSeconds: number): Promise<void> {
+  async create(record: SessionRecord, ttlSeconds: number, limits?: SessionLimits): Promise<CreateOutcome> {
     const ttl = ttlSeconds * 1000;
     const { token, lastUsedAt, enabledTools, ...data } = record;
-    const multi = this.client
-      .multi()
-      .hset(this.key(record.id), { data: JSON.stringify(data), token, lastUsedAt: String(lastUsedAt) })
-      .pexpire(this.key(record.id), ttl)
-      .zadd(this.indexKey, Date.now() + ttl, record.id);
-    if (enabledTools.length) multi.sadd(this.toolsKey(record.id), ...enabledTools).pexpire(this.toolsKey(record.id), ttl);
-    await multi.exec();
+    const evicted = await this.commands().mcpCreate(
+      this.key(record.id),
+      this.indexKey,
+      this.identityKey(record.identityKey),
+      Date.now(),
+      ttl,
+      record.id,
+      JSON.stringify(data),
+      token,
+      limits?.maxSessions ?? Number.MAX_SAFE_INTEGER,
+      limits?.maxPerIdentity ?? Number.MAX_SAFE_INTEGER,
+      this.prefix,
+      record.identityKey,
+      lastUsedAt,
+    );
+    if (evicted === null) return { created: false };
+    if (enabledTools.length) await this.client.multi().sadd(this.toolsKey(record.id), ...enabledTools).pexpire(this.toolsKey(record.id), ttl).exec();
+    return { created: true, evicted };
   }
 
   private static decode(hash: StoredHash, tools: string[]): SessionRecord | undefined {
@@ -169,7 +224,7 @@ export class RedisSessionStore extends SessionStore implements OnModuleInit, OnM
 
   async touch(id: string, ttlSeconds: number, token?: string, chatOwner?: string): Promise<void> {
     const chatKey = chatOwner ? this.chatKey(chatOwner) : this.key(id);
-    await this.commands().mcpTouch(this.key(id), this.toolsKey(id), this.indexKey, chatKey, ttlSeconds * 1000, Date.now(), id, token ?? '', chatOwner ? '1' : '0');
+    await this.commands().mcpTouch(this.key(id), this.toolsKey(id), this.indexKey, chatKey, ttlSeconds * 1000, Date.now(), id, token ?? '', chatOwner ? '1' : '0', this.prefix);
   }
 
   async addEnabledTools(id: string, names: string[], ttlSeconds: number): Promise<string[] | undefined> {
@@ -187,7 +242,9 @@ export class RedisSessionStore extends SessionStore implements OnModuleInit, OnM
       .zrem(this.indexKey, id)
       .exec();
     if (!results) throw new Error('Redis transaction aborted');
-    return RedisSessionStore.decode(results[0][1] as StoredHash, results[1][1] as string[]);
+    const record = RedisSessionStore.decode(results[0][1] as StoredHash, results[1][1] as string[]);
+    if (record) await this.client.zrem(this.identityKey(record.identityKey), id);
+    return record;
   }
 
   async count(): Promise<number> {

@@ -5,8 +5,22 @@ import type { SessionRecord } from './session.types';
  * default; the Redis adapter lets many replicas share sessions. Implementations expire idle
  * sessions after `ttlSeconds` of no use and make `addEnabledTools` atomic.
  */
+export interface SessionLimits {
+  /** Sessions alive in the whole store: a create beyond it is refused. */
+  maxSessions: number;
+  /** Sessions of one identity: a create beyond it evicts that identity's least recently used session. */
+  maxPerIdentity: number;
+}
+
+export type CreateOutcome = { created: true; evicted: string[] } | { created: false; evicted?: undefined };
+
 export abstract class SessionStore {
-  abstract create(record: SessionRecord, ttlSeconds: number): Promise<void>;
+  /**
+   * Stores a new session. With `limits`, the check and the insert are one atomic step (however
+   * many replicas create at once): refused when the store is full, and the identity's least
+   * recently used sessions are evicted (and returned) to stay within its cap.
+   */
+  abstract create(record: SessionRecord, ttlSeconds: number, limits?: SessionLimits): Promise<CreateOutcome>;
   /** The session, or undefined when unknown or expired. */
   abstract get(id: string): Promise<SessionRecord | undefined>;
   /**

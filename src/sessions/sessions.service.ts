@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { sessionsConfig, SessionsConfig } from '../config/app.config';
 import { BadRequestError, DomainError, SessionNotFoundError, StoreUnavailableError, TooManySessionsError } from '../common/domain.errors';
 import type { AuthContext } from '../auth/identity';
+import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import { SessionStore } from './session.store';
 import type { SessionRecord, ToolMode, TransportKind } from './session.types';
 
@@ -14,11 +15,19 @@ export interface OpenSessionRequest {
   apps: string[] | null;
   chatId?: string;
   transport: TransportKind;
+  /** The client's `initialize` protocol version: kept only when it is one we support. */
   protocolVersion?: string;
 }
 
 const CHAT_ID = /^[\x21-\x7e][\x20-\x7e]{0,255}$/;
-const SESSION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Our ids are UUIDs; nothing else (e.g. `<id>:t`, another key's name in Redis) reaches the store. */
+const SESSION_ID = /^[A-Za-z0-9-]{1,64}$/;
+
+export interface OpenedSession {
+  record: SessionRecord;
+  /** Sessions of the same identity evicted to stay within `MAX_SESSIONS_PER_IDENTITY` (their streams should end). */
+  evicted: string[];
+}
 
 /** Session lifecycle and ownership, over whichever `SessionStore` is configured. */
 @Injectable()
@@ -48,10 +57,9 @@ export class SessionsService {
     return chatId;
   }
 
-  async open(req: OpenSessionRequest): Promise<SessionRecord> {
+  async open(req: OpenSessionRequest): Promise<OpenedSession> {
     const chatId = SessionsService.validateChatId(req.chatId);
     return this.guarded(async () => {
-      if ((await this.store.count()) >= this.config.maxSessions) throw new TooManySessionsError(30);
       const now = Date.now();
       const record: SessionRecord = {
         id: req.id ?? randomUUID(),
@@ -64,13 +72,19 @@ export class SessionsService {
         enabledTools: [],
         chatId,
         transport: req.transport,
-        protocolVersion: req.protocolVersion,
+        // Client-chosen text is never stored as given (it was up to the body limit in size).
+        protocolVersion: req.protocolVersion !== undefined && SUPPORTED_PROTOCOL_VERSIONS.includes(req.protocolVersion) ? req.protocolVersion : undefined,
         createdAt: now,
         lastUsedAt: now,
       };
-      await this.store.create(record, this.config.idleTtlSeconds);
+      const outcome = await this.store.create(record, this.config.idleTtlSeconds, {
+        maxSessions: this.config.maxSessions,
+        maxPerIdentity: this.config.maxSessionsPerIdentity,
+      });
+      if (!outcome.created) throw new TooManySessionsError(30);
+      if (outcome.evicted.length) this.logger.log(`Evicted ${outcome.evicted.length} idle session(s) of identity ${record.identityKey.slice(0, 12)} (MAX_SESSIONS_PER_IDENTITY)`);
       if (chatId) await this.store.setChat(record.identityKey, chatId, record.id, this.config.idleTtlSeconds);
-      return record;
+      return { record, evicted: outcome.evicted };
     });
   }
 

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino, { Bindings, Level, Logger } from 'pino';
 import type { AppConfig } from '../../config/app.config';
 import { redactSecrets } from '../redact';
+import { hashedSessionRef } from './session-log-ref';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 /** Probes and scrapes: no access line (they would drown the rest). */
@@ -109,15 +110,19 @@ export class RequestScopedLogger {
 }
 
 /**
- * Correlation fields of the access line: the MCP session id (header, the id a fresh `initialize`
- * was given, or the legacy `?sessionId=`) and a 12-char prefix of the hashed identity.
+ * Correlation fields of the access line: the Streamable HTTP session id (header, or the id a fresh
+ * `initialize` was given), a 12-char prefix of the hashed identity, and for the legacy SSE transport
+ * only a hash of its session id (`sseSession`): that id alone authorizes `POST /sse/messages`.
  */
-function correlation(req: LoggedRequest, res: ServerResponse): { sessionId?: string; identity?: string } {
+function correlation(req: LoggedRequest, res: ServerResponse): { sessionId?: string; sseSession?: string; identity?: string } {
   const header = req.headers['mcp-session-id'] ?? res.getHeader('mcp-session-id');
   const query = header === undefined && req.url?.includes('sessionId=') ? req.query?.sessionId : undefined;
-  const raw = typeof header === 'string' ? header : typeof query === 'string' ? query : undefined;
   const identity = req.auth?.identity?.key;
-  return { ...(raw ? { sessionId: raw.slice(0, 128) } : {}), ...(identity ? { identity: identity.slice(0, 12) } : {}) };
+  return {
+    ...(typeof header === 'string' && header ? { sessionId: header.slice(0, 128) } : {}),
+    ...(typeof query === 'string' && query ? { sseSession: hashedSessionRef(query, 'sse') } : {}),
+    ...(identity ? { identity: identity.slice(0, 12) } : {}),
+  };
 }
 
 /**

@@ -1,0 +1,110 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { appConfig, AppConfig } from '../config/app.config';
+import { QuotaExceededError } from '../common/domain.errors';
+import { TokenBuckets } from './token-buckets';
+
+/** Gives back what `acquire` took; calling it twice is harmless. */
+export type Release = () => void;
+
+/** Counts of a per-identity resource on this replica, with a cap. */
+class PerIdentityCounter {
+  private readonly counts = new Map<string, number>();
+  private total = 0;
+
+  constructor(private readonly cap: number) {}
+
+  acquire(key: string): Release | undefined {
+    const n = this.counts.get(key) ?? 0;
+    if (n >= this.cap) return undefined;
+    this.counts.set(key, n + 1);
+    this.total++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.total--;
+      const left = (this.counts.get(key) ?? 1) - 1;
+      if (left <= 0) this.counts.delete(key);
+      else this.counts.set(key, left);
+    };
+  }
+
+  held(key: string): number {
+    return this.counts.get(key) ?? 0;
+  }
+
+  get size(): number {
+    return this.total;
+  }
+}
+
+/**
+ * Per-tenant fairness, in one place: what one identity (workspace + customer) may take from a
+ * shared server, so that a noisy tenant hits its own limits and the others do not notice.
+ * - `RATE_LIMIT_PER_MINUTE`: JSON-RPC calls (a batch costs one per message), per replica.
+ * - `TOKEN_CHECKS_PER_MINUTE`: upstream checks of not-yet-verified tokens claiming an identity
+ *   (no workspace secret), so forged tokens cannot make us hammer Integration.app.
+ * - `MAX_STREAMS_PER_IDENTITY`: open server→client streams (GET /mcp, GET /sse) on this replica.
+ * - `MAX_CONCURRENT_CALLS_PER_IDENTITY`: tool calls running upstream at once on this replica.
+ * Sessions per identity are capped atomically by the session store (`MAX_SESSIONS_PER_IDENTITY`).
+ */
+@Injectable()
+export class TenantLimits {
+  private readonly calls: TokenBuckets;
+  private readonly tokenChecks: TokenBuckets;
+  private readonly streams: PerIdentityCounter;
+  private readonly upstreamCalls: PerIdentityCounter;
+
+  constructor(@Inject(appConfig.KEY) private readonly config: AppConfig) {
+    this.calls = new TokenBuckets(config.rateLimitPerMinute);
+    this.tokenChecks = new TokenBuckets(
+      config.tokenChecksPerMinute,
+      (s) => `Too many unverified access tokens for this identity; retry after ${s} s.`,
+      10_000,
+    );
+    this.streams = new PerIdentityCounter(config.maxStreamsPerIdentity);
+    this.upstreamCalls = new PerIdentityCounter(config.maxConcurrentCallsPerIdentity);
+  }
+
+  /** Charges `calls` JSON-RPC calls to a rate key (429 + Retry-After when over). */
+  chargeCalls(rateKey: string, calls = 1): void {
+    this.calls.consume(rateKey, Math.max(1, calls));
+  }
+
+  /** Charges one upstream check of a token that claims `identityKey` and is not verified yet. */
+  chargeTokenCheck(identityKey: string): void {
+    this.tokenChecks.consume(identityKey, 1);
+  }
+
+  /** A slot for one more open stream of the identity; 429 when it holds `MAX_STREAMS_PER_IDENTITY`. */
+  acquireStream(identityKey: string): Release {
+    const release = this.streams.acquire(identityKey);
+    if (!release) {
+      throw new QuotaExceededError(
+        `Too many open streams for this identity on this server (limit ${this.config.maxStreamsPerIdentity}); close an unused one first.`,
+      );
+    }
+    return release;
+  }
+
+  /** A slot for one more upstream tool call of the identity, or undefined when it has `MAX_CONCURRENT_CALLS_PER_IDENTITY` running. */
+  tryAcquireUpstreamCall(identityKey: string): Release | undefined {
+    return this.upstreamCalls.acquire(identityKey);
+  }
+
+  get maxConcurrentCalls(): number {
+    return this.config.maxConcurrentCallsPerIdentity;
+  }
+
+  streamsOf(identityKey: string): number {
+    return this.streams.held(identityKey);
+  }
+
+  get runningUpstreamCalls(): number {
+    return this.upstreamCalls.size;
+  }
+
+  get trackedRateKeys(): number {
+    return this.calls.tracked;
+  }
+}
