@@ -1,6 +1,7 @@
 import type { IntegrationAppConfig } from '../config/app.config';
 import { CatalogService } from './catalog.service';
 import { IntegrationAppGateway, UpstreamAction, UpstreamConnection, UpstreamSelf } from './integration-app.gateway';
+import { SchemaValidators } from './schema-validators';
 import { UpstreamError } from './upstream.error';
 
 /** A gateway fake that counts calls and throws on anything it was not set up for. */
@@ -51,7 +52,7 @@ function setup(n: number, config: Partial<IntegrationAppConfig> = {}) {
   const gateway = new FakeGateway(connections, actions);
   const service = new CatalogService(gateway, {
     catalogTtlSeconds: 60, catalogMaxEntries: 100, catalogFetchConcurrency: 3, ...config,
-  } as IntegrationAppConfig);
+  } as IntegrationAppConfig, new SchemaValidators());
   return { gateway, service };
 }
 
@@ -115,5 +116,24 @@ describe('CatalogService', () => {
     gateway.failActionsOf.set('int0', new UpstreamError('no', { kind: 'unauthorized' }));
     await expect(service.get('b', 't')).rejects.toMatchObject({ kind: 'unauthorized' });
     expect(service.cachedIdentities).toBe(1);
+  });
+
+  it('validates arguments with each refresh\'s own schema, however many refreshes reuse its $id', async () => {
+    const { gateway, service } = setup(1);
+    const schema = (type: string) => ({ $id: 'https://schemas.example/thing', type: 'object', properties: { id: { type } }, required: ['id'] });
+    let type = 'string';
+    gateway.listActions = async () => [{ ...act('get-thing'), inputSchema: schema(type) }];
+    let catalog = await service.get('id', 'tok');
+    for (let refresh = 0; refresh < 20; refresh++) {
+      type = refresh % 2 ? 'string' : 'integer';
+      service.invalidate('id');
+      const next = await service.get('id', 'tok');
+      expect(next).not.toBe(catalog);
+      catalog = next;
+      const entry = catalog.get('app0_get-thing')!;
+      const wanted = (entry.definition.inputSchema.properties.id as { type: string }).type;
+      expect(catalog.validate(entry, { id: wanted === 'string' ? 'x' : 1 })).toEqual([]);
+      expect(catalog.validate(entry, { id: wanted === 'string' ? 1 : 'x' })).toEqual([{ path: 'id', message: `must be ${wanted}` }]);
+    }
   });
 });

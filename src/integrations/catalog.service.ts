@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { integrationAppConfig, IntegrationAppConfig } from '../config/app.config';
 import { IntegrationAppGateway, UpstreamAction } from './integration-app.gateway';
+import { SchemaValidators } from './schema-validators';
 import { buildToolCatalog, ToolCatalog } from './tool-catalog';
 import { UpstreamError } from './upstream.error';
 
@@ -39,6 +40,7 @@ export class CatalogService {
   constructor(
     private readonly gateway: IntegrationAppGateway,
     @Inject(integrationAppConfig.KEY) private readonly config: IntegrationAppConfig,
+    private readonly schemaValidators: SchemaValidators,
   ) {}
 
 
@@ -120,7 +122,7 @@ export class CatalogService {
         return [id, [] as UpstreamAction[]] as const;
       }
     });
-    return buildToolCatalog(connections, new Map(lists), partial);
+    return buildToolCatalog(connections, new Map(lists), this.schemaValidators, partial);
   }
 
   private evict(): void {

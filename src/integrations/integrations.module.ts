@@ -3,11 +3,13 @@ import { MetricsModule } from '../health/metrics.module';
 import { MetricsUpstreamObserver } from '../health/metrics.observers';
 import { CatalogService } from './catalog.service';
 import { IntegrationAppGateway } from './integration-app.gateway';
+import { SchemaValidators } from './schema-validators';
 import { SdkIntegrationAppGateway } from './sdk-integration-app.gateway';
 import { UpstreamObserver } from './upstream.observer';
 
 /**
- * Integration.app access: the gateway port (SDK adapter) and the shared per-identity tool catalog.
+ * Integration.app access: the gateway port (SDK adapter) and the shared per-identity tool catalog,
+ * whose argument validators come from the `SchemaValidators` provider.
  * Upstream latency goes to the `UpstreamObserver` port, bound here to the metrics adapter from the
  * leaf MetricsModule (which imports nothing back).
  */
@@ -16,6 +18,7 @@ import { UpstreamObserver } from './upstream.observer';
   providers: [
     { provide: IntegrationAppGateway, useClass: SdkIntegrationAppGateway },
     { provide: UpstreamObserver, useExisting: MetricsUpstreamObserver },
+    SchemaValidators,
     CatalogService,
   ],
   exports: [IntegrationAppGateway, CatalogService],

@@ -338,9 +338,23 @@ export class SdkIntegrationAppGateway extends IntegrationAppGateway implements O
       }));
   }
 
+  /**
+   * An id or key as one URL path segment. `encodeURIComponent` leaves `.` and `..` as they are, and
+   * URL resolution would turn them into "this folder" / "the folder above" (`/connections/../actions/x/run`),
+   * so those and the empty string are refused before any request is made.
+   */
+  private static pathSegment(value: string, what: string): string {
+    if (typeof value !== 'string' || value === '' || value === '.' || value === '..') {
+      throw new UpstreamError(`Invalid ${what} ${JSON.stringify(value)}: it must be a non-empty id other than "." or ".."`, { kind: 'bad_request' });
+    }
+    return encodeURIComponent(value);
+  }
+
   async runAction(token: string, connectionId: string, actionKey: string, input: unknown, options: RunActionOptions = {}): Promise<unknown> {
     const timeoutMs = options.timeoutMs ?? this.config.actionTimeoutMs;
-    const path = `/connections/${encodeURIComponent(connectionId)}/actions/${encodeURIComponent(actionKey)}/run`;
+    const connection = SdkIntegrationAppGateway.pathSegment(connectionId, 'connection id');
+    const action = SdkIntegrationAppGateway.pathSegment(actionKey, 'action key');
+    const path = `/connections/${connection}/actions/${action}/run`;
     const response = (await this.observed(
       'run_action',
       () => this.client(token).post(path, input ?? {}, this.requestOptions(timeoutMs, options.signal)),

@@ -1,6 +1,6 @@
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import { distance } from 'fastest-levenshtein';
 import { UpstreamAction, UpstreamConnection } from './integration-app.gateway';
+import { ArgumentsValidator, SchemaValidators, ValidationProblem } from './schema-validators';
 import { annotationsFor, ToolAnnotations } from './tool-annotations';
 import { assignToolNames } from './tool-naming';
 
@@ -35,30 +35,12 @@ export interface ToolEntry {
 
 export const CONNECTION_ID_ARG = 'connectionId';
 
-export interface ValidationProblem {
-  path: string;
-  message: string;
-}
+export type { ValidationProblem } from './schema-validators';
 
-const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true, allowUnionTypes: true });
-addFormats(ajv);
-
-function describeAjvError(e: ErrorObject): ValidationProblem {
-  const base = e.instancePath ? e.instancePath.replace(/^\//, '').replace(/\//g, '.') : '';
-  if (e.keyword === 'required') {
-    const missing = (e.params as { missingProperty: string }).missingProperty;
-    return { path: base ? `${base}.${missing}` : missing, message: 'is required' };
-  }
-  if (e.keyword === 'additionalProperties') {
-    const extra = (e.params as { additionalProperty: string }).additionalProperty;
-    return { path: base ? `${base}.${extra}` : extra, message: 'is not an allowed property' };
-  }
-  if (e.keyword === 'enum') {
-    const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
-    return { path: base || '(arguments)', message: `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}` };
-  }
-  return { path: base || '(arguments)', message: e.message ?? 'is invalid' };
-}
+/** Tool names are at most 64 characters: comparing more of a needle cannot find a closer one. */
+const SUGGEST_MAX_NEEDLE = 64;
+/** No suggestion is further than this from the needle (at most a quarter of its length, at least 2). */
+const SUGGEST_MAX_DISTANCE = 12;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -80,7 +62,11 @@ function toObjectSchema(schema: unknown): { schema: JsonSchemaObject; wraps: boo
     if (top.required !== undefined && !Array.isArray(top.required)) delete top.required;
     return { schema: top as JsonSchemaObject, wraps: false };
   }
-  return { schema: { type: 'object', properties: { input: schema }, required: ['input'] }, wraps: true };
+  // Local `#/definitions/…` and `#/$defs/…` references of the wrapped schema resolve against the new root.
+  const wrapper: Record<string, unknown> = { type: 'object', properties: { input: schema }, required: ['input'] };
+  if (isObject(schema.definitions)) wrapper.definitions = schema.definitions;
+  if (isObject(schema.$defs)) wrapper.$defs = schema.$defs;
+  return { schema: wrapper as JsonSchemaObject, wraps: true };
 }
 
 function withConnectionChoice(schema: JsonSchemaObject, connections: readonly CatalogConnection[]): JsonSchemaObject {
@@ -101,7 +87,8 @@ function withConnectionChoice(schema: JsonSchemaObject, connections: readonly Ca
 
 /**
  * The tools of one identity, built once per fetch and shared by every session of that identity.
- * Views (the `apps` filter) are memoized; argument validators are compiled on first use.
+ * Views (the `apps` filter) are memoized; argument validators are compiled on first use, at most one
+ * per tool, and owned by the catalog: they are released with it when a refresh replaces it.
  */
 export class ToolCatalog {
   readonly entries: readonly ToolEntry[];
@@ -110,9 +97,14 @@ export class ToolCatalog {
   private readonly byIntegration = new Map<string, ToolEntry[]>();
   private readonly views = new Map<string, ToolDefinition[]>();
   private readonly serializedViews = new Map<string, string>();
-  private readonly validators = new Map<string, ValidateFunction>();
+  private readonly validators = new Map<string, ArgumentsValidator>();
 
-  constructor(entries: ToolEntry[], readonly builtAt: number = Date.now(), readonly partial = false) {
+  constructor(
+    entries: ToolEntry[],
+    private readonly schemaValidators: SchemaValidators,
+    readonly builtAt: number = Date.now(),
+    readonly partial = false,
+  ) {
     this.entries = entries;
     for (const entry of entries) {
       this.byName.set(entry.name, entry);
@@ -179,53 +171,94 @@ export class ToolCatalog {
     return json;
   }
 
-  /** Validates arguments against the tool's input schema; returns the problems (empty when valid). */
+  /**
+   * Validates arguments against the tool's input schema; returns the problems (empty when valid).
+   * A schema that cannot be compiled refuses every call (fails closed).
+   */
   validate(entry: ToolEntry, args: Record<string, unknown>): ValidationProblem[] {
-    let validate = this.validators.get(entry.name);
+    // Only this catalog's own entries are kept, so the map never outgrows the catalog.
+    const own = this.byName.get(entry.name) === entry;
+    let validate = own ? this.validators.get(entry.name) : undefined;
     if (!validate) {
-      try {
-        validate = ajv.compile(entry.definition.inputSchema);
-      } catch {
-        // A schema Ajv cannot compile is still published whole; only the object shape is enforced.
-        validate = ajv.compile({ type: 'object' });
-      }
-      this.validators.set(entry.name, validate);
+      validate = this.schemaValidators.compile(entry.definition.inputSchema, `tool ${entry.name}`);
+      if (own) this.validators.set(entry.name, validate);
     }
-    if (validate(args)) return [];
-    return (validate.errors ?? []).map(describeAjvError);
+    return validate(args);
   }
 
-  /** Closest tool names to a miss, for "did you mean". */
+  /**
+   * Closest tool names to a miss, for "did you mean". Bounded whatever the input: the needle is cut
+   * to the longest tool name, and only candidates whose length and characters could be within the
+   * allowed distance are compared (by `fastest-levenshtein`); the spec checks that these prefilters
+   * suggest what comparing every candidate does.
+   */
   suggest(text: string, candidates: Iterable<string>, max = 3): string[] {
-    const needle = text.toLowerCase();
-    const scored: Array<{ name: string; score: number }> = [];
+    const needle = text.slice(0, SUGGEST_MAX_NEEDLE).toLowerCase();
+    const limit = Math.min(SUGGEST_MAX_DISTANCE, Math.max(2, Math.floor(needle.length / 4)));
+    const needleChars = charCounts(needle);
+    const closest: Scored[] = [];
     for (const name of candidates) {
       const lower = name.toLowerCase();
-      const distance = levenshtein(needle, lower, 12);
-      const contains = lower.includes(needle) ? 0 : 1;
-      const score = contains === 0 ? Math.min(distance, 2) : distance;
-      if (score <= Math.max(2, Math.floor(needle.length / 4))) scored.push({ name, score });
+      const lengthDifference = lower.length - needle.length;
+      let score: number;
+      // A name containing the needle is only insertions away from it: a close match, however long.
+      if (lower.includes(needle)) score = lengthDifference < 2 ? lengthDifference : 2;
+      else if (lengthDifference > limit || -lengthDifference > limit) continue;
+      else if (distanceLowerBound(needleChars, lower, lengthDifference) > limit) continue;
+      else score = distance(needle, lower);
+      if (score <= limit) keepClosest(closest, { name, score }, max);
     }
-    scored.sort((a, b) => a.score - b.score || a.name.localeCompare(b.name));
-    const best = scored[0]?.score ?? 0;
-    return scored.filter((s) => s.score <= best + 1).slice(0, max).map((s) => s.name);
+    const best = closest[0]?.score ?? 0;
+    return closest.filter((s) => s.score <= best + 1).map((s) => s.name);
   }
 }
 
-function levenshtein(a: string, b: string, cap: number): number {
-  if (Math.abs(a.length - b.length) > cap) return cap + 1;
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      rowMin = Math.min(rowMin, cur[j]);
-    }
-    if (rowMin > cap) return cap + 1;
-    prev = cur;
+interface Scored {
+  name: string;
+  score: number;
+}
+
+/** Keeps the `max` closest names, closest first, ties by name: no sort of every close candidate. */
+function keepClosest(closest: Scored[], item: Scored, max: number): void {
+  let i = closest.length;
+  while (i > 0 && (item.score - closest[i - 1].score || item.name.localeCompare(closest[i - 1].name)) < 0) i--;
+  if (i >= max) return;
+  closest.splice(i, 0, item);
+  if (closest.length > max) closest.pop();
+}
+
+/*
+ * The per-character loops below avoid `Math.*` calls: they run for every candidate of every miss,
+ * and those calls are not inlined everywhere (in Jest's sandbox they cost more than the whole loop).
+ */
+
+/** How often each character occurs (characters past ASCII share the last slot). */
+function charCounts(text: string): Int32Array {
+  const counts = new Int32Array(128);
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    counts[code < 128 ? code : 127]++;
   }
-  return prev[b.length];
+  return counts;
+}
+
+/**
+ * A cheap lower bound of the edit distance, so that most candidates of a garbage needle are dropped
+ * without computing it: every character one string has in excess of the other must be deleted,
+ * inserted or substituted, one edit each. `needleChars` is used as scratch and left as it was.
+ */
+function distanceLowerBound(needleChars: Int32Array, candidate: string, lengthDifference: number): number {
+  let extra = 0;
+  for (let i = 0; i < candidate.length; i++) {
+    const code = candidate.charCodeAt(i);
+    if (--needleChars[code < 128 ? code : 127] < 0) extra++;
+  }
+  for (let i = 0; i < candidate.length; i++) {
+    const code = candidate.charCodeAt(i);
+    needleChars[code < 128 ? code : 127]++;
+  }
+  // The candidate has `extra` characters the needle lacks; the needle has `extra - lengthDifference` the candidate lacks.
+  return lengthDifference < 0 ? extra - lengthDifference : extra;
 }
 
 /**
@@ -236,6 +269,7 @@ function levenshtein(a: string, b: string, cap: number): number {
 export function buildToolCatalog(
   connections: readonly UpstreamConnection[],
   actionsByIntegrationId: ReadonlyMap<string, readonly UpstreamAction[]>,
+  schemaValidators: SchemaValidators,
   partial = false,
 ): ToolCatalog {
   const live = connections.filter((c) => !c.disconnected && !c.archived && c.integrationKey);
@@ -275,5 +309,5 @@ export function buildToolCatalog(
       definition: { name: names[i], title, description, inputSchema, annotations: annotationsFor(title, action.key, action.name) },
     };
   });
-  return new ToolCatalog(entries, Date.now(), partial);
+  return new ToolCatalog(entries, schemaValidators, Date.now(), partial);
 }
