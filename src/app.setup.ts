@@ -10,7 +10,8 @@ import { OriginPolicy } from './common/origin.policy';
 import { MetricsService } from './health/metrics.service';
 import { ShutdownService } from './health/shutdown.service';
 
-const MCP_PATHS = /^\/(mcp|sse)(\/|$)/;
+/** The MCP routes and everything under them, in any case (Express routes `/MCP` and `/mcp/` to `/mcp`). */
+const MCP_PATHS = /^\/(mcp|sse)(\/|$)/i;
 
 /**
  * Answers a request rejected before Nest's pipeline: the same JSON error as inside it, plus a `warn`
@@ -39,7 +40,8 @@ export function configureApp(app: NestExpressApplication): void {
   app.use(app.get(MetricsService).middleware);
   app.use(app.get(ShutdownService).middleware);
 
-  const origins = new OriginPolicy(config.allowedOrigins, config.host);
+  // Loopback-only or not is decided from the address actually bound, read on the first request.
+  const origins = new OriginPolicy(config.allowedOrigins, config.host, () => app.getHttpServer().address());
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (!MCP_PATHS.test(req.path)) return next();
     try {

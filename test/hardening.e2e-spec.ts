@@ -1,4 +1,6 @@
+import { createHmac, randomUUID } from 'node:crypto';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import Redis from 'ioredis';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { startEmulator, Emulator } from './emulator/emulator';
 import { startApp, RunningApp } from './support/app';
@@ -346,6 +348,146 @@ describe('Hardening', () => {
       const res = await rawPost(server.url, LIST, { Authorization: `Bearer ${token}`, 'Mcp-Session-Id': id });
       expect(res.status).toBe(404);
       expect(await (await fetch(`${server.url}/mcp/sessions`, { headers: { Authorization: `Bearer ${token}` } })).json()).toEqual({});
+    });
+  });
+
+  describe('red-team findings (issue 10)', () => {
+    const b64 = (json: string) => Buffer.from(json).toString('base64url');
+    /** A token signed with the workspace secret, so only its header or claims can be wrong. */
+    const signedRaw = (header: string, claims: object) => {
+      const head = `${b64(header)}.${b64(JSON.stringify(claims))}`;
+      return `${head}.${createHmac('sha256', SECRET).update(head).digest('base64url')}`;
+    };
+    const errorLines = (a: RunningApp) => a.logs.lines.filter((l) => l.startsWith('error ') || l.includes('"level":50'));
+    /** A tools/call whose arguments nest `levels` arrays (a ~2·levels-byte body). */
+    const deepCall = (levels: number) => `{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"gmail_count-unread","arguments":{"x":${'['.repeat(levels)}${']'.repeat(levels)}}}}`;
+
+    it('answers unknown routes with a JSON 404 naming the method and path, never the query string', async () => {
+      const server = await app({ LOG_LEVEL: 'info' });
+      const token = emulator.token('cust-1');
+      const [, payload, signature] = token.split('.');
+      const expect404 = async (method: string, path: string, message: string) => {
+        const res = await fetch(`${server.url}${path}`, { method });
+        const text = await res.text();
+        expect(res.status).toBe(404);
+        expect(res.headers.get('content-type')).toContain('application/json');
+        expect(JSON.parse(text)).toEqual({ statusCode: 404, error: 'Not Found', message });
+        for (const part of [token, payload, signature]) expect(text).not.toContain(part);
+      };
+      await expect404('POST', `/nope?token=${token}`, 'Cannot POST /nope');
+      await expect404('GET', `/nope/?a=1&token=${encodeURIComponent(token)}#x`, 'Cannot GET /nope/');
+      await expect404('DELETE', `/health?token=${payload}.${signature}`, 'Cannot DELETE /health');
+      // An unrouted method on an MCP path: a JSON-RPC body, the query string left out too.
+      const put = await fetch(`${server.url}/mcp?token=${token}`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+      expect(put.status).toBe(404);
+      expect(await put.json()).toMatchObject({ jsonrpc: '2.0', error: { message: 'Cannot PUT /mcp' } });
+      expect(server.logs.lines.filter((l) => l.includes(payload) || l.includes(signature))).toEqual([]);
+      // A credential in the path itself is redacted from the message like any HttpException's.
+      await expect404('GET', `/x/${token}`, 'Cannot GET /x/[redacted-jwt]');
+    });
+
+    it('checks the Origin on every spelling of the MCP paths Express routes', async () => {
+      const server = await app({ INTEGRATION_APP_WORKSPACE_SECRET: SECRET, ALLOWED_ORIGINS: 'https://app.example.com' });
+      const token = emulator.token('cust-1');
+      const evil = { Authorization: `Bearer ${token}`, Origin: 'https://evil.example.com' };
+      for (const path of ['/MCP', '/Mcp', '/mcp/', '/MCP/', '/mCp?x=1', '/SSE/messages?sessionId=x', '/Sse/Messages/?sessionId=x', '/MCP/sessions']) {
+        const res = await rawPost(server.url, INIT_BODY, evil, path);
+        expect([path, res.status]).toEqual([path, 403]);
+        expect(JSON.stringify(res.json)).toContain('is not allowed');
+      }
+      for (const path of ['/SSE', '/sse/', '/MCP/sessions']) {
+        const res = await fetch(`${server.url}${path}`, { headers: { ...evil, Accept: 'text/event-stream' } });
+        expect([path, res.status]).toEqual([path, 403]);
+      }
+      expect(errorLines(server)).toEqual([]);
+    });
+
+    it('keeps the loopback-only Origin rule for HOST=127.1 (decided from the address it listens on)', async () => {
+      const server = await startApp({ INTEGRATION_APP_API_URL: emulator.url, INTEGRATION_APP_WORKSPACE_SECRET: SECRET, HOST: '127.1' }, { host: '127.1' });
+      apps.push(server);
+      const token = emulator.token('cust-1');
+      for (const [origin, status] of [
+        ['http://evil.example', 403],
+        ['http://localhost.evil.example:3000', 403],
+        ['http://127.0.0.2:5173', 200],
+        ['http://[::1]:6274', 200],
+        ['http://localhost.', 200],
+      ] as const) {
+        for (const path of ['/MCP', '/mcp']) {
+          const res = await rawPost(server.url, INIT_BODY, { Authorization: `Bearer ${token}`, Origin: origin }, path);
+          expect([origin, path, res.status]).toEqual([origin, path, status]);
+        }
+      }
+      expect((await rawPost(server.url, INIT_BODY, { Authorization: `Bearer ${token}` }, '/MCP')).status).toBe(200);
+    });
+
+    it('answers a malformed JWT header or claims with 401 invalid_token, never a 500', async () => {
+      const server = await app({ INTEGRATION_APP_WORKSPACE_SECRET: SECRET });
+      const claims = { id: 'cust-1', iss: WORKSPACE, exp: Math.floor(Date.now() / 1000) + 600 };
+      const tokens = [
+        ...['"constructor"', '"__proto__"', '"toString"', '"hasOwnProperty"', '256', '["HS256"]', '{"toString":"HS256"}', 'null'].map((alg) => signedRaw(`{"alg":${alg},"typ":"JWT"}`, claims)),
+        signedRaw('{"__proto__":{"alg":"HS256"}}', claims),
+        signedRaw('{"alg":"HS256"}', { ...claims, id: { toString: 'cust-1' } }),
+        signedRaw('{"alg":"HS256"}', JSON.parse(`{"__proto__":{"id":"cust-1"},"iss":"${WORKSPACE}"}`) as object),
+      ];
+      for (const token of tokens) {
+        const post = await rawPost(server.url, INIT_BODY, { Authorization: `Bearer ${token}` });
+        const viaQuery = await rawPost(server.url, INIT_BODY, {}, `/mcp?token=${token}`);
+        const sessions = await fetch(`${server.url}/mcp/sessions`, { headers: { Authorization: `Bearer ${token}` } });
+        const sse = await fetch(`${server.url}/sse`, { headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' } });
+        for (const res of [post, viaQuery, sessions, sse]) {
+          expect(res.status).toBe(401);
+          expect(res.headers.get('www-authenticate')).toContain('error="invalid_token"');
+        }
+        await sse.body?.cancel();
+      }
+      expect(errorLines(server)).toEqual([]);
+    });
+
+    it('refuses messages nested deeper than the limit with 400 / -32600 on /mcp and /sse/messages', async () => {
+      const server = await app({ INTEGRATION_APP_WORKSPACE_SECRET: SECRET });
+      const token = emulator.token('cust-1');
+      const id = await rawInitialize(server.url, token);
+      for (const levels of [100, 10_000, 100_000]) {
+        const res = await rawPost(server.url, deepCall(levels), { Authorization: `Bearer ${token}`, 'Mcp-Session-Id': id });
+        expect(res.status).toBe(400);
+        expect(res.json).toMatchObject({ jsonrpc: '2.0', error: { code: -32600, message: expect.stringContaining('levels deep') } });
+      }
+      const ok = await rawPost(server.url, deepCall(10), { Authorization: `Bearer ${token}`, 'Mcp-Session-Id': id });
+      expect(ok.status).toBe(200);
+
+      const { sessionId, reader } = await openRawSse(server.url, token);
+      try {
+        const res = await rawPost(server.url, deepCall(10_000), { Authorization: `Bearer ${token}` }, `/sse/messages?sessionId=${sessionId}`);
+        expect(res.status).toBe(400);
+        expect(res.json).toMatchObject({ error: { code: -32600, message: expect.stringContaining('levels deep') } });
+      } finally {
+        await reader.cancel();
+      }
+      expect(errorLines(server)).toEqual([]);
+    });
+
+    it('refuses a deeply nested legacy SSE message relayed between replicas over Redis with a 400, not a 500', async () => {
+      const prefix = `e2e:${randomUUID()}:`;
+      const env = { INTEGRATION_APP_WORKSPACE_SECRET: SECRET, REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: prefix };
+      const holder = await app(env);
+      const other = await app(env);
+      const token = emulator.token('cust-1');
+      const { sessionId, reader } = await openRawSse(holder.url, token);
+      try {
+        const deep = await rawPost(other.url, deepCall(10_000), { Authorization: `Bearer ${token}` }, `/sse/messages?sessionId=${sessionId}`);
+        expect(deep.status).toBe(400);
+        expect(deep.json).toMatchObject({ error: { code: -32600, message: expect.stringContaining('levels deep') } });
+        const fine = await rawPost(other.url, LIST, { Authorization: `Bearer ${token}` }, `/sse/messages?sessionId=${sessionId}`);
+        expect(fine.status).toBe(202);
+      } finally {
+        await reader.cancel();
+        const raw = new Redis(env.REDIS_URL);
+        const keys = await raw.keys(`${prefix}*`);
+        if (keys.length) await raw.del(...keys);
+        await raw.quit();
+      }
+      expect([...errorLines(holder), ...errorLines(other)]).toEqual([]);
     });
   });
 });

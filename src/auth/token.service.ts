@@ -1,12 +1,14 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { integrationAppConfig, IntegrationAppConfig } from '../config/app.config';
 import { UnauthorizedError } from '../common/domain.errors';
 import { AuthContext, identityOf } from './identity';
 
+/** Decoded from untrusted JSON: every field is checked for its type before use. */
 interface JwtHeader {
-  alg?: string;
-  typ?: string;
+  alg?: unknown;
+  typ?: unknown;
 }
 interface JwtClaims {
   id?: unknown;
@@ -15,8 +17,14 @@ interface JwtClaims {
   nbf?: unknown;
 }
 
-const HMAC_BY_ALG: Record<string, string> = { HS256: 'sha256', HS512: 'sha512' };
+/** A Map, not an object literal: a header `alg` of `constructor` or `__proto__` must find nothing. */
+const HMAC_BY_ALG: ReadonlyMap<string, string> = new Map([
+  ['HS256', 'sha256'],
+  ['HS512', 'sha512'],
+]);
 const CLOCK_SKEW_SECONDS = 30;
+/** Characters of token text the parse cache may hold (about 4 MB). */
+const PARSE_CACHE_MAX_CHARS = 4_000_000;
 
 function decodeSegment<T>(segment: string): T | undefined {
   try {
@@ -38,14 +46,17 @@ export class TokenService {
 
 
   /** Recently parsed tokens (the same token arrives on every request of a session). */
-  private readonly cache = new Map<string, AuthContext>();
+  /**
+   * Bounded by count and by the characters of the tokens it holds (a flood of distinct forged
+   * tokens of up to 8 KB each evicts older entries instead of growing the heap).
+   */
+  private readonly cache = new LRUCache<string, AuthContext>({ max: 10_000, maxSize: PARSE_CACHE_MAX_CHARS, sizeCalculation: (_ctx, token) => token.length });
 
   parse(token: string, nowSeconds = Math.floor(Date.now() / 1000)): AuthContext {
     const cached = this.cache.get(token);
     if (cached && (cached.expiresAt === undefined || cached.expiresAt + CLOCK_SKEW_SECONDS >= nowSeconds)) return cached;
     const ctx = this.parseUncached(token, nowSeconds);
     this.cache.set(token, ctx);
-    if (this.cache.size > 10_000) this.cache.delete(this.cache.keys().next().value as string);
     return ctx;
   }
 
@@ -81,7 +92,7 @@ export class TokenService {
     let verifiedLocally = false;
     const secret = this.config.workspaceSecret;
     if (secret) {
-      const hmac = header.alg ? HMAC_BY_ALG[header.alg] : undefined;
+      const hmac = typeof header.alg === 'string' ? HMAC_BY_ALG.get(header.alg) : undefined;
       if (!hmac) throw new UnauthorizedError('Access token must be signed with HS256 or HS512.', { error: 'invalid_token' });
       const expected = createHmac(hmac, secret).update(`${parts[0]}.${parts[1]}`).digest();
       const given = Buffer.from(parts[2], 'base64url');

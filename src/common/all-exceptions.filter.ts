@@ -1,4 +1,4 @@
-import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, Logger, NotFoundException } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { loggedRequestId } from './logging/request-logging';
 import { redactSecrets } from './redact';
@@ -7,6 +7,16 @@ import { toErrorResponse } from './error-response';
 /** Requests whose JSON-RPC id we can echo in an error. */
 function requestIdOf(body: unknown): unknown {
   return body && typeof body === 'object' && !Array.isArray(body) ? (body as { id?: unknown }).id : undefined;
+}
+
+/**
+ * A request no route matched (Nest's not-found handler, the only place a NotFoundException is thrown
+ * without a matched `req.route`) is answered naming its method and path: Nest's own message quotes
+ * `req.originalUrl`, query string and any `?token=` in it included.
+ */
+function withoutQueryString(exception: unknown, req: Request, path: string): unknown {
+  if (!(exception instanceof NotFoundException) || req.route) return exception;
+  return new NotFoundException(`Cannot ${req.method} ${path}`, { cause: exception });
 }
 
 /**
@@ -26,7 +36,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
 }
 
 export function sendError(exception: unknown, req: Request, res: Response, logger: Logger): void {
-  const path = req.path ?? req.url ?? '';
+  const path = req.path ?? req.url?.split('?')[0] ?? '';
+  exception = withoutQueryString(exception, req, path);
   const response = toErrorResponse(exception, path, requestIdOf(req.body));
   if (response.unexpected) {
     const err = exception as Error;

@@ -1,6 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import { DomainError } from './domain.errors';
 import { JsonRpcErrorCode, jsonRpcError } from './json-rpc';
+import { redactSecrets } from './redact';
 
 export interface ErrorResponse {
   status: number;
@@ -10,9 +11,12 @@ export interface ErrorResponse {
   unexpected: boolean;
 }
 
+/** `/mcp` and everything under `/sse`, in any case and with a trailing slash, as Express routes them. */
+const MCP_ROUTE = /^\/(mcp\/?$|sse)/i;
+
 /** MCP routes answer errors with a JSON-RPC body; the others with a small REST JSON body. */
 export function isMcpRoute(path: string): boolean {
-  return path === '/mcp' || path.startsWith('/sse');
+  return MCP_ROUTE.test(path);
 }
 
 interface BodyParserError {
@@ -51,7 +55,8 @@ function classify(err: unknown): { status: number; message: string; rpcCode: num
     const status = err.getStatus();
     const response = err.getResponse();
     const raw = typeof response === 'string' ? response : (response as { message?: unknown }).message;
-    const message = Array.isArray(raw) ? raw.join('; ') : typeof raw === 'string' ? raw : err.message;
+    // Messages built by libraries may quote the request (Nest's 404 quotes the URL): no credential leaves.
+    const message = redactSecrets(Array.isArray(raw) ? raw.join('; ') : typeof raw === 'string' ? raw : err.message);
     return { status, message, rpcCode: RPC_CODE_BY_STATUS[status] ?? JsonRpcErrorCode.ServerError, headers: {}, unexpected: false };
   }
   return { status: 500, message: 'Internal server error.', rpcCode: JsonRpcErrorCode.InternalError, headers: {}, unexpected: true };

@@ -4,7 +4,35 @@ import { JsonRpcErrorCode } from '../common/json-rpc';
 
 export const MAX_BATCH = 100;
 
-/** Checks that a parsed body is one JSON-RPC message or a batch of them; 400 with -32600 otherwise. */
+/**
+ * The deepest a message may nest objects and arrays (the message object itself is level 1). MCP
+ * messages use a handful of levels plus the tool arguments; far deeper ones only serve to overflow
+ * the stack of whatever walks them recursively later (`JSON.stringify` when relaying over Redis, the
+ * SDK's schemas), so they are refused at the door.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Whether a parsed JSON value nests objects and arrays more than `limit` levels deep. Iterative (an
+ * explicit stack, no recursion), it stops at the first container past the limit and visits each
+ * value at most once, so its cost is bounded by the size of the body the value was parsed from.
+ */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<{ value: object; depth: number }> = [];
+  if (value !== null && typeof value === 'object') stack.push({ value, depth: 1 });
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    if (top.depth > limit) return true;
+    for (const child of Array.isArray(top.value) ? top.value : Object.values(top.value)) {
+      if (child !== null && typeof child === 'object') stack.push({ value: child as object, depth: top.depth + 1 });
+    }
+  }
+  return false;
+}
+
+/**
+ * Checks that a parsed body is one JSON-RPC message or a batch of them, none nested deeper than
+ * {@link MAX_JSON_DEPTH}; 400 with -32600 otherwise.
+ */
 export function parseJsonRpcBody(body: unknown): JSONRPCMessage[] {
   if (body === undefined || body === null || (typeof body !== 'object')) {
     throw new BadRequestError('Invalid Request: the body must be a JSON-RPC 2.0 message object (or a batch array).', JsonRpcErrorCode.InvalidRequest);
@@ -13,9 +41,15 @@ export function parseJsonRpcBody(body: unknown): JSONRPCMessage[] {
   if (items.length === 0) throw new BadRequestError('Invalid Request: empty batch.', JsonRpcErrorCode.InvalidRequest);
   if (items.length > MAX_BATCH) throw new BadRequestError(`Invalid Request: a batch may hold at most ${MAX_BATCH} messages.`, JsonRpcErrorCode.InvalidRequest);
   return items.map((item, i) => {
+    const where = Array.isArray(body) ? ` (batch item ${i})` : '';
+    if (nestsDeeperThan(item, MAX_JSON_DEPTH)) {
+      throw new BadRequestError(
+        `Invalid Request${where}: the message nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep.`,
+        JsonRpcErrorCode.InvalidRequest,
+      );
+    }
     const parsed = JSONRPCMessageSchema.safeParse(item);
     if (!parsed.success) {
-      const where = Array.isArray(body) ? ` (batch item ${i})` : '';
       throw new BadRequestError(
         `Invalid Request${where}: not a JSON-RPC 2.0 message (needs "jsonrpc": "2.0" and a "method" string, or a result/error with an id).`,
         JsonRpcErrorCode.InvalidRequest,

@@ -1,9 +1,25 @@
 import { Logger, OnModuleDestroy } from '@nestjs/common';
 import Redis from 'ioredis';
+import { BadRequestError, StoreUnavailableError } from '../common/domain.errors';
+import { JsonRpcErrorCode } from '../common/json-rpc';
 import { logConnectionState, redisOptions } from '../sessions/redis-session.store';
 import { BusMessage, EVENTS_KEPT_PER_SESSION, NotificationBus, RecordedEvent, SessionNotification } from './notification.bus';
 
 const STREAM_ID = /^\d{1,15}-\d{1,10}$/;
+
+/**
+ * A message the bus cannot serialise (nested too deep for `JSON.stringify`, say): a client's bad
+ * request, answered as one, not an unhandled 500.
+ */
+export class UnrelayableMessageError extends BadRequestError {
+  constructor(cause: unknown) {
+    super(
+      `Invalid Request: the message cannot be relayed to the replica that holds the session (${cause instanceof Error ? cause.message : String(cause)}).`,
+      JsonRpcErrorCode.InvalidRequest,
+    );
+    this.cause = cause;
+  }
+}
 
 /**
  * The notification bus over Redis pub/sub: every replica receives every message and keeps what it
@@ -40,8 +56,21 @@ export class RedisNotificationBus extends NotificationBus implements OnModuleDes
     });
   }
 
+  /** Rejects with UnrelayableMessageError (400) for a message JSON cannot hold, StoreUnavailableError (503) when Redis fails. */
   async publish(message: BusMessage): Promise<void> {
-    await this.pub.publish(this.channel, JSON.stringify(message));
+    let payload: string;
+    try {
+      payload = JSON.stringify(message);
+    } catch (err) {
+      this.logger.warn(`Cannot relay a ${message.kind ?? 'notify'} message: ${(err as Error).message}`);
+      throw new UnrelayableMessageError(err);
+    }
+    try {
+      await this.pub.publish(this.channel, payload);
+    } catch (err) {
+      this.logger.error(`Cannot publish to ${this.channel}: ${(err as Error).message}`);
+      throw new StoreUnavailableError({ cause: err });
+    }
   }
 
   subscribe(handler: (message: BusMessage) => void): void {

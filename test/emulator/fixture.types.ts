@@ -21,7 +21,9 @@ export interface IntegrationFixture {
 export type RunSpec =
   | { mode: 'echo' }
   | { mode: 'static'; output: unknown }
-  | { mode: 'error'; status: number; error: { type: string; key?: string; message: string } };
+  | { mode: 'error'; status: number; error: { type: string; key?: string; message: string } }
+  /** Fails like an upstream validation error that quotes the input back (as real APIs do). */
+  | { mode: 'error-echo'; status: number; type: string };
 
 export interface ActionFixture {
   id?: string;

@@ -36,8 +36,8 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-/** Boots the production AppModule + HTTP setup on a free port with the given environment. */
-export async function startApp(env: Record<string, string | undefined>): Promise<RunningApp> {
+/** Boots the production AppModule + HTTP setup on a free port with the given environment (on `host`, 127.0.0.1 by default). */
+export async function startApp(env: Record<string, string | undefined>, options: { host?: string } = {}): Promise<RunningApp> {
   env = { LOG_LEVEL: 'warn', ...env };
   const saved: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(env)) {
@@ -53,7 +53,7 @@ export async function startApp(env: Record<string, string | undefined>): Promise
       .compile();
     const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: logs });
     configureApp(app);
-    await app.listen(0, '127.0.0.1');
+    await app.listen(0, options.host ?? '127.0.0.1');
     const port = (app.getHttpServer().address() as AddressInfo).port;
     return { app, url: `http://127.0.0.1:${port}`, port, logs, close: () => app.close() };
   } finally {

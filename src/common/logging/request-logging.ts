@@ -56,7 +56,8 @@ interface LoggedRequest extends IncomingMessage {
 function requestBindings(req: LoggedRequest, id: string): Bindings {
   const url = req.originalUrl ?? req.url ?? '';
   const q = url.indexOf('?');
-  return { req: { id, method: req.method, path: q === -1 ? url : url.slice(0, q) } };
+  // A token pasted into the path itself (`/x/<jwt>`) is scrubbed too; the query string is never logged.
+  return { req: { id, method: req.method, path: redactSecrets(q === -1 ? url : url.slice(0, q)) } };
 }
 
 /**
