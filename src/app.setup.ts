@@ -7,7 +7,7 @@ import type { Logger as PinoLogger } from 'pino';
 import { ROOT_LOGGER } from './common/logging/logging.module';
 import { loggedRequestId, requestLogging } from './common/logging/request-logging';
 import { OriginPolicy } from './common/origin.policy';
-import { MetricsService } from './health/metrics.service';
+import { MetricsService } from './telemetry/metrics.service';
 import { ShutdownService } from './health/shutdown.service';
 
 /** The MCP routes and everything under them, in any case (Express routes `/MCP` and `/mcp/` to `/mcp`). */

@@ -4,13 +4,13 @@ import { CatalogService } from '../integrations/catalog.service';
 import { IntegrationsModule } from '../integrations/integrations.module';
 import { McpModule } from '../mcp/mcp.module';
 import { NotificationHub } from '../mcp/notification.hub';
-import { SseService } from '../mcp/sse.service';
+import { SseService } from '../mcp/transports/sse.service';
 import { SessionsModule } from '../sessions/sessions.module';
 import { SessionsService } from '../sessions/sessions.service';
 import { HealthController } from './health.controller';
-import { MetricsController } from './metrics.controller';
-import { MetricsModule } from './metrics.module';
-import { MetricsService } from './metrics.service';
+import { MetricsController } from '../telemetry/metrics.controller';
+import { MetricsModule } from '../telemetry/metrics.module';
+import { MetricsService } from '../telemetry/metrics.service';
 import { ShutdownService } from './shutdown.service';
 
 /**

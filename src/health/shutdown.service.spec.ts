@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig } from '../config/app.config';
 import type { NotificationHub } from '../mcp/notification.hub';
-import type { SseService } from '../mcp/sse.service';
+import type { SseService } from '../mcp/transports/sse.service';
 import { Logger } from '@nestjs/common';
 import { ShutdownService } from './shutdown.service';
 

@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Server } from 'node:http';
 import { appConfig, AppConfig } from '../config/app.config';
 import { NotificationHub } from '../mcp/notification.hub';
-import { SseService } from '../mcp/sse.service';
+import { SseService } from '../mcp/transports/sse.service';
 
 /**
  * Graceful shutdown, driven by `bootstrap.ts` on SIGTERM/SIGINT: stop accepting connections and

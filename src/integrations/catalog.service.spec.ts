@@ -1,7 +1,7 @@
 import type { IntegrationAppConfig } from '../config/app.config';
 import { CatalogService } from './catalog.service';
 import { IntegrationAppGateway, UpstreamAction, UpstreamConnection, UpstreamSelf } from './integration-app.gateway';
-import { SchemaValidators } from './schema-validators';
+import { SchemaValidators } from '../tools/schema-validators';
 import { UpstreamError } from './upstream.error';
 
 /** A gateway fake that counts calls and throws on anything it was not set up for. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { integrationAppConfig, IntegrationAppConfig } from '../config/app.config';
 import { IntegrationAppGateway, UpstreamAction } from './integration-app.gateway';
-import { SchemaValidators } from './schema-validators';
+import { SchemaValidators } from '../tools/schema-validators';
 import { buildToolCatalog, ToolCatalog } from './tool-catalog';
 import { UpstreamError } from './upstream.error';
 

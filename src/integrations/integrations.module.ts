@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
-import { MetricsModule } from '../health/metrics.module';
-import { MetricsUpstreamObserver } from '../health/metrics.observers';
+import { MetricsModule } from '../telemetry/metrics.module';
+import { MetricsUpstreamObserver } from '../telemetry/metrics.observers';
 import { CatalogService } from './catalog.service';
 import { IntegrationAppGateway } from './integration-app.gateway';
-import { SchemaValidators } from './schema-validators';
+import { SchemaValidators } from '../tools/schema-validators';
 import { SdkIntegrationAppGateway } from './sdk-integration-app.gateway';
 import { UpstreamObserver } from './upstream.observer';
 

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { distance } from 'fastest-levenshtein';
 import { buildToolCatalog } from './tool-catalog';
 import type { UpstreamAction, UpstreamConnection } from './integration-app.gateway';
-import { SchemaValidators, UNCOMPILABLE_SCHEMA_PROBLEM } from './schema-validators';
+import { SchemaValidators, UNCOMPILABLE_SCHEMA_PROBLEM } from '../tools/schema-validators';
 
 const conn = (id: string, integrationKey: string, extra: Partial<UpstreamConnection> = {}): UpstreamConnection => ({
   id,

@@ -1,8 +1,8 @@
 import { distance } from 'fastest-levenshtein';
 import { UpstreamAction, UpstreamConnection } from './integration-app.gateway';
-import { ArgumentsValidator, SchemaValidators, ValidationProblem } from './schema-validators';
-import { annotationsFor, ToolAnnotations } from './tool-annotations';
-import { assignToolNames } from './tool-naming';
+import { ArgumentsValidator, SchemaValidators, ValidationProblem } from '../tools/schema-validators';
+import { annotationsFor, ToolAnnotations } from '../tools/tool-annotations';
+import { assignToolNames } from '../tools/tool-naming';
 
 export type JsonSchemaObject = { type: 'object'; properties: Record<string, unknown>; required?: string[]; [k: string]: unknown };
 
@@ -35,7 +35,7 @@ export interface ToolEntry {
 
 export const CONNECTION_ID_ARG = 'connectionId';
 
-export type { ValidationProblem } from './schema-validators';
+export type { ValidationProblem } from '../tools/schema-validators';
 
 /** Tool names are at most 64 characters: comparing more of a needle cannot find a closer one. */
 const SUGGEST_MAX_NEEDLE = 64;

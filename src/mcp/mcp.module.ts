@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
-import { MetricsModule } from '../health/metrics.module';
-import { MetricsToolCallObserver } from '../health/metrics.observers';
+import { MetricsModule } from '../telemetry/metrics.module';
+import { MetricsToolCallObserver } from '../telemetry/metrics.observers';
 import { IntegrationsModule } from '../integrations/integrations.module';
 import { LimitsModule } from '../limits/limits.module';
 import { SessionsModule } from '../sessions/sessions.module';
@@ -11,11 +11,11 @@ import { LocalNotificationBus, NotificationBus } from './notification.bus';
 import { NotificationHub } from './notification.hub';
 import { RedisNotificationBus } from './redis-notification.bus';
 import { sessionsConfig, SessionsConfig } from '../config/app.config';
-import { SseController } from './sse.controller';
-import { SseService } from './sse.service';
-import { StreamableHttpController } from './streamable-http.controller';
-import { StreamableHttpService } from './streamable-http.service';
-import { ToolCallObserver } from './tool-call.observer';
+import { SseController } from './transports/sse.controller';
+import { SseService } from './transports/sse.service';
+import { StreamableHttpController } from './transports/streamable-http.controller';
+import { StreamableHttpService } from './transports/streamable-http.service';
+import { ToolCallObserver } from '../tools/tool-call.observer';
 import { ToolsService } from './tools.service';
 
 /** MCP transports, the per-request MCP server, and tools read from the shared catalog. */

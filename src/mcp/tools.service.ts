@@ -11,8 +11,8 @@ import { TenantLimits } from '../limits/tenant-limits';
 import { SessionsService } from '../sessions/sessions.service';
 import { sessionLogRef } from '../common/logging/session-log-ref';
 import type { SessionRecord } from '../sessions/session.types';
-import { errorResult, invalidArgumentsResult, successResult, upstreamFailureResult } from './tool-results';
-import { ToolCallObserver } from './tool-call.observer';
+import { errorResult, invalidArgumentsResult, successResult, upstreamFailureResult } from '../tools/tool-results';
+import { ToolCallObserver } from '../tools/tool-call.observer';
 
 export const ENABLE_TOOLS = 'enable-tools';
 /** Names `enable-tools` accepts per call. */

@@ -1,5 +1,5 @@
-import { BadRequestError } from '../common/domain.errors';
-import type { ToolMode } from '../sessions/session.types';
+import { BadRequestError } from '../../common/domain.errors';
+import type { ToolMode } from '../../sessions/session.types';
 
 export interface SessionOptions {
   mode: ToolMode;

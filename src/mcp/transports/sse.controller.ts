@@ -1,8 +1,8 @@
 import { Controller, Get, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { Auth } from '../auth/auth.decorators';
-import { AuthGuard } from '../auth/auth.guard';
-import type { AuthContext } from '../auth/identity';
+import { Auth } from '../../auth/auth.decorators';
+import { AuthGuard } from '../../auth/auth.guard';
+import type { AuthContext } from '../../auth/identity';
 import { SseService } from './sse.service';
 
 /** Legacy HTTP+SSE transport (deprecated in the MCP spec; still used by Cursor/Claude Desktop configs). */

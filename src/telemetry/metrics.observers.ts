@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { UpstreamObserver, UpstreamOperation } from '../integrations/upstream.observer';
-import { ToolCallObserver, ToolCallOutcome } from '../mcp/tool-call.observer';
+import { ToolCallObserver, ToolCallOutcome } from '../tools/tool-call.observer';
 import { MetricsService } from './metrics.service';
 
 /**

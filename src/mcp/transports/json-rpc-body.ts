@@ -1,6 +1,6 @@
 import { isInitializeRequest, JSONRPCMessage, JSONRPCMessageSchema, RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { BadRequestError } from '../common/domain.errors';
-import { JsonRpcErrorCode } from '../common/json-rpc';
+import { BadRequestError } from '../../common/domain.errors';
+import { JsonRpcErrorCode } from '../../common/json-rpc';
 
 export const MAX_BATCH = 100;
 

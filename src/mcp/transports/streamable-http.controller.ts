@@ -1,8 +1,8 @@
 import { Controller, Delete, Get, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { Auth } from '../auth/auth.decorators';
-import { AuthGuard } from '../auth/auth.guard';
-import type { AuthContext } from '../auth/identity';
+import { Auth } from '../../auth/auth.decorators';
+import { AuthGuard } from '../../auth/auth.guard';
+import type { AuthContext } from '../../auth/identity';
 import { StreamableHttpService } from './streamable-http.service';
 
 /** Streamable HTTP transport (`/mcp`). */

@@ -1,4 +1,4 @@
-import { BadRequestError } from '../common/domain.errors';
+import { BadRequestError } from '../../common/domain.errors';
 import { parseSessionOptions } from './session-options';
 
 describe('parseSessionOptions', () => {
