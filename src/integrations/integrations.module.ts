@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { MetricsModule } from '../telemetry/metrics.module';
 import { MetricsUpstreamObserver } from '../telemetry/metrics.observers';
+import { IntegrationActionsToolSource } from './actions.tool-source';
 import { CatalogService } from './catalog.service';
+import { IntegrationsService } from './integrations.service';
 import { IntegrationAppGateway } from './integration-app.gateway';
 import { SchemaValidators } from '../tools/schema-validators';
 import { SdkIntegrationAppGateway } from './sdk-integration-app.gateway';
@@ -20,7 +22,9 @@ import { UpstreamObserver } from './upstream.observer';
     { provide: UpstreamObserver, useExisting: MetricsUpstreamObserver },
     SchemaValidators,
     CatalogService,
+    IntegrationsService,
+    IntegrationActionsToolSource,
   ],
-  exports: [IntegrationAppGateway, CatalogService],
+  exports: [IntegrationAppGateway, CatalogService, IntegrationsService],
 })
 export class IntegrationsModule {}

@@ -1,8 +1,9 @@
-import { distance } from 'fastest-levenshtein';
 import { UpstreamAction, UpstreamConnection } from './integration-app.gateway';
 import { ArgumentsValidator, SchemaValidators, ValidationProblem } from '../tools/schema-validators';
 import { annotationsFor, ToolAnnotations } from '../tools/tool-annotations';
 import { assignToolNames } from '../tools/tool-naming';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { SourceTool } from '../tools/tool-source';
 
 export type JsonSchemaObject = { type: 'object'; properties: Record<string, unknown>; required?: string[]; [k: string]: unknown };
 
@@ -33,14 +34,17 @@ export interface ToolEntry {
   readonly definition: ToolDefinition;
 }
 
+/** An action as a tool of the actions tool source: the listed tool plus what running it needs. */
+export interface ActionTool extends SourceTool {
+  readonly app: string;
+  readonly entry: ToolEntry;
+  /** The catalog the tool was listed from (validators live there). */
+  readonly catalog: ToolCatalog;
+}
+
 export const CONNECTION_ID_ARG = 'connectionId';
 
 export type { ValidationProblem } from '../tools/schema-validators';
-
-/** Tool names are at most 64 characters: comparing more of a needle cannot find a closer one. */
-const SUGGEST_MAX_NEEDLE = 64;
-/** No suggestion is further than this from the needle (at most a quarter of its length, at least 2). */
-const SUGGEST_MAX_DISTANCE = 12;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -87,16 +91,13 @@ function withConnectionChoice(schema: JsonSchemaObject, connections: readonly Ca
 
 /**
  * The tools of one identity, built once per fetch and shared by every session of that identity.
- * Views (the `apps` filter) are memoized; argument validators are compiled on first use, at most one
- * per tool, and owned by the catalog: they are released with it when a refresh replaces it.
+ * Argument validators are compiled on first use, at most one per tool, and owned by the catalog: they are released with it when a refresh replaces it.
  */
 export class ToolCatalog {
   readonly entries: readonly ToolEntry[];
+  /** The entries as the actions tool source offers them (same array for the catalog's lifetime). */
+  readonly tools: readonly ActionTool[];
   private readonly byName = new Map<string, ToolEntry>();
-  private readonly byAlias = new Map<string, ToolEntry>();
-  private readonly byIntegration = new Map<string, ToolEntry[]>();
-  private readonly views = new Map<string, ToolDefinition[]>();
-  private readonly serializedViews = new Map<string, string>();
   private readonly validators = new Map<string, ArgumentsValidator>();
 
   constructor(
@@ -106,19 +107,14 @@ export class ToolCatalog {
     readonly partial = false,
   ) {
     this.entries = entries;
-    for (const entry of entries) {
-      this.byName.set(entry.name, entry);
-      const list = this.byIntegration.get(entry.integrationKey) ?? [];
-      list.push(entry);
-      this.byIntegration.set(entry.integrationKey, list);
-    }
-    // Aliases are looked up only after exact names, so they can never shadow a real tool name.
-    for (const entry of entries) {
-      for (const alias of [`${entry.integrationKey}-${entry.actionKey}`, `${entry.integrationKey}_${entry.actionKey}`, entry.name]) {
-        const key = alias.toLowerCase();
-        if (!this.byAlias.has(key)) this.byAlias.set(key, entry);
-      }
-    }
+    for (const entry of entries) this.byName.set(entry.name, entry);
+    this.tools = entries.map((entry) => ({
+      definition: entry.definition as Tool,
+      app: entry.integrationKey,
+      aliases: [`${entry.integrationKey}-${entry.actionKey}`, `${entry.integrationKey}_${entry.actionKey}`],
+      entry,
+      catalog: this,
+    }));
   }
 
   get size(): number {
@@ -127,48 +123,6 @@ export class ToolCatalog {
 
   get(name: string): ToolEntry | undefined {
     return this.byName.get(name);
-  }
-
-  /** Exact name, then `<integrationKey>-<actionKey>` / `<integrationKey>_<actionKey>` (case-insensitive). */
-  resolve(nameOrAlias: string): ToolEntry | undefined {
-    return this.byName.get(nameOrAlias) ?? this.byAlias.get(nameOrAlias.toLowerCase());
-  }
-
-  integrationTools(integrationKey: string): readonly ToolEntry[] {
-    return this.byIntegration.get(integrationKey) ?? this.byIntegration.get(integrationKey.toLowerCase()) ?? [];
-  }
-
-
-  /** Whether an entry is visible under an `apps` filter (null = every integration). */
-  static inApps(entry: ToolEntry, apps: readonly string[] | null): boolean {
-    return apps === null || apps.includes(entry.integrationKey);
-  }
-
-  /** Tool definitions for an `apps` filter, memoized per filter. */
-  list(apps: readonly string[] | null): ToolDefinition[] {
-    const key = apps === null ? '*' : [...apps].sort().join(',');
-    let view = this.views.get(key);
-    if (!view) {
-      view = this.entries.filter((e) => ToolCatalog.inApps(e, apps)).map((e) => e.definition);
-      if (this.views.size > 64) this.views.clear();
-      this.views.set(key, view);
-    }
-    return view;
-  }
-
-  /**
-   * `{"tools":[…]}` for an `apps` filter, serialized once per catalog version: a `tools/list` of
-   * hundreds of tools is the largest response the server writes, and every session shares it.
-   */
-  listJson(apps: readonly string[] | null): string {
-    const key = apps === null ? '*' : [...apps].sort().join(',');
-    let json = this.serializedViews.get(key);
-    if (json === undefined) {
-      json = JSON.stringify({ tools: this.list(apps) });
-      if (this.serializedViews.size > 64) this.serializedViews.clear();
-      this.serializedViews.set(key, json);
-    }
-    return json;
   }
 
   /**
@@ -185,80 +139,6 @@ export class ToolCatalog {
     }
     return validate(args);
   }
-
-  /**
-   * Closest tool names to a miss, for "did you mean". Bounded whatever the input: the needle is cut
-   * to the longest tool name, and only candidates whose length and characters could be within the
-   * allowed distance are compared (by `fastest-levenshtein`); the spec checks that these prefilters
-   * suggest what comparing every candidate does.
-   */
-  suggest(text: string, candidates: Iterable<string>, max = 3): string[] {
-    const needle = text.slice(0, SUGGEST_MAX_NEEDLE).toLowerCase();
-    const limit = Math.min(SUGGEST_MAX_DISTANCE, Math.max(2, Math.floor(needle.length / 4)));
-    const needleChars = charCounts(needle);
-    const closest: Scored[] = [];
-    for (const name of candidates) {
-      const lower = name.toLowerCase();
-      const lengthDifference = lower.length - needle.length;
-      let score: number;
-      // A name containing the needle is only insertions away from it: a close match, however long.
-      if (lower.includes(needle)) score = lengthDifference < 2 ? lengthDifference : 2;
-      else if (lengthDifference > limit || -lengthDifference > limit) continue;
-      else if (distanceLowerBound(needleChars, lower, lengthDifference) > limit) continue;
-      else score = distance(needle, lower);
-      if (score <= limit) keepClosest(closest, { name, score }, max);
-    }
-    const best = closest[0]?.score ?? 0;
-    return closest.filter((s) => s.score <= best + 1).map((s) => s.name);
-  }
-}
-
-interface Scored {
-  name: string;
-  score: number;
-}
-
-/** Keeps the `max` closest names, closest first, ties by name: no sort of every close candidate. */
-function keepClosest(closest: Scored[], item: Scored, max: number): void {
-  let i = closest.length;
-  while (i > 0 && (item.score - closest[i - 1].score || item.name.localeCompare(closest[i - 1].name)) < 0) i--;
-  if (i >= max) return;
-  closest.splice(i, 0, item);
-  if (closest.length > max) closest.pop();
-}
-
-/*
- * The per-character loops below avoid `Math.*` calls: they run for every candidate of every miss,
- * and those calls are not inlined everywhere (in Jest's sandbox they cost more than the whole loop).
- */
-
-/** How often each character occurs (characters past ASCII share the last slot). */
-function charCounts(text: string): Int32Array {
-  const counts = new Int32Array(128);
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    counts[code < 128 ? code : 127]++;
-  }
-  return counts;
-}
-
-/**
- * A cheap lower bound of the edit distance, so that most candidates of a garbage needle are dropped
- * without computing it: every character one string has in excess of the other must be deleted,
- * inserted or substituted, one edit each. `needleChars` is used as scratch and left as it was.
- */
-function distanceLowerBound(needleChars: Int32Array, candidate: string, lengthDifference: number): number {
-  let extra = 0;
-  for (let i = 0; i < candidate.length; i++) {
-    const code = candidate.charCodeAt(i);
-    if (--needleChars[code < 128 ? code : 127] < 0) extra++;
-  }
-  for (let i = 0; i < candidate.length; i++) {
-    const code = candidate.charCodeAt(i);
-    needleChars[code < 128 ? code : 127]++;
-  }
-  // The candidate has `extra` characters the needle lacks; the needle has `extra - lengthDifference` the candidate lacks.
-  return lengthDifference < 0 ? extra - lengthDifference : extra;
 }
 
 /**

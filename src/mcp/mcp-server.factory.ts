@@ -4,8 +4,10 @@ import { CallToolRequest, ListToolsRequestSchema } from '@modelcontextprotocol/s
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import * as z from 'zod/v4';
 import type { SessionRecord } from '../sessions/session.types';
+import { ENABLE_TOOLS } from '../tools/dynamic/enable-tools';
+import { ToolRegistry } from '../tools/tool-registry';
 import { NotificationHub } from './notification.hub';
-import { ENABLE_TOOLS, ToolsService } from './tools.service';
+import { sessionToolContext } from './request-context';
 
 export const SERVER_INFO = { name: 'integration-app-mcp-server', title: 'Integration.app MCP Server', version: '1.0.0' };
 
@@ -37,7 +39,7 @@ export class McpServerFactory {
    */
   private readonly jsonSchemaValidator = new AjvJsonSchemaValidator();
 
-  constructor(private readonly tools: ToolsService, private readonly hub: NotificationHub) {}
+  constructor(private readonly tools: ToolRegistry, private readonly hub: NotificationHub) {}
 
   create(session: SessionRecord | (() => Promise<SessionRecord>), mode: SessionRecord['mode']): Server {
     const server = new Server(SERVER_INFO, {
@@ -46,14 +48,14 @@ export class McpServerFactory {
       jsonSchemaValidator: this.jsonSchemaValidator,
     });
     const current = typeof session === 'function' ? session : async () => session;
-    server.setRequestHandler(ListToolsRequestSchema, async () => this.tools.list(await current()));
+    server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await this.tools.list(sessionToolContext(await current())) }));
     server.setRequestHandler(ToolsCallEnvelope, async (envelope, extra) => {
       // Validated against CallToolRequestSchema by the SDK before this handler runs.
       const request = envelope as unknown as CallToolRequest;
       const record = await current();
       return this.tools.call(
         {
-          session: record,
+          ...sessionToolContext(record),
           signal: extra.signal,
           notify: (method) => extra.sendNotification({ method } as never),
           broadcast: (method) => this.hub.publish(record.id, method),

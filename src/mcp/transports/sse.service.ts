@@ -16,7 +16,7 @@ import { McpServerFactory } from '../mcp-server.factory';
 import { parseSessionOptions } from './session-options';
 import { NotificationHub } from '../notification.hub';
 import { streamTickMs } from './streamable-http.service';
-import { ToolsService } from '../tools.service';
+import { IntegrationsService } from '../../integrations/integrations.service';
 
 export const SSE_MESSAGES_PATH = '/sse/messages';
 
@@ -51,7 +51,7 @@ export class SseService implements OnModuleInit, BeforeApplicationShutdown {
     private readonly auth: AuthService,
     private readonly sessions: SessionsService,
     private readonly servers: McpServerFactory,
-    private readonly tools: ToolsService,
+    private readonly integrations: IntegrationsService,
     private readonly limits: TenantLimits,
     private readonly bus: NotificationBus,
     private readonly hub: NotificationHub,
@@ -107,7 +107,7 @@ export class SseService implements OnModuleInit, BeforeApplicationShutdown {
     }
     const server = this.servers.create(() => this.current(session.id, identityKey), session.mode);
     this.live.set(session.id, { transport, server, identityKey });
-    this.tools.prefetch(session);
+    void this.integrations.prefetch({ identityKey: session.identityKey, token: session.token });
 
     const tick = setInterval(() => {
       if (!res.writableEnded) res.write(': keep-alive\n\n');
@@ -136,7 +136,7 @@ export class SseService implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   async message(req: Request, res: Response): Promise<void> {
-    const auth = this.auth.authenticateOptional(req);
+    const auth = await this.auth.authenticateOptional(req);
     const contentType = req.headers['content-type'] ?? '';
     if (!/^application\/(.+\+)?json\b/i.test(contentType)) {
       throw new UnsupportedMediaTypeError('Unsupported Media Type: Content-Type must be application/json.');
@@ -147,7 +147,7 @@ export class SseService implements OnModuleInit, BeforeApplicationShutdown {
     const live = this.live.get(id);
     if (!live) return this.relay(id, messages, auth, res);
     if (auth && live.identityKey !== auth.identity.key) throw new SessionNotFoundError();
-    this.limits.chargeCalls(live.identityKey, messages.length);
+    await this.limits.chargeCalls(live.identityKey, messages.length);
     if (auth) {
       // load() reads the session once, checks the owner, verifies the caller and touches it.
       await this.sessions.load(id, auth, (record) => this.auth.ensureVerified(auth, record.token));
@@ -169,7 +169,7 @@ export class SseService implements OnModuleInit, BeforeApplicationShutdown {
   private async relay(id: string, messages: JSONRPCMessage[], auth: AuthContext | undefined, res: Response): Promise<void> {
     const stored = await this.sessions.peekAny(id);
     if (!stored || stored.transport !== 'sse' || (auth && stored.identityKey !== auth.identity.key)) throw new SessionNotFoundError();
-    this.limits.chargeCalls(stored.identityKey, messages.length);
+    await this.limits.chargeCalls(stored.identityKey, messages.length);
     if (auth) await this.sessions.load(id, auth, (record) => this.auth.ensureVerified(auth, record.token));
     else await this.sessions.touch(stored);
     await this.bus.publish({ kind: 'sse-inbound', sessionId: id, messages });

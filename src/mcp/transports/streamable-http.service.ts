@@ -15,7 +15,10 @@ import { JsonExchangeTransport, ProtocolDispatch } from './json-exchange.transpo
 import { McpServerFactory } from '../mcp-server.factory';
 import { NotificationHub, SessionStream } from '../notification.hub';
 import { parseSessionOptions } from './session-options';
-import { ENABLE_TOOLS, ToolsService } from '../tools.service';
+import { IntegrationsService } from '../../integrations/integrations.service';
+import { ENABLE_TOOLS } from '../../tools/dynamic/enable-tools';
+import { ToolRegistry } from '../../tools/tool-registry';
+import { sessionToolContext } from '../request-context';
 
 export const SESSION_HEADER = 'mcp-session-id';
 const KEEPALIVE_MS = 25_000;
@@ -71,7 +74,8 @@ export class StreamableHttpService {
     private readonly auth: AuthService,
     private readonly sessions: SessionsService,
     private readonly servers: McpServerFactory,
-    private readonly tools: ToolsService,
+    private readonly tools: ToolRegistry,
+    private readonly integrations: IntegrationsService,
     private readonly hub: NotificationHub,
     private readonly inFlight: InFlightRequests,
     private readonly limits: TenantLimits,
@@ -133,7 +137,7 @@ export class StreamableHttpService {
       session = opened.record;
       for (const evicted of opened.evicted) void this.hub.closeSession(evicted);
       res.setHeader('Mcp-Session-Id', session.id);
-      this.tools.prefetch(session);
+      void this.integrations.prefetch({ identityKey: session.identityKey, token: session.token });
     } else {
       if (containsInitialize(messages)) {
         throw new BadRequestError('Invalid Request: this session is already initialized; omit Mcp-Session-Id to open a new one.', JsonRpcErrorCode.InvalidRequest);
@@ -190,7 +194,7 @@ export class StreamableHttpService {
     if (!('method' in message) || message.method !== 'tools/list' || !('id' in message)) return false;
     let json: string | undefined;
     try {
-      json = await this.tools.listJson(session);
+      json = await this.tools.listJson(sessionToolContext(session));
     } catch (err) {
       if (!(err instanceof RpcError)) return false;
       writeJson(res, 200, JSON.stringify(jsonRpcError(err.code, err.message, message.id, err.data)));

@@ -1,0 +1,292 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import { JsonRpcErrorCode, RpcError } from '../common/json-rpc';
+import { TenantLimits } from '../limits/tenant-limits';
+import { suggestNames } from './suggest-names';
+import { ToolCallObserver } from './tool-call.observer';
+import { errorResult } from './tool-results';
+import { ModeToolSet, SourceTool, ToolCallContext, ToolContext, ToolSource, ToolView } from './tool-source';
+
+interface Owned {
+  readonly tool: SourceTool;
+  readonly source: ToolSource;
+}
+
+/** The caller's tools under an `apps` filter (enabled or not): what mode tools work on. */
+class AppsView implements ToolView {
+  readonly tools: readonly SourceTool[];
+  readonly apps: readonly string[];
+  private readonly byName = new Map<string, Owned>();
+  private readonly byAlias = new Map<string, Owned>();
+  private readonly byApp = new Map<string, SourceTool[]>();
+  /** Serialized `tools/list` answers of this view, per mode. */
+  readonly json = new Map<string, string>();
+  /** Listed definitions of this view, per mode. */
+  readonly definitions = new Map<string, readonly Tool[]>();
+
+  constructor(owned: readonly Owned[]) {
+    const tools: SourceTool[] = [];
+    for (const o of owned) {
+      tools.push(o.tool);
+      this.byName.set(o.tool.definition.name, o);
+      if (o.tool.app !== undefined) {
+        const key = o.tool.app.toLowerCase();
+        const list = this.byApp.get(key) ?? [];
+        list.push(o.tool);
+        this.byApp.set(key, list);
+      }
+    }
+    // Aliases are looked up only after exact names, so they can never shadow a real tool name.
+    for (const o of owned) {
+      for (const alias of [o.tool.definition.name, ...(o.tool.aliases ?? [])]) {
+        const key = alias.toLowerCase();
+        if (!this.byAlias.has(key)) this.byAlias.set(key, o);
+      }
+    }
+    this.tools = tools;
+    this.apps = [...new Set(owned.map((o) => o.tool.app).filter((a): a is string => a !== undefined))].sort();
+  }
+
+  owned(name: string): Owned | undefined {
+    return this.byName.get(name);
+  }
+
+  resolve(nameOrAlias: string): SourceTool | undefined {
+    return (this.byName.get(nameOrAlias) ?? this.byAlias.get(nameOrAlias.toLowerCase()))?.tool;
+  }
+
+  appTools(app: string): readonly SourceTool[] {
+    return this.byApp.get(app.toLowerCase()) ?? [];
+  }
+
+  suggest(text: string): string[] {
+    return suggestNames(text, [...this.tools.map((t) => t.definition.name), ...this.apps]);
+  }
+}
+
+/** Every source's tools for one set of source answers, deduplicated; views by `apps` memoized. */
+class MergedTools {
+  readonly all: readonly Owned[];
+  private readonly views = new Map<string, AppsView>();
+
+  constructor(parts: ReadonlyArray<{ source: ToolSource; tools: readonly SourceTool[] }>, onCollision: (name: string, kept: ToolSource, dropped: ToolSource) => void) {
+    const seen = new Map<string, ToolSource>();
+    const all: Owned[] = [];
+    for (const { source, tools } of parts) {
+      for (const tool of tools) {
+        const name = tool.definition.name;
+        const owner = seen.get(name);
+        if (owner) {
+          onCollision(name, owner, source);
+          continue;
+        }
+        seen.set(name, source);
+        all.push({ tool, source });
+      }
+    }
+    this.all = all;
+  }
+
+  view(apps: readonly string[] | null): AppsView {
+    const key = apps === null ? '*' : [...apps].sort().join(',');
+    let view = this.views.get(key);
+    if (!view) {
+      view = new AppsView(apps === null ? this.all : this.all.filter((o) => o.tool.app !== undefined && apps.includes(o.tool.app)));
+      // Bounded: `apps` is the caller's choice.
+      if (this.views.size >= 64) this.views.clear();
+      this.views.set(key, view);
+    }
+    return view;
+  }
+}
+
+/**
+ * Caches per tuple of arrays (one per source), held weakly: a merged view lives as long as the
+ * arrays its sources returned (a catalog dropped from its cache takes its views with it).
+ */
+class TupleCache<V> {
+  private readonly root = new WeakMap<object, unknown>();
+
+  get(keys: readonly object[], make: () => V): V {
+    let map = this.root as WeakMap<object, unknown>;
+    for (let i = 0; i < keys.length - 1; i++) {
+      let next = map.get(keys[i]) as WeakMap<object, unknown> | undefined;
+      if (!next) {
+        next = new WeakMap();
+        map.set(keys[i], next);
+      }
+      map = next;
+    }
+    const last = keys[keys.length - 1];
+    let value = map.get(last) as V | undefined;
+    if (value === undefined) {
+      value = make();
+      map.set(last, value);
+    }
+    return value;
+  }
+}
+
+const NO_TOOLS: readonly SourceTool[] = Object.freeze([]);
+
+/**
+ * Every tool the server offers, from every `ToolSource` and `ModeToolSet` provider in the
+ * application (found at start-up, however many modules provide them). `tools/list`, `tools/call`
+ * and dynamic mode read only from here. The caller's view — mode, `apps`, enabled tools — is
+ * applied here, once, for every source; so are the per-tenant limit on concurrent calls and the
+ * call metrics.
+ */
+@Injectable()
+export class ToolRegistry implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ToolRegistry.name);
+  private sources: ToolSource[] = [];
+  private modeTools: ModeToolSet[] = [];
+  private readonly merged = new TupleCache<MergedTools>();
+  private readonly reportedCollisions = new Set<string>();
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly limits: TenantLimits,
+    private readonly observer: ToolCallObserver,
+  ) {}
+
+  /** Finds the sources and mode tools; refuses to start when two of them claim one tool name. */
+  onApplicationBootstrap(): void {
+    const instances = new Set<unknown>();
+    for (const wrapper of this.discovery.getProviders()) {
+      if (wrapper.instance && typeof wrapper.instance === 'object') instances.add(wrapper.instance);
+    }
+    const sources = [...instances].filter((i): i is ToolSource => i instanceof ToolSource);
+    this.modeTools = [...instances].filter((i): i is ModeToolSet => i instanceof ModeToolSet);
+    // Sources with fixed names first: a caller-dependent name never shadows a reserved one.
+    this.sources = [...sources.filter((s) => s.reservedNames().length > 0), ...sources.filter((s) => s.reservedNames().length === 0)];
+    const owners = new Map<string, string>();
+    const claim = (name: string, owner: string) => {
+      const previous = owners.get(name);
+      if (previous !== undefined) {
+        throw new Error(`Tool name "${name}" is offered by both ${previous} and ${owner}: rename one of them (tool names must be unique).`);
+      }
+      owners.set(name, owner);
+    };
+    for (const m of this.modeTools) for (const name of m.names) claim(name, `mode tools ${m.constructor.name}`);
+    for (const s of this.sources) for (const name of s.reservedNames()) claim(name, `tool source "${s.sourceName}"`);
+    this.logger.debug(`Tool sources: ${this.sources.map((s) => s.sourceName).join(', ') || 'none'}; mode tools: ${this.modeTools.map((m) => m.names.join('/')).join(', ') || 'none'}`);
+  }
+
+  private async mergedFor(ctx: ToolContext): Promise<MergedTools> {
+    const answers = await Promise.all(this.sources.map((s) => s.list(ctx)));
+    const keys = answers.map((a) => (a.length === 0 ? NO_TOOLS : a));
+    if (keys.length === 0) keys.push(NO_TOOLS);
+    return this.merged.get(keys, () =>
+      new MergedTools(
+        this.sources.map((source, i) => ({ source, tools: answers[i] })),
+        (name, kept, dropped) => {
+          const key = `${name}\u0000${dropped.sourceName}`;
+          if (this.reportedCollisions.has(key)) return;
+          if (this.reportedCollisions.size < 1000) this.reportedCollisions.add(key);
+          this.logger.warn(`Tool "${name}" of source "${dropped.sourceName}" is hidden: "${kept.sourceName}" offers a tool of that name.`);
+        },
+      ),
+    );
+  }
+
+  /** What mode tools see: the caller's tools under its `apps`, enabled or not. */
+  async view(ctx: ToolContext): Promise<ToolView> {
+    return (await this.mergedFor(ctx)).view(ctx.apps);
+  }
+
+  private modeToolsOf(ctx: ToolContext): ModeToolSet[] {
+    return this.modeTools.filter((m) => m.modes.includes(ctx.mode));
+  }
+
+  /** The definitions `tools/list` returns for the caller. */
+  async list(ctx: ToolContext): Promise<Tool[]> {
+    const view = (await this.mergedFor(ctx)).view(ctx.apps);
+    const modeTools = this.modeToolsOf(ctx).flatMap((m) => m.definitions(view));
+    if (ctx.mode === 'static') return [...modeTools, ...this.staticDefinitions(view)];
+    const tools: Tool[] = [...modeTools];
+    for (const name of ctx.enabledTools) {
+      const owned = view.owned(name);
+      if (owned) tools.push(owned.tool.definition);
+    }
+    return tools;
+  }
+
+  private staticDefinitions(view: AppsView): readonly Tool[] {
+    let defs = view.definitions.get('static');
+    if (!defs) {
+      defs = view.tools.map((t) => t.definition);
+      view.definitions.set('static', defs);
+    }
+    return defs;
+  }
+
+  /**
+   * The serialized `tools/list` result when the caller's list is shared by every caller with the
+   * same tools (static mode): serialized once per view, not per request. Undefined otherwise.
+   */
+  async listJson(ctx: ToolContext): Promise<string | undefined> {
+    if (ctx.mode !== 'static') return undefined;
+    const view = (await this.mergedFor(ctx)).view(ctx.apps);
+    let json = view.json.get('static');
+    if (json === undefined) {
+      const modeTools = this.modeToolsOf(ctx).flatMap((m) => m.definitions(view));
+      json = JSON.stringify({ tools: [...modeTools, ...this.staticDefinitions(view)] });
+      view.json.set('static', json);
+    }
+    return json;
+  }
+
+  /**
+   * Runs a tool the caller can see (an unknown or hidden one is -32602, with close names). Each
+   * call takes one of the identity's `MAX_CONCURRENT_CALLS_PER_IDENTITY` slots while it runs.
+   */
+  async call(ctx: ToolCallContext, name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult> {
+    const view = (await this.mergedFor(ctx)).view(ctx.apps);
+    const modeTools = this.modeToolsOf(ctx).find((m) => m.names.includes(name));
+    if (modeTools) return modeTools.call(ctx, name, args ?? {}, view);
+
+    const owned = view.owned(name);
+    if (!owned || (ctx.mode === 'dynamic' && !ctx.enabledTools.includes(name))) throw this.unknownTool(name, view, owned !== undefined);
+    const label = owned.tool.app ?? owned.source.sourceName;
+    const release = this.limits.tryAcquireUpstreamCall(ctx.identity.key);
+    if (!release) {
+      this.observer.record(label, 'rate_limited', 0);
+      const limit = this.limits.maxConcurrentCalls;
+      return errorResult(
+        `Too many tool calls are running at once for this user (limit ${limit}, MAX_CONCURRENT_CALLS_PER_IDENTITY); ` +
+          'wait for one to finish, then call again.',
+        { type: 'rate_limited', limit, retryAfterSeconds: 1 },
+      );
+    }
+    const started = performance.now();
+    try {
+      const result = await owned.source.call(ctx, owned.tool, args ?? {});
+      this.observer.record(label, outcomeOf(result), performance.now() - started);
+      return result;
+    } catch (err) {
+      this.observer.record(label, ctx.signal?.aborted ? 'cancelled' : 'failed', performance.now() - started);
+      throw err;
+    } finally {
+      release();
+    }
+  }
+
+  private unknownTool(name: string, view: AppsView, exists: boolean): RpcError {
+    const shown = String(name).slice(0, 200);
+    if (exists) {
+      return new RpcError(JsonRpcErrorCode.InvalidParams, `Tool "${shown}" is not enabled in this session; call enable-tools with ["${shown}"] first.`);
+    }
+    const suggestions = suggestNames(name, view.tools.map((t) => t.definition.name));
+    const hint = suggestions.length ? ` Did you mean: ${suggestions.join(', ')}?` : '';
+    return new RpcError(JsonRpcErrorCode.InvalidParams, `Unknown tool: "${shown}".${hint}`);
+  }
+}
+
+/** The metric outcome of a tool result: `success`, or the error type the source put in `structuredContent.error.type`. */
+function outcomeOf(result: CallToolResult): string {
+  if (!result.isError) return 'success';
+  const type = (result.structuredContent as { error?: { type?: unknown } } | undefined)?.error?.type;
+  return typeof type === 'string' && /^[a-z_]{1,40}$/.test(type) ? type : 'error';
+}

@@ -1,0 +1,98 @@
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Identity } from '../auth/identity';
+
+/** How a caller sees the tools: every tool (static) or `enable-tools` plus what it enabled (dynamic). */
+export type ToolMode = 'static' | 'dynamic';
+
+/**
+ * Who calls and how, for one MCP request: what every tool source and mode tool gets. Built by the
+ * transports (from the session record in the session era); sources never see HTTP.
+ */
+export interface ToolContext {
+  /** The caller, verified. */
+  readonly identity: Identity;
+  /** The caller's newest access token (for upstream calls on the caller's behalf). */
+  readonly token: string;
+  /** The session of the request (session era), if any. */
+  readonly session?: { readonly id: string; readonly transport: 'streamable-http' | 'sse' };
+  readonly mode: ToolMode;
+  /** Integration keys the caller limited itself to (`?apps=`); null = all. */
+  readonly apps: readonly string[] | null;
+  /** Dynamic mode: the tool names enabled so far. */
+  readonly enabledTools: readonly string[];
+}
+
+/** A `ToolContext` for one `tools/call`. */
+export interface ToolCallContext extends ToolContext {
+  /** Aborts when the client cancels the call or goes away. */
+  readonly signal?: AbortSignal;
+  /** Sends a notification on the request's own response stream. */
+  readonly notify?: (method: string) => Promise<void>;
+  /** Sends a notification to the session's standalone streams (GET /mcp, SSE), on any replica. */
+  readonly broadcast?: (method: string) => Promise<void>;
+}
+
+/** A tool as a source offers it. */
+export interface SourceTool {
+  /** The MCP tool definition (name, title, description, inputSchema, annotations, …) as listed. */
+  readonly definition: Tool;
+  /** The app (Integration.app integration key) the tool belongs to: `?apps=` selects by it. Tools without one are hidden when `apps` is set. */
+  readonly app?: string;
+  /** Other names `enable-tools` accepts for this tool (e.g. `<integrationKey>-<actionKey>`). */
+  readonly aliases?: readonly string[];
+}
+
+/**
+ * The port every tool source implements: a provider of a class extending `ToolSource`, in any
+ * module of the application, is found at start-up and merged into the registry. The registry
+ * applies the caller's view (mode, `apps`, enabled tools) and the per-tenant limits, and records
+ * the call's outcome; a source only lists its tools and runs one.
+ *
+ * `list` should return the same array for the same data (memoize it): views and the serialized
+ * `tools/list` are cached by the identity of the arrays the sources return.
+ */
+export abstract class ToolSource {
+  /** Names the source in start-up errors and metrics. */
+  abstract readonly sourceName: string;
+
+  /**
+   * Names this source always offers, checked at start-up: two sources claiming one name stop the
+   * server with an error naming both. A source whose names depend on the caller returns [].
+   */
+  reservedNames(): readonly string[] {
+    return [];
+  }
+
+  /** The caller's tools from this source (before the caller's view is applied). */
+  abstract list(ctx: ToolContext): Promise<readonly SourceTool[]>;
+
+  /** Runs one of this source's tools; the registry has checked that the caller may see it. */
+  abstract call(ctx: ToolCallContext, tool: SourceTool, args: Record<string, unknown>): Promise<CallToolResult>;
+}
+
+/** The caller's tools as a mode tool sees them: every tool its `apps` allow, enabled or not. */
+export interface ToolView {
+  readonly tools: readonly SourceTool[];
+  /** By listed name, then by alias (case-insensitive). */
+  resolve(nameOrAlias: string): SourceTool | undefined;
+  /** The tools of one app (integration key, case-insensitive). */
+  appTools(app: string): readonly SourceTool[];
+  /** The app keys among the tools, sorted. */
+  readonly apps: readonly string[];
+  /** Closest names (tools and apps) to a miss, for "did you mean". Bounded work. */
+  suggest(text: string): string[];
+}
+
+/**
+ * Tools that belong to a mode rather than to a source of actions (`enable-tools` in dynamic mode;
+ * the discovery tools later): listed only in their modes, they work on the caller's view. Found at
+ * start-up like sources; their names are reserved.
+ */
+export abstract class ModeToolSet {
+  abstract readonly modes: readonly ToolMode[];
+  /** The names of its tools (reserved at start-up). */
+  abstract readonly names: readonly string[];
+  /** Its tool definitions for a view (memoize by view: the same view object for the same data). */
+  abstract definitions(view: ToolView): readonly Tool[];
+  abstract call(ctx: ToolCallContext, name: string, args: Record<string, unknown>, view: ToolView): Promise<CallToolResult>;
+}

@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { LimitsModule } from '../limits/limits.module';
+import { SessionsModule } from '../sessions/sessions.module';
+import { MetricsModule } from '../telemetry/metrics.module';
+import { MetricsToolCallObserver } from '../telemetry/metrics.observers';
+import { EnableTools } from './dynamic/enable-tools';
+import { DecoratedToolsSource } from './mcp-tool.decorator';
+import { SchemaValidators } from './schema-validators';
+import { ToolCallObserver } from './tool-call.observer';
+import { ToolRegistry } from './tool-registry';
+
+/**
+ * The tool registry and the built-in tools that are not Integration.app actions: `enable-tools`
+ * (dynamic mode) and every `@McpTool()` method of the application. Sources in other modules
+ * (`IntegrationActionsToolSource`, a team's own) are found by discovery: nothing here imports them.
+ */
+@Module({
+  imports: [DiscoveryModule, LimitsModule, SessionsModule, MetricsModule],
+  providers: [
+    ToolRegistry,
+    EnableTools,
+    DecoratedToolsSource,
+    SchemaValidators,
+    { provide: ToolCallObserver, useExisting: MetricsToolCallObserver },
+  ],
+  exports: [ToolRegistry],
+})
+export class ToolsModule {}
