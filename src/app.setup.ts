@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { NextFunction, Request, Response } from 'express';
 import { appConfig, AppConfig } from './config/app.config';
-import { AllExceptionsFilter, sendError } from './common/all-exceptions.filter';
+import { sendError } from './common/all-exceptions.filter';
 import type { Logger as PinoLogger } from 'pino';
 import { ROOT_LOGGER } from './common/logging/logging.module';
 import { loggedRequestId, requestLogging } from './common/logging/request-logging';
@@ -73,5 +73,4 @@ export function configureApp(app: NestExpressApplication): void {
     if (!err) return next();
     rejectEarly(err, req, res, logger);
   });
-  app.useGlobalFilters(new AllExceptionsFilter());
 }

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
@@ -13,13 +14,15 @@ import { ShutdownService } from './health/shutdown.service';
 const TEARDOWN_MS = 10_000;
 
 /**
- * Creates, configures and starts the server with the configuration in the environment; Nest's
+ * Creates, configures and starts the server (`rootModule`, by default the standard assembly
+ * `AppModule`; a team passes its own module that imports `McpServerModule.forRoot({...})`) with the
+ * configuration in the environment; Nest's
  * `Logger` writes through pino. SIGTERM and SIGINT drain it (see ShutdownService), close every
  * module (streams, session store, bus), then exit 0. A second signal uses Node's default (exit now).
  */
-export async function bootstrap(): Promise<NestExpressApplication> {
+export async function bootstrap(rootModule: Type<unknown> = AppModule): Promise<NestExpressApplication> {
   assertValidEnvironment();
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, bufferLogs: true, abortOnError: false });
+  const app = await NestFactory.create<NestExpressApplication>(rootModule, { bodyParser: false, bufferLogs: true, abortOnError: false });
   const logger = app.get(Logger);
   app.useLogger(logger);
   configureApp(app);

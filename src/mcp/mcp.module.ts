@@ -6,10 +6,7 @@ import { SessionsModule } from '../sessions/sessions.module';
 import { ToolsModule } from '../tools/tools.module';
 import { InFlightRequests } from './in-flight.requests';
 import { McpServerFactory } from './mcp-server.factory';
-import { LocalNotificationBus, NotificationBus } from './notification.bus';
 import { NotificationHub } from './notification.hub';
-import { RedisNotificationBus } from './redis-notification.bus';
-import { sessionsConfig, SessionsConfig } from '../config/app.config';
 import { SseController } from './transports/sse.controller';
 import { SseService } from './transports/sse.service';
 import { StreamableHttpController } from './transports/streamable-http.controller';
@@ -25,12 +22,6 @@ import { StreamableHttpService } from './transports/streamable-http.service';
     InFlightRequests,
     StreamableHttpService,
     SseService,
-    {
-      provide: NotificationBus,
-      inject: [sessionsConfig.KEY],
-      useFactory: (config: SessionsConfig): NotificationBus =>
-        config.redisUrl ? new RedisNotificationBus(config.redisUrl, config.redisKeyPrefix, config.idleTtlSeconds) : new LocalNotificationBus(),
-    },
   ],
   exports: [NotificationHub, SseService],
 })

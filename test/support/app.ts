@@ -1,7 +1,7 @@
 import { Test } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AddressInfo } from 'node:net';
-import { LoggerService } from '@nestjs/common';
+import { LoggerService, Type } from '@nestjs/common';
 import { Writable } from 'node:stream';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
@@ -36,8 +36,11 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-/** Boots the production AppModule + HTTP setup on a free port with the given environment (on `host`, 127.0.0.1 by default). */
-export async function startApp(env: Record<string, string | undefined>, options: { host?: string } = {}): Promise<RunningApp> {
+/**
+ * Boots the production AppModule (or another root module, e.g. a team's) + HTTP setup on a free
+ * port with the given environment (on `host`, 127.0.0.1 by default).
+ */
+export async function startApp(env: Record<string, string | undefined>, options: { host?: string; rootModule?: Type<unknown> } = {}): Promise<RunningApp> {
   env = { LOG_LEVEL: 'warn', ...env };
   const saved: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(env)) {
@@ -47,7 +50,7 @@ export async function startApp(env: Record<string, string | undefined>, options:
   }
   const logs = new CapturingLogger();
   try {
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+    const moduleRef = await Test.createTestingModule({ imports: [options.rootModule ?? AppModule] })
       .overrideProvider(ROOT_LOGGER)
       .useValue(createRootLogger({ logLevel: process.env.LOG_LEVEL ?? 'warn' }, logs.pinoSink))
       .compile();

@@ -1,0 +1,29 @@
+/**
+ * The public surface for teams that build on this server (see README "Extending it" and
+ * examples/team-module). Everything else under src/ may change without notice.
+ */
+export { bootstrap } from './bootstrap';
+export { configureApp } from './app.setup';
+export { AppModule } from './app.module';
+export { McpServerModule, MCP_SERVER_OPTIONS } from './mcp-server.module';
+export type { McpServerModuleOptions } from './mcp-server.module';
+export type { SeamOptions } from './seams.module';
+
+// Tools: add a source, or decorate provider methods.
+export { ToolSource, ModeToolSet } from './tools/tool-source';
+export type { SourceTool, ToolContext, ToolCallContext, ToolMode, ToolView } from './tools/tool-source';
+export { McpTool } from './tools/mcp-tool.decorator';
+export type { McpToolOptions } from './tools/mcp-tool.decorator';
+export { ToolRegistry } from './tools/tool-registry';
+export { successResult, errorResult } from './tools/tool-results';
+
+// Ports a deployment may implement (with their adapters' contracts in the doc comments).
+export { SessionStore } from './sessions/session.store';
+export type { SessionLimits, CreateOutcome } from './sessions/session.store';
+export type { SessionRecord } from './sessions/session.types';
+export { IntegrationAppGateway } from './integrations/integration-app.gateway';
+export type { UpstreamAction, UpstreamConnection, UpstreamSelf, RunActionOptions } from './integrations/integration-app.gateway';
+export { UpstreamError } from './integrations/upstream.error';
+export { NotificationBus } from './mcp/notification.bus';
+export type { BusMessage } from './mcp/notification.bus';
+export type { Identity } from './auth/identity';
