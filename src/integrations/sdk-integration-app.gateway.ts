@@ -12,12 +12,10 @@ import {
   UpstreamSelf,
 } from './integration-app.gateway';
 import { leanHttpAdapter } from './lean-http.adapter';
+import { parseRetryAfter, SdkErrorData, taggedStatus, transformResponse } from './sdk-error-status';
 import { UpstreamError, UpstreamErrorKind } from './upstream.error';
 import { UpstreamObserver, UpstreamOperation } from './upstream.observer';
 
-/** Annotations the response transformer adds to error bodies, so status and Retry-After survive the SDK. */
-const STATUS_FIELD = '_mcpHttpStatus';
-const RETRY_AFTER_FIELD = '_mcpRetryAfter';
 const PAGE_LIMIT = 1000;
 const MAX_PAGES = 10_000;
 
@@ -63,41 +61,6 @@ interface AxiosLikeError {
   response?: { status?: number; headers?: Record<string, unknown>; data?: unknown };
 }
 
-interface SdkErrorData {
-  type?: string;
-  key?: string;
-  message?: string;
-  [STATUS_FIELD]?: number;
-  [RETRY_AFTER_FIELD]?: unknown;
-}
-
-function parseRetryAfter(value: unknown): number | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  const n = Number(value);
-  if (Number.isFinite(n) && n >= 0) return Math.ceil(n);
-  const date = Date.parse(String(value));
-  if (Number.isFinite(date)) return Math.max(0, Math.ceil((date - Date.now()) / 1000));
-  return undefined;
-}
-
-/** axios `transformResponse`: parse JSON like axios does, and tag error bodies with status and Retry-After. */
-function transformResponse(data: unknown, headers: Record<string, unknown> | undefined, status?: number): unknown {
-  let parsed = data;
-  if (typeof data === 'string' && data.length > 0) {
-    try {
-      parsed = JSON.parse(data);
-    } catch {
-      parsed = data;
-    }
-  }
-  if (status !== undefined && status >= 400 && parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-    const tagged = parsed as Record<string, unknown>;
-    tagged[STATUS_FIELD] = status;
-    const retryAfter = headers?.['retry-after'];
-    if (retryAfter !== undefined) tagged[RETRY_AFTER_FIELD] = retryAfter;
-  }
-  return parsed;
-}
 
 function kindFromStatus(status: number | undefined): UpstreamErrorKind {
   if (status === undefined) return 'unavailable';
@@ -122,8 +85,8 @@ export function toUpstreamError(err: unknown, token: string, what: string): Upst
 
   if (e?.isIntegrationAppError && e.data) {
     const { type, key } = e.data;
-    const status = typeof e.data[STATUS_FIELD] === 'number' ? e.data[STATUS_FIELD] : undefined;
-    const retryAfterSeconds = parseRetryAfter(e.data[RETRY_AFTER_FIELD]);
+    const { status, retryAfter } = taggedStatus(e.data);
+    const retryAfterSeconds = parseRetryAfter(retryAfter);
     const message = redactSecrets(String(e.data.message ?? e.message ?? 'Integration.app returned an error'), token);
     let kind: UpstreamErrorKind;
     if (key === 'not_authenticated') kind = 'unauthorized';

@@ -12,6 +12,7 @@ import type { SessionRecord } from '../../sessions/session.types';
 import { callsTool, cancellations, containsInitialize, isSingleInitialize, parseJsonRpcBody, requestIds } from './json-rpc-body';
 import { InFlightRequests } from '../in-flight.requests';
 import { JsonExchangeTransport, ProtocolDispatch } from './json-exchange.transport';
+import { writeCachedToolList, writeJson } from './cached-tool-list';
 import { McpServerFactory } from '../mcp-server.factory';
 import { NotificationHub, SessionStream } from '../notification.hub';
 import { parseSessionOptions } from './session-options';
@@ -49,13 +50,6 @@ function header(req: Request, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** A JSON answer written straight to Node's response (Express' `res.json` adds charset parsing on top). */
-function writeJson(res: Response, status: number, json: string): void {
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', Buffer.byteLength(json));
-  res.end(json);
-}
 
 function accepts(req: Request, ...types: string[]): boolean {
   const accept = header(req, 'accept') ?? '';
@@ -158,7 +152,7 @@ export class StreamableHttpService {
 
   /** The hot path: the SDK `Server` answers through an in-process transport; we write plain JSON. */
   private async handleAsJson(req: Request, res: Response, session: SessionRecord, messages: JSONRPCMessage[]): Promise<void> {
-    if (!Array.isArray(req.body) && messages.length === 1 && (await this.writeCachedToolList(res, session, messages[0]))) return;
+    if (!Array.isArray(req.body) && messages.length === 1 && (await writeCachedToolList(res, messages[0], () => this.tools.listJson(sessionToolContext(session))))) return;
     const server = this.servers.create(session, session.mode);
     const transport = new JsonExchangeTransport(server as unknown as ProtocolDispatch);
     await server.connect(transport);
@@ -182,27 +176,6 @@ export class StreamableHttpService {
       res.off('close', onClose);
       for (const unregister of registrations) unregister();
     }
-  }
-
-  /**
-   * A static-mode `tools/list` is answered with the catalog's pre-serialized payload (identical to
-   * what the SDK `Server` would write for the same handler result, without re-serializing hundreds of
-   * schemas per request). A catalog failure is answered here too, exactly as the SDK would answer the
-   * `RpcError` (so the upstream is not asked a second time); anything else falls through to the SDK.
-   */
-  private async writeCachedToolList(res: Response, session: SessionRecord, message: JSONRPCMessage): Promise<boolean> {
-    if (!('method' in message) || message.method !== 'tools/list' || !('id' in message)) return false;
-    let json: string | undefined;
-    try {
-      json = await this.tools.listJson(sessionToolContext(session));
-    } catch (err) {
-      if (!(err instanceof RpcError)) return false;
-      writeJson(res, 200, JSON.stringify(jsonRpcError(err.code, err.message, message.id, err.data)));
-      return true;
-    }
-    if (json === undefined) return false;
-    writeJson(res, 200, `{"result":${json},"jsonrpc":"2.0","id":${JSON.stringify(message.id)}}`);
-    return true;
   }
 
   private async handleWithSdkTransport(req: Request, res: Response, session: SessionRecord): Promise<void> {
