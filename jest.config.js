@@ -1,10 +1,23 @@
-/** One jest run for unit specs (beside the code) and e2e specs (test/). */
-module.exports = {
-  rootDir: '.',
+/**
+ * Two projects in one run: `unit` (specs beside the code in src/) and `e2e` (test/). `npm test` runs
+ * both; `npm run test:unit` / `npm run test:e2e` select one. Both need a Redis for some specs: the
+ * globalSetup finds or starts one and exports TEST_REDIS_URL (see test/support/redis.global-setup.ts).
+ */
+const shared = {
+  rootDir: __dirname,
   testEnvironment: 'node',
   moduleFileExtensions: ['js', 'json', 'ts'],
-  testRegex: ['src/.*\\.spec\\.ts$', 'test/.*\\.(e2e-)?spec\\.ts$'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   testTimeout: 30000,
+};
+
+module.exports = {
+  rootDir: __dirname,
   maxWorkers: 2,
+  globalSetup: '<rootDir>/test/support/redis.global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/redis.global-teardown.ts',
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/examples/**/*.e2e-spec.ts'] },
+  ],
 };

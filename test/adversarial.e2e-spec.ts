@@ -11,13 +11,15 @@ import { generateFixture } from './emulator/generate';
 import { startApp, RunningApp } from './support/app';
 import { INIT_BODY, MCP_HEADERS, openRawSse, rawInitialize, rawPost } from './support/mcp-client';
 import { customerToken } from './support/jwt';
+import { testRedisUrl } from './support/redis-server';
+import { waitFor, within } from './support/wait';
 import { SessionStore } from '../src/sessions/session.store';
 
 const WORKSPACE = 'bench';
 const SECRET = 'bench-secret';
 const NOISY = 'customer-0';
 const QUIET = 'customer-1';
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = testRedisUrl();
 /** A frozen event loop shows as seconds; a busy 2-core CI machine running other suites stays well below. */
 const WORST_LATENCY_MS = 1500;
 /** Put in arguments; must never reach a log line. */
@@ -281,7 +283,7 @@ describe('Adversarial: one tenant cannot freeze, exhaust or impersonate another'
         for (;;) if ((await reader.read()).done) return true;
       });
       await Promise.all(Array.from({ length: 10 }, () => rawInitialize(server.url, noisy)));
-      await expect(Promise.race([Promise.all(ended), new Promise((r) => setTimeout(() => r('timeout'), 5000))])).resolves.toEqual([true, true, true]);
+      await expect(within(Promise.all(ended), 5000, 'timeout')).resolves.toEqual([true, true, true]);
       // Their slots are free again.
       const again = await open(await rawInitialize(server.url, noisy));
       expect(again.status).toBe(200);
@@ -297,7 +299,9 @@ describe('Adversarial: one tenant cannot freeze, exhaust or impersonate another'
       const quiet = token(QUIET);
       const quietSession = await rawInitialize(server.url, quiet);
       const batch = rpc(server, noisy, session, Array.from({ length: 100 }, (_, i) => call(i + 1, 'app-0_list-record-0', { n: i })));
-      await new Promise((r) => setTimeout(r, 100));
+      const noisyRuns = () => emulator.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/connections/conn-0-'));
+      // The quiet call goes out while the noisy identity's slots are all taken upstream.
+      await waitFor('the noisy calls to fill their slots upstream', () => noisyRuns().length >= 4);
       const started = performance.now();
       const quietCall = await rpc(server, quiet, quietSession, call(1, 'app-0_list-record-0'));
       const quietMs = performance.now() - started;
@@ -309,7 +313,7 @@ describe('Adversarial: one tenant cannot freeze, exhaust or impersonate another'
       const refused = results.filter((r) => r.result.structuredContent?.error?.type === 'rate_limited');
       expect(ran).toHaveLength(4);
       expect(refused).toHaveLength(96);
-      expect(emulator.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/connections/conn-0-'))).toHaveLength(4);
+      expect(noisyRuns()).toHaveLength(4);
     }, 30_000);
   });
 
@@ -325,8 +329,7 @@ describe('Adversarial: one tenant cannot freeze, exhaust or impersonate another'
       const ends = async (reader: ReadableStreamDefaultReader<Uint8Array>) => {
         for (;;) if ((await reader.read()).done) return 'ended';
       };
-      const timeout = new Promise((r) => setTimeout(() => r('still open'), 6000));
-      await expect(Promise.race([Promise.all([ends(stream.body!.getReader()), ends(sse.reader)]), timeout])).resolves.toEqual(['ended', 'ended']);
+      await expect(within(Promise.all([ends(stream.body!.getReader()), ends(sse.reader)]), 6000, 'still open')).resolves.toEqual(['ended', 'ended']);
     }, 15_000);
   });
 
@@ -384,9 +387,18 @@ describe('Adversarial: one tenant cannot freeze, exhaust or impersonate another'
       expect((await post({ jsonrpc: '2.0', method: 'notifications/initialized' })).status).toBe(202);
       expect((await post(call(2, 'echo-errors_validate', { text: MARKER }))).status).toBe(202);
       expect((await post(call(3, 'app-1_get-record-1', { id: MARKER }))).status).toBe(202);
-      await new Promise((r) => setTimeout(r, 300));
+      // Both calls are answered on the stream (the failing one is logged as it fails).
+      let streamed = '';
+      const deadline = Date.now() + 5000;
+      while (!(streamed.includes('"id":2') && streamed.includes('"id":3'))) {
+        const chunk = await within(reader.read(), deadline - Date.now(), null);
+        if (!chunk || chunk.done) throw new Error(`the answers to calls 2 and 3 did not come on the SSE stream; got: ${streamed}`);
+        streamed += new TextDecoder().decode(chunk.value);
+      }
       await reader.cancel();
-      await new Promise((r) => setTimeout(r, 100));
+      // The stream's access line (path and session) is written as it ends.
+      const sseAccessLine = (l: string) => l.startsWith('pino ') && (JSON.parse(l.slice(5)) as { req?: { method?: string; path?: string } }).req?.path === '/sse';
+      await waitFor('the access line of the closed SSE stream', () => server.logs.lines.some(sseAccessLine));
 
       const lines = apps.flatMap((a) => a.logs.lines);
       expect(lines.length).toBeGreaterThan(100);

@@ -7,6 +7,8 @@ import { startApp, RunningApp } from './support/app';
 import { connectHttp, connectSse, INIT_BODY, MCP_HEADERS, openRawSse, rawInitialize, rawPost } from './support/mcp-client';
 import { e2eFixture, SECRET, WORKSPACE } from './support/e2e-fixture';
 import { customerToken } from './support/jwt';
+import { testRedisUrl } from './support/redis-server';
+import { sleepUntil } from './support/wait';
 
 type Text = Array<{ text: string }>;
 const LIST = { jsonrpc: '2.0', id: 2, method: 'tools/list' };
@@ -344,7 +346,8 @@ describe('Hardening', () => {
       const server = await app({ INTEGRATION_APP_WORKSPACE_SECRET: SECRET, SESSION_IDLE_TTL_SECONDS: '1' });
       const token = emulator.token('cust-ttl');
       const id = await rawInitialize(server.url, token, '', { 'x-chat-id': 'c' });
-      await new Promise((r) => setTimeout(r, 1300));
+      // The point of the test: the 1 s idle TTL, counted from the session's last use (now at the latest), passes.
+      await sleepUntil(Date.now() + 1050);
       const res = await rawPost(server.url, LIST, { Authorization: `Bearer ${token}`, 'Mcp-Session-Id': id });
       expect(res.status).toBe(404);
       expect(await (await fetch(`${server.url}/mcp/sessions`, { headers: { Authorization: `Bearer ${token}` } })).json()).toEqual({});
@@ -469,7 +472,7 @@ describe('Hardening', () => {
 
     it('refuses a deeply nested legacy SSE message relayed between replicas over Redis with a 400, not a 500', async () => {
       const prefix = `e2e:${randomUUID()}:`;
-      const env = { INTEGRATION_APP_WORKSPACE_SECRET: SECRET, REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: prefix };
+      const env = { INTEGRATION_APP_WORKSPACE_SECRET: SECRET, REDIS_URL: testRedisUrl(), REDIS_KEY_PREFIX: prefix };
       const holder = await app(env);
       const other = await app(env);
       const token = emulator.token('cust-1');

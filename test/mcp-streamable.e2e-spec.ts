@@ -4,6 +4,7 @@ import { startEmulator, Emulator } from './emulator/emulator';
 import { startApp, RunningApp } from './support/app';
 import { connectHttp, connectSse, INIT_BODY, openRawSse, rawInitialize, rawPost } from './support/mcp-client';
 import { e2eFixture, WORKSPACE } from './support/e2e-fixture';
+import { waitFor } from './support/wait';
 
 describe('Streamable HTTP /mcp (foundation)', () => {
   let emulator: Emulator;
@@ -209,18 +210,21 @@ describe('Streamable HTTP /mcp (foundation)', () => {
   it('answers the HTTP request of a cancelled call at once (202, no JSON-RPC answer)', async () => {
     const id = await rawInitialize(server.url, token1);
     const headers = { Authorization: `Bearer ${token1}`, 'Mcp-Session-Id': id };
-    const remove = emulator.addFault({ method: 'POST', path: '/connections/conn-gmail/actions/list-labels/run', delayMs: 5000 });
+    const runPath = '/connections/conn-gmail/actions/list-labels/run';
+    const remove = emulator.addFault({ method: 'POST', path: runPath, delayMs: 5000 });
+    emulator.clearRequests();
     try {
       const started = Date.now();
       let settled = false;
       const slow = rawPost(server.url, { jsonrpc: '2.0', id: 'call-1', method: 'tools/call', params: { name: 'gmail_list-labels', arguments: {} } }, headers).finally(() => {
         settled = true;
       });
-      await new Promise((r) => setTimeout(r, 200));
+      await waitFor('the call to reach Integration.app', () => emulator.requests.some((r) => r.path === runPath));
       // Another session's cancellation of the same request id changes nothing.
       const other = await rawInitialize(server.url, token1);
       await rawPost(server.url, { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'call-1' } }, { ...headers, 'Mcp-Session-Id': other });
-      await new Promise((r) => setTimeout(r, 300));
+      // The point here: a while after it, the call is still running (a wrongful cancel answers within milliseconds).
+      await new Promise((r) => setTimeout(r, 150));
       expect(settled).toBe(false);
       const cancel = await rawPost(server.url, { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'call-1', reason: 'stop' } }, headers);
       expect(cancel.status).toBe(202);

@@ -4,6 +4,7 @@ import { startApp, RunningApp } from './support/app';
 import { connectHttp, connectSse } from './support/mcp-client';
 import { e2eFixture, SECRET, WORKSPACE } from './support/e2e-fixture';
 import { startServerProcess } from './support/server-process';
+import { waitFor } from './support/wait';
 
 describe('Operations: probes, metrics, request ids', () => {
   let emulator: Emulator;
@@ -128,9 +129,12 @@ describe('The server process: logs and graceful shutdown', () => {
       const { client: sse } = await connectSse(proc.url, { query: { token } });
       await sse.listTools();
       await Promise.all([client.close(), c2.close(), sse.close()]);
-      await new Promise((r) => setTimeout(r, 300));
+      const accessLines = () =>
+        proc.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { req?: { id?: string; method?: string; path?: string } }).filter((l) => l.req);
+      // A stream's access line is written when it ends: wait for the legacy SSE one (its URL held ?token=).
+      await waitFor('the access line of the closed legacy SSE stream', () => accessLines().some((l) => l.req?.method === 'GET' && l.req?.path === '/sse'));
       await fetch(`${proc.url}/mcp/sessions?token=${token}`, { headers: { 'x-request-id': 'trace-me-42' } });
-      await new Promise((r) => setTimeout(r, 300));
+      await waitFor('the access line of the traced request', () => accessLines().some((l) => l.req?.id === 'trace-me-42'));
       const logs = proc.output();
       expect(logs.length).toBeGreaterThan(500);
       // JSON lines, each request line correlated (request id, session id, hashed identity), paths without query strings.

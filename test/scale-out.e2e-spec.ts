@@ -5,9 +5,10 @@ import { startEmulator, Emulator } from './emulator/emulator';
 import { startApp, RunningApp } from './support/app';
 import { connectHttp, rawInitialize, rawPost, readMcpStream } from './support/mcp-client';
 import { e2eFixture, SECRET, WORKSPACE } from './support/e2e-fixture';
-import { startPrivateRedis, PrivateRedis } from './support/redis-server';
+import { startPrivateRedis, PrivateRedis, testRedisUrl } from './support/redis-server';
+import { waitFor, within } from './support/wait';
 
-const SHARED_REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SHARED_REDIS = testRedisUrl();
 
 /** Reads SSE events from a fetch response until `predicate` matches one. */
 async function readEvents(res: Response, predicate: (data: string) => boolean, timeoutMs = 5000): Promise<string[]> {
@@ -17,7 +18,9 @@ async function readEvents(res: Response, predicate: (data: string) => boolean, t
   const deadline = Date.now() + timeoutMs;
   try {
     while (Date.now() < deadline) {
-      const { value, done } = await Promise.race([reader.read(), new Promise<never>((_, rej) => setTimeout(() => rej(new Error('timeout')), deadline - Date.now()))]);
+      const chunk = await within(reader.read(), deadline - Date.now(), null);
+      if (!chunk) break;
+      const { value, done } = chunk;
       if (done) break;
       buf += new TextDecoder().decode(value);
       let i: number;
@@ -102,12 +105,14 @@ describe('Scale-out: two replicas sharing Redis', () => {
 
   it('delivers list_changed to a GET stream held by A when B enables tools', async () => {
     const id = await rawInitialize(a.url, token, '?mode=dynamic');
-    const stream = await fetch(`${a.url}/mcp`, { headers: { Authorization: `Bearer ${token}`, 'Mcp-Session-Id': id, Accept: 'text/event-stream' } });
-    expect(stream.status).toBe(200);
-    const seen = readEvents(stream, (d) => d.includes('notifications/tools/list_changed'));
-    await new Promise((r) => setTimeout(r, 100));
-    await post(b, id, { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'enable-tools', arguments: { tools: ['slack'] } } });
-    expect((await seen).pop()).toContain('list_changed');
+    // B enables tools as soon as A's stream is open (its ': stream open' comment), not after a guessed delay.
+    const onA = await readMcpStream(a.url, token, id, {
+      until: (e) => e.data.includes('notifications/tools/list_changed'),
+      onOpen: async () => void (await post(b, id, { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'enable-tools', arguments: { tools: ['slack'] } } })),
+      timeoutMs: 5000,
+    });
+    expect(onA.status).toBe(200);
+    expect(onA.events.map((e) => e.data).pop()).toContain('list_changed');
   });
 
   it('relays legacy SSE messages posted to B to the stream held by A', async () => {
@@ -117,7 +122,7 @@ describe('Scale-out: two replicas sharing Redis', () => {
       if (d.startsWith('/sse/messages')) sessionId = /sessionId=([0-9a-f-]+)/.exec(d)![1];
       return d.includes('"id":7');
     });
-    while (!sessionId) await new Promise((r) => setTimeout(r, 20));
+    await waitFor('the endpoint event of the SSE stream', () => sessionId !== '');
     const res = await fetch(`${b.url}/sse/messages?sessionId=${sessionId}`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
@@ -157,12 +162,13 @@ describe('Scale-out: two replicas sharing Redis', () => {
     await reader.read(); // ": stream open"
     const del = await fetch(`${b.url}/mcp`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}`, 'Mcp-Session-Id': id } });
     expect(del.status).toBe(200);
-    const ended = await Promise.race([
+    const ended = await within(
       (async () => {
         for (;;) if ((await reader.read()).done) return true;
       })(),
-      new Promise<boolean>((r) => setTimeout(() => r(false), 3000)),
-    ]);
+      3000,
+      false,
+    );
     expect(ended).toBe(true);
   });
 
@@ -179,8 +185,7 @@ describe('Scale-out: two replicas sharing Redis', () => {
       expect(cancel.status).toBe(202);
       expect((await running).status).toBe(202);
       expect(Date.now() - started).toBeLessThan(3000);
-      await new Promise((r) => setTimeout(r, 100));
-      expect(emulator.requests.find((r) => r.path.endsWith('/list-labels/run'))?.abandoned).toBe(true);
+      await waitFor('the upstream run to be abandoned', () => emulator.requests.find((r) => r.path.endsWith('/list-labels/run'))?.abandoned === true, { timeoutMs: 3000 });
     } finally {
       remove();
     }
@@ -213,7 +218,7 @@ describe('Scale-out: Redis failures', () => {
   });
 
   it('starts with Redis down: says so, fails readiness, answers 503 JSON-RPC, stays alive', async () => {
-    const dead = await startApp({ INTEGRATION_APP_API_URL: emulator.url, INTEGRATION_APP_WORKSPACE_SECRET: SECRET, REDIS_URL: 'redis://127.0.0.1:1' });
+    const dead = await startApp({ INTEGRATION_APP_API_URL: emulator.url, INTEGRATION_APP_WORKSPACE_SECRET: SECRET, REDIS_URL: 'redis://127.0.0.1:1', REDIS_READY_TIMEOUT_MS: '300' });
     try {
       expect(dead.logs.lines.join('\n')).toContain('Cannot connect to Redis at 127.0.0.1:1');
       expect((await fetch(`${dead.url}/health/ready`)).status).toBe(503);
@@ -236,12 +241,8 @@ describe('Scale-out: Redis failures', () => {
     expect((await fetch(`${app.url}/health/live`)).status).toBe(200);
 
     await redis.start();
-    let ready = 0;
-    for (let i = 0; i < 60 && ready !== 200; i++) {
-      await new Promise((r) => setTimeout(r, 250));
-      ready = (await fetch(`${app.url}/health/ready`)).status;
-    }
-    expect(ready).toBe(200);
+    // ioredis reconnects with a backoff of up to 3 s.
+    await waitFor('readiness after Redis restarted', async () => (await fetch(`${app.url}/health/ready`)).status === 200, { timeoutMs: 15_000, intervalMs: 100 });
     const back = await rawPost(app.url, { jsonrpc: '2.0', id: 3, method: 'tools/list' }, { Authorization: `Bearer ${token}`, 'Mcp-Session-Id': id });
     expect(back.status).toBe(200);
     expect(await (await fetch(`${app.url}/mcp/sessions`, { headers: { Authorization: `Bearer ${token}` } })).json()).toEqual({ survivor: id });

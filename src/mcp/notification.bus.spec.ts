@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { EVENTS_KEPT_PER_SESSION, LocalNotificationBus, NotificationBus } from './notification.bus';
 import { RedisNotificationBus } from './redis-notification.bus';
+import { testRedisUrl } from '../../test/support/redis-server';
 
-const URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const URL = testRedisUrl();
 const note = (method: string) => ({ jsonrpc: '2.0' as const, method });
 
 /** The event-log contract, run against both buses (the Redis one on a real Redis). */
@@ -33,17 +34,22 @@ function eventLogContract(name: string, make: () => { writer: NotificationBus; r
       for (const bad of ['', 'garbage', '99999999999999999999', '-1', '1-2-3']) expect(await reader.since(s1, bad)).toEqual([]);
     });
 
-    it(`keeps the last ${EVENTS_KEPT_PER_SESSION} events of a session and forgets them on request`, async () => {
+    it(`keeps exactly the last ${EVENTS_KEPT_PER_SESSION} events of a session and forgets them on request`, async () => {
       const { writer, reader } = make();
       const s = randomUUID();
-      const first = await writer.record(s, note('n0'));
-      for (let i = 1; i < EVENTS_KEPT_PER_SESSION + 20; i++) await writer.record(s, note(`n${i}`));
-      const kept = await reader.since(s, first);
-      expect(kept.length).toBeGreaterThanOrEqual(EVENTS_KEPT_PER_SESSION - 1);
-      expect(kept.length).toBeLessThanOrEqual(EVENTS_KEPT_PER_SESSION + 20);
-      expect(kept[kept.length - 1].message.method).toBe(`n${EVENTS_KEPT_PER_SESSION + 19}`);
+      const dropped = 10;
+      const ids: string[] = [];
+      for (let i = 0; i < EVENTS_KEPT_PER_SESSION + dropped; i++) ids.push(await writer.record(s, note(`n${i}`)));
+      const kept = ids.slice(dropped).map((id, i) => [id, `n${i + dropped}`]);
+      // After the oldest id (itself dropped), and after the last dropped one: the same last 50, in order.
+      for (const after of [ids[0], ids[dropped - 1]]) expect((await reader.since(s, after)).map((e) => [e.id, e.message.method])).toEqual(kept);
+      // The first ten are gone; the oldest kept one is still a valid resume point.
+      const replayed = new Set((await reader.since(s, ids[0])).map((e) => e.id));
+      for (const gone of ids.slice(0, dropped)) expect(replayed.has(gone)).toBe(false);
+      expect((await reader.since(s, ids[dropped])).map((e) => e.id)).toEqual(ids.slice(dropped + 1));
       await writer.forget(s);
-      expect(await reader.since(s, first)).toEqual([]);
+      expect(await reader.since(s, ids[0])).toEqual([]);
+      expect(await reader.since(s, ids[dropped])).toEqual([]);
     });
   });
 }

@@ -3,8 +3,9 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { BadRequestError, StoreUnavailableError } from '../common/domain.errors';
 import type { BusMessage } from './notification.bus';
 import { RedisNotificationBus, UnrelayableMessageError } from './redis-notification.bus';
+import { testRedisUrl } from '../../test/support/redis-server';
 
-const URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const URL = testRedisUrl();
 
 /** A message nesting `levels` arrays in its params, built without recursion. */
 function deepMessage(levels: number): JSONRPCMessage {

@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { RedisSessionStore } from './redis-session.store';
 import type { SessionRecord } from './session.types';
+import { testRedisUrl } from '../../test/support/redis-server';
+import { sleepUntil, waitFor } from '../../test/support/wait';
 
-const URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const URL = testRedisUrl();
 const record = (id: string, extra: Partial<SessionRecord> = {}): SessionRecord => ({
   id, identityKey: 'owner', workspaceKey: 'ws', customerId: 'c', token: 'tok-1', mode: 'dynamic', apps: ['gmail'],
   enabledTools: [], chatId: undefined, transport: 'streamable-http', createdAt: 1000, lastUsedAt: 1000, ...extra,
@@ -60,18 +62,19 @@ describe('RedisSessionStore (real Redis)', () => {
     await a.setChat('owner-ttl', 'c4', 's4', 1);
     await a.addEnabledTools('s4', ['t'], 1);
     expect(await b.getChats('owner-ttl')).toEqual({ c4: 's4' });
-    await new Promise((r) => setTimeout(r, 1300));
-    expect(await b.get('s4')).toBeUndefined();
+    await waitFor('session s4 to expire (1 s TTL)', async () => (await b.get('s4')) === undefined, { timeoutMs: 3000, intervalMs: 50 });
     expect(await b.getChats('owner-ttl')).toEqual({});
     expect(await raw.exists(`${prefix}s:s4:t`)).toBe(0);
   });
 
   it('keeps a busy session\'s chat mapping alive beyond its first TTL', async () => {
+    const created = Date.now();
     await a.create(record('s7', { chatId: 'busy', identityKey: 'owner-busy' }), 1);
     await a.setChat('owner-busy', 'busy', 's7', 1);
-    await new Promise((r) => setTimeout(r, 600));
+    await sleepUntil(created + 500);
     await b.touch('s7', 60, undefined, 'owner-busy');
-    await new Promise((r) => setTimeout(r, 700));
+    // The point of the test: past the first 1 s TTL (with a margin), the touched session and its mapping live on.
+    await sleepUntil(created + 1200);
     expect(await a.get('s7')).toBeDefined();
     expect(await a.getChats('owner-busy')).toEqual({ busy: 's7' });
   });
@@ -81,8 +84,8 @@ describe('RedisSessionStore (real Redis)', () => {
     await a.create(record('s5'), 60);
     await a.create(record('s6'), 1);
     expect(await b.count()).toBe(before + 2);
-    await new Promise((r) => setTimeout(r, 1100));
-    expect(await b.count()).toBe(before + 1);
+    await waitFor('session s6 to expire (1 s TTL)', async () => (await b.count()) === before + 1, { timeoutMs: 3000, intervalMs: 50 });
+    expect(await a.get('s5')).toBeDefined();
     await a.delete('s5');
     expect(await b.count()).toBe(before);
   });
@@ -109,12 +112,12 @@ describe('RedisSessionStore (real Redis)', () => {
   });
 
   it('fails fast and clearly when Redis is unreachable', async () => {
-    const dead = new RedisSessionStore('redis://127.0.0.1:1', prefix);
+    const dead = new RedisSessionStore('redis://127.0.0.1:1', prefix, { readyTimeoutMs: 200 });
     const started = Date.now();
     await dead.onModuleInit();
     await expect(dead.ping()).rejects.toThrow(/Redis at 127.0.0.1:1/);
     await expect(dead.get('s1')).rejects.toThrow();
-    expect(Date.now() - started).toBeLessThan(8000);
+    expect(Date.now() - started).toBeLessThan(3000);
     await dead.close();
-  }, 15_000);
+  });
 });

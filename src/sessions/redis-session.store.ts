@@ -140,8 +140,12 @@ export class RedisSessionStore extends SessionStore implements OnModuleInit, OnM
   readonly client: Redis;
   private readonly display: string;
 
-  constructor(url: string, private readonly prefix: string) {
+  /** How long `onModuleInit` waits for Redis before saying it is unavailable (tests pointing at a dead Redis use less). */
+  private readonly readyTimeoutMs: number;
+
+  constructor(url: string, private readonly prefix: string, settings: { readyTimeoutMs?: number } = {}) {
     super();
+    this.readyTimeoutMs = settings.readyTimeoutMs ?? 5000;
     const { options, display } = redisOptions(url);
     this.display = display;
     this.client = new Redis(url, options);
@@ -155,7 +159,7 @@ export class RedisSessionStore extends SessionStore implements OnModuleInit, OnM
 
   /** Waits a few seconds for Redis; when it is not there, says so clearly and keeps trying (readiness fails meanwhile). */
   async onModuleInit(): Promise<void> {
-    if (!(await waitReady(this.client, 5000))) {
+    if (!(await waitReady(this.client, this.readyTimeoutMs))) {
       this.logger.error(`Cannot connect to Redis at ${this.display}; sessions are unavailable until it answers (/health/ready reports 503).`);
     }
   }

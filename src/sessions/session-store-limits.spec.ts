@@ -4,8 +4,10 @@ import { MemorySessionStore } from './memory-session.store';
 import { RedisSessionStore } from './redis-session.store';
 import type { SessionStore } from './session.store';
 import type { SessionRecord } from './session.types';
+import { testRedisUrl } from '../../test/support/redis-server';
+import { sleepUntil } from '../../test/support/wait';
 
-const URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const URL = testRedisUrl();
 const record = (id: string, identityKey: string, extra: Partial<SessionRecord> = {}): SessionRecord => ({
   id, identityKey, workspaceKey: 'ws', customerId: identityKey, token: 't', mode: 'static', apps: null,
   enabledTools: [], transport: 'streamable-http', createdAt: Date.now(), lastUsedAt: Date.now(), ...extra,
@@ -55,7 +57,7 @@ describe.each([
     await a.create(record('other-1', 'quiet'), 60, limits);
     for (const id of ['n1', 'n2', 'n3']) {
       expect(await a.create(record(id, 'noisy'), 60, limits)).toEqual({ created: true, evicted: [] });
-      await sleep(5);
+      await sleep(5); // distinct last-use times, so the LRU order is defined
     }
     // n1 was used last: n2 is now the least recently used.
     await a.touch('n1', 60);
@@ -98,8 +100,10 @@ describe.each([
     const limits = { maxSessions: 100, maxPerIdentity: 2 };
     await a.create(record('d1', 'me'), 60, limits);
     await a.create(record('d2', 'me'), 1, limits);
+    const d2ExpiresBy = Date.now() + 1000;
     await a.delete('d1');
-    await sleep(1100);
+    // The point of the test: d2's 1 s TTL passes (only just, so that create itself must sweep it out).
+    await sleepUntil(d2ExpiresBy + 20);
     expect(await a.create(record('d3', 'me'), 60, limits)).toEqual({ created: true, evicted: [] });
     expect(await a.create(record('d4', 'me'), 60, limits)).toEqual({ created: true, evicted: [] });
   });

@@ -1,6 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { within } from './wait';
 
 export interface ConnectOptions {
   token?: string;
@@ -120,7 +121,7 @@ export async function readMcpStream(
   let opened = false;
   try {
     while (Date.now() < deadline) {
-      const chunk = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), Math.max(1, deadline - Date.now())))]);
+      const chunk = await within(reader.read(), deadline - Date.now(), null);
       if (!chunk || chunk.done) break;
       buf += new TextDecoder().decode(chunk.value);
       let i: number;

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import { createRootLogger, requestLogging } from './request-logging';
+import { waitFor } from '../../../test/support/wait';
 
 type Line = Record<string, any>;
 
@@ -24,7 +25,6 @@ async function withServer(
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   try {
     await run(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, lines);
-    await new Promise((r) => setTimeout(r, 20));
   } finally {
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
@@ -44,7 +44,7 @@ describe('requestLogging', () => {
         const res = await fetch(`${url}/mcp?token=secret-token`, { method: 'POST', headers: { 'x-request-id': 'req-42' } });
         expect(res.headers.get('x-request-id')).toBe('req-42');
         await res.text();
-        await new Promise((r) => setTimeout(r, 20));
+        await waitFor('the access line', () => lines.length > 0);
         expect(lines).toHaveLength(1);
         expect(lines[0]).toMatchObject({
           level: 30,
@@ -72,9 +72,12 @@ describe('requestLogging', () => {
         expect(weird.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
         await fetch(`${url}/health/live`);
         await fetch(`${url}/metrics`);
-        await new Promise((r) => setTimeout(r, 20));
-        expect(lines).toHaveLength(1);
+        // A last request whose line, once written, shows that the probes' lines would have been too.
+        await fetch(`${url}/last`);
+        await waitFor('the access line of /last', () => lines.some((l) => l.req?.path === '/last'));
+        expect(lines).toHaveLength(2);
         expect(lines[0]).toMatchObject({ level: 50, req: { path: '/boom', id: weird.headers.get('x-request-id') }, res: { statusCode: 502 } });
+        expect(lines[1]).toMatchObject({ level: 30, req: { path: '/last' } });
       },
     );
   });
@@ -91,7 +94,7 @@ describe('requestLogging', () => {
       },
       async (url, lines) => {
         await fetch(`${url}/mcp/sessions?x=1`, { headers: { 'x-request-id': 'r-7' } });
-        await new Promise((r) => setTimeout(r, 20));
+        await waitFor('the two lines at or above warn', () => lines.length >= 2);
         expect(lines.map((l) => l.msg)).toEqual(['written', 'child written']);
         expect(lines[0]).toMatchObject({ level: 40, tool: 'x', req: { id: 'r-7', method: 'GET', path: '/mcp/sessions' } });
         expect(lines[1]).toMatchObject({ level: 50, context: 'Svc', req: { id: 'r-7' } });
@@ -102,19 +105,22 @@ describe('requestLogging', () => {
   it('reports a request whose client went away before the answer as aborted', async () => {
     let answered!: () => void;
     const closed = new Promise<void>((r) => (answered = r));
+    let arrived!: () => void;
+    const reached = new Promise<void>((r) => (arrived = r));
     await withServer(
       'info',
       (_req, res) => {
         res.once('close', () => answered());
+        arrived();
       },
       async (url, lines) => {
         const ac = new AbortController();
         const pending = fetch(`${url}/mcp`, { signal: ac.signal }).catch(() => undefined);
-        await new Promise((r) => setTimeout(r, 50));
+        await reached;
         ac.abort();
         await pending;
         await closed;
-        await new Promise((r) => setTimeout(r, 20));
+        await waitFor('the aborted line', () => lines.length > 0);
         expect(lines).toHaveLength(1);
         expect(lines[0]).toMatchObject({ msg: 'request aborted', req: { path: '/mcp' } });
       },

@@ -1,6 +1,7 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, JSONRPCMessage, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { JsonExchangeTransport, ProtocolDispatch } from './json-exchange.transport';
+import { waitFor } from '../../../test/support/wait';
 
 function server(): Server {
   const s = new Server({ name: 't', version: '1' }, { capabilities: { tools: {} } });
@@ -75,12 +76,12 @@ describe('JsonExchangeTransport', () => {
     const transport = new JsonExchangeTransport(s as unknown as ProtocolDispatch);
     await s.connect(transport);
     const pending = transport.exchange([call(1, 'forever'), call(2, 'fast')], {});
-    await new Promise((r) => setTimeout(r, 10));
+    await waitFor('the fast call to be answered', () => transport.pending.length === 1);
     expect(transport.pending).toEqual([1]);
     expect(transport.cancel(1, 'user pressed stop')).toBe(true);
     const responses = await pending;
     expect(responses.map((r) => (r as { id: unknown }).id)).toEqual([2]);
-    await new Promise((r) => setTimeout(r, 10));
+    await waitFor('the handler to see the abort', () => aborted !== undefined);
     expect(aborted).toBe('user pressed stop');
     expect(transport.cancel(1)).toBe(false);
   });
