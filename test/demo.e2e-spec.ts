@@ -74,6 +74,6 @@ describe('npm run start:demo + the README client configurations', () => {
     clients.push(client);
     const enabled = await client.callTool({ name: 'enable-tools', arguments: { tools: ['gmail-send-email', 'gmail-read-email'] } });
     expect(enabled.structuredContent).toMatchObject({ enabled: ['gmail_send-email'], unknown: [{ name: 'gmail-read-email' }] });
-    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['enable-tools', 'gmail_send-email']);
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['enable-tools', 'search-actions', 'describe-actions', 'gmail_send-email']);
   });
 });

@@ -73,7 +73,7 @@ describe('Scale-out: two replicas sharing Redis', () => {
     const id = await rawInitialize(a.url, token, '?mode=dynamic');
     const list = await post(b, id, { jsonrpc: '2.0', id: 2, method: 'tools/list' });
     expect(list.status).toBe(200);
-    expect((list.json as { result: { tools: Array<{ name: string }> } }).result.tools.map((t) => t.name)).toEqual(['enable-tools']);
+    expect((list.json as { result: { tools: Array<{ name: string }> } }).result.tools.map((t) => t.name)).toEqual(['enable-tools', 'search-actions', 'describe-actions']);
     const enable = await post(b, id, { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'enable-tools', arguments: { tools: ['gmail_count-unread'] } } });
     expect(enable.status).toBe(200);
     // Dynamic-mode state written by B is what A serves.

@@ -40,7 +40,7 @@ describe('Seed parity: dynamic mode, apps filter, chat sessions, legacy SSE', ()
     it('lists only enable-tools at first', async () => {
       const { client } = track(await connectHttp(server.url, { token: token1, query: { mode: 'dynamic' } }));
       const { tools } = await client.listTools();
-      expect(tools.map((t) => t.name)).toEqual(['enable-tools']);
+      expect(tools.map((t) => t.name)).toEqual(['enable-tools', 'search-actions', 'describe-actions']);
       expect(tools[0].description).toContain('gmail');
     });
 
@@ -59,7 +59,7 @@ describe('Seed parity: dynamic mode, apps filter, chat sessions, legacy SSE', ()
       expect((result.content as TextContent)[0].text).toMatch(/Enabled 3 tool\(s\)/);
       expect(changed).toHaveBeenCalled();
       const { tools } = await client.listTools();
-      expect(tools.map((t) => t.name).sort()).toEqual(['enable-tools', 'gmail_list-emails', 'gmail_send-email', 'slack_send-message']);
+      expect(tools.map((t) => t.name).sort()).toEqual(['describe-actions', 'enable-tools', 'gmail_list-emails', 'gmail_send-email', 'search-actions', 'slack_send-message']);
     });
 
     it('sends list_changed on the enable-tools request\'s own stream (clients without a GET stream see it)', async () => {
@@ -211,11 +211,11 @@ describe('Seed parity: dynamic mode, apps filter, chat sessions, legacy SSE', ()
       expect(text).not.toContain(token1.split('.')[2]);
 
       const { client } = track(await connectSse(server.url, { query: { token: token1, mode: 'dynamic' } }));
-      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['enable-tools']);
+      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['enable-tools', 'search-actions', 'describe-actions']);
       const changed = jest.fn();
       client.setNotificationHandler(ToolListChangedNotificationSchema, changed);
       await client.callTool({ name: 'enable-tools', arguments: { tools: ['slack'] } });
-      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['enable-tools', 'slack_send-message']);
+      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['enable-tools', 'search-actions', 'describe-actions', 'slack_send-message']);
       expect(changed).toHaveBeenCalled();
     });
 

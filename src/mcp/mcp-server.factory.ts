@@ -14,8 +14,12 @@ export const SERVER_INFO = { name: 'integration-app-mcp-server', title: 'Integra
 const STATIC_INSTRUCTIONS =
   "Tools run actions in the user's connected apps through Integration.app. Tool names are <integrationKey>_<actionKey>. " +
   'When a tool has a connectionId argument, the user has several connections to that app: pick the right one.';
+const SEARCH_INSTRUCTIONS =
+  "The user's connected apps have many actions; find them with search-actions (describe the task in plain words), " +
+  'read their arguments with describe-actions, then run them with run-read-action (read-only actions) or run-action.';
 const DYNAMIC_INSTRUCTIONS =
-  `Only ${ENABLE_TOOLS} is listed at first. Call it with the tools (or integration keys) relevant to the request; ` +
+  `Only ${ENABLE_TOOLS}, search-actions and describe-actions are listed at first. Find the tools you need with search-actions, ` +
+  `then call ${ENABLE_TOOLS} with them (or with integration keys); ` +
   'they become callable immediately and appear in tools/list. ' + STATIC_INSTRUCTIONS;
 
 /**
@@ -44,7 +48,7 @@ export class McpServerFactory {
   create(session: SessionRecord | (() => Promise<SessionRecord>), mode: SessionRecord['mode']): Server {
     const server = new Server(SERVER_INFO, {
       capabilities: { tools: { listChanged: true } },
-      instructions: mode === 'dynamic' ? DYNAMIC_INSTRUCTIONS : STATIC_INSTRUCTIONS,
+      instructions: mode === 'dynamic' ? DYNAMIC_INSTRUCTIONS : mode === 'search' ? SEARCH_INSTRUCTIONS : STATIC_INSTRUCTIONS,
       jsonSchemaValidator: this.jsonSchemaValidator,
     });
     const current = typeof session === 'function' ? session : async () => session;

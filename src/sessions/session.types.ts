@@ -1,4 +1,5 @@
-export type ToolMode = 'static' | 'dynamic';
+/** static: every tool; dynamic: enable-tools (+ search/describe) and what it enabled; search: the four discovery tools. */
+export type ToolMode = 'static' | 'dynamic' | 'search';
 export type TransportKind = 'streamable-http' | 'sse';
 
 /** Everything a replica needs to serve a request of a session: small, serializable, no live objects. */

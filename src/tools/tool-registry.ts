@@ -205,6 +205,7 @@ export class ToolRegistry implements OnApplicationBootstrap {
     const view = (await this.mergedFor(ctx)).view(ctx.apps);
     const modeTools = this.modeToolsOf(ctx).flatMap((m) => m.definitions(view));
     if (ctx.mode === 'static') return [...modeTools, ...this.staticDefinitions(view)];
+    if (ctx.mode === 'search') return modeTools;
     const tools: Tool[] = [...modeTools];
     for (const name of ctx.enabledTools) {
       const owned = view.owned(name);
@@ -248,6 +249,9 @@ export class ToolRegistry implements OnApplicationBootstrap {
     if (modeTools) return modeTools.call(ctx, name, args ?? {}, view);
 
     const owned = view.owned(name);
+    if (owned && ctx.mode === 'search') {
+      throw new RpcError(JsonRpcErrorCode.InvalidParams, `Tool "${String(name).slice(0, 200)}" is not listed in search mode; run it with run-action (or run-read-action).`);
+    }
     if (!owned || (ctx.mode === 'dynamic' && !ctx.enabledTools.includes(name))) throw this.unknownTool(name, view, owned !== undefined);
     const label = owned.tool.app ?? owned.source.sourceName;
     const release = this.limits.tryAcquireUpstreamCall(ctx.identity.key);

@@ -1,8 +1,11 @@
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Identity } from '../auth/identity';
 
-/** How a caller sees the tools: every tool (static) or `enable-tools` plus what it enabled (dynamic). */
-export type ToolMode = 'static' | 'dynamic';
+/**
+ * How a caller sees the tools: every tool (static); `enable-tools`, `search-actions`,
+ * `describe-actions` plus what it enabled (dynamic); the four discovery tools (search).
+ */
+export type ToolMode = 'static' | 'dynamic' | 'search';
 
 /**
  * Who calls and how, for one MCP request: what every tool source and mode tool gets. Built by the

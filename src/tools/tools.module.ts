@@ -4,6 +4,7 @@ import { LimitsModule } from '../limits/limits.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { MetricsModule } from '../telemetry/metrics.module';
 import { MetricsToolCallObserver } from '../telemetry/metrics.observers';
+import { DiscoveryTools, RunTools } from './discovery/discovery-tools';
 import { EnableTools } from './dynamic/enable-tools';
 import { DecoratedToolsSource } from './mcp-tool.decorator';
 import { SchemaValidators } from './schema-validators';
@@ -12,7 +13,8 @@ import { ToolRegistry } from './tool-registry';
 
 /**
  * The tool registry and the built-in tools that are not Integration.app actions: `enable-tools`
- * (dynamic mode) and every `@McpTool()` method of the application. Sources in other modules
+ * (dynamic mode), the discovery tools (search mode; search and describe also in dynamic mode) and
+ * every `@McpTool()` method of the application. Sources in other modules
  * (`IntegrationActionsToolSource`, a team's own) are found by discovery: nothing here imports them.
  */
 @Module({
@@ -20,6 +22,8 @@ import { ToolRegistry } from './tool-registry';
   providers: [
     ToolRegistry,
     EnableTools,
+    DiscoveryTools,
+    RunTools,
     DecoratedToolsSource,
     SchemaValidators,
     { provide: ToolCallObserver, useExisting: MetricsToolCallObserver },

@@ -92,10 +92,10 @@ describe('examples/team-module', () => {
     expect(onlyGmail).not.toContain('directory_find-person');
 
     const dynamic = await client({ mode: 'dynamic' });
-    expect((await dynamic.listTools()).tools.map((t) => t.name)).toEqual(['enable-tools']);
+    expect((await dynamic.listTools()).tools.map((t) => t.name)).toEqual(['enable-tools', 'search-actions', 'describe-actions']);
     const enabled = await dynamic.callTool({ name: 'enable-tools', arguments: { tools: ['helpdesk', 'directory_find-person'] } }, CallToolResultSchema);
     expect(enabled.structuredContent).toMatchObject({ enabled: ['helpdesk_open-ticket', 'directory_find-person'] });
-    expect((await dynamic.listTools()).tools.map((t) => t.name)).toEqual(['enable-tools', 'helpdesk_open-ticket', 'directory_find-person']);
+    expect((await dynamic.listTools()).tools.map((t) => t.name)).toEqual(['enable-tools', 'search-actions', 'describe-actions', 'helpdesk_open-ticket', 'directory_find-person']);
   });
 
   it('refuses to start when two sources offer the same tool name', async () => {

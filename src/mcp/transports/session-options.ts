@@ -6,7 +6,7 @@ export interface SessionOptions {
   apps: string[] | null;
 }
 
-const MODES: readonly ToolMode[] = ['static', 'dynamic'];
+const MODES: readonly ToolMode[] = ['static', 'dynamic', 'search'];
 const APP_KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 function single(value: unknown, name: string): string | undefined {
@@ -26,7 +26,7 @@ export function parseSessionOptions(query: Record<string, unknown>): SessionOpti
   if (modeText !== undefined && modeText !== '') {
     const lower = modeText.toLowerCase() as ToolMode;
     if (!MODES.includes(lower)) {
-      throw new BadRequestError(`Unknown mode "${modeText.slice(0, 50)}": allowed values are "static" (default) and "dynamic".`);
+      throw new BadRequestError(`Unknown mode "${modeText.slice(0, 50)}": allowed values are "static" (default), "dynamic" and "search".`);
     }
     mode = lower;
   }

@@ -1,0 +1,144 @@
+/**
+ * Discovery tools (SPEC §12) through the real MCP SDK client: search mode's four fixed tools,
+ * search and describe in dynamic mode, and run tools that behave exactly like direct calls.
+ */
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { startEmulator, Emulator } from './emulator/emulator';
+import { startApp, RunningApp } from './support/app';
+import { connectHttp } from './support/mcp-client';
+import { e2eFixture } from './support/e2e-fixture';
+
+type Text = Array<{ type: string; text: string }>;
+interface SearchOutcome {
+  results: Array<{ tool: string; integration: string; title: string; description: string; readOnly: boolean; score: number }>;
+  total: number;
+}
+
+describe('Discovery tools', () => {
+  let emulator: Emulator;
+  let server: RunningApp;
+  const clients: Client[] = [];
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ fixture: e2eFixture() });
+    server = await startApp({ INTEGRATION_APP_API_URL: emulator.url, INTEGRATION_APP_WORKSPACE_SECRET: undefined });
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+    await server.close();
+    await emulator.close();
+  });
+  beforeEach(() => emulator.clearFaults());
+
+  async function client(query: Record<string, string>): Promise<Client> {
+    const { client: c } = await connectHttp(server.url, { token: emulator.token('cust-1'), query });
+    clients.push(c);
+    return c;
+  }
+  const search = async (c: Client, args: Record<string, unknown>) =>
+    (await c.callTool({ name: 'search-actions', arguments: args }, CallToolResultSchema)).structuredContent as unknown as SearchOutcome;
+
+  it('lists exactly the four discovery tools in search mode, each with an output schema, and the list never changes', async () => {
+    const c = await client({ mode: 'search' });
+    const first = (await c.listTools()).tools;
+    expect(first.map((t) => t.name)).toEqual(['search-actions', 'describe-actions', 'run-read-action', 'run-action']);
+    for (const t of first) expect(t.outputSchema).toMatchObject({ type: 'object' });
+    expect(first.find((t) => t.name === 'run-action')!.annotations).toMatchObject({ destructiveHint: true, readOnlyHint: false, openWorldHint: true });
+    expect(first.find((t) => t.name === 'run-read-action')!.annotations).toMatchObject({ readOnlyHint: true });
+    for (const name of ['run-action', 'run-read-action']) {
+      expect((first.find((t) => t.name === name)!.inputSchema.properties as Record<string, Record<string, unknown>>).tool['x-mcp-header']).toBe('Tool');
+    }
+    await c.callTool({ name: 'run-action', arguments: { tool: 'gmail_list-labels' } }, CallToolResultSchema);
+    expect((await c.listTools()).tools).toEqual(first);
+  });
+
+  it('finds actions by what they do, best first, with the result shape of SPEC §12 and no upstream request', async () => {
+    const c = await client({ mode: 'search' });
+    await c.listTools();
+    emulator.clearRequests();
+    const found = await search(c, { query: 'send an email to a colleague' });
+    expect(found.results[0]).toMatchObject({ tool: 'gmail_send-email', integration: 'gmail', title: 'Gmail: Send Email', readOnly: false, score: 1 });
+    expect(found.total).toBeGreaterThanOrEqual(found.results.length);
+    const labels = await search(c, { query: 'which labels do I have', limit: 3 });
+    expect(labels.results[0]).toMatchObject({ tool: 'gmail_list-labels', readOnly: true });
+    expect(labels.results.length).toBeLessThanOrEqual(3);
+    // The app named in the query, or `apps`, narrows the results.
+    expect((await search(c, { query: 'post a message on slack' })).results.every((r) => r.integration === 'slack')).toBe(true);
+    expect((await search(c, { query: 'send', apps: ['slack'] })).results.map((r) => r.tool)).toEqual(['slack_send-message']);
+    expect(emulator.requests).toHaveLength(0);
+  });
+
+  it('answers bad search arguments with an isError naming the field', async () => {
+    const c = await client({ mode: 'search' });
+    const bad = await c.callTool({ name: 'search-actions', arguments: { query: 'x', limit: 500 } }, CallToolResultSchema);
+    expect(bad.isError).toBe(true);
+    expect((bad.content as Text)[0].text).toContain('"limit"');
+  });
+
+  it('describes actions with their schemas, and unknown names with suggestions', async () => {
+    const c = await client({ mode: 'search' });
+    const described = await c.callTool({ name: 'describe-actions', arguments: { tools: ['gmail_send-email', 'gmail_send-emial'] } }, CallToolResultSchema);
+    const outcome = described.structuredContent as { tools: Array<Record<string, unknown>>; unknown: Array<{ name: string; suggestions: string[] }> };
+    expect(outcome.tools).toHaveLength(1);
+    expect(outcome.tools[0]).toMatchObject({ name: 'gmail_send-email', title: 'Gmail: Send Email', inputSchema: { required: ['to', 'body'] }, annotations: { readOnlyHint: false } });
+    expect(outcome.unknown).toEqual([{ name: 'gmail_send-emial', suggestions: ['gmail_send-email'] }]);
+  });
+
+  it('runs an action exactly as a static-mode call does: results, validation, upstream errors, unknown tools', async () => {
+    const searching = await client({ mode: 'search' });
+    const direct = await client({});
+    const cases: Array<[string, Record<string, unknown>]> = [
+      ['gmail_send-email', { to: ['a@example.com'], body: 'hi' }],
+      ['gmail_count-unread', {}],
+      ['gmail_send-email', { to: [] }],
+      ['gmail_fail-action', {}],
+      ['slack_send-message', { channel: 'c', text: 't', connectionId: 'conn-slack-b' }],
+      ['slack_send-message', { channel: 'c', text: 't', connectionId: '..' }],
+    ];
+    for (const [tool, args] of cases) {
+      const viaRun = await searching.callTool({ name: 'run-action', arguments: { tool, arguments: args } }, CallToolResultSchema);
+      const viaDirect = await direct.callTool({ name: tool, arguments: args }, CallToolResultSchema);
+      // The same result; an output that is not an object also comes as structuredContent { output }.
+      const output = viaDirect.isError || viaDirect.structuredContent ? {} : { structuredContent: { output: JSON.parse((viaDirect.content as Text)[0].text) } };
+      expect(viaRun).toEqual({ ...viaDirect, ...output });
+    }
+    const unknownRun = await searching.callTool({ name: 'run-action', arguments: { tool: 'gmail_nope' } }, CallToolResultSchema).catch((e: Error) => e.message);
+    const unknownDirect = await direct.callTool({ name: 'gmail_nope', arguments: {} }, CallToolResultSchema).catch((e: Error) => e.message);
+    expect(unknownRun).toBe(unknownDirect);
+  });
+
+  it('runs read-only actions with run-read-action and refuses the others without touching Integration.app', async () => {
+    const c = await client({ mode: 'search' });
+    await c.listTools();
+    const read = await c.callTool({ name: 'run-read-action', arguments: { tool: 'gmail_list-labels' } }, CallToolResultSchema);
+    expect((read.content as Text)[0].text).toBe('["inbox","work"]');
+    expect(read.structuredContent).toEqual({ output: ['inbox', 'work'] });
+    emulator.clearRequests();
+    const refused = await c.callTool({ name: 'run-read-action', arguments: { tool: 'gmail_delete-email', arguments: { id: 'm1' } } }, CallToolResultSchema);
+    expect(refused.isError).toBe(true);
+    expect((refused.content as Text)[0].text).toMatch(/not a read-only action: run it with run-action/);
+    expect(emulator.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
+  });
+
+  it('keeps apps: a session limited to some apps can neither find nor run the others', async () => {
+    const c = await client({ mode: 'search', apps: 'slack' });
+    expect((await search(c, { query: 'send an email' })).results.every((r) => r.integration === 'slack')).toBe(true);
+    await expect(c.callTool({ name: 'run-action', arguments: { tool: 'gmail_send-email', arguments: { to: ['a@example.com'], body: 'x' } } }, CallToolResultSchema)).rejects.toThrow(
+      /Unknown tool/,
+    );
+  });
+
+  it('offers search and describe beside enable-tools in dynamic mode', async () => {
+    const c = await client({ mode: 'dynamic' });
+    expect((await c.listTools()).tools.map((t) => t.name)).toEqual(['enable-tools', 'search-actions', 'describe-actions']);
+    const found = await search(c, { query: 'send a slack message' });
+    await c.callTool({ name: 'enable-tools', arguments: { tools: [found.results[0].tool] } }, CallToolResultSchema);
+    expect((await c.listTools()).tools.map((t) => t.name)).toEqual(['enable-tools', 'search-actions', 'describe-actions', 'slack_send-message']);
+  });
+
+  it('does not run listed actions directly in search mode', async () => {
+    const c = await client({ mode: 'search' });
+    await expect(c.callTool({ name: 'gmail_list-labels', arguments: {} }, CallToolResultSchema)).rejects.toThrow(/not listed in search mode; run it with run-action/);
+  });
+});
