@@ -44,6 +44,17 @@ describe('npm run start:demo + the README client configurations', () => {
     expect(output).toContain(`${base}/mcp`);
     expect(output).toContain(`"url": "${base}/sse?token=${token}"`);
     expect(output).toContain('npx @modelcontextprotocol/inspector');
+    expect(output).toContain(`${base}/mcp?mode=search`);
+  });
+
+  it('finds and runs demo actions in search mode', async () => {
+    const { client } = await connectHttp(base, { token, query: { mode: 'search' } });
+    clients.push(client);
+    const found = await client.callTool({ name: 'search-actions', arguments: { query: 'find contacts named Ada', limit: 3 } });
+    const tools = (found.structuredContent as { results: Array<{ tool: string }> }).results.map((r) => r.tool);
+    expect(tools).toContain('hubspot_search-contacts');
+    const result = await client.callTool({ name: 'run-read-action', arguments: { tool: 'hubspot_search-contacts', arguments: { query: 'ada' } } });
+    expect(result.structuredContent).toMatchObject({ total: 1 });
   });
 
   it('serves the demo workspace over Streamable HTTP with the Authorization header (MCP Inspector, Cursor)', async () => {

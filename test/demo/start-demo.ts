@@ -62,6 +62,7 @@ async function main(): Promise<void> {
         `   Cursor (Streamable HTTP): { "mcpServers": { "integration-app": { "url": "${base}/mcp",`,
         `                               "headers": { "Authorization": "Bearer ${token}" } } } }`,
         '',
+        ` Search mode (4 fixed tools: search, describe, run): ${base}/mcp?mode=search`,
         ` Dynamic mode: ${base}/mcp?mode=dynamic     Only some apps: ${base}/mcp?apps=gmail,slack`,
         line,
         ' All tokens (JSON):',
