@@ -9,7 +9,7 @@ import Redis from 'ioredis';
 import { startEmulator, Emulator } from './emulator/emulator';
 import { generateFixture } from './emulator/generate';
 import { startApp, RunningApp } from './support/app';
-import { INIT_BODY, MCP_HEADERS, openRawSse, rawInitialize, rawPost } from './support/mcp-client';
+import { INIT_BODY, openRawSse, rawInitialize, rawPost } from './support/mcp-client';
 import { customerToken } from './support/jwt';
 import { testRedisUrl } from './support/redis-server';
 import { waitFor, within } from './support/wait';

@@ -299,7 +299,6 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       if (path.startsWith('/__emulator/')) return control(req, res, path, raw);
       const method = (req.method ?? 'GET').toUpperCase();
       let body: unknown;
-      let caller: Caller | undefined;
       const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
       const record: RecordedRequest = { method, path, query, body: undefined, token: bearer, authorized: false, at: Date.now(), remotePort: req.socket.remotePort, userAgent: req.headers['user-agent'] };
       requests.push(record);
@@ -331,7 +330,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         }
         return;
       }
-      caller = authenticate(req);
+      const caller = authenticate(req);
       record.authorized = true;
       record.workspaceKey = caller.workspace.key;
       record.customerId = caller.customerId;

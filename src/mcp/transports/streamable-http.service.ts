@@ -5,7 +5,7 @@ import { JSONRPCMessage, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotoc
 import { AuthService } from '../../auth/auth.service';
 import type { AuthContext } from '../../auth/identity';
 import { BadRequestError, DomainError } from '../../common/domain.errors';
-import { jsonRpcError, JsonRpcErrorCode, RpcError } from '../../common/json-rpc';
+import { JsonRpcErrorCode } from '../../common/json-rpc';
 import { TenantLimits } from '../../limits/tenant-limits';
 import { SessionsService } from '../../sessions/sessions.service';
 import type { SessionRecord } from '../../sessions/session.types';
