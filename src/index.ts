@@ -24,6 +24,6 @@ export type { SessionRecord } from './sessions/session.types';
 export { IntegrationAppGateway } from './integrations/integration-app.gateway';
 export type { UpstreamAction, UpstreamConnection, UpstreamSelf, RunActionOptions } from './integrations/integration-app.gateway';
 export { UpstreamError } from './integrations/upstream.error';
-export { NotificationBus } from './mcp/notification.bus';
-export type { BusMessage } from './mcp/notification.bus';
+export { NotificationBus } from './mcp/notifications/notification.bus';
+export type { BusMessage } from './mcp/notifications/notification.bus';
 export type { Identity } from './auth/identity';

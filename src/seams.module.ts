@@ -3,8 +3,8 @@ import { sessionsConfig, SessionsConfig } from './config/app.config';
 import { IntegrationAppGateway } from './integrations/integration-app.gateway';
 import { SdkIntegrationAppGateway } from './integrations/sdk-integration-app.gateway';
 import { UpstreamObserver } from './integrations/upstream.observer';
-import { LocalNotificationBus, NotificationBus } from './mcp/notification.bus';
-import { RedisNotificationBus } from './mcp/redis-notification.bus';
+import { LocalNotificationBus, NotificationBus } from './mcp/notifications/notification.bus';
+import { RedisNotificationBus } from './mcp/notifications/redis-notification.bus';
 import { MemorySessionStore } from './sessions/memory-session.store';
 import { RedisSessionStore } from './sessions/redis-session.store';
 import { SessionStore } from './sessions/session.store';
@@ -38,7 +38,9 @@ export class SeamsModule {
             provide: SessionStore,
             inject: [sessionsConfig.KEY],
             useFactory: (config: SessionsConfig): SessionStore =>
-              config.redisUrl ? new RedisSessionStore(config.redisUrl, config.redisKeyPrefix) : new MemorySessionStore(),
+              config.redisUrl
+                ? new RedisSessionStore(config.redisUrl, config.redisKeyPrefix, { readyTimeoutMs: config.redisReadyTimeoutMs })
+                : new MemorySessionStore(),
           },
       { provide: IntegrationAppGateway, useClass: options.gateway ?? SdkIntegrationAppGateway },
       options.notificationBus

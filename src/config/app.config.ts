@@ -50,6 +50,7 @@ function buildSessions(env: EnvironmentVariables) {
     maxSessionsPerIdentity: env.MAX_SESSIONS_PER_IDENTITY,
     redisUrl: env.REDIS_URL,
     redisKeyPrefix: env.REDIS_KEY_PREFIX,
+    redisReadyTimeoutMs: env.REDIS_READY_TIMEOUT_MS,
   };
 }
 

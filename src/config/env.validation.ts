@@ -64,8 +64,9 @@ export class EnvironmentVariables {
   @Transform(toInt) @Min(1) @IsInt()
   CATALOG_MAX_ENTRIES = 1000;
 
-  @Transform(toInt) @Min(1) @Max(64) @IsInt()
-  CATALOG_FETCH_CONCURRENCY = 20;
+  /** Action lists of one catalog fetched at once: above the usual 20–30 connections, so a cold catalog costs two upstream round trips. */
+  @Transform(toInt) @Min(1) @Max(256) @IsInt()
+  CATALOG_FETCH_CONCURRENCY = 64;
 
   @Transform(toInt) @Min(100) @IsInt()
   UPSTREAM_TIMEOUT_MS = 15000;
@@ -97,6 +98,9 @@ export class EnvironmentVariables {
 
   @Transform(toInt) @Min(1) @IsInt()
   MAX_SESSIONS_PER_IDENTITY = 100;
+
+  @Transform(toInt) @Min(0) @IsInt()
+  REDIS_READY_TIMEOUT_MS = 5000;
 
   @Transform(toInt) @Min(1) @IsInt()
   MAX_STREAMS_PER_IDENTITY = 20;

@@ -3,7 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { CatalogService } from '../integrations/catalog.service';
 import { IntegrationsModule } from '../integrations/integrations.module';
 import { McpModule } from '../mcp/mcp.module';
-import { NotificationHub } from '../mcp/notification.hub';
+import { NotificationHub } from '../mcp/notifications/notification.hub';
 import { SseService } from '../mcp/transports/sse.service';
 import { SessionsModule } from '../sessions/sessions.module';
 import { SessionsService } from '../sessions/sessions.service';

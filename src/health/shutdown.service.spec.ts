@@ -2,7 +2,7 @@ import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig } from '../config/app.config';
-import type { NotificationHub } from '../mcp/notification.hub';
+import type { NotificationHub } from '../mcp/notifications/notification.hub';
 import type { SseService } from '../mcp/transports/sse.service';
 import { Logger } from '@nestjs/common';
 import { ShutdownService } from './shutdown.service';

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { Server } from 'node:http';
 import { appConfig, AppConfig } from '../config/app.config';
-import { NotificationHub } from '../mcp/notification.hub';
+import { NotificationHub } from '../mcp/notifications/notification.hub';
 import { SseService } from '../mcp/transports/sse.service';
 
 /**

@@ -6,7 +6,7 @@ import * as z from 'zod/v4';
 import type { SessionRecord } from '../sessions/session.types';
 import { ENABLE_TOOLS } from '../tools/dynamic/enable-tools';
 import { ToolRegistry } from '../tools/tool-registry';
-import { NotificationHub } from './notification.hub';
+import { NotificationHub } from './notifications/notification.hub';
 import { sessionToolContext } from './request-context';
 
 export const SERVER_INFO = { name: 'integration-app-mcp-server', title: 'Integration.app MCP Server', version: '1.0.0' };

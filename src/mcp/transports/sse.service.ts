@@ -11,10 +11,10 @@ import { TenantLimits } from '../../limits/tenant-limits';
 import { SessionsService } from '../../sessions/sessions.service';
 import type { SessionRecord } from '../../sessions/session.types';
 import { parseJsonRpcBody } from './json-rpc-body';
-import { BusMessage, NotificationBus } from '../notification.bus';
+import { BusMessage, NotificationBus } from '../notifications/notification.bus';
 import { McpServerFactory } from '../mcp-server.factory';
 import { parseSessionOptions } from './session-options';
-import { NotificationHub } from '../notification.hub';
+import { NotificationHub } from '../notifications/notification.hub';
 import { streamTickMs } from './streamable-http.service';
 import { IntegrationsService } from '../../integrations/integrations.service';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { EVENTS_KEPT_PER_SESSION, LocalNotificationBus, NotificationBus } from './notification.bus';
 import { RedisNotificationBus } from './redis-notification.bus';
-import { testRedisUrl } from '../../test/support/redis-server';
+import { testRedisUrl } from '../../../test/support/redis-server';
 
 const URL = testRedisUrl();
 const note = (method: string) => ({ jsonrpc: '2.0' as const, method });

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { BadRequestError, StoreUnavailableError } from '../common/domain.errors';
+import { BadRequestError, StoreUnavailableError } from '../../common/domain.errors';
 import type { BusMessage } from './notification.bus';
 import { RedisNotificationBus, UnrelayableMessageError } from './redis-notification.bus';
-import { testRedisUrl } from '../../test/support/redis-server';
+import { testRedisUrl } from '../../../test/support/redis-server';
 
 const URL = testRedisUrl();
 

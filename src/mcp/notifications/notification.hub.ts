@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { hashedSessionRef } from '../common/logging/session-log-ref';
+import { hashedSessionRef } from '../../common/logging/session-log-ref';
 import { BusMessage, NotificationBus, RecordedEvent, SessionNotification } from './notification.bus';
 
 /** A live server→client stream of one session on this replica. */
