@@ -18,6 +18,8 @@ export interface SearchOptions {
 const BOOST = { key: 3, title: 2.5, app: 1, description: 1, props: 0.5 };
 /** A word's meaning (its synonym group) counts for less than the word the agent used. */
 const CONCEPT_WEIGHT = 0.6;
+/** An action whose operation (the verb its key starts with) means what a word of the query means. */
+const OPERATION_MATCH = 1.4;
 /** How much the read/write intent of a query moves read-only and writing actions. */
 const INTENT_MATCH = 1.25;
 const INTENT_MISMATCH = 0.8;
@@ -86,6 +88,8 @@ interface AppMention {
 export class ActionSearchIndex {
   private readonly search: MiniSearch<{ id: number }>;
   private readonly apps: AppMention[];
+  /** Per tool: the stem of the verb its key starts with, and that verb's concepts. */
+  private readonly operations: ReadonlyArray<ReadonlySet<string>>;
 
   constructor(readonly tools: readonly SourceTool[]) {
     this.search = new MiniSearch({
@@ -108,6 +112,12 @@ export class ActionSearchIndex {
         props: propertyNames(tool.definition.inputSchema).join(' '),
       })),
     );
+    this.operations = tools.map((tool) => {
+      const verb = words(actionKey(tool))[0];
+      if (!verb) return new Set<string>();
+      const stemmed = stemWord(verb);
+      return new Set([stemmed, ...conceptsOf(stemmed)]);
+    });
     const byApp = new Map<string, AppMention>();
     for (const tool of tools) {
       if (!tool.app || byApp.has(tool.app)) continue;
@@ -142,7 +152,11 @@ export class ActionSearchIndex {
     const { apps: named, rest } = this.mentions(stems);
     const weights = new Map<string, number>();
     for (const s of rest) weights.set(s, 1);
-    for (const s of rest) for (const c of conceptsOf(s)) if (!weights.has(c)) weights.set(c, CONCEPT_WEIGHT);
+    // A meaning the query expresses in several words weighs more (up to twice a single word's concept).
+    const conceptCounts = new Map<string, number>();
+    for (const s of rest) for (const c of conceptsOf(s)) conceptCounts.set(c, (conceptCounts.get(c) ?? 0) + 1);
+    for (const [c, n] of conceptCounts) if (!weights.has(c)) weights.set(c, Math.min(2, n) * CONCEPT_WEIGHT);
+    const meanings = new Set(weights.keys());
     // A query that only names an app lists that app's actions.
     const queryTerms = weights.size ? [...weights.keys()] : [];
     const allowed = options.apps?.length ? new Set(options.apps) : undefined;
@@ -162,7 +176,11 @@ export class ActionSearchIndex {
           processTerm: (term) => term,
           filter: (r) => inApps(this.tools[r.id as number], narrowed),
         });
-        raw = results.map((r) => ({ tool: this.tools[r.id as number], score: r.score }));
+        raw = results.map((r) => {
+          const operation = this.operations[r.id as number];
+          const matches = [...operation].some((m) => meanings.has(m));
+          return { tool: this.tools[r.id as number], score: matches ? r.score * OPERATION_MATCH : r.score };
+        });
       }
       if (intent) {
         for (const r of raw) r.score *= isReadOnly(r.tool) === (intent === 'read') ? INTENT_MATCH : INTENT_MISMATCH;

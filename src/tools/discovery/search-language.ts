@@ -9,32 +9,47 @@ import stem from 'wink-porter2-stemmer';
 const SYNONYM_GROUPS: readonly string[][] = [
   // Verbs
   ['send', 'post', 'message', 'write', 'notify', 'dm', 'deliver', 'publish', 'ping', 'tell'],
-  ['reply', 'respond', 'answer'],
+  ['reply', 'respond', 'answer', 'writeback'],
   ['create', 'add', 'new', 'make', 'open', 'start', 'register', 'insert', 'log', 'raise', 'file', 'submit', 'setup'],
   ['schedule', 'book', 'plan', 'arrange'],
-  ['delete', 'remove', 'erase', 'destroy', 'trash', 'drop', 'discard', 'purge', 'archive'],
-  ['cancel', 'abort', 'revoke', 'decline'],
+  ['delete', 'remove', 'erase', 'destroy', 'trash', 'drop', 'discard', 'purge', 'archive', 'bin', 'wipe', 'scrap', 'junk'],
+  ['cancel', 'abort', 'revoke', 'decline', 'terminate', 'stop', 'end', 'unsubscribe'],
   ['update', 'edit', 'modify', 'change', 'rename', 'patch', 'amend', 'adjust', 'tweak', 'move', 'reschedule'],
   ['get', 'fetch', 'retrieve', 'read', 'show', 'view', 'detail', 'details', 'info', 'look'],
   ['search', 'find', 'lookup', 'query', 'locate', 'filter', 'seek', 'match'],
   ['list', 'all', 'every', 'enumerate', 'browse', 'index'],
-  ['assign', 'delegate', 'hand', 'allocate', 'reassign'],
+  ['assign', 'delegate', 'hand', 'handoff', 'allocate', 'reassign', 'owner'],
   ['invite', 'include'],
   ['upload', 'attach', 'store', 'save'],
+  ['fulfill', 'ship', 'dispatch', 'deliver'],
+  ['log', 'record', 'track', 'worklog', 'timesheet', 'spent', 'hours'],
+  ['call', 'phone', 'dial', 'ring'],
+  ['review', 'reviewer', 'approve', 'feedback'],
+  ['reaction', 'react', 'emoji', 'thumbs'],
+  ['register', 'registrant', 'signup', 'sign', 'enroll', 'rsvp', 'attendee'],
+  ['discount', 'coupon', 'promo', 'voucher'],
+  ['convert', 'turn', 'transform', 'promote', 'qualify'],
+  ['merge', 'combine', 'consolidate', 'dedupe', 'duplicate'],
+  ['transition', 'move', 'progress', 'stage', 'workflow'],
+  ['available', 'availability', 'free', 'busy', 'slot'],
+  ['balance', 'funds', 'money', 'cash'],
+  ['team', 'squad', 'department'],
   ['download', 'export'],
-  ['close', 'resolve', 'complete', 'finish', 'done', 'mark'],
-  ['comment', 'note', 'remark', 'annotate'],
+  ['close', 'resolve', 'complete', 'finish', 'done', 'mark', 'solve', 'solved'],
+  ['comment', 'note', 'remark', 'annotate', 'followup'],
   ['refund', 'reimburse', 'return'],
-  ['charge', 'bill', 'invoice', 'payment', 'pay'],
+  ['charge', 'bill', 'invoice', 'payment', 'pay', 'paid', 'unpaid', 'outstanding', 'overdue', 'due', 'owed'],
   // Nouns
-  ['event', 'meeting', 'appointment', 'invite', 'invitation', 'call', 'calendar'],
-  ['issue', 'ticket', 'bug', 'defect', 'incident', 'story', 'task'],
-  ['contact', 'lead', 'person', 'people', 'prospect', 'client', 'customer'],
+  ['event', 'meeting', 'appointment', 'invite', 'invitation', 'call', 'calendar', 'sync', 'standup', 'webinar'],
+  // A day or a time of day in a request almost always means something on a calendar.
+  ['event', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'morning', 'afternoon', 'evening', 'tonight', 'noon', 'tomorrow'],
+  ['issue', 'ticket', 'bug', 'defect', 'incident', 'story', 'task', 'case', 'problem', 'complaint', 'todo'],
+  ['contact', 'lead', 'person', 'people', 'prospect', 'client', 'customer', 'buyer', 'shopper', 'someone'],
   ['company', 'organization', 'organisation', 'org', 'account', 'business', 'firm'],
   ['deal', 'opportunity', 'sale', 'pipeline'],
   ['message', 'chat', 'dm', 'post', 'conversation', 'thread'],
   ['email', 'mail', 'inbox', 'e-mail'],
-  ['file', 'document', 'doc', 'attachment', 'folder', 'sheet', 'spreadsheet'],
+  ['file', 'document', 'doc', 'attachment', 'folder', 'sheet', 'spreadsheet', 'pdf', 'report', 'contract', 'image', 'photo'],
   ['user', 'member', 'teammate', 'employee', 'colleague', 'agent', 'owner', 'assignee'],
   ['channel', 'room', 'group', 'space'],
   ['repository', 'repo', 'project', 'codebase'],
@@ -79,9 +94,31 @@ export function words(text: string): string[] {
     .filter(Boolean);
 }
 
+/** Phrasal verbs said as one meaning (applied to queries and to action texts alike). */
+const PHRASES: ReadonlyArray<[RegExp, string]> = [
+  [/\bset(ting)? up\b/g, 'setup'],
+  [/\blook(ing)? up\b/g, 'lookup'],
+  [/\bsign(ing)? up\b/g, 'signup'],
+  [/\bcall(ing)? off\b/g, 'cancel'],
+  [/\bhand(ing)? (it |this |them )?over\b/g, 'handoff'],
+  [/\bwrite down\b/g, 'note'],
+  [/\bget back to\b/g, 'reply'],
+  [/\bmoney back\b/g, 'refund'],
+  [/\bfollow(ing)? up\b/g, 'followup'],
+  [/\bclean(ing)? up\b/g, 'delete'],
+  [/\bpull request\b/g, 'pr'],
+  [/\bto-?do\b/g, 'todo'],
+];
+
+function joinPhrases(text: string): string {
+  let out = text.toLowerCase();
+  for (const [pattern, word] of PHRASES) out = out.replace(pattern, word);
+  return out;
+}
+
 /** The stems of a text's meaningful words (what the index holds). */
 export function terms(text: string): string[] {
-  return words(text)
+  return words(joinPhrases(text))
     .filter((w) => !STOP_WORDS.has(w))
     .map(stemWord);
 }
