@@ -58,7 +58,7 @@ export function configureApp(app: NestExpressApplication): void {
       res.setHeader('Access-Control-Allow-Methods', 'GET, POST, DELETE, OPTIONS');
       res.setHeader(
         'Access-Control-Allow-Headers',
-        'Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID, X-Chat-Id',
+        'Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID, X-Chat-Id, X-MCP-Readonly, X-MCP-Tools, X-MCP-Exclude-Tools',
       );
       res.setHeader('Access-Control-Max-Age', '600');
       res.status(204).end();

@@ -8,6 +8,10 @@ function parseTrustProxy(value: string): boolean | number | string {
   return value;
 }
 
+function splitList(value: string): string[] {
+  return [...new Set(value.split(',').map((v) => v.trim()).filter(Boolean))];
+}
+
 function build(env: EnvironmentVariables) {
   return {
     port: env.PORT,
@@ -24,6 +28,14 @@ function build(env: EnvironmentVariables) {
     maxStreamsPerIdentity: env.MAX_STREAMS_PER_IDENTITY,
     maxConcurrentCallsPerIdentity: env.MAX_CONCURRENT_CALLS_PER_IDENTITY,
     tokenChecksPerMinute: env.TOKEN_CHECKS_PER_MINUTE,
+    /** One `audit` line per tool call, whatever LOG_LEVEL says. */
+    auditLog: env.AUDIT_LOG,
+    /** The operator's ceiling on tools (SPEC §13): requests can only narrow it. */
+    toolPolicy: {
+      readOnly: env.READ_ONLY,
+      allow: env.TOOLS_ALLOW ? [splitList(env.TOOLS_ALLOW)] : [],
+      deny: env.TOOLS_DENY ? splitList(env.TOOLS_DENY) : [],
+    },
     metricsRequireAuth: env.METRICS_REQUIRE_AUTH,
     metricsToken: env.METRICS_TOKEN,
   };

@@ -96,6 +96,20 @@ export class EnvironmentVariables {
   @Transform(toInt) @Min(0) @IsInt()
   RATE_LIMIT_PER_MINUTE = 600;
 
+  @Transform(toBool) @IsBoolean()
+  READ_ONLY = false;
+
+  @Transform(toBool) @IsBoolean()
+  AUDIT_LOG = true;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  @Matches(/^[A-Za-z0-9._,\s-]*$/, { message: 'TOOLS_ALLOW must be a comma-separated list of tool names or integration keys' })
+  TOOLS_ALLOW?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  @Matches(/^[A-Za-z0-9._,\s-]*$/, { message: 'TOOLS_DENY must be a comma-separated list of tool names or integration keys' })
+  TOOLS_DENY?: string;
+
   @Transform(toInt) @Min(1) @IsInt()
   MAX_SESSIONS_PER_IDENTITY = 100;
 
@@ -125,7 +139,7 @@ export function validateEnv(config: Record<string, unknown>): EnvironmentVariabl
   const defaults = new EnvironmentVariables();
   const merged: Record<string, unknown> = { ...defaults };
   for (const key of Object.keys(defaults)) if (config[key] !== undefined) merged[key] = config[key];
-  for (const key of ['INTEGRATION_APP_WORKSPACE_KEY', 'INTEGRATION_APP_WORKSPACE_SECRET', 'REDIS_URL', 'ALLOWED_ORIGINS', 'METRICS_TOKEN']) {
+  for (const key of ['INTEGRATION_APP_WORKSPACE_KEY', 'INTEGRATION_APP_WORKSPACE_SECRET', 'REDIS_URL', 'ALLOWED_ORIGINS', 'METRICS_TOKEN', 'TOOLS_ALLOW', 'TOOLS_DENY']) {
     if (config[key] !== undefined) merged[key] = config[key];
   }
   const validated = plainToInstance(EnvironmentVariables, merged);

@@ -41,11 +41,13 @@ export class IntegrationActionsToolSource extends ToolSource {
     const caller = { identityKey: ctx.identity.key, token: ctx.token };
     const entry = tool.entry;
     try {
-      const { output } = await this.integrations.runAction(caller, tool.catalog, entry, args, ctx.signal);
+      const { output, connectionId } = await this.integrations.runAction(caller, tool.catalog, entry, args, ctx.signal);
+      if (ctx.audit) ctx.audit.connectionId = connectionId;
       return successResult(output);
     } catch (err) {
       if (err instanceof InvalidActionArgumentsError) return invalidArgumentsResult(entry.name, err.problems);
       // Cancelled by the client (notifications/cancelled) or its connection closed: nobody waits for a result.
+      if (err instanceof ActionRunError && ctx.audit) ctx.audit.connectionId = err.connectionId;
       if (ctx.signal?.aborted || !(err instanceof ActionRunError)) throw err;
       const where = ctx.session ? sessionLogRef(ctx.session) : hashedSessionRef(ctx.identity.key, 'identity');
       this.logger.warn(`Tool ${entry.name} failed upstream in session ${where}: ${err.upstream.kind}${err.upstream.upstreamStatus ? ` (HTTP ${err.upstream.upstreamStatus})` : ''}`);

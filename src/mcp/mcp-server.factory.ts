@@ -31,6 +31,11 @@ const DYNAMIC_INSTRUCTIONS =
  */
 const ToolsCallEnvelope = z.looseObject({ method: z.literal('tools/call') });
 
+function requestIdOf(headers: Record<string, string | string[] | undefined> | undefined): string | undefined {
+  const id = headers?.['x-request-id'];
+  return typeof id === 'string' ? id : undefined;
+}
+
 /**
  * Builds an SDK `Server` whose handlers serve one session from its stored state. Servers are
  * cheap and short-lived (one per Streamable HTTP request); nothing per session is kept in them.
@@ -61,6 +66,7 @@ export class McpServerFactory {
         {
           ...sessionToolContext(record),
           signal: extra.signal,
+          requestId: requestIdOf(extra.requestInfo?.headers),
           notify: (method) => extra.sendNotification({ method } as never),
           broadcast: (method) => this.hub.publish(record.id, method),
         },

@@ -13,5 +13,6 @@ export function sessionToolContext(record: SessionRecord): ToolContext {
     mode: record.mode,
     apps: record.apps,
     enabledTools: record.enabledTools,
+    ...(record.policy ? { policy: record.policy } : {}),
   };
 }

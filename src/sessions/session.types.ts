@@ -17,6 +17,8 @@ export interface SessionRecord {
   /** Dynamic mode: tool names enabled so far. */
   enabledTools: string[];
   chatId?: string;
+  /** The narrowing the session was opened with (X-MCP-Readonly / X-MCP-Tools / X-MCP-Exclude-Tools). */
+  policy?: { readonly readOnly: boolean; readonly allow: ReadonlyArray<readonly string[]>; readonly deny: readonly string[] };
   transport: TransportKind;
   protocolVersion?: string;
   createdAt: number;

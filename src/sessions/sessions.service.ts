@@ -14,6 +14,7 @@ export interface OpenSessionRequest {
   mode: ToolMode;
   apps: string[] | null;
   chatId?: string;
+  policy?: SessionRecord['policy'];
   transport: TransportKind;
   /** The client's `initialize` protocol version: kept only when it is one we support. */
   protocolVersion?: string;
@@ -71,6 +72,7 @@ export class SessionsService {
         apps: req.apps,
         enabledTools: [],
         chatId,
+        ...(req.policy && (req.policy.readOnly || req.policy.allow.length || req.policy.deny.length) ? { policy: req.policy } : {}),
         transport: req.transport,
         // Client-chosen text is never stored as given (it was up to the body limit in size).
         protocolVersion: req.protocolVersion !== undefined && SUPPORTED_PROTOCOL_VERSIONS.includes(req.protocolVersion) ? req.protocolVersion : undefined,

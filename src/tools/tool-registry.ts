@@ -1,7 +1,13 @@
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { JsonRpcErrorCode, RpcError } from '../common/json-rpc';
+import { ROOT_LOGGER } from '../common/logging/logging.module';
+import { appConfig, AppConfig } from '../config/app.config';
+import type { Logger as PinoLogger } from 'pino';
+import { allows, narrow, OPEN_POLICY, policyKey, ToolPolicy } from './policy';
+import { TraceIds } from './trace-ids';
 import { TenantLimits } from '../limits/tenant-limits';
 import { suggestNames } from './suggest-names';
 import { ToolCallObserver } from './tool-call.observer';
@@ -88,12 +94,13 @@ class MergedTools {
     this.all = all;
   }
 
-  view(apps: readonly string[] | null): AppsView {
-    const key = apps === null ? '*' : [...apps].sort().join(',');
+  view(apps: readonly string[] | null, policy: ToolPolicy): AppsView {
+    const key = `${apps === null ? '*' : [...apps].sort().join(',')}#${policyKey(policy)}`;
     let view = this.views.get(key);
     if (!view) {
-      view = new AppsView(apps === null ? this.all : this.all.filter((o) => o.tool.app !== undefined && apps.includes(o.tool.app)));
-      // Bounded: `apps` is the caller's choice.
+      const inApps = (o: Owned) => apps === null || (o.tool.app !== undefined && apps.includes(o.tool.app));
+      view = new AppsView(this.all.filter((o) => inApps(o) && allows(policy, o.tool)));
+      // Bounded: `apps` and the policy are the caller's choice.
       if (this.views.size >= 64) this.views.clear();
       this.views.set(key, view);
     }
@@ -145,11 +152,26 @@ export class ToolRegistry implements OnApplicationBootstrap {
   private readonly merged = new TupleCache<MergedTools>();
   private readonly reportedCollisions = new Set<string>();
 
+  private readonly ceiling: ToolPolicy;
+  private readonly audit?: PinoLogger;
+
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly limits: TenantLimits,
     private readonly observer: ToolCallObserver,
-  ) {}
+    @Inject(appConfig.KEY) config: AppConfig,
+    @Inject(ROOT_LOGGER) root: PinoLogger,
+    @Optional() private readonly traceIds?: TraceIds,
+  ) {
+    this.ceiling = config.toolPolicy ?? OPEN_POLICY;
+    // Its own level: audit lines are written with AUDIT_LOG on, whatever LOG_LEVEL says.
+    if (config.auditLog !== false) this.audit = root.child({ logger: 'audit' }, { level: 'info' });
+  }
+
+  /** The caller's policy under the operator's ceiling (requests only narrow). */
+  private policyOf(ctx: ToolContext): ToolPolicy {
+    return ctx.policy ? narrow(this.ceiling, ctx.policy) : this.ceiling;
+  }
 
   /** Finds the sources and mode tools; refuses to start when two of them claim one tool name. */
   onApplicationBootstrap(): void {
@@ -193,7 +215,7 @@ export class ToolRegistry implements OnApplicationBootstrap {
 
   /** What mode tools see: the caller's tools under its `apps`, enabled or not. */
   async view(ctx: ToolContext): Promise<ToolView> {
-    return (await this.mergedFor(ctx)).view(ctx.apps);
+    return (await this.mergedFor(ctx)).view(ctx.apps, this.policyOf(ctx));
   }
 
   private modeToolsOf(ctx: ToolContext): ModeToolSet[] {
@@ -202,7 +224,7 @@ export class ToolRegistry implements OnApplicationBootstrap {
 
   /** The definitions `tools/list` returns for the caller. */
   async list(ctx: ToolContext): Promise<Tool[]> {
-    const view = (await this.mergedFor(ctx)).view(ctx.apps);
+    const view = (await this.mergedFor(ctx)).view(ctx.apps, this.policyOf(ctx));
     const modeTools = this.modeToolsOf(ctx).flatMap((m) => m.definitions(view));
     if (ctx.mode === 'static') return [...modeTools, ...this.staticDefinitions(view)];
     if (ctx.mode === 'search') return modeTools;
@@ -229,7 +251,7 @@ export class ToolRegistry implements OnApplicationBootstrap {
    */
   async listJson(ctx: ToolContext): Promise<string | undefined> {
     if (ctx.mode !== 'static') return undefined;
-    const view = (await this.mergedFor(ctx)).view(ctx.apps);
+    const view = (await this.mergedFor(ctx)).view(ctx.apps, this.policyOf(ctx));
     let json = view.json.get('static');
     if (json === undefined) {
       const modeTools = this.modeToolsOf(ctx).flatMap((m) => m.definitions(view));
@@ -244,7 +266,7 @@ export class ToolRegistry implements OnApplicationBootstrap {
    * call takes one of the identity's `MAX_CONCURRENT_CALLS_PER_IDENTITY` slots while it runs.
    */
   async call(ctx: ToolCallContext, name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult> {
-    const view = (await this.mergedFor(ctx)).view(ctx.apps);
+    const view = (await this.mergedFor(ctx)).view(ctx.apps, this.policyOf(ctx));
     const modeTools = this.modeToolsOf(ctx).find((m) => m.names.includes(name));
     if (modeTools) return modeTools.call(ctx, name, args ?? {}, view);
 
@@ -265,16 +287,52 @@ export class ToolRegistry implements OnApplicationBootstrap {
       );
     }
     const started = performance.now();
+    const audit: { connectionId?: string } = {};
+    let outcome = 'failed';
     try {
-      const result = await owned.source.call(ctx, owned.tool, args ?? {});
-      this.observer.record(label, outcomeOf(result), performance.now() - started);
+      const result = await owned.source.call({ ...ctx, audit }, owned.tool, args ?? {});
+      outcome = outcomeOf(result);
       return result;
     } catch (err) {
-      this.observer.record(label, ctx.signal?.aborted ? 'cancelled' : 'failed', performance.now() - started);
+      outcome = ctx.signal?.aborted ? 'cancelled' : 'failed';
       throw err;
     } finally {
       release();
+      const durationMs = performance.now() - started;
+      this.observer.record(label, outcome, durationMs);
+      this.writeAudit(ctx, owned, audit, outcome, durationMs, args ?? {});
     }
+  }
+
+  /**
+   * One line per tool call (logger `audit`): who ran which tool where, how it ended, and a SHA-256
+   * of the arguments — never their values, the output or a token.
+   */
+  private writeAudit(ctx: ToolCallContext, owned: Owned, details: { connectionId?: string }, outcome: string, durationMs: number, args: Record<string, unknown>): void {
+    if (!this.audit) return;
+    let argumentsSha256: string;
+    try {
+      argumentsSha256 = createHash('sha256').update(JSON.stringify(args)).digest('hex');
+    } catch {
+      argumentsSha256 = 'unserializable';
+    }
+    this.audit.info(
+      {
+        time: new Date().toISOString(),
+        requestId: ctx.requestId,
+        traceId: this.traceIds?.current(),
+        identity: ctx.identity.key.slice(0, 12),
+        workspace: ctx.identity.workspaceKey,
+        tool: owned.tool.definition.name,
+        integration: owned.tool.app,
+        source: owned.source.sourceName,
+        connectionId: details.connectionId,
+        outcome,
+        durationMs: Math.round(durationMs),
+        argumentsSha256,
+      },
+      'tool call',
+    );
   }
 
   private unknownTool(name: string, view: AppsView, exists: boolean): RpcError {

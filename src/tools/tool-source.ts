@@ -1,5 +1,6 @@
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Identity } from '../auth/identity';
+import type { ToolPolicy } from './policy';
 
 /**
  * How a caller sees the tools: every tool (static); `enable-tools`, `search-actions`,
@@ -23,6 +24,8 @@ export interface ToolContext {
   readonly apps: readonly string[] | null;
   /** Dynamic mode: the tool names enabled so far. */
   readonly enabledTools: readonly string[];
+  /** The request's own narrowing (read-only, allow/deny lists); the operator's ceiling is applied on top. */
+  readonly policy?: ToolPolicy;
 }
 
 /** A `ToolContext` for one `tools/call`. */
@@ -33,6 +36,10 @@ export interface ToolCallContext extends ToolContext {
   readonly notify?: (method: string) => Promise<void>;
   /** Sends a notification to the session's standalone streams (GET /mcp, SSE), on any replica. */
   readonly broadcast?: (method: string) => Promise<void>;
+  /** The HTTP request's id (`x-request-id`), for the audit line. */
+  readonly requestId?: string;
+  /** Details a source adds to the call's audit line (e.g. the connection an action ran on). */
+  readonly audit?: { connectionId?: string };
 }
 
 /** A tool as a source offers it. */

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { LoggingModule } from '../common/logging/logging.module';
 import { LimitsModule } from '../limits/limits.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { MetricsModule } from '../telemetry/metrics.module';
@@ -18,7 +19,7 @@ import { ToolRegistry } from './tool-registry';
  * (`IntegrationActionsToolSource`, a team's own) are found by discovery: nothing here imports them.
  */
 @Module({
-  imports: [DiscoveryModule, LimitsModule, SessionsModule, MetricsModule],
+  imports: [DiscoveryModule, LimitsModule, SessionsModule, MetricsModule, LoggingModule],
   providers: [
     ToolRegistry,
     EnableTools,

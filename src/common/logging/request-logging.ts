@@ -138,6 +138,8 @@ export function requestLogging(root: Logger) {
     const req = request as LoggedRequest & { id?: unknown; log?: unknown };
     const id = requestIdFor(req, res);
     req.id = id;
+    // The effective id, for code that only sees the headers (the MCP SDK's request info, the audit line).
+    req.headers['x-request-id'] = id;
     req.log = new RequestScopedLogger(root, () => requestBindings(req, id)) as unknown as Logger;
     if (QUIET_PATHS.test(req.url ?? '')) return next();
     const started = performance.now();

@@ -17,6 +17,7 @@ import { parseSessionOptions } from './session-options';
 import { NotificationHub } from '../notifications/notification.hub';
 import { streamTickMs } from './streamable-http.service';
 import { IntegrationsService } from '../../integrations/integrations.service';
+import { requestPolicy } from '../../tools/policy';
 
 export const SSE_MESSAGES_PATH = '/sse/messages';
 
@@ -97,6 +98,7 @@ export class SseService implements OnModuleInit, BeforeApplicationShutdown {
         auth,
         ...options,
         chatId: typeof chatHeader === 'string' ? chatHeader : undefined,
+        policy: requestPolicy(req.headers, req.query as Record<string, unknown>),
         transport: 'sse',
       });
       session = opened.record;

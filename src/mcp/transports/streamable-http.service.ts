@@ -20,6 +20,7 @@ import { IntegrationsService } from '../../integrations/integrations.service';
 import { ENABLE_TOOLS } from '../../tools/dynamic/enable-tools';
 import { ToolRegistry } from '../../tools/tool-registry';
 import { sessionToolContext } from '../request-context';
+import { requestPolicy } from '../../tools/policy';
 
 export const SESSION_HEADER = 'mcp-session-id';
 const KEEPALIVE_MS = 25_000;
@@ -127,6 +128,7 @@ export class StreamableHttpService {
         chatId: header(req, 'x-chat-id'),
         transport: 'streamable-http',
         protocolVersion: init.params?.protocolVersion,
+        policy: requestPolicy(req.headers, req.query as Record<string, unknown>),
       });
       session = opened.record;
       for (const evicted of opened.evicted) void this.hub.closeSession(evicted);

@@ -1,0 +1,86 @@
+import { BadRequestError } from '../common/domain.errors';
+import type { SourceTool } from './tool-source';
+
+/**
+ * What a caller may see and run, narrowing only (SPEC §13). Entries are tool names or app
+ * (integration) keys. The operator's ceiling (`READ_ONLY`, `TOOLS_ALLOW`, `TOOLS_DENY`) and a
+ * request's own narrowing (`X-MCP-Readonly`, `X-MCP-Tools`, `X-MCP-Exclude-Tools`, or the query
+ * forms) combine: read-only if either says so, a tool must pass every allow list, and any deny wins.
+ */
+export interface ToolPolicy {
+  readonly readOnly: boolean;
+  /** Each list must contain the tool (or its app); empty = no allow lists. */
+  readonly allow: ReadonlyArray<readonly string[]>;
+  readonly deny: readonly string[];
+}
+
+export const OPEN_POLICY: ToolPolicy = Object.freeze({ readOnly: false, allow: [], deny: [] });
+
+const ENTRY = /^[A-Za-z0-9._-]{1,128}$/;
+const MAX_ENTRIES = 200;
+
+/** Combines policies: the result allows only what every one of them allows. */
+export function narrow(...policies: ReadonlyArray<ToolPolicy | undefined>): ToolPolicy {
+  const present = policies.filter((p): p is ToolPolicy => p !== undefined);
+  return {
+    readOnly: present.some((p) => p.readOnly),
+    allow: present.flatMap((p) => p.allow),
+    deny: [...new Set(present.flatMap((p) => p.deny))],
+  };
+}
+
+/** Whether a tool passes a policy. */
+export function allows(policy: ToolPolicy, tool: SourceTool): boolean {
+  const name = tool.definition.name;
+  const app = tool.app?.toLowerCase();
+  const matches = (entry: string) => entry === name || (app !== undefined && entry.toLowerCase() === app);
+  if (policy.readOnly && tool.definition.annotations?.readOnlyHint !== true) return false;
+  if (policy.deny.some(matches)) return false;
+  return policy.allow.every((list) => list.some(matches));
+}
+
+/** A stable key of a policy (for caching views). */
+export function policyKey(policy: ToolPolicy): string {
+  if (!policy.readOnly && policy.allow.length === 0 && policy.deny.length === 0) return '';
+  return `${policy.readOnly ? 'ro' : 'rw'}|${policy.allow.map((l) => [...l].sort().join(',')).join(';')}|${[...policy.deny].sort().join(',')}`;
+}
+
+/** Parses a comma-separated list of tool names / app keys (a header or query value). */
+export function parseList(value: string | undefined, name: string): string[] | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const entries = [...new Set(value.split(',').map((v) => v.trim()).filter(Boolean))];
+  const bad = entries.find((e) => !ENTRY.test(e));
+  if (bad !== undefined) throw new BadRequestError(`Invalid entry in ${name}: "${bad.slice(0, 60)}" (tool names or integration keys, comma-separated).`);
+  if (entries.length > MAX_ENTRIES) throw new BadRequestError(`Too many entries in ${name} (at most ${MAX_ENTRIES}).`);
+  return entries;
+}
+
+export function parseFlag(value: string | undefined, name: string): boolean {
+  if (value === undefined || value.trim() === '') return false;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes'].includes(v)) return true;
+  if (['false', '0', 'no'].includes(v)) return false;
+  throw new BadRequestError(`${name} must be true or false.`);
+}
+
+function one(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (Array.isArray(value)) {
+    if (value.every((v) => typeof v === 'string')) return value.join(',');
+    throw new BadRequestError(`${name} must be a string.`);
+  }
+  if (typeof value !== 'string') throw new BadRequestError(`${name} must be a string.`);
+  return value;
+}
+
+/**
+ * A request's narrowing: headers first (`X-MCP-Readonly`, `X-MCP-Tools`, `X-MCP-Exclude-Tools`),
+ * else the query forms (`readonly`, `tools`, `exclude_tools`) for clients that only take a URL.
+ */
+export function requestPolicy(headers: Record<string, string | string[] | undefined>, query: Record<string, unknown>): ToolPolicy {
+  const header = (n: string) => one(headers[n], n);
+  const readOnly = parseFlag(header('x-mcp-readonly') ?? one(query.readonly, 'readonly'), 'X-MCP-Readonly');
+  const allow = parseList(header('x-mcp-tools') ?? one(query.tools, 'tools'), 'X-MCP-Tools');
+  const deny = parseList(header('x-mcp-exclude-tools') ?? one(query.exclude_tools, 'exclude_tools'), 'X-MCP-Exclude-Tools') ?? [];
+  return { readOnly, allow: allow ? [allow] : [], deny };
+}
