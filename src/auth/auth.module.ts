@@ -3,11 +3,13 @@ import { IntegrationsModule } from '../integrations/integrations.module';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { LimitsModule } from '../limits/limits.module';
+import { ProtectedResourceController } from './protected-resource.controller';
 import { TokenService } from './token.service';
 
 /** Token extraction, JWT checks, identity, and upstream verification when no workspace secret is set. */
 @Module({
   imports: [IntegrationsModule, LimitsModule],
+  controllers: [ProtectedResourceController],
   providers: [TokenService, AuthService, AuthGuard],
   exports: [TokenService, AuthService, AuthGuard, LimitsModule],
 })

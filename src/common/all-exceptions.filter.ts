@@ -1,4 +1,5 @@
-import { ArgumentsHost, Catch, ExceptionFilter, Logger, NotFoundException } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, Inject, Logger, NotFoundException, Optional } from '@nestjs/common';
+import { appConfig, AppConfig } from '../config/app.config';
 import type { Request, Response } from 'express';
 import { loggedRequestId } from './logging/request-logging';
 import { redactSecrets } from './redact';
@@ -27,15 +28,21 @@ function withoutQueryString(exception: unknown, req: Request, path: string): unk
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpErrors');
 
+  constructor(@Optional() @Inject(appConfig.KEY) private readonly config?: AppConfig) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
     const req = ctx.getRequest<Request>();
     const res = ctx.getResponse<Response>();
-    sendError(exception, req, res, this.logger);
+    sendError(exception, req, res, this.logger, this.config?.resourceMetadataUrl);
   }
 }
 
-export function sendError(exception: unknown, req: Request, res: Response, logger: Logger): void {
+/**
+ * `resourceMetadataUrl`: with OAuth discovery configured, every 401 points OAuth-capable clients
+ * at the RFC 9728 metadata (`WWW-Authenticate: Bearer resource_metadata="…"`).
+ */
+export function sendError(exception: unknown, req: Request, res: Response, logger: Logger, resourceMetadataUrl?: string): void {
   const path = req.path ?? req.url?.split('?')[0] ?? '';
   exception = withoutQueryString(exception, req, path);
   const response = toErrorResponse(exception, path, requestIdOf(req.body));
@@ -47,6 +54,9 @@ export function sendError(exception: unknown, req: Request, res: Response, logge
     if (!res.writableEnded) res.end();
     return;
   }
-  for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
+  for (const [name, value] of Object.entries(response.headers)) {
+    const announced = name === 'WWW-Authenticate' && resourceMetadataUrl ? `${value}, resource_metadata="${resourceMetadataUrl}"` : value;
+    res.setHeader(name, announced);
+  }
   res.status(response.status).json(response.body);
 }

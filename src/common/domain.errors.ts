@@ -18,9 +18,10 @@ export class UnauthorizedError extends DomainError {
   override readonly headers: Record<string, string>;
   constructor(message: string, options?: { cause?: unknown; error?: 'invalid_token' | 'invalid_request' }) {
     super(message, options);
-    const error = options?.error;
+    // RFC 6750 §3: an error code and a description a person can read (no quotes or backslashes inside).
+    const description = message.replace(/["\\]/g, "'").slice(0, 300);
     this.headers = {
-      'WWW-Authenticate': error ? `Bearer realm="mcp", error="${error}"` : 'Bearer realm="mcp"',
+      'WWW-Authenticate': `Bearer realm="mcp", error="${options?.error ?? 'invalid_token'}", error_description="${description}"`,
     };
   }
 }

@@ -13,6 +13,8 @@ function splitList(value: string): string[] {
 }
 
 function build(env: EnvironmentVariables) {
+  const publicUrl = env.PUBLIC_URL?.replace(/\/+$/, '');
+  const oauthAuthorizationServers = env.OAUTH_AUTHORIZATION_SERVERS ? splitList(env.OAUTH_AUTHORIZATION_SERVERS) : [];
   return {
     port: env.PORT,
     host: env.HOST,
@@ -28,6 +30,12 @@ function build(env: EnvironmentVariables) {
     maxStreamsPerIdentity: env.MAX_STREAMS_PER_IDENTITY,
     maxConcurrentCallsPerIdentity: env.MAX_CONCURRENT_CALLS_PER_IDENTITY,
     tokenChecksPerMinute: env.TOKEN_CHECKS_PER_MINUTE,
+    /** The URL clients use (behind a gateway), for the URLs the server announces. */
+    publicUrl,
+    /** OAuth authorization servers whose tokens this resource accepts (RFC 9728 metadata). */
+    oauthAuthorizationServers,
+    /** Where the RFC 9728 metadata is served (and announced on 401s), when OAuth discovery is configured. */
+    resourceMetadataUrl: publicUrl && oauthAuthorizationServers.length ? `${publicUrl}/.well-known/oauth-protected-resource/mcp` : undefined,
     /** One `audit` line per tool call, whatever LOG_LEVEL says. */
     auditLog: env.AUDIT_LOG,
     /** The operator's ceiling on tools (SPEC §13): requests can only narrow it. */

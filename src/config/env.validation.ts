@@ -102,6 +102,13 @@ export class EnvironmentVariables {
   @Transform(toBool) @IsBoolean()
   AUDIT_LOG = true;
 
+  @Transform(emptyToUndefined) @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  PUBLIC_URL?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  OAUTH_AUTHORIZATION_SERVERS?: string;
+
   @Transform(emptyToUndefined) @IsOptional() @IsString()
   @Matches(/^[A-Za-z0-9._,\s-]*$/, { message: 'TOOLS_ALLOW must be a comma-separated list of tool names or integration keys' })
   TOOLS_ALLOW?: string;
@@ -139,7 +146,7 @@ export function validateEnv(config: Record<string, unknown>): EnvironmentVariabl
   const defaults = new EnvironmentVariables();
   const merged: Record<string, unknown> = { ...defaults };
   for (const key of Object.keys(defaults)) if (config[key] !== undefined) merged[key] = config[key];
-  for (const key of ['INTEGRATION_APP_WORKSPACE_KEY', 'INTEGRATION_APP_WORKSPACE_SECRET', 'REDIS_URL', 'ALLOWED_ORIGINS', 'METRICS_TOKEN', 'TOOLS_ALLOW', 'TOOLS_DENY']) {
+  for (const key of ['INTEGRATION_APP_WORKSPACE_KEY', 'INTEGRATION_APP_WORKSPACE_SECRET', 'REDIS_URL', 'ALLOWED_ORIGINS', 'METRICS_TOKEN', 'TOOLS_ALLOW', 'TOOLS_DENY', 'PUBLIC_URL', 'OAUTH_AUTHORIZATION_SERVERS']) {
     if (config[key] !== undefined) merged[key] = config[key];
   }
   const validated = plainToInstance(EnvironmentVariables, merged);
@@ -147,6 +154,11 @@ export function validateEnv(config: Record<string, unknown>): EnvironmentVariabl
   if (errors.length > 0) {
     const lines = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `  - ${e.property}: ${m}`));
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  if (validated.OAUTH_AUTHORIZATION_SERVERS) {
+    const bad = validated.OAUTH_AUTHORIZATION_SERVERS.split(',').map((s) => s.trim()).filter(Boolean).find((s) => !/^https?:\/\/[^\s,]+$/.test(s));
+    if (bad !== undefined) throw new Error(`Invalid configuration:\n  - OAUTH_AUTHORIZATION_SERVERS: "${bad}" is not an http(s) URL`);
+    if (!validated.PUBLIC_URL) throw new Error('Invalid configuration:\n  - PUBLIC_URL: required when OAUTH_AUTHORIZATION_SERVERS is set (the URL clients use, e.g. behind the gateway)');
   }
   if (validated.METRICS_REQUIRE_AUTH && !validated.METRICS_TOKEN) {
     throw new Error('Invalid configuration:\n  - METRICS_TOKEN: required when METRICS_REQUIRE_AUTH=true');
