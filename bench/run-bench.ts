@@ -1,8 +1,10 @@
 /**
- * `npm run bench` — the performance figures of issue #5, measured against the built server
- * (`node dist/main.js`, a child process) and the Integration.app emulator (in this process).
+ * `npm run bench` — the performance figures of issues #5 and #11, measured against the built server
+ * (`node dist/main.js`, a child process) and the Integration.app emulator (in its own process).
+ * The default scenario is the cold-start case of issue #11: a customer with 24 connections × 30
+ * actions behind 20 ms of upstream latency, whose first session opens and lists its tools.
  *
- * Options (env): BENCH_CONNECTIONS (20), BENCH_ACTIONS (30), BENCH_LATENCY_MS (20),
+ * Options (env): BENCH_CONNECTIONS (24), BENCH_ACTIONS (30), BENCH_LATENCY_MS (20),
  * BENCH_CONCURRENCY (32), BENCH_DURATION_S (10), BENCH_WARMUP_S (2, tools/call not counted), BENCH_IDLE_SESSIONS (10000), BENCH_RUNS (15),
  * BENCH_SERVER_ENTRY (dist/main.js; point it at another build to compare two versions),
  * BENCH_SERVER_CPU (unset; a CPU number pins the server there, run the bench itself with `taskset -c <other>`).
@@ -15,7 +17,7 @@ import { join } from 'node:path';
 import { freePort } from '../test/support/server-process';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const CONNECTIONS = env('BENCH_CONNECTIONS', 20);
+const CONNECTIONS = env('BENCH_CONNECTIONS', 24);
 const ACTIONS = env('BENCH_ACTIONS', 30);
 const LATENCY = env('BENCH_LATENCY_MS', 20);
 const CONCURRENCY = env('BENCH_CONCURRENCY', 32);
@@ -165,6 +167,9 @@ async function startServer(port: number, emulatorUrl: string, workspace: { key: 
       INTEGRATION_APP_WORKSPACE_SECRET: workspace.secret,
       CATALOG_TTL_SECONDS: '600',
       MAX_SESSIONS: String(IDLE_SESSIONS * 2 + 1000),
+      // The idle sessions all belong to one customer: without this, the per-identity cap (100 by
+      // default) evicts all but the newest and the memory figure measures nothing.
+      MAX_SESSIONS_PER_IDENTITY: String(IDLE_SESSIONS * 2 + 1000),
       RATE_LIMIT_PER_MINUTE: '0',
       LOG_LEVEL: 'warn',
     },
@@ -207,6 +212,7 @@ async function main(): Promise<void> {
     }
     results.tools = toolCount;
     results.cold_open_list_ms_median = +median(cold).toFixed(1);
+    results.cold_open_list_ms_p95 = +pct(cold, 95).toFixed(1);
 
     // 2. Warm: a new session of a customer whose catalog is cached.
     const warm: number[] = [];
@@ -315,7 +321,7 @@ async function main(): Promise<void> {
   }
 
   const targets: Record<string, string> = {
-    cold_open_list_ms_median: '≤ 80',
+    cold_open_list_ms_median: '≤ 60',
     warm_open_list_ms_median: '≤ 10',
     calls_per_s: '≥ 1000',
     call_errors: '0',
@@ -328,6 +334,10 @@ async function main(): Promise<void> {
   process.stdout.write(`\nScenario: ${CONNECTIONS} connections × ${ACTIONS} actions, ${LATENCY} ms upstream latency, ${CONCURRENCY} in flight — ${machine}\n\n`);
   process.stdout.write('| figure | measured | target |\n|---|---|---|\n');
   for (const [k, v] of Object.entries(results)) process.stdout.write(`| ${k} | ${v} | ${targets[k] ?? ''} |\n`);
+  process.stdout.write(
+    `\nCold start (initialize + notifications/initialized + tools/list, first session of a customer; ${CONNECTIONS} connections × ${ACTIONS} actions, ${LATENCY} ms upstream): ` +
+      `median ${results.cold_open_list_ms_median} ms, p95 ${results.cold_open_list_ms_p95} ms over ${RUNS} customers (target ≤ 60 ms)\n`,
+  );
   process.stdout.write(`\n${JSON.stringify({ scenario: { CONNECTIONS, ACTIONS, LATENCY, CONCURRENCY, DURATION_S, WARMUP_S, IDLE_SESSIONS, RUNS }, machine, results })}\n`);
   process.exit(0);
 }

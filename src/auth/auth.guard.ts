@@ -24,11 +24,11 @@ export class AuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const ctx = this.auth.authenticate(req);
+    const ctx = await this.auth.authenticate(req);
     req.auth = ctx;
     // Every JSON-RPC call costs one (a batch as many as it holds), charged to the identity once its
     // claims are trusted, else to the token itself: forged tokens cannot drain their victim's budget.
-    this.limits.chargeCalls(this.auth.rateKey(ctx), Array.isArray(req.body) ? req.body.length : 1);
+    await this.limits.chargeCalls(this.auth.rateKey(ctx), Array.isArray(req.body) ? req.body.length : 1);
     const mustVerify = this.reflector.getAllAndOverride<boolean>(REQUIRE_VERIFIED_IDENTITY, [context.getHandler(), context.getClass()]);
     if (mustVerify) await this.auth.ensureVerified(ctx);
     return true;

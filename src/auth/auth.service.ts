@@ -67,7 +67,7 @@ export class AuthService {
   }
 
   /** Local checks only (presence, JWT shape, customer id, expiry, signature when a secret is set). */
-  authenticate(req: Request): AuthContext {
+  async authenticate(req: Request): Promise<AuthContext> {
     const token = this.extractToken(req);
     if (!token) {
       const how = this.config.allowQueryToken ? 'an Authorization: Bearer header or a ?token= query parameter' : 'an Authorization: Bearer header';
@@ -77,7 +77,7 @@ export class AuthService {
   }
 
   /** Like `authenticate`, but a request without any token yields undefined instead of a 401. */
-  authenticateOptional(req: Request): AuthContext | undefined {
+  async authenticateOptional(req: Request): Promise<AuthContext | undefined> {
     return this.extractToken(req) === undefined ? undefined : this.authenticate(req);
   }
 
@@ -95,8 +95,11 @@ export class AuthService {
     let inflight = this.pending.get(key);
     if (!inflight) {
       // Each distinct unverified token costs one upstream request: bounded per claimed identity.
-      this.limits.chargeTokenCheck(ctx.identity.key);
-      inflight = this.verifyUpstream(ctx, key).finally(() => this.pending.delete(key));
+      // Charged inside the single flight, so concurrent requests with one token are charged once.
+      inflight = this.limits
+        .chargeTokenCheck(ctx.identity.key)
+        .then(() => this.verifyUpstream(ctx, key))
+        .finally(() => this.pending.delete(key));
       this.pending.set(key, inflight);
     }
     return inflight;

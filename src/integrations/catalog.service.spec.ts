@@ -3,6 +3,7 @@ import { CatalogService } from './catalog.service';
 import { IntegrationAppGateway, UpstreamAction, UpstreamConnection, UpstreamSelf } from './integration-app.gateway';
 import { SchemaValidators } from '../tools/schema-validators';
 import { UpstreamError } from './upstream.error';
+import { waitFor } from '../../test/support/wait';
 
 /** A gateway fake that counts calls and throws on anything it was not set up for. */
 class FakeGateway extends IntegrationAppGateway {
@@ -80,7 +81,9 @@ describe('CatalogService', () => {
     const first = await service.get('id', 'tok');
     const stale = await service.get('id', 'tok');
     expect(stale).toBe(first);
-    await new Promise((r) => setTimeout(r, 30));
+    // The refresh is done once its action list came back (the new catalog is stored in the same tick).
+    await waitFor('the background refresh', () => gateway.actionCalls.length === 2 && gateway.inFlight === 0);
+    await new Promise((r) => setImmediate(r));
     expect(gateway.connectionCalls).toBe(2);
     expect(await service.get('id', 'tok')).not.toBe(first);
   });
@@ -96,6 +99,70 @@ describe('CatalogService', () => {
     expect(gateway.connectionCalls).toBe(3);
     await service.get('b', 't');
     expect(gateway.connectionCalls).toBe(4);
+  });
+
+  it('never holds more than CATALOG_MAX_ENTRIES identities', async () => {
+    const { service } = setup(1, { catalogMaxEntries: 5 });
+    await Promise.all(Array.from({ length: 50 }, (_, i) => service.get(`id-${i}`, 't')));
+    expect(service.cachedIdentities).toBe(5);
+  });
+
+  it('keeps a partial catalog for 10 s, then fetches it again', async () => {
+    const { gateway, service } = setup(2);
+    gateway.failActionsOf.set('int1', new UpstreamError('boom', { kind: 'unavailable' }));
+    const start = Date.now();
+    const clock = jest.spyOn(Date, 'now');
+    try {
+      clock.mockReturnValue(start);
+      const partial = await service.get('a', 't');
+      expect(partial.partial).toBe(true);
+      clock.mockReturnValue(start + 9_000);
+      expect(await service.get('a', 't')).toBe(partial);
+      expect(gateway.connectionCalls).toBe(1);
+      gateway.failActionsOf.clear();
+      clock.mockReturnValue(start + 10_500);
+      // Served stale while the refresh runs, then replaced by the complete catalog.
+      expect(await service.get('a', 't')).toBe(partial);
+      clock.mockRestore();
+      await waitFor('the refresh of the partial catalog', () => gateway.actionCalls.length === 4 && gateway.inFlight === 0);
+      await new Promise((r) => setImmediate(r));
+      expect(gateway.connectionCalls).toBe(2);
+      const complete = await service.get('a', 't');
+      expect(complete.partial).toBe(false);
+      expect(complete.size).toBe(4);
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
+  it('caches nothing when the first fetch fails, and tries again on the next request', async () => {
+    const { gateway, service } = setup(1);
+    gateway.failActionsOf.set('int0', new UpstreamError('no', { kind: 'forbidden' }));
+    await expect(service.get('a', 't')).rejects.toMatchObject({ kind: 'forbidden' });
+    expect(service.cachedIdentities).toBe(0);
+    gateway.failActionsOf.clear();
+    expect((await service.get('a', 't')).size).toBe(2);
+    expect(gateway.connectionCalls).toBe(2);
+  });
+
+  it('keeps serving the stale catalog when a background refresh fails', async () => {
+    const { gateway, service } = setup(1, { catalogTtlSeconds: 0 });
+    const first = await service.get('a', 't');
+    gateway.failActionsOf.set('int0', new UpstreamError('no', { kind: 'unauthorized' }));
+    expect(await service.get('a', 't')).toBe(first);
+    await waitFor('the failed refresh', () => gateway.actionCalls.length === 2 && gateway.inFlight === 0);
+    await new Promise((r) => setImmediate(r));
+    expect(gateway.connectionCalls).toBe(2);
+    expect(await service.get('a', 't')).toBe(first);
+    expect(service.cachedIdentities).toBe(1);
+  });
+
+  it('lets the requests waiting for a first fetch have it when the identity is invalidated meanwhile', async () => {
+    const { gateway, service } = setup(1);
+    const waiting = service.get('a', 't');
+    service.invalidate('a');
+    expect((await waiting).size).toBe(2);
+    expect(gateway.connectionCalls).toBe(1);
   });
 
   it('refetches after invalidate', async () => {

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { integrationAppConfig, IntegrationAppConfig } from '../config/app.config';
 import { IntegrationAppGateway, UpstreamAction } from './integration-app.gateway';
 import { SchemaValidators } from '../tools/schema-validators';
@@ -29,20 +30,22 @@ async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, fn: 
 
 /**
  * Per-identity tool catalogs: fetched once (all pages; action lists in parallel with bounded
- * concurrency), cached in a bounded LRU for `CATALOG_TTL_SECONDS`, single-flight so concurrent
- * sessions share one fetch, and refreshed in the background once stale.
+ * concurrency), cached in an LRU of `CATALOG_MAX_ENTRIES` identities for `CATALOG_TTL_SECONDS`,
+ * single-flight so concurrent sessions share one fetch, and refreshed in the background once stale.
  */
 @Injectable()
 export class CatalogService {
   private readonly logger = new Logger(CatalogService.name);
-  private readonly cache = new Map<string, CacheEntry>();
+  /** Identity key → entry; `get` marks an entry most recently used, `set` evicts the least recently used. */
+  private readonly cache: LRUCache<string, CacheEntry>;
 
   constructor(
     private readonly gateway: IntegrationAppGateway,
     @Inject(integrationAppConfig.KEY) private readonly config: IntegrationAppConfig,
     private readonly schemaValidators: SchemaValidators,
-  ) {}
-
+  ) {
+    this.cache = new LRUCache<string, CacheEntry>({ max: config.catalogMaxEntries });
+  }
 
   get cachedIdentities(): number {
     return this.cache.size;
@@ -53,15 +56,11 @@ export class CatalogService {
    * established that the token belongs to `identityKey` before asking.
    */
   async get(identityKey: string, token: string): Promise<ToolCatalog> {
-    const now = Date.now();
     const entry = this.cache.get(identityKey);
     if (entry) {
-      // LRU: re-insert to mark as most recently used.
-      this.cache.delete(identityKey);
-      this.cache.set(identityKey, entry);
       if (entry.catalog) {
         const ttl = entry.catalog.partial ? PARTIAL_TTL_MS : this.config.catalogTtlSeconds * 1000;
-        if (now - entry.fetchedAt < ttl) return entry.catalog;
+        if (Date.now() - entry.fetchedAt < ttl) return entry.catalog;
         // Stale: serve it and refresh in the background (one refresh at a time).
         if (!entry.inflight) this.startFetch(identityKey, token, entry).catch(() => undefined);
         return entry.catalog;
@@ -70,13 +69,12 @@ export class CatalogService {
     }
     const fresh: CacheEntry = { fetchedAt: 0 };
     this.cache.set(identityKey, fresh);
-    this.evict();
     return this.startFetch(identityKey, token, fresh);
   }
 
   /** Drops an identity's catalog, e.g. when a call reports that a connection or action is gone. */
   invalidate(identityKey: string): void {
-    const entry = this.cache.get(identityKey);
+    const entry = this.cache.peek(identityKey);
     if (entry && !entry.inflight) this.cache.delete(identityKey);
     else if (entry) entry.fetchedAt = 0;
   }
@@ -94,7 +92,7 @@ export class CatalogService {
       })
       .catch((err: unknown) => {
         // A failed first fetch leaves nothing cached; a failed refresh keeps serving the stale copy.
-        if (!entry.catalog && this.cache.get(identityKey) === entry) this.cache.delete(identityKey);
+        if (!entry.catalog && this.cache.peek(identityKey) === entry) this.cache.delete(identityKey);
         if (entry.catalog) this.logger.warn(`Background catalog refresh failed: ${(err as Error).message}`);
         throw err;
       })
@@ -123,13 +121,5 @@ export class CatalogService {
       }
     });
     return buildToolCatalog(connections, new Map(lists), this.schemaValidators, partial);
-  }
-
-  private evict(): void {
-    while (this.cache.size > this.config.catalogMaxEntries) {
-      const oldest = this.cache.keys().next().value as string | undefined;
-      if (oldest === undefined) return;
-      this.cache.delete(oldest);
-    }
   }
 }

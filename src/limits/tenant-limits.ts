@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { appConfig, AppConfig } from '../config/app.config';
 import { QuotaExceededError } from '../common/domain.errors';
-import { TokenBuckets } from './token-buckets';
+import { RateLimit, RateLimiterStore } from './rate-limit';
 
 /** Gives back what `acquire` took; calling it twice is harmless. */
 export type Release = () => void;
@@ -47,33 +47,38 @@ class PerIdentityCounter {
  * - `MAX_STREAMS_PER_IDENTITY`: open server→client streams (GET /mcp, GET /sse) on this replica.
  * - `MAX_CONCURRENT_CALLS_PER_IDENTITY`: tool calls running upstream at once on this replica.
  * Sessions per identity are capped atomically by the session store (`MAX_SESSIONS_PER_IDENTITY`).
+ * The two rates run on `rate-limiter-flexible` through a `RateLimiterStore` (memory today).
  */
 @Injectable()
 export class TenantLimits {
-  private readonly calls: TokenBuckets;
-  private readonly tokenChecks: TokenBuckets;
+  private readonly calls: RateLimit;
+  private readonly tokenChecks: RateLimit;
   private readonly streams: PerIdentityCounter;
   private readonly upstreamCalls: PerIdentityCounter;
 
-  constructor(@Inject(appConfig.KEY) private readonly config: AppConfig) {
-    this.calls = new TokenBuckets(config.rateLimitPerMinute);
-    this.tokenChecks = new TokenBuckets(
-      config.tokenChecksPerMinute,
-      (s) => `Too many unverified access tokens for this identity; retry after ${s} s.`,
-      10_000,
-    );
+  constructor(
+    @Inject(appConfig.KEY) private readonly config: AppConfig,
+    store: RateLimiterStore,
+  ) {
+    this.calls = new RateLimit(store, { keyPrefix: 'rate:calls', perMinute: config.rateLimitPerMinute });
+    this.tokenChecks = new RateLimit(store, {
+      keyPrefix: 'rate:token-checks',
+      perMinute: config.tokenChecksPerMinute,
+      describe: (s) => `Too many unverified access tokens for this identity; retry after ${s} s.`,
+      maxTrackedKeys: 10_000,
+    });
     this.streams = new PerIdentityCounter(config.maxStreamsPerIdentity);
     this.upstreamCalls = new PerIdentityCounter(config.maxConcurrentCallsPerIdentity);
   }
 
-  /** Charges `calls` JSON-RPC calls to a rate key (429 + Retry-After when over). */
-  chargeCalls(rateKey: string, calls = 1): void {
-    this.calls.consume(rateKey, Math.max(1, calls));
+  /** Charges `calls` JSON-RPC calls to a rate key (429 + Retry-After when over; nothing taken then). */
+  chargeCalls(rateKey: string, calls = 1): Promise<void> {
+    return this.calls.consume(rateKey, Math.max(1, calls));
   }
 
   /** Charges one upstream check of a token that claims `identityKey` and is not verified yet. */
-  chargeTokenCheck(identityKey: string): void {
-    this.tokenChecks.consume(identityKey, 1);
+  chargeTokenCheck(identityKey: string): Promise<void> {
+    return this.tokenChecks.consume(identityKey, 1);
   }
 
   /** A slot for one more open stream of the identity; 429 when it holds `MAX_STREAMS_PER_IDENTITY`. */
