@@ -41,7 +41,14 @@ export class RedisRateLimiterStore extends RateLimiterStore {
     super();
   }
   create({ keyPrefix, points, durationSeconds }: LimiterOptions): RateLimiterAbstract {
-    return new RateLimiterRedis({ storeClient: this.client, keyPrefix: `${this.prefix}${keyPrefix}`, points, duration: durationSeconds });
+    return new RateLimiterRedis({
+      storeClient: this.client,
+      keyPrefix: `${this.prefix}${keyPrefix}`,
+      points,
+      duration: durationSeconds,
+      // Redis unreachable: each replica keeps counting on its own until it is back (no 500s, no free pass).
+      insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration: durationSeconds }),
+    });
   }
 }
 

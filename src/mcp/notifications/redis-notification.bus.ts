@@ -2,7 +2,7 @@ import { Logger, OnModuleDestroy } from '@nestjs/common';
 import Redis from 'ioredis';
 import { BadRequestError, StoreUnavailableError } from '../../common/domain.errors';
 import { JsonRpcErrorCode } from '../../common/json-rpc';
-import { logConnectionState, redisOptions } from '../../sessions/redis-session.store';
+import { logConnectionState, redisOptions } from '../../common/redis';
 import { BusMessage, EVENTS_KEPT_PER_SESSION, NotificationBus, RecordedEvent, SessionNotification } from './notification.bus';
 
 const STREAM_ID = /^\d{1,15}-\d{1,10}$/;
