@@ -171,6 +171,8 @@ async function startServer(port: number, emulatorUrl: string, workspace: { key: 
       // default) evicts all but the newest and the memory figure measures nothing.
       MAX_SESSIONS_PER_IDENTITY: String(IDLE_SESSIONS * 2 + 1000),
       RATE_LIMIT_PER_MINUTE: '0',
+      // The load generator is one customer with many calls in flight: lift the per-tenant concurrency cap.
+      MAX_CONCURRENT_CALLS_PER_IDENTITY: '1000',
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'ignore', 'inherit'],

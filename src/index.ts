@@ -27,3 +27,5 @@ export { UpstreamError } from './integrations/upstream.error';
 export { NotificationBus } from './mcp/notifications/notification.bus';
 export type { BusMessage } from './mcp/notifications/notification.bus';
 export type { Identity } from './auth/identity';
+// Telemetry: the OpenTelemetry provider (spans of your own tools join the request's trace).
+export { McpTelemetry } from './telemetry/tracing';

@@ -13,6 +13,7 @@ import { McpModule } from './mcp/mcp.module';
 import { SeamOptions, SeamsModule } from './seams.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { MetricsModule } from './telemetry/metrics.module';
+import { TelemetryModule } from './telemetry/telemetry.module';
 import { ToolsModule } from './tools/tools.module';
 
 /** How to assemble the server: swap an adapter, add tool sources or whole modules. */
@@ -61,6 +62,7 @@ export class McpServerModule extends McpServerConfigurableModule {
         SeamsModule.register(options),
         LoggingModule,
         MetricsModule,
+        TelemetryModule,
         LimitsModule,
         AuthModule,
         IntegrationsModule,

@@ -40,6 +40,14 @@ class FakeGateway extends IntegrationAppGateway {
   runAction(): Promise<unknown> {
     throw new Error('runAction not expected');
   }
+  /** Set: the workspace's actions fit one page (one round trip); unset: they do not. */
+  everyAction?: UpstreamAction[];
+  everyActionCalls = 0;
+  override async listAllActions(): Promise<UpstreamAction[] | undefined> {
+    this.everyActionCalls++;
+    await new Promise((r) => setTimeout(r, this.delayMs));
+    return this.everyAction;
+  }
 }
 
 const conn = (i: number): UpstreamConnection => ({
@@ -58,6 +66,27 @@ function setup(n: number, config: Partial<IntegrationAppConfig> = {}) {
 }
 
 describe('CatalogService', () => {
+  it('builds a cold catalog in one round trip when the workspace\'s actions fit one page', async () => {
+    const { gateway, service } = setup(3);
+    gateway.everyAction = [
+      { ...act('list-things'), integrationId: 'int0' },
+      { ...act('create-thing'), integrationId: 'int2' },
+      { ...act('of-an-unconnected-app'), integrationId: 'int9' },
+      { ...act('universal'), integrationId: '' },
+    ];
+    const catalog = await service.get('id-1', 'token');
+    expect(catalog.entries.map((e) => e.name)).toEqual(['app0_list-things', 'app2_create-thing']);
+    expect(gateway.actionCalls).toEqual([]);
+    expect([gateway.connectionCalls, gateway.everyActionCalls]).toEqual([1, 1]);
+  });
+
+  it('lists actions per integration when they do not fit one page', async () => {
+    const { gateway, service } = setup(2);
+    await service.get('id-1', 'token');
+    expect(gateway.everyActionCalls).toBe(1);
+    expect(gateway.actionCalls.sort()).toEqual(['int0', 'int1']);
+  });
+
   it('fetches once for concurrent requests of one identity (single flight)', async () => {
     const { gateway, service } = setup(4);
     const results = await Promise.all(Array.from({ length: 20 }, () => service.get('id-1', 'tok')));

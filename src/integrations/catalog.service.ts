@@ -104,10 +104,19 @@ export class CatalogService {
   }
 
   private async fetch(token: string): Promise<ToolCatalog> {
-    const connections = await this.gateway.listConnections(token);
+    // Connections and (when they fit one page) every action of the workspace, at the same time.
+    const [connections, everyAction] = await Promise.all([
+      this.gateway.listConnections(token),
+      this.gateway.listAllActions(token).catch(() => undefined),
+    ]);
     const integrationIds = [
       ...new Set(connections.filter((c) => !c.disconnected && !c.archived && c.integrationId).map((c) => c.integrationId)),
     ];
+    if (everyAction) {
+      const byIntegration = new Map<string, UpstreamAction[]>(integrationIds.map((id) => [id, []]));
+      for (const action of everyAction) byIntegration.get(action.integrationId)?.push(action);
+      return buildToolCatalog(connections, byIntegration, this.schemaValidators, false);
+    }
     let partial = false;
     const lists = await mapWithConcurrency(integrationIds, this.config.catalogFetchConcurrency, async (id) => {
       try {

@@ -45,6 +45,14 @@ export abstract class IntegrationAppGateway {
   abstract listConnections(token: string): Promise<UpstreamConnection[]>;
   /** Every action of one integration (all pages). */
   abstract listActions(token: string, integrationId: string): Promise<UpstreamAction[]>;
+  /**
+   * The workspace's actions of every integration in one request, or undefined when they do not fit
+   * one page (the catalog then lists them per integration). Lets a cold catalog cost one round trip
+   * instead of two; an adapter that cannot do it keeps this default.
+   */
+  async listAllActions(_token: string): Promise<UpstreamAction[] | undefined> {
+    return undefined;
+  }
   /** Runs an action on a connection; resolves with the action's output. Never retried. */
   abstract runAction(token: string, connectionId: string, actionKey: string, input: unknown, options?: RunActionOptions): Promise<unknown>;
 }

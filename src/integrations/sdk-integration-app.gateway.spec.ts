@@ -124,3 +124,21 @@ describe('SdkIntegrationAppGateway: what the SDK error drops (src/integrations/s
     gateway.onModuleDestroy();
   });
 });
+
+describe('SdkIntegrationAppGateway.listAllActions', () => {
+  const config = (url: string) => ({ apiUrl: url, upstreamTimeoutMs: 5000, upstreamRetries: 0, actionTimeoutMs: 5000 }) as IntegrationAppConfig;
+
+  it('returns every action of the workspace when they fit one page, and nothing when they do not', async () => {
+    const roomy = await startEmulator({ fixture: e2eFixture() });
+    const tight = await startEmulator({ fixture: e2eFixture(), pageSize: 3 });
+    try {
+      const all = await new SdkIntegrationAppGateway(config(roomy.url), new UpstreamObserver()).listAllActions(roomy.token('cust-1'));
+      expect(all?.find((a) => a.key === 'send-email')).toMatchObject({ integrationId: 'int-gmail', name: 'Send Email' });
+      expect(new Set(all?.map((a) => a.integrationId))).toEqual(new Set(['int-gmail', 'int-slack', 'int-notion', 'int-jira']));
+      expect(await new SdkIntegrationAppGateway(config(tight.url), new UpstreamObserver()).listAllActions(tight.token('cust-1'))).toBeUndefined();
+    } finally {
+      await roomy.close();
+      await tight.close();
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
 import http from 'node:http';
 import https from 'node:https';
 import { IntegrationAppClient } from '@integration-app/sdk';
@@ -15,6 +15,7 @@ import { leanHttpAdapter } from './lean-http.adapter';
 import { parseRetryAfter, SdkErrorData, taggedStatus, transformResponse } from './sdk-error-status';
 import { UpstreamError, UpstreamErrorKind } from './upstream.error';
 import { UpstreamObserver, UpstreamOperation } from './upstream.observer';
+import { UpstreamSpanAttributes, UpstreamTracer } from './upstream.tracer';
 
 const PAGE_LIMIT = 1000;
 const MAX_PAGES = 10_000;
@@ -61,6 +62,21 @@ interface AxiosLikeError {
   response?: { status?: number; headers?: Record<string, unknown>; data?: unknown };
 }
 
+
+function toUpstreamActions(raw: RawAction[], integrationId: string): UpstreamAction[] {
+  return raw
+    .filter((a) => a && typeof a.key === 'string')
+    .map((a) => ({
+      id: a.id,
+      key: a.key,
+      name: a.name ?? a.key,
+      description: typeof a.description === 'string' ? a.description : undefined,
+      integrationId: a.integrationId ?? a.integration?.id ?? integrationId,
+      inputSchema: a.inputSchema,
+      deactivated: a.isDeactivated === true,
+      archived: !!a.archivedAt || a.isArchived === true,
+    }));
+}
 
 function kindFromStatus(status: number | undefined): UpstreamErrorKind {
   if (status === undefined) return 'unavailable';
@@ -146,6 +162,13 @@ export function proxyFromEnvironment(env: NodeJS.ProcessEnv = process.env): fals
   return Object.keys(env).some((k) => /(^|_)(https?|all)_proxy$/i.test(k) && env[k]) ? undefined : false;
 }
 
+/** `url.template` of a request path: the ids in it named instead of given (a span name must not vary per id). */
+export function urlTemplate(path: string): string {
+  return path
+    .replace(/^\/connections\/[^/]+\/actions\/[^/]+\/run$/, '/connections/{connectionId}/actions/{actionKey}/run')
+    .replace(/^\/integrations\/[^/]+$/, '/integrations/{integrationId}');
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref?.());
 
 /**
@@ -165,6 +188,7 @@ export class SdkIntegrationAppGateway extends IntegrationAppGateway implements O
   constructor(
     @Inject(integrationAppConfig.KEY) private readonly config: IntegrationAppConfig,
     private readonly observer: UpstreamObserver,
+    @Optional() private readonly tracer: UpstreamTracer = new UpstreamTracer(),
   ) {
     super();
   }
@@ -174,11 +198,20 @@ export class SdkIntegrationAppGateway extends IntegrationAppGateway implements O
     this.httpsAgent.destroy();
   }
 
-  /** Times one upstream request for the observer (metrics). */
-  private async observed<T>(operation: UpstreamOperation, fn: () => Promise<T>, token: string, what: string): Promise<T> {
+  /**
+   * Times one upstream request for the observer (metrics) and, when tracing is on, runs it as a
+   * CLIENT span whose `traceparent` goes out with the request (`fn` adds the headers it is given).
+   */
+  private async observed<T>(
+    operation: UpstreamOperation,
+    request: { method: 'GET' | 'POST'; path: string },
+    fn: (headers?: Record<string, string>) => Promise<T>,
+    token: string,
+    what: string,
+  ): Promise<T> {
     const started = performance.now();
     try {
-      const result = await fn();
+      const result = await (this.tracer.enabled ? this.traced(operation, request, fn, token, what) : fn());
       this.observer.record(operation, 'ok', performance.now() - started);
       return result;
     } catch (err) {
@@ -186,6 +219,25 @@ export class SdkIntegrationAppGateway extends IntegrationAppGateway implements O
       this.observer.record(operation, error.kind, performance.now() - started);
       throw error;
     }
+  }
+
+  private serverAttributes?: UpstreamSpanAttributes;
+
+  private traced<T>(operation: UpstreamOperation, request: { method: 'GET' | 'POST'; path: string }, fn: (headers?: Record<string, string>) => Promise<T>, token: string, what: string): Promise<T> {
+    if (!this.serverAttributes) {
+      const api = new URL(this.config.apiUrl);
+      this.serverAttributes = { 'server.address': api.hostname, 'server.port': Number(api.port) || (api.protocol === 'https:' ? 443 : 80) };
+    }
+    const template = urlTemplate(request.path);
+    return this.tracer.inClientSpan(
+      `${request.method} ${template}`,
+      { 'http.request.method': request.method, 'url.template': template, ...this.serverAttributes, 'integration_app.operation': operation },
+      fn,
+      (err) => {
+        const error = toUpstreamError(err, token, what);
+        return { 'error.type': error.kind, 'http.response.status_code': error.upstreamStatus };
+      },
+    );
   }
 
   private client(token: string): IntegrationAppClient {
@@ -205,9 +257,9 @@ export class SdkIntegrationAppGateway extends IntegrationAppGateway implements O
     transformResponse: [transformResponse],
   };
 
-  /** axios options of one request: its own timeout (no per-request timer), the caller's abort signal when there is one. */
-  private requestOptions(timeoutMs: number, signal?: AbortSignal) {
-    return { ...this.wire, timeout: timeoutMs, ...(signal ? { signal } : {}) };
+  /** axios options of one request: its own timeout (no per-request timer), the caller's abort signal and trace headers when there are. */
+  private requestOptions(timeoutMs: number, signal?: AbortSignal, headers?: Record<string, string>) {
+    return { ...this.wire, timeout: timeoutMs, ...(signal ? { signal } : {}), ...(headers ? { headers } : {}) };
   }
 
   /** An idempotent GET with timeout per attempt and retries with exponential backoff and jitter. */
@@ -216,7 +268,13 @@ export class SdkIntegrationAppGateway extends IntegrationAppGateway implements O
     let lastError: UpstreamError | undefined;
     for (let attempt = 0; attempt < attempts; attempt++) {
       try {
-        return await this.observed(operation, async () => (await this.client(token).get(path, query, this.requestOptions(this.config.upstreamTimeoutMs))) as T, token, what);
+        return await this.observed(
+          operation,
+          { method: 'GET', path },
+          async (headers) => (await this.client(token).get(path, query, this.requestOptions(this.config.upstreamTimeoutMs, undefined, headers))) as T,
+          token,
+          what,
+        );
       } catch (err) {
         lastError = toUpstreamError(err, token, what);
         if (!lastError.retryable || attempt === attempts - 1) break;
@@ -285,21 +343,19 @@ export class SdkIntegrationAppGateway extends IntegrationAppGateway implements O
     });
   }
 
+  /** One page of the workspace's actions (every integration); undefined when there are more pages. */
+  override async listAllActions(token: string): Promise<UpstreamAction[] | undefined> {
+    const page = await this.read<Page<RawAction>>('list_actions', token, '/actions', { limit: PAGE_LIMIT }, 'listing actions');
+    if (page?.cursor || !Array.isArray(page?.items)) return undefined;
+    return toUpstreamActions(page.items, '');
+  }
+
   async listActions(token: string, integrationId: string): Promise<UpstreamAction[]> {
     const raw = await this.readAllPages<RawAction>('list_actions', token, '/actions', { integrationId }, 'listing actions');
-    return raw
-      .filter((a) => a && typeof a.key === 'string')
-      .map((a) => ({
-        id: a.id,
-        key: a.key,
-        name: a.name ?? a.key,
-        description: typeof a.description === 'string' ? a.description : undefined,
-        integrationId: a.integrationId ?? a.integration?.id ?? integrationId,
-        inputSchema: a.inputSchema,
-        deactivated: a.isDeactivated === true,
-        archived: !!a.archivedAt || a.isArchived === true,
-      }));
+    return toUpstreamActions(raw, integrationId);
   }
+
+
 
   /**
    * An id or key as one URL path segment. `encodeURIComponent` leaves `.` and `..` as they are, and
@@ -320,7 +376,8 @@ export class SdkIntegrationAppGateway extends IntegrationAppGateway implements O
     const path = `/connections/${connection}/actions/${action}/run`;
     const response = (await this.observed(
       'run_action',
-      () => this.client(token).post(path, input ?? {}, this.requestOptions(timeoutMs, options.signal)),
+      { method: 'POST', path },
+      (headers) => this.client(token).post(path, input ?? {}, this.requestOptions(timeoutMs, options.signal, headers)),
       token,
       `running ${actionKey}`,
     )) as { output?: unknown } | null | undefined;

@@ -38,6 +38,8 @@ export interface RecordedRequest {
   /** The client's source port: requests on one keep-alive connection share it. */
   remotePort?: number;
   userAgent?: string;
+  /** The W3C trace-context headers the request carried (only those, and only when present). */
+  headers?: { traceparent?: string; tracestate?: string };
   /** The client went away before the answer was sent (e.g. the server aborted a cancelled call). */
   abandoned?: boolean;
 }
@@ -301,6 +303,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       let body: unknown;
       const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
       const record: RecordedRequest = { method, path, query, body: undefined, token: bearer, authorized: false, at: Date.now(), remotePort: req.socket.remotePort, userAgent: req.headers['user-agent'] };
+      if (req.headers.traceparent !== undefined) {
+        record.headers = { traceparent: String(req.headers.traceparent), ...(req.headers.tracestate !== undefined ? { tracestate: String(req.headers.tracestate) } : {}) };
+      }
       requests.push(record);
       res.once('close', () => {
         if (!res.writableFinished) record.abandoned = true;

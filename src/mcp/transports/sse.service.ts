@@ -17,6 +17,8 @@ import { parseSessionOptions } from './session-options';
 import { NotificationHub } from '../notifications/notification.hub';
 import { streamTickMs } from './streamable-http.service';
 import { IntegrationsService } from '../../integrations/integrations.service';
+import { sessionLogRef } from '../../common/logging/session-log-ref';
+import { RequestTracer } from '../request-tracer';
 import { requestPolicy } from '../../tools/policy';
 
 export const SSE_MESSAGES_PATH = '/sse/messages';
@@ -56,6 +58,7 @@ export class SseService implements OnModuleInit, BeforeApplicationShutdown {
     private readonly limits: TenantLimits,
     private readonly bus: NotificationBus,
     private readonly hub: NotificationHub,
+    private readonly tracer: RequestTracer,
   ) {}
 
   /** Messages posted to another replica for a stream this replica holds. */
@@ -129,6 +132,8 @@ export class SseService implements OnModuleInit, BeforeApplicationShutdown {
       void this.sessions.close(session.id, auth).catch(() => undefined);
     });
     await server.connect(transport);
+    // Each POST's headers reach the spans through the messages' requestInfo; the id here is a credential, so only its reference.
+    if (this.tracer.enabled) this.tracer.traceServer(server, { sessionId: sessionLogRef(session), protocolVersion: session.protocolVersion });
   }
 
   private async current(id: string, identityKey: string): Promise<SessionRecord> {

@@ -5,7 +5,7 @@ import { JSONRPCMessage, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotoc
 import { AuthService } from '../../auth/auth.service';
 import type { AuthContext } from '../../auth/identity';
 import { BadRequestError, DomainError } from '../../common/domain.errors';
-import { JsonRpcErrorCode } from '../../common/json-rpc';
+import { JsonRpcErrorCode, RpcError } from '../../common/json-rpc';
 import { TenantLimits } from '../../limits/tenant-limits';
 import { SessionsService } from '../../sessions/sessions.service';
 import type { SessionRecord } from '../../sessions/session.types';
@@ -20,6 +20,7 @@ import { IntegrationsService } from '../../integrations/integrations.service';
 import { ENABLE_TOOLS } from '../../tools/dynamic/enable-tools';
 import { ToolRegistry } from '../../tools/tool-registry';
 import { sessionToolContext } from '../request-context';
+import { describeRequest, McpExchange, RequestTracer } from '../request-tracer';
 import { requestPolicy } from '../../tools/policy';
 
 export const SESSION_HEADER = 'mcp-session-id';
@@ -74,7 +75,28 @@ export class StreamableHttpService {
     private readonly hub: NotificationHub,
     private readonly inFlight: InFlightRequests,
     private readonly limits: TenantLimits,
+    private readonly tracer: RequestTracer,
   ) {}
+
+  /** What the spans of this HTTP request's JSON-RPC requests share (only built when tracing is on). */
+  private exchange(req: Request, session: SessionRecord): McpExchange {
+    return { sessionId: session.id, protocolVersion: header(req, 'mcp-protocol-version') ?? session.protocolVersion, headers: req.headers };
+  }
+
+  /** The static `tools/list`, pre-serialized; with tracing on, as one traced MCP request. */
+  private listJson(req: Request, session: SessionRecord, message: JSONRPCMessage): Promise<string | undefined> {
+    const ctx = sessionToolContext(session);
+    // listJson answers only in static mode (undefined otherwise: the SDK Server answers, traced there).
+    if (!this.tracer.enabled || session.mode !== 'static' || !('method' in message) || !('id' in message)) return this.tools.listJson(ctx);
+    return this.tracer.inRequestSpan(describeRequest(message, this.exchange(req, session)), async (outcome) => {
+      try {
+        return await this.tools.listJson(ctx);
+      } catch (err) {
+        if (err instanceof RpcError) outcome.fail(String(err.code), err.code);
+        throw err;
+      }
+    });
+  }
 
   private checkProtocolVersion(req: Request): string | undefined {
     const version = header(req, 'mcp-protocol-version');
@@ -121,6 +143,8 @@ export class StreamableHttpService {
       }
       const options = parseSessionOptions(req.query as Record<string, unknown>);
       await this.auth.ensureVerified(auth);
+      // The catalog fetch starts as soon as the caller is verified, so tools/list finds it warm.
+      void this.integrations.prefetch({ identityKey: auth.identity.key, token: auth.token });
       const init = messages[0] as { params?: { protocolVersion?: string } };
       const opened = await this.sessions.open({
         auth,
@@ -133,7 +157,6 @@ export class StreamableHttpService {
       session = opened.record;
       for (const evicted of opened.evicted) void this.hub.closeSession(evicted);
       res.setHeader('Mcp-Session-Id', session.id);
-      void this.integrations.prefetch({ identityKey: session.identityKey, token: session.token });
     } else {
       if (containsInitialize(messages)) {
         throw new BadRequestError('Invalid Request: this session is already initialized; omit Mcp-Session-Id to open a new one.', JsonRpcErrorCode.InvalidRequest);
@@ -154,10 +177,11 @@ export class StreamableHttpService {
 
   /** The hot path: the SDK `Server` answers through an in-process transport; we write plain JSON. */
   private async handleAsJson(req: Request, res: Response, session: SessionRecord, messages: JSONRPCMessage[]): Promise<void> {
-    if (!Array.isArray(req.body) && messages.length === 1 && (await writeCachedToolList(res, messages[0], () => this.tools.listJson(sessionToolContext(session))))) return;
+    if (!Array.isArray(req.body) && messages.length === 1 && (await writeCachedToolList(res, messages[0], () => this.listJson(req, session, messages[0])))) return;
     const server = this.servers.create(session, session.mode);
     const transport = new JsonExchangeTransport(server as unknown as ProtocolDispatch);
     await server.connect(transport);
+    if (this.tracer.enabled) this.tracer.traceServer(server, this.exchange(req, session));
     // A client that goes away aborts its in-flight handlers (and so their upstream action runs).
     const onClose = () => void transport.close().catch(() => undefined);
     res.once('close', onClose);
@@ -189,6 +213,7 @@ export class StreamableHttpService {
       void server.close().catch(() => undefined);
     });
     await server.connect(transport);
+    if (this.tracer.enabled) this.tracer.traceServer(server, this.exchange(req, session));
     await transport.handleRequest(req, res, req.body);
   }
 

@@ -1,0 +1,307 @@
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { CallToolRequestSchema, JSONRPCMessage, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { AggregationTemporality, DataPointType, HistogramMetricData, InMemoryMetricExporter } from '@opentelemetry/sdk-metrics';
+import { InMemorySpanExporter, ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { buildTelemetryConfig } from '../config/telemetry.config';
+import { JsonExchangeTransport, ProtocolDispatch } from '../mcp/transports/json-exchange.transport';
+import { MCP_DURATION_BUCKETS, MCP_OPERATION_DURATION, McpTelemetry } from './tracing';
+
+/*
+ * The SDK pipeline with the SDK's in-memory exporters (the OTLP/HTTP wire, JSON and protobuf, is
+ * checked end to end in test/telemetry.e2e-spec.ts, with the server in its own process: the OTLP
+ * exporters load node:http with a dynamic import, which Jest's module sandbox refuses).
+ */
+
+const PARENT_TRACE = '0af7651916cd43dd8448eb211c80319c';
+const PARENT_SPAN = 'b7ad6b7169203331';
+const HEADER_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
+const HEADER_SPAN = '00f067aa0ba902b7';
+const traceparent = (traceId: string, spanId: string) => `00-${traceId}-${spanId}-01`;
+const SERVER = 1; // SpanKind.SERVER
+const CLIENT = 2; // SpanKind.CLIENT
+const ERROR = 2; // SpanStatusCode.ERROR
+
+describe('buildTelemetryConfig (OTEL_* variables)', () => {
+  it('is off by default', () => {
+    const c = buildTelemetryConfig({});
+    expect(c.tracesEnabled).toBe(false);
+    expect(c.metricsEnabled).toBe(false);
+    expect(c.serviceName).toBe('integration-app-mcp-server');
+  });
+
+  it('turns on with OTEL_EXPORTER_OTLP_ENDPOINT: http/protobuf to {endpoint}/v1/traces and /v1/metrics', () => {
+    expect(buildTelemetryConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' })).toMatchObject({
+      tracesEnabled: true,
+      metricsEnabled: true,
+      tracesProtocol: 'http/protobuf',
+      metricsProtocol: 'http/protobuf',
+      tracesUrl: 'http://collector:4318/v1/traces',
+      metricsUrl: 'http://collector:4318/v1/metrics',
+      metricExportIntervalMs: 60000,
+    });
+  });
+
+  it('turns on with OTEL_TRACES_EXPORTER=otlp (default endpoint) and honours per-signal endpoints and protocols', () => {
+    expect(buildTelemetryConfig({ OTEL_TRACES_EXPORTER: 'otlp' })).toMatchObject({ tracesEnabled: true, tracesUrl: 'http://localhost:4318/v1/traces' });
+    const c = buildTelemetryConfig({
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/protobuf',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://traces.example/otlp',
+      OTEL_SERVICE_NAME: 'mcp-eu',
+    });
+    expect(c).toMatchObject({ tracesProtocol: 'http/json', metricsProtocol: 'http/protobuf', tracesUrl: 'https://traces.example/otlp', serviceName: 'mcp-eu' });
+  });
+
+  it('turns signals off with none and everything off with OTEL_SDK_DISABLED', () => {
+    expect(buildTelemetryConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_EXPORTER: 'none' })).toMatchObject({
+      tracesEnabled: false,
+      metricsEnabled: true,
+    });
+    expect(buildTelemetryConfig({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_METRICS_EXPORTER: 'none' })).toMatchObject({ tracesEnabled: true, metricsEnabled: false });
+    expect(buildTelemetryConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_SDK_DISABLED: 'true' })).toMatchObject({
+      tracesEnabled: false,
+      metricsEnabled: false,
+    });
+  });
+
+  it('refuses what it cannot serve, naming the variable', () => {
+    expect(() => buildTelemetryConfig({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toThrow(
+      /OTEL_EXPORTER_OTLP_PROTOCOL="grpc".*http\/protobuf/,
+    );
+    expect(() => buildTelemetryConfig({ OTEL_TRACES_EXPORTER: 'zipkin' })).toThrow(/OTEL_TRACES_EXPORTER="zipkin"/);
+    expect(() => buildTelemetryConfig({ OTEL_METRICS_EXPORTER: 'prometheus' })).toThrow(/OTEL_METRICS_EXPORTER="prometheus".*GET \/metrics/);
+    expect(() => buildTelemetryConfig({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_METRIC_EXPORT_INTERVAL: 'soon' })).toThrow(/OTEL_METRIC_EXPORT_INTERVAL/);
+    // Off, a protocol is not looked at.
+    expect(buildTelemetryConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }).tracesEnabled).toBe(false);
+  });
+});
+
+describe('McpTelemetry, off', () => {
+  const telemetry = new McpTelemetry(buildTelemetryConfig({}));
+
+  it('passes everything through', async () => {
+    expect(telemetry.enabled).toBe(false);
+    await expect(telemetry.inRequestSpan({ method: 'tools/call', target: 'x' }, async (outcome) => (outcome.fail('tool_error'), 42))).resolves.toBe(42);
+    await expect(telemetry.inClientSpan('GET /x', {}, async (headers) => headers)).resolves.toBeUndefined();
+    expect(telemetry.injectTraceparent({ a: 'b' })).toEqual({ a: 'b' });
+    expect(telemetry.currentTraceId()).toBeUndefined();
+    await expect(telemetry.inRequestSpan({ method: 'ping' }, async () => telemetry.currentTraceId())).resolves.toBeUndefined();
+    await telemetry.onApplicationShutdown();
+  });
+
+  it('leaves an SDK Server untouched', () => {
+    const server = new Server({ name: 't', version: '1' }, { capabilities: {} });
+    const dispatch = (server as unknown as ProtocolDispatch)._onrequest;
+    telemetry.traceServer(server, {});
+    expect((server as unknown as ProtocolDispatch)._onrequest).toBe(dispatch);
+  });
+});
+
+describe('McpTelemetry, on', () => {
+  const spanExporter = new InMemorySpanExporter();
+  const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+  const telemetry = new McpTelemetry(buildTelemetryConfig({ OTEL_TRACES_EXPORTER: 'otlp' }), { spans: spanExporter, metrics: metricExporter });
+
+  afterAll(() => telemetry.onApplicationShutdown());
+
+  const spans = async (): Promise<ReadableSpan[]> => {
+    await telemetry.forceFlush();
+    return spanExporter.getFinishedSpans();
+  };
+  const byRequestId = async (id: string) => (await spans()).find((s) => s.attributes['jsonrpc.request.id'] === id)!;
+
+  it('makes a SERVER span {method} {target} with the MCP attributes, parented by params._meta.traceparent before the headers', async () => {
+    let inside: string | undefined;
+    await telemetry.inRequestSpan(
+      {
+        method: 'tools/call',
+        target: 'gmail_send-email',
+        requestId: 7,
+        sessionId: 'sess-1',
+        protocolVersion: '2025-06-18',
+        meta: { traceparent: traceparent(PARENT_TRACE, PARENT_SPAN), progressToken: 1 },
+        headers: { traceparent: traceparent(HEADER_TRACE, HEADER_SPAN) },
+      },
+      async () => {
+        inside = telemetry.currentTraceId();
+      },
+    );
+    expect(inside).toBe(PARENT_TRACE);
+    expect(telemetry.currentTraceId()).toBeUndefined();
+    const span = await byRequestId('7');
+    expect(span.name).toBe('tools/call gmail_send-email');
+    expect(span.kind).toBe(SERVER);
+    expect(span.spanContext().traceId).toBe(PARENT_TRACE);
+    expect(span.parentSpanContext?.spanId).toBe(PARENT_SPAN);
+    expect(span.attributes).toMatchObject({
+      'mcp.method.name': 'tools/call',
+      'gen_ai.tool.name': 'gmail_send-email',
+      'gen_ai.operation.name': 'execute_tool',
+      'mcp.protocol.version': '2025-06-18',
+      'mcp.session.id': 'sess-1',
+      'jsonrpc.request.id': '7',
+    });
+    expect(span.attributes['error.type']).toBeUndefined();
+    expect(span.resource.attributes['service.name']).toBe('integration-app-mcp-server');
+  });
+
+  it('takes the parent from the traceparent header when _meta has none, and starts a trace when neither has one', async () => {
+    await telemetry.inRequestSpan(
+      { method: 'tools/list', requestId: 'h', meta: { progressToken: 2 }, headers: { traceparent: [traceparent(HEADER_TRACE, HEADER_SPAN)] } },
+      async () => undefined,
+    );
+    await telemetry.inRequestSpan({ method: 'ping', requestId: 'root', headers: {} }, async () => undefined);
+    const fromHeader = await byRequestId('h');
+    expect(fromHeader.name).toBe('tools/list');
+    expect(fromHeader.spanContext().traceId).toBe(HEADER_TRACE);
+    expect(fromHeader.parentSpanContext?.spanId).toBe(HEADER_SPAN);
+    const root = await byRequestId('root');
+    expect(root.parentSpanContext).toBeUndefined();
+    expect(root.spanContext().traceId).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('records error.type for a throw and for a marked failure', async () => {
+    class ActionRunError extends Error {}
+    await expect(
+      telemetry.inRequestSpan({ method: 'tools/call', target: 'a', requestId: 'thrown' }, async () => Promise.reject(new ActionRunError('x'))),
+    ).rejects.toThrow('x');
+    await telemetry.inRequestSpan({ method: 'tools/call', target: 'b', requestId: 'marked' }, async (outcome) => outcome.fail('tool_error'));
+    const thrown = await byRequestId('thrown');
+    expect(thrown.attributes['error.type']).toBe('ActionRunError');
+    expect(thrown.status.code).toBe(ERROR);
+    const marked = await byRequestId('marked');
+    expect(marked.attributes['error.type']).toBe('tool_error');
+    expect(marked.status.code).toBe(ERROR);
+  });
+
+  it('runs upstream calls as CLIENT spans under the request span and hands them the traceparent to send', async () => {
+    let sent: Record<string, string> | undefined;
+    await telemetry.inRequestSpan(
+      { method: 'tools/call', target: 'gmail_send-email', requestId: 'up', meta: { traceparent: traceparent(PARENT_TRACE, PARENT_SPAN) } },
+      async () => {
+        await telemetry.inClientSpan('POST /connections/{connectionId}/actions/{actionKey}/run', { 'http.request.method': 'POST' }, async (headers) => {
+          sent = headers;
+        });
+        await expect(
+          telemetry.inClientSpan(
+            'GET /connections',
+            {},
+            async () => Promise.reject(new Error('down')),
+            () => ({ 'error.type': 'unavailable', 'http.response.status_code': 503 }),
+          ),
+        ).rejects.toThrow('down');
+      },
+    );
+    const all = await spans();
+    const server = all.find((s) => s.attributes['jsonrpc.request.id'] === 'up')!;
+    const run = all.find((s) => s.name === 'POST /connections/{connectionId}/actions/{actionKey}/run')!;
+    expect(run.kind).toBe(CLIENT);
+    expect(run.spanContext().traceId).toBe(PARENT_TRACE);
+    expect(run.parentSpanContext?.spanId).toBe(server.spanContext().spanId);
+    expect(run.attributes['http.request.method']).toBe('POST');
+    expect(sent).toEqual({ traceparent: traceparent(PARENT_TRACE, run.spanContext().spanId) });
+    const failed = all.find((s) => s.name === 'GET /connections')!;
+    expect(failed.parentSpanContext?.spanId).toBe(server.spanContext().spanId);
+    expect(failed.attributes).toMatchObject({ 'error.type': 'unavailable', 'http.response.status_code': 503 });
+    expect(failed.status.code).toBe(ERROR);
+  });
+
+  it('injects the current span into outgoing headers', async () => {
+    const headers = await telemetry.inRequestSpan({ method: 'ping', meta: { traceparent: traceparent(PARENT_TRACE, PARENT_SPAN) } }, async () =>
+      telemetry.injectTraceparent({}),
+    );
+    expect(headers.traceparent).toMatch(new RegExp(`^00-${PARENT_TRACE}-[0-9a-f]{16}-01$`));
+  });
+
+  it('traces an SDK Server: a span per request ending with its answer, error.type from JSON-RPC errors, isError results and cancellations', async () => {
+    const server = new Server({ name: 't', version: '1' }, { capabilities: { tools: {} } });
+    let release: () => void = () => undefined;
+    server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: [] }));
+    server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+      if (request.params.name === 'slow') {
+        await new Promise<void>((resolve) => {
+          release = resolve;
+          extra.signal.addEventListener('abort', () => resolve());
+        });
+      }
+      return { content: [{ type: 'text', text: telemetry.currentTraceId() ?? '' }], isError: request.params.name === 'broken' };
+    });
+    const transport = new JsonExchangeTransport(server as unknown as ProtocolDispatch);
+    await server.connect(transport);
+    telemetry.traceServer(server, { sessionId: 'sess-2', protocolVersion: '2025-06-18', headers: { traceparent: traceparent(HEADER_TRACE, HEADER_SPAN) } });
+    const call = (id: string, name: string): JSONRPCMessage => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: {} } });
+    const answers = await transport.exchange(
+      [
+        call('ok', 'gmail_send-email'),
+        call('bad', 'broken'),
+        { jsonrpc: '2.0', id: 'nope', method: 'no/such' },
+        { jsonrpc: '2.0', id: 'list', method: 'tools/list' },
+      ],
+      {},
+    );
+    expect(answers).toHaveLength(4);
+    // The handler ran inside its span: the trace id it saw is the header's.
+    expect((answers[0] as unknown as { result: { content: Array<{ text: string }> } }).result.content[0].text).toBe(HEADER_TRACE);
+
+    const slow = transport.exchange([call('slow', 'slow')], {});
+    await new Promise((r) => setTimeout(r, 10));
+    transport.cancel('slow', 'user');
+    await slow;
+    release();
+
+    const ok = await byRequestId('ok');
+    expect(ok.name).toBe('tools/call gmail_send-email');
+    expect(ok.kind).toBe(SERVER);
+    expect(ok.spanContext().traceId).toBe(HEADER_TRACE);
+    expect(ok.parentSpanContext?.spanId).toBe(HEADER_SPAN);
+    expect(ok.attributes).toMatchObject({ 'mcp.session.id': 'sess-2', 'mcp.protocol.version': '2025-06-18' });
+    expect(ok.attributes['error.type']).toBeUndefined();
+    expect((await byRequestId('bad')).attributes['error.type']).toBe('tool_error');
+    const nope = await byRequestId('nope');
+    expect(nope.name).toBe('no/such');
+    expect(nope.attributes).toMatchObject({ 'error.type': '-32601', 'rpc.response.status_code': '-32601' });
+    expect(nope.status).toMatchObject({ code: ERROR, message: 'Method not found' });
+    expect((await byRequestId('list')).name).toBe('tools/list');
+    expect((await byRequestId('slow')).attributes['error.type']).toBe('cancelled');
+  });
+
+  it('records mcp.server.operation.duration in seconds with the advised buckets', async () => {
+    await telemetry.forceFlush();
+    const exported = metricExporter.getMetrics();
+    const metric = exported
+      .at(-1)!
+      .scopeMetrics.flatMap((s) => s.metrics)
+      .find((m) => m.descriptor.name === MCP_OPERATION_DURATION) as HistogramMetricData;
+    expect(metric.dataPointType).toBe(DataPointType.HISTOGRAM);
+    expect(metric.descriptor.unit).toBe('s');
+    const points = metric.dataPoints;
+    const calls = points.filter((p) => p.attributes['gen_ai.tool.name'] === 'gmail_send-email' && p.attributes['error.type'] === undefined);
+    expect(calls.reduce((n, p) => n + p.value.count, 0)).toBeGreaterThanOrEqual(3);
+    expect(calls[0].value.buckets.boundaries).toEqual(MCP_DURATION_BUCKETS);
+    expect(calls[0].attributes).toMatchObject({ 'mcp.method.name': 'tools/call', 'gen_ai.operation.name': 'execute_tool' });
+    expect(points.some((p) => p.attributes['error.type'] === 'tool_error')).toBe(true);
+    // An unknown method is _OTHER, and a name the server did not resolve stays out of the metric.
+    expect(points.find((p) => p.attributes['mcp.method.name'] === '_OTHER')?.attributes).toEqual({
+      'mcp.method.name': '_OTHER',
+      'mcp.protocol.version': '2025-06-18',
+      'error.type': '-32601',
+    });
+    expect(points.some((p) => p.attributes['mcp.method.name'] === 'no/such')).toBe(false);
+  });
+
+  it('flushes and stops on application shutdown', async () => {
+    const exported: string[] = [];
+    let stopped = false;
+    const exporter = {
+      export: (batch: ReadableSpan[], done: (r: { code: number }) => void) => (exported.push(...batch.map((s) => s.name)), done({ code: 0 })),
+      shutdown: async () => void (stopped = true),
+    };
+    const t = new McpTelemetry(buildTelemetryConfig({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_METRICS_EXPORTER: 'none' }), { spans: exporter });
+    await t.inRequestSpan({ method: 'ping', requestId: 'last' }, async () => undefined);
+    expect(exported).toEqual([]); // batched
+    await t.onApplicationShutdown();
+    expect(exported).toEqual(['ping']);
+    expect(stopped).toBe(true);
+  });
+});
