@@ -10,7 +10,12 @@
  */
 import { readFileSync } from 'node:fs';
 
-interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number; children?: number[] }
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+  children?: number[];
+}
 const [file, mode, arg] = process.argv.slice(2);
 const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[] };
 const byId = new Map<number, Node>();
@@ -20,11 +25,19 @@ for (const n of profile.nodes) {
   for (const c of n.children ?? []) parent.set(c, n.id);
 }
 const isIdle = (n: Node) => n.callFrame.functionName === '(idle)';
-const label = (n: Node) => `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.replace(/^file:\/\//, '').split('/').slice(-2).join('/')}:${n.callFrame.lineNumber + 1}`;
-const total = profile.nodes.reduce((s, n) => s + (isIdle(n) ? 0 : n.hitCount ?? 0), 0);
+const label = (n: Node) =>
+  `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url
+    .replace(/^file:\/\//, '')
+    .split('/')
+    .slice(-2)
+    .join('/')}:${n.callFrame.lineNumber + 1}`;
+const total = profile.nodes.reduce((s, n) => s + (isIdle(n) ? 0 : (n.hitCount ?? 0)), 0);
 const pct = (v: number) => `${((100 * v) / total).toFixed(1).padStart(5)}%`;
 const show = (m: Map<string, number>, n: number, indent = '') =>
-  [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).forEach(([k, v]) => console.log(`${indent}${pct(v)}  ${k}`));
+  [...m.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .forEach(([k, v]) => console.log(`${indent}${pct(v)}  ${k}`));
 const add = (m: Map<string, number>, k: string, v: number) => m.set(k, (m.get(k) ?? 0) + v);
 
 const inclusiveOf = new Map<number, number>();
@@ -32,7 +45,7 @@ const inclusive = (id: number): number => {
   const cached = inclusiveOf.get(id);
   if (cached !== undefined) return cached;
   const n = byId.get(id)!;
-  const v = (isIdle(n) ? 0 : n.hitCount ?? 0) + (n.children ?? []).reduce((s, c) => s + inclusive(c), 0);
+  const v = (isIdle(n) ? 0 : (n.hitCount ?? 0)) + (n.children ?? []).reduce((s, c) => s + inclusive(c), 0);
   inclusiveOf.set(id, v);
   return v;
 };
@@ -80,7 +93,9 @@ if (mode === '--inclusive') {
     if (!hits || isIdle(n)) continue;
     const url = n.callFrame.url.replace(/^file:\/\//, '');
     add(byFn, label(n), hits);
-    const pkg = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? (url.includes('/dist/') ? 'our code (dist)' : url.startsWith('node:') ? 'node core' : url || `(${n.callFrame.functionName})`);
+    const pkg =
+      /node_modules\/((@[^/]+\/)?[^/]+)/.exec(url)?.[1] ??
+      (url.includes('/dist/') ? 'our code (dist)' : url.startsWith('node:') ? 'node core' : url || `(${n.callFrame.functionName})`);
     add(byPkg, pkg, hits);
   }
   console.log('-- by package --');

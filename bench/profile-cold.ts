@@ -20,7 +20,15 @@ const ACTIONS = Number(process.env.ACTIONS ?? 30);
   const port = await freePort();
   const prof = process.env.PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.PROF_DIR ?? '.', '-r', join(__dirname, 'exit-on-sigusr2.js')] : [];
   const child = spawn(process.execPath, [...prof, join(__dirname, '..', 'dist', 'main.js')], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', INTEGRATION_APP_API_URL: em.url, INTEGRATION_APP_WORKSPACE_SECRET: 'bench-secret', RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      INTEGRATION_APP_API_URL: em.url,
+      INTEGRATION_APP_WORKSPACE_SECRET: 'bench-secret',
+      RATE_LIMIT_PER_MINUTE: '0',
+      LOG_LEVEL: 'warn',
+    },
     stdio: 'inherit',
   });
   await new Promise((r) => setTimeout(r, 2500));
@@ -39,13 +47,30 @@ const ACTIONS = Number(process.env.ACTIONS ?? 30);
     em.clearRequests();
     const wall0 = Date.now();
     const t0 = performance.now();
-    const init = await fetch(base, { method: 'POST', headers: auth, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }) });
+    const init = await fetch(base, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+      }),
+    });
     const sid = init.headers.get('mcp-session-id')!;
     await init.text();
     const t1 = performance.now();
-    await (await fetch(base, { method: 'POST', headers: { ...auth, 'Mcp-Session-Id': sid }, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) })).text();
+    await (
+      await fetch(base, {
+        method: 'POST',
+        headers: { ...auth, 'Mcp-Session-Id': sid },
+        body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+      })
+    ).text();
     const t2 = performance.now();
-    const list = await (await fetch(base, { method: 'POST', headers: { ...auth, 'Mcp-Session-Id': sid }, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }) })).text();
+    const list = await (
+      await fetch(base, { method: 'POST', headers: { ...auth, 'Mcp-Session-Id': sid }, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }) })
+    ).text();
     const t3 = performance.now();
     times.push(t3 - t0);
     const connections = em.requests.filter((r) => r.path.endsWith('/connections')).map((r) => r.at - wall0);
@@ -56,7 +81,8 @@ const ACTIONS = Number(process.env.ACTIONS ?? 30);
       phases.lastActionsAsked.push(Math.max(...actions));
       phases.listAnswered.push(t3 - t0);
     }
-    if (c % 10 === 0) console.log(`init ${(t1 - t0).toFixed(1)} ms, initialized ${(t2 - t1).toFixed(1)} ms, list ${(t3 - t2).toFixed(1)} ms (${list.length} bytes)`);
+    if (c % 10 === 0)
+      console.log(`init ${(t1 - t0).toFixed(1)} ms, initialized ${(t2 - t1).toFixed(1)} ms, list ${(t3 - t2).toFixed(1)} ms (${list.length} bytes)`);
   }
   console.log('cold median ms', median(times).toFixed(1));
   const latency = Number(process.env.LATENCY ?? 20);

@@ -27,7 +27,12 @@ const IDLE_SESSIONS = env('BENCH_IDLE_SESSIONS', 10_000);
 const RUNS = env('BENCH_RUNS', 15);
 
 const HEADERS = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'MCP-Protocol-Version': '2025-06-18' };
-const INIT = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1' } } };
+const INIT = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1' } },
+};
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -333,14 +338,18 @@ async function main(): Promise<void> {
     upstream_requests_20_more_sessions: '0 (cached)',
   };
   const machine = `${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`;
-  process.stdout.write(`\nScenario: ${CONNECTIONS} connections × ${ACTIONS} actions, ${LATENCY} ms upstream latency, ${CONCURRENCY} in flight — ${machine}\n\n`);
+  process.stdout.write(
+    `\nScenario: ${CONNECTIONS} connections × ${ACTIONS} actions, ${LATENCY} ms upstream latency, ${CONCURRENCY} in flight — ${machine}\n\n`,
+  );
   process.stdout.write('| figure | measured | target |\n|---|---|---|\n');
   for (const [k, v] of Object.entries(results)) process.stdout.write(`| ${k} | ${v} | ${targets[k] ?? ''} |\n`);
   process.stdout.write(
     `\nCold start (initialize + notifications/initialized + tools/list, first session of a customer; ${CONNECTIONS} connections × ${ACTIONS} actions, ${LATENCY} ms upstream): ` +
       `median ${results.cold_open_list_ms_median} ms, p95 ${results.cold_open_list_ms_p95} ms over ${RUNS} customers (target ≤ 60 ms)\n`,
   );
-  process.stdout.write(`\n${JSON.stringify({ scenario: { CONNECTIONS, ACTIONS, LATENCY, CONCURRENCY, DURATION_S, WARMUP_S, IDLE_SESSIONS, RUNS }, machine, results })}\n`);
+  process.stdout.write(
+    `\n${JSON.stringify({ scenario: { CONNECTIONS, ACTIONS, LATENCY, CONCURRENCY, DURATION_S, WARMUP_S, IDLE_SESSIONS, RUNS }, machine, results })}\n`,
+  );
   process.exit(0);
 }
 

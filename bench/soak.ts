@@ -26,7 +26,12 @@ const CATALOG_REFRESHES = Number(process.env.SOAK_CATALOG_REFRESHES ?? 1600);
 const CATALOG_CUSTOMERS = Number(process.env.SOAK_CATALOG_CUSTOMERS ?? 8);
 const CATALOG_CALLS = Number(process.env.SOAK_CATALOG_CALLS ?? 4);
 const HEADERS = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' };
-const INIT = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'soak', version: '1' } } });
+const INIT = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'soak', version: '1' } },
+});
 
 const rss = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
@@ -35,7 +40,17 @@ async function sessionsSoak(): Promise<string[]> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, ['--expose-gc', '-r', join(__dirname, 'gc-on-sigusr2.js'), join(__dirname, '..', 'dist', 'main.js')], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', INTEGRATION_APP_API_URL: emulator.url, INTEGRATION_APP_WORKSPACE_SECRET: 'bench-secret', SESSION_IDLE_TTL_SECONDS: '2', RATE_LIMIT_PER_MINUTE: '0', MAX_SESSIONS: String(SESSIONS * 2), LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      INTEGRATION_APP_API_URL: emulator.url,
+      INTEGRATION_APP_WORKSPACE_SECRET: 'bench-secret',
+      SESSION_IDLE_TTL_SECONDS: '2',
+      RATE_LIMIT_PER_MINUTE: '0',
+      MAX_SESSIONS: String(SESSIONS * 2),
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let i = 0; i < 100; i++) {
@@ -55,20 +70,30 @@ async function sessionsSoak(): Promise<string[]> {
   };
   const sessionsAlive = async () => Number(/^mcp_open_sessions (\d+)/m.exec(await (await fetch(`${base}/metrics`)).text())?.[1]);
   // Warm every catalog first so the baseline includes the shared caches.
-  for (const t of tokens) await fetch(`${base}/mcp`, { method: 'POST', headers: { ...HEADERS, Authorization: `Bearer ${t}` }, body: INIT }).then((r) => r.text());
+  for (const t of tokens)
+    await fetch(`${base}/mcp`, { method: 'POST', headers: { ...HEADERS, Authorization: `Bearer ${t}` }, body: INIT }).then((r) => r.text());
   await new Promise((r) => setTimeout(r, 3500));
   const baseline = await settle();
   const rows: string[] = [`baseline (catalogs of 50 customers cached): heap ${baseline.heap.toFixed(1)} MB, RSS ${baseline.rss.toFixed(1)} MB`];
   for (let wave = 1; wave <= WAVES; wave++) {
     for (let i = 0; i < SESSIONS; i += 100) {
-      await Promise.all(Array.from({ length: Math.min(100, SESSIONS - i) }, (_, j) =>
-        fetch(`${base}/mcp`, { method: 'POST', headers: { ...HEADERS, Authorization: `Bearer ${tokens[(i + j) % 50]}`, 'x-chat-id': `chat-${wave}-${i + j}` }, body: INIT }).then((r) => r.text())));
+      await Promise.all(
+        Array.from({ length: Math.min(100, SESSIONS - i) }, (_, j) =>
+          fetch(`${base}/mcp`, {
+            method: 'POST',
+            headers: { ...HEADERS, Authorization: `Bearer ${tokens[(i + j) % 50]}`, 'x-chat-id': `chat-${wave}-${i + j}` },
+            body: INIT,
+          }).then((r) => r.text()),
+        ),
+      );
     }
     const peak = rss(child.pid!);
     const open = await sessionsAlive();
     await new Promise((r) => setTimeout(r, 3500));
     const after = await settle();
-    rows.push(`wave ${wave}: ${SESSIONS} sessions opened and abandoned — peak RSS ${peak.toFixed(1)} MB with ${open} open; after expiry + GC: heap ${after.heap.toFixed(1)} MB, RSS ${after.rss.toFixed(1)} MB, ${await sessionsAlive()} open`);
+    rows.push(
+      `wave ${wave}: ${SESSIONS} sessions opened and abandoned — peak RSS ${peak.toFixed(1)} MB with ${open} open; after expiry + GC: heap ${after.heap.toFixed(1)} MB, RSS ${after.rss.toFixed(1)} MB, ${await sessionsAlive()} open`,
+    );
   }
   child.kill('SIGKILL');
   await emulator.close();
@@ -96,7 +121,16 @@ async function catalogSoak(): Promise<string[]> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, ['--expose-gc', '-r', join(__dirname, 'gc-on-sigusr2.js'), join(__dirname, '..', 'dist', 'main.js')], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', INTEGRATION_APP_API_URL: emulator.url, INTEGRATION_APP_WORKSPACE_SECRET: 'bench-secret', CATALOG_TTL_SECONDS: '0', RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      INTEGRATION_APP_API_URL: emulator.url,
+      INTEGRATION_APP_WORKSPACE_SECRET: 'bench-secret',
+      CATALOG_TTL_SECONDS: '0',
+      RATE_LIMIT_PER_MINUTE: '0',
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let i = 0; i < 100; i++) {

@@ -94,7 +94,12 @@ describe('Adversarial: one tenant cannot freeze, exhaust or impersonate another'
   async function rpc(server: RunningApp, tok: string, sessionId: string | undefined, body: unknown): Promise<Rpc> {
     return rawPost(server.url, body, { Authorization: `Bearer ${tok}`, ...(sessionId ? { 'Mcp-Session-Id': sessionId } : {}) });
   }
-  const call = (id: number, name: string, args: Record<string, unknown> = {}) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } });
+  const call = (id: number, name: string, args: Record<string, unknown> = {}) => ({
+    jsonrpc: '2.0',
+    id,
+    method: 'tools/call',
+    params: { name, arguments: args },
+  });
 
   /**
    * Runs `attack` while the quiet tenant calls a tool again and again and a probe polls
@@ -156,11 +161,26 @@ describe('Adversarial: one tenant cannot freeze, exhaust or impersonate another'
         for (let round = 0; round < 3; round++) {
           const answers = await Promise.all([
             // enable-tools: 20 calls × 500 unknown names each, in one batch (each body stays under BODY_LIMIT).
-            rpc(server, noisy, dynamic, Array.from({ length: 20 }, (_, i) => call(i + 1, 'enable-tools', { tools: unknownNames(round * 100 + i) }))),
+            rpc(
+              server,
+              noisy,
+              dynamic,
+              Array.from({ length: 20 }, (_, i) => call(i + 1, 'enable-tools', { tools: unknownNames(round * 100 + i) })),
+            ),
             // Unknown tool names, 100 per batch.
-            rpc(server, noisy, session, Array.from({ length: 100 }, (_, i) => call(i + 1, `app-${i % 20}_frob-record-${round}-${i}`))),
+            rpc(
+              server,
+              noisy,
+              session,
+              Array.from({ length: 100 }, (_, i) => call(i + 1, `app-${i % 20}_frob-record-${round}-${i}`)),
+            ),
             // Upstream errors that echo 90 KB of JWT-looking text back (the redaction path).
-            rpc(server, noisy, session, Array.from({ length: 8 }, (_, i) => call(i + 1, 'echo-errors_validate', { text: `${jwtBomb}${MARKER}` }))),
+            rpc(
+              server,
+              noisy,
+              session,
+              Array.from({ length: 8 }, (_, i) => call(i + 1, 'echo-errors_validate', { text: `${jwtBomb}${MARKER}` })),
+            ),
             // JSON nested 20,000 deep.
             ...Array.from({ length: 5 }, () => rawPost(server.url, deep, { Authorization: `Bearer ${noisy}`, 'Mcp-Session-Id': session })),
           ]);
@@ -178,7 +198,12 @@ describe('Adversarial: one tenant cannot freeze, exhaust or impersonate another'
     it('still answers each lever correctly (suggestions for the first names only, redacted echoes, 400 for deep JSON)', async () => {
       const noisy = token(NOISY);
       const dynamic = await rawInitialize(server.url, noisy, '?mode=dynamic');
-      const enable = await rpc(server, noisy, dynamic, call(1, 'enable-tools', { tools: ['app-0_list-recrd-0', ...Array.from({ length: 499 }, (_, i) => `nope-${i}`)] }));
+      const enable = await rpc(
+        server,
+        noisy,
+        dynamic,
+        call(1, 'enable-tools', { tools: ['app-0_list-recrd-0', ...Array.from({ length: 499 }, (_, i) => `nope-${i}`)] }),
+      );
       const outcome = (enable.json as { result: { structuredContent: { unknown: Array<{ name: string; suggestions: string[] }> } } }).result.structuredContent;
       expect(outcome.unknown).toHaveLength(500);
       expect(outcome.unknown[0].suggestions).toContain('app-0_list-record-0');
@@ -259,10 +284,11 @@ describe('Adversarial: one tenant cannot freeze, exhaust or impersonate another'
       }
     }, 60_000);
 
-    it('caps open streams per identity (GET /mcp and GET /sse together) without touching other tenants; an evicted session\'s stream ends', async () => {
+    it("caps open streams per identity (GET /mcp and GET /sse together) without touching other tenants; an evicted session's stream ends", async () => {
       const noisy = token(NOISY);
       const sessions = await Promise.all(Array.from({ length: 4 }, () => rawInitialize(server.url, noisy)));
-      const open = (sid: string, tok = noisy) => fetch(`${server.url}/mcp`, { headers: { Accept: 'text/event-stream', Authorization: `Bearer ${tok}`, 'Mcp-Session-Id': sid } });
+      const open = (sid: string, tok = noisy) =>
+        fetch(`${server.url}/mcp`, { headers: { Accept: 'text/event-stream', Authorization: `Bearer ${tok}`, 'Mcp-Session-Id': sid } });
       const streams = await Promise.all(sessions.slice(0, 3).map((sid) => open(sid)));
       expect(streams.map((s) => s.status)).toEqual([200, 200, 200]);
       const fourth = await open(sessions[3]);
@@ -298,7 +324,12 @@ describe('Adversarial: one tenant cannot freeze, exhaust or impersonate another'
       emulator.clearRequests();
       const quiet = token(QUIET);
       const quietSession = await rawInitialize(server.url, quiet);
-      const batch = rpc(server, noisy, session, Array.from({ length: 100 }, (_, i) => call(i + 1, 'app-0_list-record-0', { n: i })));
+      const batch = rpc(
+        server,
+        noisy,
+        session,
+        Array.from({ length: 100 }, (_, i) => call(i + 1, 'app-0_list-record-0', { n: i })),
+      );
       const noisyRuns = () => emulator.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/connections/conn-0-'));
       // The quiet call goes out while the noisy identity's slots are all taken upstream.
       await waitFor('the noisy calls to fill their slots upstream', () => noisyRuns().length >= 4);
@@ -334,7 +365,7 @@ describe('Adversarial: one tenant cannot freeze, exhaust or impersonate another'
   });
 
   describe('Rate limits count JSON-RPC calls', () => {
-    it('charges a batch one token per call, and one tenant\'s batches leave the other\'s budget alone', async () => {
+    it("charges a batch one token per call, and one tenant's batches leave the other's budget alone", async () => {
       const server = await app({ RATE_LIMIT_PER_MINUTE: '60' });
       const noisy = token(NOISY);
       const session = await rawInitialize(server.url, noisy);
@@ -350,7 +381,7 @@ describe('Adversarial: one tenant cannot freeze, exhaust or impersonate another'
   });
 
   describe('Forged tokens when no workspace secret is configured', () => {
-    it('cannot spend the victim\'s rate limit, cost at most TOKEN_CHECKS_PER_MINUTE upstream checks, and a rejected token is not checked twice', async () => {
+    it("cannot spend the victim's rate limit, cost at most TOKEN_CHECKS_PER_MINUTE upstream checks, and a rejected token is not checked twice", async () => {
       const server = await app({ INTEGRATION_APP_WORKSPACE_SECRET: undefined, RATE_LIMIT_PER_MINUTE: '30', TOKEN_CHECKS_PER_MINUTE: '5' });
       const victim = token(QUIET);
       const session = await rawInitialize(server.url, victim);
@@ -382,7 +413,11 @@ describe('Adversarial: one tenant cannot freeze, exhaust or impersonate another'
       const { sessionId, reader } = await openRawSse(server.url, noisy);
       sseSessionIds.add(sessionId);
       const post = (body: unknown) =>
-        fetch(`${server.url}/sse/messages?sessionId=${sessionId}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+        fetch(`${server.url}/sse/messages?sessionId=${sessionId}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify(body),
+        });
       expect((await post(INIT_BODY)).status).toBe(202);
       expect((await post({ jsonrpc: '2.0', method: 'notifications/initialized' })).status).toBe(202);
       expect((await post(call(2, 'echo-errors_validate', { text: MARKER }))).status).toBe(202);
@@ -397,7 +432,8 @@ describe('Adversarial: one tenant cannot freeze, exhaust or impersonate another'
       }
       await reader.cancel();
       // The stream's access line (path and session) is written as it ends.
-      const sseAccessLine = (l: string) => l.startsWith('pino ') && (JSON.parse(l.slice(5)) as { req?: { method?: string; path?: string } }).req?.path === '/sse';
+      const sseAccessLine = (l: string) =>
+        l.startsWith('pino ') && (JSON.parse(l.slice(5)) as { req?: { method?: string; path?: string } }).req?.path === '/sse';
       await waitFor('the access line of the closed SSE stream', () => server.logs.lines.some(sseAccessLine));
 
       const lines = apps.flatMap((a) => a.logs.lines);

@@ -18,7 +18,13 @@ describe('Rate limits across replicas (Redis)', () => {
 
   beforeAll(async () => {
     emulator = await startEmulator({ fixture: e2eFixture() });
-    const env = { INTEGRATION_APP_API_URL: emulator.url, INTEGRATION_APP_WORKSPACE_SECRET: SECRET, REDIS_URL: testRedisUrl(), REDIS_KEY_PREFIX: prefix, RATE_LIMIT_PER_MINUTE: '20' };
+    const env = {
+      INTEGRATION_APP_API_URL: emulator.url,
+      INTEGRATION_APP_WORKSPACE_SECRET: SECRET,
+      REDIS_URL: testRedisUrl(),
+      REDIS_KEY_PREFIX: prefix,
+      RATE_LIMIT_PER_MINUTE: '20',
+    };
     a = await startApp(env);
     b = await startApp(env);
   });

@@ -61,7 +61,9 @@ describe('npm run start:demo + the README client configurations', () => {
     const { client } = await connectHttp(base, { token });
     clients.push(client);
     const names = (await client.listTools()).tools.map((t) => t.name);
-    expect(names).toEqual(expect.arrayContaining(['gmail_send-email', 'google-calendar_create-event', 'slack_send-message', 'hubspot_create-contact', 'notion_create-page']));
+    expect(names).toEqual(
+      expect.arrayContaining(['gmail_send-email', 'google-calendar_create-event', 'slack_send-message', 'hubspot_create-contact', 'notion_create-page']),
+    );
     expect(names).not.toContain('salesforce_create-lead');
     const result = await client.callTool({ name: 'hubspot_search-contacts', arguments: { query: 'ada' } });
     expect(result.structuredContent).toMatchObject({ total: 1 });

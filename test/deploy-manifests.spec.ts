@@ -15,7 +15,10 @@ const DEPLOY = join(ROOT, 'deploy');
 type Doc = { kind: string; metadata: { name: string }; spec: any; data?: Record<string, string>; stringData?: Record<string, string> };
 
 const manifests = readdirSync(DEPLOY).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
-const docsByFile = manifests.map((file) => ({ file, docs: parseAllDocuments(readFileSync(join(DEPLOY, file), 'utf8')).map((d) => d.toJS() as Doc & { apiVersion: string }) }));
+const docsByFile = manifests.map((file) => ({
+  file,
+  docs: parseAllDocuments(readFileSync(join(DEPLOY, file), 'utf8')).map((d) => d.toJS() as Doc & { apiVersion: string }),
+}));
 const docs: Doc[] = docsByFile.flatMap((f) => f.docs);
 
 /**
@@ -76,7 +79,14 @@ describe('Kubernetes manifests (deploy/)', () => {
   it('wires the ConfigMap and Secret that exist, with only known variables', () => {
     const refs = container().envFrom;
     expect(refs).toEqual([{ configMapRef: { name: one('ConfigMap').metadata.name } }, { secretRef: { name: one('Secret').metadata.name } }]);
-    const known = new Set([...Object.keys(new EnvironmentVariables()), 'INTEGRATION_APP_WORKSPACE_KEY', 'INTEGRATION_APP_WORKSPACE_SECRET', 'REDIS_URL', 'ALLOWED_ORIGINS', 'METRICS_TOKEN']);
+    const known = new Set([
+      ...Object.keys(new EnvironmentVariables()),
+      'INTEGRATION_APP_WORKSPACE_KEY',
+      'INTEGRATION_APP_WORKSPACE_SECRET',
+      'REDIS_URL',
+      'ALLOWED_ORIGINS',
+      'METRICS_TOKEN',
+    ]);
     for (const key of [...Object.keys(one('ConfigMap').data!), ...Object.keys(one('Secret').stringData!)]) expect(known).toContain(key);
   });
 
@@ -116,7 +126,10 @@ describe('Kubernetes manifests (deploy/)', () => {
 
 describe('Docker image definition (docker/Dockerfile)', () => {
   const dockerfile = readFileSync(join(ROOT, 'docker', 'Dockerfile'), 'utf8');
-  const dockerignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const dockerignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
 
   it('is multi-stage, non-root, health-checked and runs node dist/main.js', () => {
     expect(dockerfile.match(/^FROM /gm)!.length).toBeGreaterThanOrEqual(3);

@@ -81,7 +81,12 @@ describe('Discovery tools', () => {
     const described = await c.callTool({ name: 'describe-actions', arguments: { tools: ['gmail_send-email', 'gmail_send-emial'] } }, CallToolResultSchema);
     const outcome = described.structuredContent as { tools: Array<Record<string, unknown>>; unknown: Array<{ name: string; suggestions: string[] }> };
     expect(outcome.tools).toHaveLength(1);
-    expect(outcome.tools[0]).toMatchObject({ name: 'gmail_send-email', title: 'Gmail: Send Email', inputSchema: { required: ['to', 'body'] }, annotations: { readOnlyHint: false } });
+    expect(outcome.tools[0]).toMatchObject({
+      name: 'gmail_send-email',
+      title: 'Gmail: Send Email',
+      inputSchema: { required: ['to', 'body'] },
+      annotations: { readOnlyHint: false },
+    });
     expect(outcome.unknown).toEqual([{ name: 'gmail_send-emial', suggestions: ['gmail_send-email'] }]);
   });
 
@@ -124,9 +129,9 @@ describe('Discovery tools', () => {
   it('keeps apps: a session limited to some apps can neither find nor run the others', async () => {
     const c = await client({ mode: 'search', apps: 'slack' });
     expect((await search(c, { query: 'send an email' })).results.every((r) => r.integration === 'slack')).toBe(true);
-    await expect(c.callTool({ name: 'run-action', arguments: { tool: 'gmail_send-email', arguments: { to: ['a@example.com'], body: 'x' } } }, CallToolResultSchema)).rejects.toThrow(
-      /Unknown tool/,
-    );
+    await expect(
+      c.callTool({ name: 'run-action', arguments: { tool: 'gmail_send-email', arguments: { to: ['a@example.com'], body: 'x' } } }, CallToolResultSchema),
+    ).rejects.toThrow(/Unknown tool/);
   });
 
   it('offers search and describe beside enable-tools in dynamic mode', async () => {
@@ -139,6 +144,8 @@ describe('Discovery tools', () => {
 
   it('does not run listed actions directly in search mode', async () => {
     const c = await client({ mode: 'search' });
-    await expect(c.callTool({ name: 'gmail_list-labels', arguments: {} }, CallToolResultSchema)).rejects.toThrow(/not listed in search mode; run it with run-action/);
+    await expect(c.callTool({ name: 'gmail_list-labels', arguments: {} }, CallToolResultSchema)).rejects.toThrow(
+      /not listed in search mode; run it with run-action/,
+    );
   });
 });

@@ -17,11 +17,21 @@ describe('docker/Dockerfile reproduced without Docker', () => {
   let port: number;
 
   beforeAll(async () => {
-    runtime = execFileSync('bash', [join(ROOT, 'scripts', 'verify-docker-image.sh'), work], { encoding: 'utf8' }).trim().split('\n').pop()!;
+    runtime = execFileSync('bash', [join(ROOT, 'scripts', 'verify-docker-image.sh'), work], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .pop()!;
     port = await freePort();
     child = spawn('node', ['dist/main.js'], {
       cwd: runtime,
-      env: { PATH: process.env.PATH, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', INTEGRATION_APP_API_URL: 'http://127.0.0.1:9', LOG_LEVEL: 'warn' },
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        INTEGRATION_APP_API_URL: 'http://127.0.0.1:9',
+        LOG_LEVEL: 'warn',
+      },
       stdio: 'ignore',
     });
     for (let i = 0; i < 100; i++) {
@@ -41,7 +51,11 @@ describe('docker/Dockerfile reproduced without Docker', () => {
   });
 
   it('serves MCP with production dependencies only', async () => {
-    const res = await fetch(`http://127.0.0.1:${port}/mcp`, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' }, body: '{}' });
+    const res = await fetch(`http://127.0.0.1:${port}/mcp`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+      body: '{}',
+    });
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
     expect(await res.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32002 } });

@@ -43,7 +43,7 @@ describe('Hardening', () => {
       server = await app({ UPSTREAM_RETRIES: '0' });
     });
 
-    it('does not let a forged token read another identity\'s chat sessions', async () => {
+    it("does not let a forged token read another identity's chat sessions", async () => {
       const real = emulator.token('cust-1');
       const id = await rawInitialize(server.url, real, '', { 'x-chat-id': 'secret-chat' });
       const forged = customerToken({ workspaceKey: WORKSPACE, secret: 'not-the-secret', customerId: 'cust-1' });
@@ -121,13 +121,19 @@ describe('Hardening', () => {
     });
 
     it('answers an oversized body with 413 JSON (with a request id, like every answer)', async () => {
-      const res = await rawPost(server.url, { ...INIT_BODY, params: { ...INIT_BODY.params, pad: 'x'.repeat(5000) } }, { Authorization: `Bearer ${token}`, 'x-request-id': 'big-1' });
+      const res = await rawPost(
+        server.url,
+        { ...INIT_BODY, params: { ...INIT_BODY.params, pad: 'x'.repeat(5000) } },
+        { Authorization: `Bearer ${token}`, 'x-request-id': 'big-1' },
+      );
       expect(res.status).toBe(413);
       expect(res.headers.get('x-request-id')).toBe('big-1');
       expect(server.logs.lines.some((l) => l.includes('Rejected POST /mcp with 413 before routing (request big-1)'))).toBe(true);
       // …and its access line, like every request (the request logger runs before the body parser).
       const access = server.logs.lines.filter((l) => l.startsWith('pino ')).map((l) => JSON.parse(l.slice(5)) as Record<string, unknown>);
-      expect(access).toContainEqual(expect.objectContaining({ req: { id: 'big-1', method: 'POST', path: '/mcp' }, res: { statusCode: 413 }, msg: 'request completed' }));
+      expect(access).toContainEqual(
+        expect.objectContaining({ req: { id: 'big-1', method: 'POST', path: '/mcp' }, res: { statusCode: 413 }, msg: 'request completed' }),
+      );
       expect(res.json).toMatchObject({ error: { message: expect.stringContaining('too large') } });
     });
 
@@ -152,11 +158,10 @@ describe('Hardening', () => {
 
     it('answers a batch with a batch', async () => {
       const id = await rawInitialize(server.url, token);
-      const res = await rawPost(
-        server.url,
-        [LIST, { jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'gmail_count-unread', arguments: {} } }],
-        { Authorization: `Bearer ${token}`, 'Mcp-Session-Id': id },
-      );
+      const res = await rawPost(server.url, [LIST, { jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'gmail_count-unread', arguments: {} } }], {
+        Authorization: `Bearer ${token}`,
+        'Mcp-Session-Id': id,
+      });
       expect(res.status).toBe(200);
       const body = JSON.parse(res.text) as Array<{ id: number; result: unknown }>;
       expect(body.map((r) => r.id)).toEqual([2, 9]);
@@ -169,7 +174,11 @@ describe('Hardening', () => {
       ['no params at all', undefined, /params/],
     ])('answers a tools/call with %s with -32602 naming the field (a client mistake, not an internal error)', async (_, params, field) => {
       const id = await rawInitialize(server.url, token);
-      const res = await rawPost(server.url, { jsonrpc: '2.0', id: 4, method: 'tools/call', ...(params ? { params } : {}) }, { Authorization: `Bearer ${token}`, 'Mcp-Session-Id': id });
+      const res = await rawPost(
+        server.url,
+        { jsonrpc: '2.0', id: 4, method: 'tools/call', ...(params ? { params } : {}) },
+        { Authorization: `Bearer ${token}`, 'Mcp-Session-Id': id },
+      );
       expect(res.status).toBe(200);
       expect(res.json).toMatchObject({ jsonrpc: '2.0', id: 4, error: { code: -32602, message: expect.stringMatching(/Invalid tools\/call request/) } });
       expect((res.json as { error: { message: string } }).error.message).toMatch(field);
@@ -203,16 +212,26 @@ describe('Hardening', () => {
         { jsonrpc: '2.0', id: 5, result: {} },
       ];
       let seed = 42;
-      const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+      const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
       const junk = (): unknown => {
-        const kinds = [() => null, () => rnd() * 1e6, () => 'x'.repeat(Math.floor(rnd() * 20)), () => [], () => ({}), () => true, () => ({ __proto__: { polluted: 1 } }), () => '\u0000\ud800'];
+        const kinds = [
+          () => null,
+          () => rnd() * 1e6,
+          () => 'x'.repeat(Math.floor(rnd() * 20)),
+          () => [],
+          () => ({}),
+          () => true,
+          () => ({ __proto__: { polluted: 1 } }),
+          () => '\u0000\ud800',
+        ];
         return kinds[Math.floor(rnd() * kinds.length)]();
       };
       const mutate = (value: unknown, depth = 0): unknown => {
         if (value && typeof value === 'object' && depth < 4) {
           const copy: Record<string, unknown> = Array.isArray(value) ? { ...value } : { ...(value as object) };
           const keys = Object.keys(copy);
-          if (keys.length && rnd() < 0.5) copy[keys[Math.floor(rnd() * keys.length)]] = rnd() < 0.5 ? junk() : mutate(copy[keys[Math.floor(rnd() * keys.length)]], depth + 1);
+          if (keys.length && rnd() < 0.5)
+            copy[keys[Math.floor(rnd() * keys.length)]] = rnd() < 0.5 ? junk() : mutate(copy[keys[Math.floor(rnd() * keys.length)]], depth + 1);
           if (rnd() < 0.2) copy[['id', 'method', 'params', 'jsonrpc', 'name', 'arguments'][Math.floor(rnd() * 6)]] = junk();
           return Array.isArray(value) ? Object.values(copy) : copy;
         }
@@ -239,7 +258,16 @@ describe('Hardening', () => {
             });
             const type = res.headers.get('content-type') ?? '';
             const text = await res.text();
-            const ok = type.includes('application/json') ? (() => { try { JSON.parse(text); return true; } catch { return false; } })() : res.status === 202 || type.includes('text/event-stream') || (toSse && res.status === 202);
+            const ok = type.includes('application/json')
+              ? (() => {
+                  try {
+                    JSON.parse(text);
+                    return true;
+                  } catch {
+                    return false;
+                  }
+                })()
+              : res.status === 202 || type.includes('text/event-stream') || (toSse && res.status === 202);
             if (!ok || res.status >= 500) problems.push(`${res.status} ${type} ${text.slice(0, 80)} <- ${body.slice(0, 80)}`);
           }),
         );
@@ -304,12 +332,24 @@ describe('Hardening', () => {
       const { client, transport } = await connectHttp(server.url, { token });
       clients.push(client);
       await client.listTools();
-      emulator.addFault({ method: 'POST', path: '/connections/conn-gmail/actions/get-profile', status: 400, body: { type: 'connection', key: 'connection_is_defunct', message: 'Token revoked' }, times: 1 });
+      emulator.addFault({
+        method: 'POST',
+        path: '/connections/conn-gmail/actions/get-profile',
+        status: 400,
+        body: { type: 'connection', key: 'connection_is_defunct', message: 'Token revoked' },
+        times: 1,
+      });
       const defunct = await client.callTool({ name: 'gmail_get-profile', arguments: {} });
       expect((defunct.content as Text)[0].text).toMatch(/Token revoked.*reconnect/);
       // The warning names the tool and the session it failed in (log lines are not bound to requests).
       expect(server.logs.lines.some((l) => l.includes(`Tool gmail_get-profile failed upstream in session ${transport.sessionId}: connection`))).toBe(true);
-      emulator.addFault({ method: 'POST', path: '/connections/conn-gmail/actions/get-profile', status: 404, body: { type: 'bad_request', key: 'not_found', message: 'Connection not found' }, times: 1 });
+      emulator.addFault({
+        method: 'POST',
+        path: '/connections/conn-gmail/actions/get-profile',
+        status: 404,
+        body: { type: 'bad_request', key: 'not_found', message: 'Connection not found' },
+        times: 1,
+      });
       emulator.clearRequests();
       const gone = await client.callTool({ name: 'gmail_get-profile', arguments: {} });
       expect((gone.content as Text)[0].text).toContain('tools/list');
@@ -363,7 +403,8 @@ describe('Hardening', () => {
     };
     const errorLines = (a: RunningApp) => a.logs.lines.filter((l) => l.startsWith('error ') || l.includes('"level":50'));
     /** A tools/call whose arguments nest `levels` arrays (a ~2·levels-byte body). */
-    const deepCall = (levels: number) => `{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"gmail_count-unread","arguments":{"x":${'['.repeat(levels)}${']'.repeat(levels)}}}}`;
+    const deepCall = (levels: number) =>
+      `{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"gmail_count-unread","arguments":{"x":${'['.repeat(levels)}${']'.repeat(levels)}}}}`;
 
     it('answers unknown routes with a JSON 404 naming the method and path, never the query string', async () => {
       const server = await app({ LOG_LEVEL: 'info' });
@@ -428,7 +469,9 @@ describe('Hardening', () => {
       const server = await app({ INTEGRATION_APP_WORKSPACE_SECRET: SECRET });
       const claims = { id: 'cust-1', iss: WORKSPACE, exp: Math.floor(Date.now() / 1000) + 600 };
       const tokens = [
-        ...['"constructor"', '"__proto__"', '"toString"', '"hasOwnProperty"', '256', '["HS256"]', '{"toString":"HS256"}', 'null'].map((alg) => signedRaw(`{"alg":${alg},"typ":"JWT"}`, claims)),
+        ...['"constructor"', '"__proto__"', '"toString"', '"hasOwnProperty"', '256', '["HS256"]', '{"toString":"HS256"}', 'null'].map((alg) =>
+          signedRaw(`{"alg":${alg},"typ":"JWT"}`, claims),
+        ),
         signedRaw('{"__proto__":{"alg":"HS256"}}', claims),
         signedRaw('{"alg":"HS256"}', { ...claims, id: { toString: 'cust-1' } }),
         signedRaw('{"alg":"HS256"}', JSON.parse(`{"__proto__":{"id":"cust-1"},"iss":"${WORKSPACE}"}`) as object),

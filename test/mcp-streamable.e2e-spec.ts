@@ -39,8 +39,16 @@ describe('Streamable HTTP /mcp (foundation)', () => {
     const names = tools.map((t) => t.name).sort();
     expect(names).toEqual(
       [
-        'gmail_count-unread', 'gmail_delete-email', 'gmail_fail-action', 'gmail_get-nothing', 'gmail_get-profile',
-        'gmail_get-signature', 'gmail_is-vacation-on', 'gmail_list-emails', 'gmail_list-labels', 'gmail_send-email',
+        'gmail_count-unread',
+        'gmail_delete-email',
+        'gmail_fail-action',
+        'gmail_get-nothing',
+        'gmail_get-profile',
+        'gmail_get-signature',
+        'gmail_is-vacation-on',
+        'gmail_list-emails',
+        'gmail_list-labels',
+        'gmail_send-email',
         'slack_send-message',
       ].sort(),
     );
@@ -216,13 +224,21 @@ describe('Streamable HTTP /mcp (foundation)', () => {
     try {
       const started = Date.now();
       let settled = false;
-      const slow = rawPost(server.url, { jsonrpc: '2.0', id: 'call-1', method: 'tools/call', params: { name: 'gmail_list-labels', arguments: {} } }, headers).finally(() => {
+      const slow = rawPost(
+        server.url,
+        { jsonrpc: '2.0', id: 'call-1', method: 'tools/call', params: { name: 'gmail_list-labels', arguments: {} } },
+        headers,
+      ).finally(() => {
         settled = true;
       });
       await waitFor('the call to reach Integration.app', () => emulator.requests.some((r) => r.path === runPath));
       // Another session's cancellation of the same request id changes nothing.
       const other = await rawInitialize(server.url, token1);
-      await rawPost(server.url, { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'call-1' } }, { ...headers, 'Mcp-Session-Id': other });
+      await rawPost(
+        server.url,
+        { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'call-1' } },
+        { ...headers, 'Mcp-Session-Id': other },
+      );
       // The point here: a while after it, the call is still running (a wrongful cancel answers within milliseconds).
       await new Promise((r) => setTimeout(r, 150));
       expect(settled).toBe(false);
@@ -253,12 +269,20 @@ describe('Streamable HTTP /mcp (foundation)', () => {
   });
 
   it('answers 404 with a JSON-RPC error for unknown and foreign sessions', async () => {
-    const unknown = await rawPost(server.url, { jsonrpc: '2.0', id: 2, method: 'tools/list' }, { Authorization: `Bearer ${token1}`, 'Mcp-Session-Id': 'no-such-session' });
+    const unknown = await rawPost(
+      server.url,
+      { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+      { Authorization: `Bearer ${token1}`, 'Mcp-Session-Id': 'no-such-session' },
+    );
     expect(unknown.status).toBe(404);
     expect(unknown.json).toMatchObject({ jsonrpc: '2.0', error: { code: -32001 } });
 
     const sessionOf1 = await rawInitialize(server.url, token1);
-    const foreign = await rawPost(server.url, { jsonrpc: '2.0', id: 2, method: 'tools/list' }, { Authorization: `Bearer ${token2}`, 'Mcp-Session-Id': sessionOf1 });
+    const foreign = await rawPost(
+      server.url,
+      { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+      { Authorization: `Bearer ${token2}`, 'Mcp-Session-Id': sessionOf1 },
+    );
     expect(foreign.status).toBe(404);
     expect(foreign.json).toEqual(unknown.json && { ...(unknown.json as object), id: 2 });
   });

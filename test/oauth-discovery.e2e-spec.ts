@@ -38,7 +38,10 @@ describe('OAuth protected-resource metadata', () => {
   });
 
   it('with OAUTH_AUTHORIZATION_SERVERS and PUBLIC_URL: metadata at both well-known paths, announced on every 401', async () => {
-    const a = await server({ PUBLIC_URL: 'https://mcp.example.com/', OAUTH_AUTHORIZATION_SERVERS: 'https://auth.example.com, https://login.example.org/tenant' });
+    const a = await server({
+      PUBLIC_URL: 'https://mcp.example.com/',
+      OAUTH_AUTHORIZATION_SERVERS: 'https://auth.example.com, https://login.example.org/tenant',
+    });
     const res = await unauthenticated(a.url);
     expect(res.status).toBe(401);
     const params = extractWWWAuthenticateParams(res);
@@ -53,11 +56,17 @@ describe('OAuth protected-resource metadata', () => {
     expect(await discoverOAuthProtectedResourceMetadata(`${a.url}/mcp`)).toMatchObject(expected);
     expect(await (await fetch(`${a.url}/.well-known/oauth-protected-resource`)).json()).toMatchObject(expected);
     // A bad token's 401 points there too.
-    const bad = await fetch(`${a.url}/mcp`, { method: 'POST', headers: { ...MCP_HEADERS, Authorization: 'Bearer not-a-jwt' }, body: JSON.stringify(INIT_BODY) });
+    const bad = await fetch(`${a.url}/mcp`, {
+      method: 'POST',
+      headers: { ...MCP_HEADERS, Authorization: 'Bearer not-a-jwt' },
+      body: JSON.stringify(INIT_BODY),
+    });
     expect(bad.headers.get('www-authenticate')).toContain('resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp"');
   });
 
   it('refuses to start with authorization servers but no PUBLIC_URL', async () => {
-    await expect(server({ OAUTH_AUTHORIZATION_SERVERS: 'https://auth.example.com' })).rejects.toThrow(/PUBLIC_URL: required when OAUTH_AUTHORIZATION_SERVERS is set/);
+    await expect(server({ OAUTH_AUTHORIZATION_SERVERS: 'https://auth.example.com' })).rejects.toThrow(
+      /PUBLIC_URL: required when OAUTH_AUTHORIZATION_SERVERS is set/,
+    );
   });
 });

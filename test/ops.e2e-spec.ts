@@ -113,8 +113,20 @@ describe('The server process: logs and graceful shutdown', () => {
       await client.listTools();
       await client.callTool({ name: 'gmail_count-unread', arguments: {} });
       // An upstream 500 with a non-JSON body that echoes the Authorization header, and a JSON error echoing the token.
-      emulator.addFault({ method: 'POST', path: '/connections/conn-gmail/actions/list-emails', status: 500, rawBody: `<html>upstream broke; Authorization: Bearer ${token}</html>`, times: 1 });
-      emulator.addFault({ method: 'POST', path: '/connections/conn-gmail/actions/get-profile', status: 400, body: { type: 'bad_request', message: `bad token ${token}` }, times: 1 });
+      emulator.addFault({
+        method: 'POST',
+        path: '/connections/conn-gmail/actions/list-emails',
+        status: 500,
+        rawBody: `<html>upstream broke; Authorization: Bearer ${token}</html>`,
+        times: 1,
+      });
+      emulator.addFault({
+        method: 'POST',
+        path: '/connections/conn-gmail/actions/get-profile',
+        status: 400,
+        body: { type: 'bad_request', message: `bad token ${token}` },
+        times: 1,
+      });
       const html = await client.callTool({ name: 'gmail_list-emails', arguments: {} });
       const json = await client.callTool({ name: 'gmail_get-profile', arguments: {} });
       expect(JSON.stringify([html, json])).not.toContain(signature);
@@ -125,12 +137,21 @@ describe('The server process: logs and graceful shutdown', () => {
       const { client: c2 } = await connectHttp(proc.url, { token: other });
       await expect(c2.listTools()).rejects.toThrow();
       const forged = `${token.slice(0, -4)}AAAA`;
-      await fetch(`${proc.url}/mcp?token=${forged}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' }, body: '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"x","version":"1"}}}' });
+      await fetch(`${proc.url}/mcp?token=${forged}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+        body: '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"x","version":"1"}}}',
+      });
       const { client: sse } = await connectSse(proc.url, { query: { token } });
       await sse.listTools();
       await Promise.all([client.close(), c2.close(), sse.close()]);
       const accessLines = () =>
-        proc.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { req?: { id?: string; method?: string; path?: string } }).filter((l) => l.req);
+        proc
+          .output()
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as { req?: { id?: string; method?: string; path?: string } })
+          .filter((l) => l.req);
       // A stream's access line is written when it ends: wait for the legacy SSE one (its URL held ?token=).
       await waitFor('the access line of the closed legacy SSE stream', () => accessLines().some((l) => l.req?.method === 'GET' && l.req?.path === '/sse'));
       await fetch(`${proc.url}/mcp/sessions?token=${token}`, { headers: { 'x-request-id': 'trace-me-42' } });
@@ -138,9 +159,15 @@ describe('The server process: logs and graceful shutdown', () => {
       const logs = proc.output();
       expect(logs.length).toBeGreaterThan(500);
       // JSON lines, each request line correlated (request id, session id, hashed identity), paths without query strings.
-      const lines = logs.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as { req?: { id?: string; path?: string }; sessionId?: string; identity?: string });
+      const lines = logs
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((l) => JSON.parse(l) as { req?: { id?: string; path?: string }; sessionId?: string; identity?: string });
       const requests = lines.filter((l) => l.req);
-      expect(requests.find((l) => l.req?.id === 'trace-me-42')).toMatchObject({ req: { path: '/mcp/sessions' }, identity: expect.stringMatching(/^[0-9a-f]{12}$/) });
+      expect(requests.find((l) => l.req?.id === 'trace-me-42')).toMatchObject({
+        req: { path: '/mcp/sessions' },
+        identity: expect.stringMatching(/^[0-9a-f]{12}$/),
+      });
       expect(requests.some((l) => l.req?.path === '/mcp' && l.sessionId && l.identity)).toBe(true);
       expect(requests.every((l) => !l.req?.path?.includes('?'))).toBe(true);
       expect(logs).not.toContain('token=');
@@ -153,7 +180,13 @@ describe('The server process: logs and graceful shutdown', () => {
   }, 60_000);
 
   it('drains on SIGTERM: stops accepting, finishes in-flight calls, closes streams, exits 0', async () => {
-    const proc = await startServerProcess({ INTEGRATION_APP_API_URL: emulator.url, INTEGRATION_APP_WORKSPACE_SECRET: SECRET, INTEGRATION_APP_WORKSPACE_KEY: WORKSPACE, LOG_LEVEL: 'info', SHUTDOWN_GRACE_MS: '20000' });
+    const proc = await startServerProcess({
+      INTEGRATION_APP_API_URL: emulator.url,
+      INTEGRATION_APP_WORKSPACE_SECRET: SECRET,
+      INTEGRATION_APP_WORKSPACE_KEY: WORKSPACE,
+      LOG_LEVEL: 'info',
+      SHUTDOWN_GRACE_MS: '20000',
+    });
     const token = emulator.token('cust-1');
     const { client } = await connectHttp(proc.url, { token });
     try {

@@ -44,14 +44,18 @@ describe('Tenant policy and audit', () => {
     expect(listed).toEqual(expect.arrayContaining(['gmail_list-emails', 'gmail_list-labels', 'gmail_get-profile']));
     expect(listed).not.toContain('gmail_send-email');
     expect(listed).not.toContain('gmail_delete-email');
-    await expect(c.callTool({ name: 'gmail_send-email', arguments: { to: ['a@example.com'], body: 'x' } })).rejects.toThrow(/-32602.*Unknown tool: "gmail_send-email"/);
+    await expect(c.callTool({ name: 'gmail_send-email', arguments: { to: ['a@example.com'], body: 'x' } })).rejects.toThrow(
+      /-32602.*Unknown tool: "gmail_send-email"/,
+    );
 
     const s = await client(a, { mode: 'search' });
     const found = await s.callTool({ name: 'search-actions', arguments: { query: 'send an email' } }, CallToolResultSchema);
     expect((found.structuredContent as { results: Array<{ readOnly: boolean }> }).results.every((r) => r.readOnly)).toBe(true);
     const described = await s.callTool({ name: 'describe-actions', arguments: { tools: ['gmail_send-email'] } }, CallToolResultSchema);
     expect(described.structuredContent).toMatchObject({ tools: [], unknown: [{ name: 'gmail_send-email' }] });
-    await expect(s.callTool({ name: 'run-action', arguments: { tool: 'gmail_send-email', arguments: { to: ['a@example.com'], body: 'x' } } })).rejects.toThrow(/Unknown tool/);
+    await expect(s.callTool({ name: 'run-action', arguments: { tool: 'gmail_send-email', arguments: { to: ['a@example.com'], body: 'x' } } })).rejects.toThrow(
+      /Unknown tool/,
+    );
   });
 
   it('TOOLS_ALLOW / TOOLS_DENY: tool names or integration keys; requests only narrow', async () => {
@@ -72,7 +76,7 @@ describe('Tenant policy and audit', () => {
     expect(readOnly).not.toContain('slack_send-message');
   });
 
-  it('fixes a session\'s narrowing at initialize (headers and query forms, Streamable HTTP and SSE); bad values are a 400', async () => {
+  it("fixes a session's narrowing at initialize (headers and query forms, Streamable HTTP and SSE); bad values are a 400", async () => {
     const a = await server();
     const c = await client(a, {}, { 'X-MCP-Readonly': 'true', 'X-MCP-Exclude-Tools': 'gmail_list-labels' });
     const listed = await names(c);
@@ -88,7 +92,12 @@ describe('Tenant policy and audit', () => {
     const bad = await fetch(`${a.url}/mcp?readonly=maybe`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${emulator.token('cust-1')}`, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+      }),
     });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: { message: 'X-MCP-Readonly must be true or false.' } });
@@ -101,10 +110,15 @@ describe('Tenant policy and audit', () => {
     await direct.callTool({ name: 'gmail_send-email', arguments: { to: ['a@example.com'], body: marker } }, CallToolResultSchema);
     await direct.callTool({ name: 'gmail_fail-action', arguments: {} }, CallToolResultSchema);
     const search = await client(a, { mode: 'search' });
-    await search.callTool({ name: 'run-action', arguments: { tool: 'slack_send-message', arguments: { channel: 'c', text: marker, connectionId: 'conn-slack-b' } } }, CallToolResultSchema);
+    await search.callTool(
+      { name: 'run-action', arguments: { tool: 'slack_send-message', arguments: { channel: 'c', text: marker, connectionId: 'conn-slack-b' } } },
+      CallToolResultSchema,
+    );
     await search.callTool({ name: 'search-actions', arguments: { query: marker } }, CallToolResultSchema);
 
-    const audit = a.logs.lines.filter((l) => l.startsWith('pino ') && l.includes('"logger":"audit"')).map((l) => JSON.parse(l.slice(5)) as Record<string, unknown>);
+    const audit = a.logs.lines
+      .filter((l) => l.startsWith('pino ') && l.includes('"logger":"audit"'))
+      .map((l) => JSON.parse(l.slice(5)) as Record<string, unknown>);
     expect(audit.map((l) => [l.tool, l.outcome])).toEqual([
       ['gmail_send-email', 'success'],
       ['gmail_fail-action', 'action_failed'],

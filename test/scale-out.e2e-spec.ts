@@ -27,7 +27,11 @@ async function readEvents(res: Response, predicate: (data: string) => boolean, t
       while ((i = buf.indexOf('\n\n')) >= 0) {
         const event = buf.slice(0, i);
         buf = buf.slice(i + 2);
-        const data = event.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+        const data = event
+          .split('\n')
+          .filter((l) => l.startsWith('data: '))
+          .map((l) => l.slice(6))
+          .join('\n');
         if (data) events.push(data);
         if (data && predicate(data)) return events;
       }
@@ -73,8 +77,17 @@ describe('Scale-out: two replicas sharing Redis', () => {
     const id = await rawInitialize(a.url, token, '?mode=dynamic');
     const list = await post(b, id, { jsonrpc: '2.0', id: 2, method: 'tools/list' });
     expect(list.status).toBe(200);
-    expect((list.json as { result: { tools: Array<{ name: string }> } }).result.tools.map((t) => t.name)).toEqual(['enable-tools', 'search-actions', 'describe-actions']);
-    const enable = await post(b, id, { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'enable-tools', arguments: { tools: ['gmail_count-unread'] } } });
+    expect((list.json as { result: { tools: Array<{ name: string }> } }).result.tools.map((t) => t.name)).toEqual([
+      'enable-tools',
+      'search-actions',
+      'describe-actions',
+    ]);
+    const enable = await post(b, id, {
+      jsonrpc: '2.0',
+      id: 3,
+      method: 'tools/call',
+      params: { name: 'enable-tools', arguments: { tools: ['gmail_count-unread'] } },
+    });
     expect(enable.status).toBe(200);
     // Dynamic-mode state written by B is what A serves.
     const call = await post(a, id, { jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'gmail_count-unread', arguments: {} } });
@@ -108,7 +121,8 @@ describe('Scale-out: two replicas sharing Redis', () => {
     // B enables tools as soon as A's stream is open (its ': stream open' comment), not after a guessed delay.
     const onA = await readMcpStream(a.url, token, id, {
       until: (e) => e.data.includes('notifications/tools/list_changed'),
-      onOpen: async () => void (await post(b, id, { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'enable-tools', arguments: { tools: ['slack'] } } })),
+      onOpen: async () =>
+        void (await post(b, id, { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'enable-tools', arguments: { tools: ['slack'] } } })),
       timeoutMs: 5000,
     });
     expect(onA.status).toBe(200);
@@ -137,7 +151,10 @@ describe('Scale-out: two replicas sharing Redis', () => {
     const id = await rawInitialize(a.url, token, '?mode=dynamic');
     const enable = (app: RunningApp, tool: string, n: number) =>
       post(app, id, { jsonrpc: '2.0', id: n, method: 'tools/call', params: { name: 'enable-tools', arguments: { tools: [tool] } } });
-    const onA = await readMcpStream(a.url, token, id, { until: (e) => e.data.includes('list_changed'), onOpen: async () => void (await enable(b, 'gmail_count-unread', 1)) });
+    const onA = await readMcpStream(a.url, token, id, {
+      until: (e) => e.data.includes('list_changed'),
+      onOpen: async () => void (await enable(b, 'gmail_count-unread', 1)),
+    });
     const seen = onA.events[0].id!;
     expect(seen).toMatch(/^\d+-\d+$/);
     await enable(a, 'gmail_list-labels', 2);
@@ -185,7 +202,9 @@ describe('Scale-out: two replicas sharing Redis', () => {
       expect(cancel.status).toBe(202);
       expect((await running).status).toBe(202);
       expect(Date.now() - started).toBeLessThan(3000);
-      await waitFor('the upstream run to be abandoned', () => emulator.requests.find((r) => r.path.endsWith('/list-labels/run'))?.abandoned === true, { timeoutMs: 3000 });
+      await waitFor('the upstream run to be abandoned', () => emulator.requests.find((r) => r.path.endsWith('/list-labels/run'))?.abandoned === true, {
+        timeoutMs: 3000,
+      });
     } finally {
       remove();
     }
@@ -218,11 +237,20 @@ describe('Scale-out: Redis failures', () => {
   });
 
   it('starts with Redis down: says so, fails readiness, answers 503 JSON-RPC, stays alive', async () => {
-    const dead = await startApp({ INTEGRATION_APP_API_URL: emulator.url, INTEGRATION_APP_WORKSPACE_SECRET: SECRET, REDIS_URL: 'redis://127.0.0.1:1', REDIS_READY_TIMEOUT_MS: '300' });
+    const dead = await startApp({
+      INTEGRATION_APP_API_URL: emulator.url,
+      INTEGRATION_APP_WORKSPACE_SECRET: SECRET,
+      REDIS_URL: 'redis://127.0.0.1:1',
+      REDIS_READY_TIMEOUT_MS: '300',
+    });
     try {
       expect(dead.logs.lines.join('\n')).toContain('Cannot connect to Redis at 127.0.0.1:1');
       expect((await fetch(`${dead.url}/health/ready`)).status).toBe(503);
-      const res = await rawPost(dead.url, { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }, { Authorization: `Bearer ${token}` });
+      const res = await rawPost(
+        dead.url,
+        { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } },
+        { Authorization: `Bearer ${token}` },
+      );
       expect(res.status).toBe(503);
       expect(res.json).toMatchObject({ jsonrpc: '2.0', error: { message: expect.stringContaining('Session store is unavailable') } });
       expect((await fetch(`${dead.url}/health/live`)).status).toBe(200);
@@ -242,7 +270,10 @@ describe('Scale-out: Redis failures', () => {
 
     await redis.start();
     // ioredis reconnects with a backoff of up to 3 s.
-    await waitFor('readiness after Redis restarted', async () => (await fetch(`${app.url}/health/ready`)).status === 200, { timeoutMs: 15_000, intervalMs: 100 });
+    await waitFor('readiness after Redis restarted', async () => (await fetch(`${app.url}/health/ready`)).status === 200, {
+      timeoutMs: 15_000,
+      intervalMs: 100,
+    });
     const back = await rawPost(app.url, { jsonrpc: '2.0', id: 3, method: 'tools/list' }, { Authorization: `Bearer ${token}`, 'Mcp-Session-Id': id });
     expect(back.status).toBe(200);
     expect(await (await fetch(`${app.url}/mcp/sessions`, { headers: { Authorization: `Bearer ${token}` } })).json()).toEqual({ survivor: id });

@@ -48,7 +48,10 @@ describe('Seed parity: dynamic mode, apps filter, chat sessions, legacy SSE', ()
       const { client } = track(await connectHttp(server.url, { token: token1, query: { mode: 'dynamic' } }));
       const changed = jest.fn();
       client.setNotificationHandler(ToolListChangedNotificationSchema, changed);
-      const result = await client.callTool({ name: 'enable-tools', arguments: { tools: ['gmail-send-email', 'slack', 'gmail_list-emails', 'gmail_snd-email', 'nope'] } });
+      const result = await client.callTool({
+        name: 'enable-tools',
+        arguments: { tools: ['gmail-send-email', 'slack', 'gmail_list-emails', 'gmail_snd-email', 'nope'] },
+      });
       expect(result.isError).toBeFalsy();
       const outcome = result.structuredContent as { enabled: string[]; unknown: Array<{ name: string; suggestions: string[] }> };
       expect(outcome.enabled.sort()).toEqual(['gmail_list-emails', 'gmail_send-email', 'slack_send-message']);
@@ -59,10 +62,17 @@ describe('Seed parity: dynamic mode, apps filter, chat sessions, legacy SSE', ()
       expect((result.content as TextContent)[0].text).toMatch(/Enabled 3 tool\(s\)/);
       expect(changed).toHaveBeenCalled();
       const { tools } = await client.listTools();
-      expect(tools.map((t) => t.name).sort()).toEqual(['describe-actions', 'enable-tools', 'gmail_list-emails', 'gmail_send-email', 'search-actions', 'slack_send-message']);
+      expect(tools.map((t) => t.name).sort()).toEqual([
+        'describe-actions',
+        'enable-tools',
+        'gmail_list-emails',
+        'gmail_send-email',
+        'search-actions',
+        'slack_send-message',
+      ]);
     });
 
-    it('sends list_changed on the enable-tools request\'s own stream (clients without a GET stream see it)', async () => {
+    it("sends list_changed on the enable-tools request's own stream (clients without a GET stream see it)", async () => {
       const id = await rawInitialize(server.url, token1, '?mode=dynamic');
       const res = await rawPost(
         server.url,
@@ -70,7 +80,10 @@ describe('Seed parity: dynamic mode, apps filter, chat sessions, legacy SSE', ()
         { Authorization: `Bearer ${token1}`, 'Mcp-Session-Id': id },
       );
       expect(res.headers.get('content-type')).toContain('text/event-stream');
-      const events = res.text.split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6)));
+      const events = res.text
+        .split('\n')
+        .filter((l) => l.startsWith('data: '))
+        .map((l) => JSON.parse(l.slice(6)));
       expect(events[0]).toEqual({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
       expect(events[1]).toMatchObject({ id: 5, result: { structuredContent: { enabled: ['gmail_send-email'] } } });
     });
@@ -81,7 +94,10 @@ describe('Seed parity: dynamic mode, apps filter, chat sessions, legacy SSE', ()
       const enable = (tool: string, n: number) =>
         rawPost(server.url, { jsonrpc: '2.0', id: n, method: 'tools/call', params: { name: 'enable-tools', arguments: { tools: [tool] } } }, headers);
       // A stream sees the first list_changed, with an event id.
-      const first = await readMcpStream(server.url, token1, id, { until: (e) => e.data.includes('list_changed'), onOpen: async () => void (await enable('gmail_count-unread', 1)) });
+      const first = await readMcpStream(server.url, token1, id, {
+        until: (e) => e.data.includes('list_changed'),
+        onOpen: async () => void (await enable('gmail_count-unread', 1)),
+      });
       expect(first.events).toHaveLength(1);
       const seen = first.events[0].id!;
       expect(seen).toMatch(/^\d+$/);
@@ -102,10 +118,12 @@ describe('Seed parity: dynamic mode, apps filter, chat sessions, legacy SSE', ()
 
     it('makes enabled tools callable at once, and repeated calls add', async () => {
       const { client } = track(await connectHttp(server.url, { token: token1, query: { mode: 'dynamic' } }));
-      await expect(client.request({ method: 'tools/call', params: { name: 'gmail_count-unread', arguments: {} } }, CallToolResultSchema)).rejects.toMatchObject({
-        code: -32602,
-        message: expect.stringContaining('not enabled'),
-      });
+      await expect(client.request({ method: 'tools/call', params: { name: 'gmail_count-unread', arguments: {} } }, CallToolResultSchema)).rejects.toMatchObject(
+        {
+          code: -32602,
+          message: expect.stringContaining('not enabled'),
+        },
+      );
       await client.callTool({ name: 'enable-tools', arguments: { tools: ['gmail_count-unread'] } });
       const run = await client.callTool({ name: 'gmail_count-unread', arguments: {} });
       expect(run.content).toEqual([{ type: 'text', text: '0' }]);
@@ -141,7 +159,9 @@ describe('Seed parity: dynamic mode, apps filter, chat sessions, legacy SSE', ()
     it('limits static tools to the given integrations', async () => {
       const { client } = track(await connectHttp(server.url, { token: token1, query: { apps: 'slack' } }));
       expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['slack_send-message']);
-      await expect(client.request({ method: 'tools/call', params: { name: 'gmail_list-emails', arguments: {} } }, CallToolResultSchema)).rejects.toMatchObject({ code: -32602 });
+      await expect(client.request({ method: 'tools/call', params: { name: 'gmail_list-emails', arguments: {} } }, CallToolResultSchema)).rejects.toMatchObject({
+        code: -32602,
+      });
     });
 
     it('yields no tools for an app without a connection', async () => {
@@ -226,10 +246,16 @@ describe('Seed parity: dynamic mode, apps filter, chat sessions, legacy SSE', ()
 
     it('answers a second GET /sse for an existing session at once', async () => {
       const { sessionId, reader } = await openRawSse(server.url, token1);
-      const again = await fetch(`${server.url}/sse?sessionId=${sessionId}`, { headers: { Authorization: `Bearer ${token1}` }, signal: AbortSignal.timeout(5000) });
+      const again = await fetch(`${server.url}/sse?sessionId=${sessionId}`, {
+        headers: { Authorization: `Bearer ${token1}` },
+        signal: AbortSignal.timeout(5000),
+      });
       expect(again.status).toBe(409);
       expect(await again.json()).toMatchObject({ error: { message: expect.stringContaining('already has an open SSE stream') } });
-      const foreign = await fetch(`${server.url}/sse?sessionId=${sessionId}`, { headers: { Authorization: `Bearer ${token2}` }, signal: AbortSignal.timeout(5000) });
+      const foreign = await fetch(`${server.url}/sse?sessionId=${sessionId}`, {
+        headers: { Authorization: `Bearer ${token2}` },
+        signal: AbortSignal.timeout(5000),
+      });
       expect(foreign.status).toBe(404);
       await reader.cancel();
     });
@@ -237,7 +263,11 @@ describe('Seed parity: dynamic mode, apps filter, chat sessions, legacy SSE', ()
     it('rejects messages for unknown or foreign sessions and bad bodies with JSON errors', async () => {
       const { sessionId, reader } = await openRawSse(server.url, token1);
       const post = (token: string, body: string, id = sessionId) =>
-        fetch(`${server.url}/sse/messages?sessionId=${id}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body });
+        fetch(`${server.url}/sse/messages?sessionId=${id}`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+          body,
+        });
       const foreign = await post(token2, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }));
       expect(foreign.status).toBe(404);
       const unknown = await post(token1, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }), 'nope');

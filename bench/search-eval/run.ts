@@ -31,12 +31,29 @@ function catalogOf(fixture: Fixture) {
   const customer = ws.customers[0];
   const connections: UpstreamConnection[] = customer.connections.map((c) => {
     const integration = ws.integrations.find((i) => i.key === c.integrationKey)!;
-    return { id: c.id, name: c.name, integrationId: integration.id, integrationKey: integration.key, integrationName: integration.name, disconnected: !!c.disconnected, archived: !!c.archived };
+    return {
+      id: c.id,
+      name: c.name,
+      integrationId: integration.id,
+      integrationKey: integration.key,
+      integrationName: integration.name,
+      disconnected: !!c.disconnected,
+      archived: !!c.archived,
+    };
   });
   const actions = new Map<string, UpstreamAction[]>(
     ws.integrations.map((i) => [
       i.id,
-      i.actions.map((a) => ({ id: a.id ?? `${i.key}-${a.key}`, key: a.key, name: a.name, description: a.description, integrationId: i.id, inputSchema: a.inputSchema, deactivated: !!a.isDeactivated, archived: !!a.archived })),
+      i.actions.map((a) => ({
+        id: a.id ?? `${i.key}-${a.key}`,
+        key: a.key,
+        name: a.name,
+        description: a.description,
+        integrationId: i.id,
+        inputSchema: a.inputSchema,
+        deactivated: !!a.isDeactivated,
+        archived: !!a.archived,
+      })),
     ]),
   );
   return buildToolCatalog(connections, actions, new SchemaValidators());
@@ -96,7 +113,10 @@ function main(): void {
   const ours = evaluate(queries, (q) => index.query(q.query, { apps: q.apps, limit: 10 }).hits.map((h) => h.tool.definition.name));
   const plain = evaluate(queries, baseline(catalog.tools));
 
-  const kinds = [...ours.byKind.keys()].filter((k) => k !== 'all').sort().concat('all');
+  const kinds = [...ours.byKind.keys()]
+    .filter((k) => k !== 'all')
+    .sort()
+    .concat('all');
   const f = (x: number) => x.toFixed(2);
   const lines = [
     `Search quality (${set}): ${queries.length} queries over ${catalog.size} actions of ${new Set(catalog.tools.map((t) => t.app)).size} apps (bench/search-eval)`,
@@ -119,7 +139,12 @@ function main(): void {
       {
         ...fixture.workspaces[0],
         integrations: [...fixture.workspaces[0].integrations, ...synthetic.workspaces[0].integrations],
-        customers: [{ ...fixture.workspaces[0].customers[0], connections: [...fixture.workspaces[0].customers[0].connections, ...synthetic.workspaces[0].customers[0].connections] }],
+        customers: [
+          {
+            ...fixture.workspaces[0].customers[0],
+            connections: [...fixture.workspaces[0].customers[0].connections, ...synthetic.workspaces[0].customers[0].connections],
+          },
+        ],
       },
     ],
   };

@@ -148,7 +148,9 @@ describe('TokenService', () => {
 
     it('ignores __proto__ and object-valued claims beside valid ones', async () => {
       const svc = new TokenService(config({ workspaceSecret: 'secret' }));
-      const ctx = await svc.parse(signedRaw('{"alg":"HS256","__proto__":{"alg":"none"}}', '{"id":"c","iss":"ws","__proto__":{"id":"admin"},"exp":{"valueOf":1}}'));
+      const ctx = await svc.parse(
+        signedRaw('{"alg":"HS256","__proto__":{"alg":"none"}}', '{"id":"c","iss":"ws","__proto__":{"id":"admin"},"exp":{"valueOf":1}}'),
+      );
       expect(ctx.identity).toMatchObject({ workspaceKey: 'ws', customerId: 'c' });
       expect(ctx).toMatchObject({ verifiedLocally: true, expiresAt: undefined });
     });

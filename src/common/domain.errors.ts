@@ -36,7 +36,10 @@ export class SessionNotFoundError extends DomainError {
 
 export class BadRequestError extends DomainError {
   readonly httpStatus = 400;
-  constructor(message: string, readonly rpcCode: number = -32600) {
+  constructor(
+    message: string,
+    readonly rpcCode: number = -32600,
+  ) {
     super(message);
   }
 }

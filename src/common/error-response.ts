@@ -42,7 +42,13 @@ function classify(err: unknown): { status: number; message: string; rpcCode: num
       return { status: 400, message: 'Parse error: the body is not valid JSON.', rpcCode: JsonRpcErrorCode.ParseError, headers: {}, unexpected: false };
     }
     if (bp.type === 'entity.too.large') {
-      return { status: 413, message: `Payload too large: the body exceeds the limit of ${bp.limit ?? 'BODY_LIMIT'} bytes.`, rpcCode: JsonRpcErrorCode.InvalidRequest, headers: {}, unexpected: false };
+      return {
+        status: 413,
+        message: `Payload too large: the body exceeds the limit of ${bp.limit ?? 'BODY_LIMIT'} bytes.`,
+        rpcCode: JsonRpcErrorCode.InvalidRequest,
+        headers: {},
+        unexpected: false,
+      };
     }
     if (bp.type === 'encoding.unsupported' || bp.type === 'charset.unsupported') {
       return { status: 415, message: 'Unsupported content encoding or charset.', rpcCode: JsonRpcErrorCode.InvalidRequest, headers: {}, unexpected: false };
@@ -65,17 +71,26 @@ function classify(err: unknown): { status: number; message: string; rpcCode: num
 export function toErrorResponse(err: unknown, path: string, requestId?: unknown): ErrorResponse {
   const c = classify(err);
   const id = typeof requestId === 'string' || typeof requestId === 'number' ? requestId : null;
-  const body = isMcpRoute(path)
-    ? jsonRpcError(c.rpcCode, c.message, id)
-    : { statusCode: c.status, error: httpReason(c.status), message: c.message };
+  const body = isMcpRoute(path) ? jsonRpcError(c.rpcCode, c.message, id) : { statusCode: c.status, error: httpReason(c.status), message: c.message };
   return { status: c.status, headers: c.headers, body, unexpected: c.unexpected };
 }
 
 function httpReason(status: number): string {
   const reasons: Record<number, string> = {
-    400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable',
-    409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests', 500: 'Internal Server Error',
-    502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
+    400: 'Bad Request',
+    401: 'Unauthorized',
+    403: 'Forbidden',
+    404: 'Not Found',
+    405: 'Method Not Allowed',
+    406: 'Not Acceptable',
+    409: 'Conflict',
+    413: 'Payload Too Large',
+    415: 'Unsupported Media Type',
+    429: 'Too Many Requests',
+    500: 'Internal Server Error',
+    502: 'Bad Gateway',
+    503: 'Service Unavailable',
+    504: 'Gateway Timeout',
   };
   return reasons[status] ?? 'Error';
 }

@@ -28,7 +28,12 @@ export function jsonRpcError(code: number, message: string, id: string | number 
  * (the SDK's own McpError prefixes the message with "MCP error <code>:").
  */
 export class RpcError extends Error {
-  constructor(readonly code: number, message: string, readonly data?: unknown, options?: { cause?: unknown }) {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: unknown,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'RpcError';
   }

@@ -2,7 +2,9 @@ import type { AddressInfo } from 'node:net';
 import { ForbiddenOriginError } from './domain.errors';
 import { isLoopbackHost, OriginPolicy } from './origin.policy';
 
-const listening = (address: string): (() => AddressInfo) => () => ({ address, family: address.includes(':') ? 'IPv6' : 'IPv4', port: 3000 });
+const listening =
+  (address: string): (() => AddressInfo) =>
+  () => ({ address, family: address.includes(':') ? 'IPv6' : 'IPv4', port: 3000 });
 
 describe('OriginPolicy', () => {
   it('lets requests without an Origin through (non-browser clients)', () => {
@@ -25,15 +27,25 @@ describe('OriginPolicy', () => {
     expect(new OriginPolicy([], '0.0.0.0').isAllowed('http://anything.example')).toBe(true);
   });
 
-  it.each(['127.1', '127.0.0.2', '::ffff:127.0.0.1', '[::ffff:127.0.0.1]', '0:0:0:0:0:0:0:1', '::1', '[::1]', 'localhost', 'localhost.', 'LOCALHOST', '0x7f.1', '2130706433'])(
-    'treats HOST=%s as a loopback bind',
-    (host) => {
-      const policy = new OriginPolicy([], host);
-      expect(policy.isAllowed('http://evil.example')).toBe(false);
-      expect(() => policy.check('http://evil.example')).toThrow(ForbiddenOriginError);
-      expect(policy.isAllowed('http://localhost:5173')).toBe(true);
-    },
-  );
+  it.each([
+    '127.1',
+    '127.0.0.2',
+    '::ffff:127.0.0.1',
+    '[::ffff:127.0.0.1]',
+    '0:0:0:0:0:0:0:1',
+    '::1',
+    '[::1]',
+    'localhost',
+    'localhost.',
+    'LOCALHOST',
+    '0x7f.1',
+    '2130706433',
+  ])('treats HOST=%s as a loopback bind', (host) => {
+    const policy = new OriginPolicy([], host);
+    expect(policy.isAllowed('http://evil.example')).toBe(false);
+    expect(() => policy.check('http://evil.example')).toThrow(ForbiddenOriginError);
+    expect(policy.isAllowed('http://localhost:5173')).toBe(true);
+  });
 
   it.each(['0.0.0.0', '::', '10.0.0.5', '::ffff:10.0.0.5', 'example.com', 'localhost.example.com', '128.0.0.1'])('treats HOST=%s as a public bind', (host) => {
     expect(new OriginPolicy([], host).isAllowed('http://evil.example')).toBe(true);
@@ -54,12 +66,18 @@ describe('OriginPolicy', () => {
     expect(new OriginPolicy([], '127.0.0.1').isAllowed(origin)).toBe(true);
   });
 
-  it.each(['http://evil.example', 'http://localhost.evil.example', 'http://127.0.0.1.nip.io', 'http://[::2]', 'http://128.0.0.1', 'http://0.0.0.0', 'null', 'file://'])(
-    'refuses the origin %s on a loopback bind',
-    (origin) => {
-      expect(new OriginPolicy([], '127.0.0.1').isAllowed(origin)).toBe(false);
-    },
-  );
+  it.each([
+    'http://evil.example',
+    'http://localhost.evil.example',
+    'http://127.0.0.1.nip.io',
+    'http://[::2]',
+    'http://128.0.0.1',
+    'http://0.0.0.0',
+    'null',
+    'file://',
+  ])('refuses the origin %s on a loopback bind', (origin) => {
+    expect(new OriginPolicy([], '127.0.0.1').isAllowed(origin)).toBe(false);
+  });
 
   describe('with the address the server listens on', () => {
     it('decides from that address, whatever HOST says', () => {

@@ -9,7 +9,14 @@ function parseTrustProxy(value: string): boolean | number | string {
 }
 
 function splitList(value: string): string[] {
-  return [...new Set(value.split(',').map((v) => v.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      value
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 function build(env: EnvironmentVariables) {
@@ -21,7 +28,9 @@ function build(env: EnvironmentVariables) {
     bodyLimit: env.BODY_LIMIT,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     allowedOrigins: env.ALLOWED_ORIGINS
-      ? env.ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean)
+      ? env.ALLOWED_ORIGINS.split(',')
+          .map((o) => o.trim())
+          .filter(Boolean)
       : [],
     allowQueryToken: env.ALLOW_QUERY_TOKEN,
     logLevel: env.LOG_LEVEL,

@@ -3,11 +3,22 @@ import { validateEnv } from './env.validation';
 describe('validateEnv', () => {
   it('applies every default', () => {
     const env = validateEnv({});
-    expect(env).toMatchObject({ PORT: 3000, HOST: '0.0.0.0', INTEGRATION_APP_API_URL: 'https://api.integration.app', ALLOW_QUERY_TOKEN: true, BODY_LIMIT: '1mb', LOG_LEVEL: 'info' });
+    expect(env).toMatchObject({
+      PORT: 3000,
+      HOST: '0.0.0.0',
+      INTEGRATION_APP_API_URL: 'https://api.integration.app',
+      ALLOW_QUERY_TOKEN: true,
+      BODY_LIMIT: '1mb',
+      LOG_LEVEL: 'info',
+    });
   });
 
   it('parses numbers and booleans from strings', () => {
-    expect(validateEnv({ PORT: '8080', ALLOW_QUERY_TOKEN: 'false', MAX_SESSIONS: '10' })).toMatchObject({ PORT: 8080, ALLOW_QUERY_TOKEN: false, MAX_SESSIONS: 10 });
+    expect(validateEnv({ PORT: '8080', ALLOW_QUERY_TOKEN: 'false', MAX_SESSIONS: '10' })).toMatchObject({
+      PORT: 8080,
+      ALLOW_QUERY_TOKEN: false,
+      MAX_SESSIONS: 10,
+    });
   });
 
   it.each([

@@ -1,16 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUrl,
-  Matches,
-  Max,
-  Min,
-  validateSync,
-} from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, validateSync } from 'class-validator';
 
 const toBool = ({ value }: { value: unknown }): unknown => {
   if (typeof value !== 'string') return value;
@@ -19,17 +8,18 @@ const toBool = ({ value }: { value: unknown }): unknown => {
   if (['false', '0', 'no', 'off'].includes(v)) return false;
   return value;
 };
-const toInt = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
-const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' && value.trim() === '' ? undefined : value;
+const toInt = ({ value }: { value: unknown }): unknown => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value);
+const emptyToUndefined = ({ value }: { value: unknown }): unknown => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 
 /**
  * Every environment variable the server reads, with its default. Validated once at boot:
  * a bad value stops start-up with a message naming the variable.
  */
 export class EnvironmentVariables {
-  @Transform(toInt) @Min(0) @Max(65535) @IsInt()
+  @Transform(toInt)
+  @Min(0)
+  @Max(65535)
+  @IsInt()
   PORT = 3000;
 
   @IsString()
@@ -39,48 +29,75 @@ export class EnvironmentVariables {
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
   INTEGRATION_APP_API_URL = 'https://api.integration.app';
 
-  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
   INTEGRATION_APP_WORKSPACE_KEY?: string;
 
-  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
   INTEGRATION_APP_WORKSPACE_SECRET?: string;
 
-  @Transform(emptyToUndefined) @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsOptional()
   @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must start with redis:// or rediss://' })
   REDIS_URL?: string;
 
-  @Transform(emptyToUndefined) @IsString()
+  @Transform(emptyToUndefined)
+  @IsString()
   REDIS_KEY_PREFIX = 'iamcp:';
 
-  @Transform(toInt) @Min(1) @IsInt()
+  @Transform(toInt)
+  @Min(1)
+  @IsInt()
   SESSION_IDLE_TTL_SECONDS = 3600;
 
-  @Transform(toInt) @Min(1) @IsInt()
+  @Transform(toInt)
+  @Min(1)
+  @IsInt()
   MAX_SESSIONS = 50000;
 
-  @Transform(toInt) @Min(0) @IsInt()
+  @Transform(toInt)
+  @Min(0)
+  @IsInt()
   CATALOG_TTL_SECONDS = 300;
 
-  @Transform(toInt) @Min(1) @IsInt()
+  @Transform(toInt)
+  @Min(1)
+  @IsInt()
   CATALOG_MAX_ENTRIES = 1000;
 
   /** Action lists of one catalog fetched at once: above the usual 20–30 connections, so a cold catalog costs two upstream round trips. */
-  @Transform(toInt) @Min(1) @Max(256) @IsInt()
+  @Transform(toInt)
+  @Min(1)
+  @Max(256)
+  @IsInt()
   CATALOG_FETCH_CONCURRENCY = 64;
 
-  @Transform(toInt) @Min(100) @IsInt()
+  @Transform(toInt)
+  @Min(100)
+  @IsInt()
   UPSTREAM_TIMEOUT_MS = 15000;
 
-  @Transform(toInt) @Min(0) @Max(10) @IsInt()
+  @Transform(toInt)
+  @Min(0)
+  @Max(10)
+  @IsInt()
   UPSTREAM_RETRIES = 2;
 
-  @Transform(toInt) @Min(100) @IsInt()
+  @Transform(toInt)
+  @Min(100)
+  @IsInt()
   ACTION_TIMEOUT_MS = 60000;
 
-  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
   ALLOWED_ORIGINS?: string;
 
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   ALLOW_QUERY_TOKEN = true;
 
   @Transform(emptyToUndefined)
@@ -90,55 +107,82 @@ export class EnvironmentVariables {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
-  @Transform(emptyToUndefined) @IsString()
+  @Transform(emptyToUndefined)
+  @IsString()
   TRUST_PROXY = 'false';
 
-  @Transform(toInt) @Min(0) @IsInt()
+  @Transform(toInt)
+  @Min(0)
+  @IsInt()
   RATE_LIMIT_PER_MINUTE = 600;
 
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   READ_ONLY = false;
 
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   AUDIT_LOG = true;
 
-  @Transform(emptyToUndefined) @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
   PUBLIC_URL?: string;
 
-  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
   OAUTH_AUTHORIZATION_SERVERS?: string;
 
-  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
   @Matches(/^[A-Za-z0-9._,\s-]*$/, { message: 'TOOLS_ALLOW must be a comma-separated list of tool names or integration keys' })
   TOOLS_ALLOW?: string;
 
-  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
   @Matches(/^[A-Za-z0-9._,\s-]*$/, { message: 'TOOLS_DENY must be a comma-separated list of tool names or integration keys' })
   TOOLS_DENY?: string;
 
-  @Transform(toInt) @Min(1) @IsInt()
+  @Transform(toInt)
+  @Min(1)
+  @IsInt()
   MAX_SESSIONS_PER_IDENTITY = 100;
 
-  @Transform(toInt) @Min(0) @IsInt()
+  @Transform(toInt)
+  @Min(0)
+  @IsInt()
   REDIS_READY_TIMEOUT_MS = 5000;
 
-  @Transform(toInt) @Min(1) @IsInt()
+  @Transform(toInt)
+  @Min(1)
+  @IsInt()
   MAX_STREAMS_PER_IDENTITY = 20;
 
-  @Transform(toInt) @Min(1) @IsInt()
+  @Transform(toInt)
+  @Min(1)
+  @IsInt()
   MAX_CONCURRENT_CALLS_PER_IDENTITY = 10;
 
-  @Transform(toInt) @Min(1) @IsInt()
+  @Transform(toInt)
+  @Min(1)
+  @IsInt()
   TOKEN_CHECKS_PER_MINUTE = 20;
 
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   METRICS_REQUIRE_AUTH = false;
 
-  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
   METRICS_TOKEN?: string;
 
-  @Transform(toInt) @Min(0) @IsInt()
+  @Transform(toInt)
+  @Min(0)
+  @IsInt()
   SHUTDOWN_GRACE_MS = 20000;
 }
 
@@ -146,7 +190,17 @@ export function validateEnv(config: Record<string, unknown>): EnvironmentVariabl
   const defaults = new EnvironmentVariables();
   const merged: Record<string, unknown> = { ...defaults };
   for (const key of Object.keys(defaults)) if (config[key] !== undefined) merged[key] = config[key];
-  for (const key of ['INTEGRATION_APP_WORKSPACE_KEY', 'INTEGRATION_APP_WORKSPACE_SECRET', 'REDIS_URL', 'ALLOWED_ORIGINS', 'METRICS_TOKEN', 'TOOLS_ALLOW', 'TOOLS_DENY', 'PUBLIC_URL', 'OAUTH_AUTHORIZATION_SERVERS']) {
+  for (const key of [
+    'INTEGRATION_APP_WORKSPACE_KEY',
+    'INTEGRATION_APP_WORKSPACE_SECRET',
+    'REDIS_URL',
+    'ALLOWED_ORIGINS',
+    'METRICS_TOKEN',
+    'TOOLS_ALLOW',
+    'TOOLS_DENY',
+    'PUBLIC_URL',
+    'OAUTH_AUTHORIZATION_SERVERS',
+  ]) {
     if (config[key] !== undefined) merged[key] = config[key];
   }
   const validated = plainToInstance(EnvironmentVariables, merged);
@@ -156,9 +210,15 @@ export function validateEnv(config: Record<string, unknown>): EnvironmentVariabl
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
   if (validated.OAUTH_AUTHORIZATION_SERVERS) {
-    const bad = validated.OAUTH_AUTHORIZATION_SERVERS.split(',').map((s) => s.trim()).filter(Boolean).find((s) => !/^https?:\/\/[^\s,]+$/.test(s));
+    const bad = validated.OAUTH_AUTHORIZATION_SERVERS.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .find((s) => !/^https?:\/\/[^\s,]+$/.test(s));
     if (bad !== undefined) throw new Error(`Invalid configuration:\n  - OAUTH_AUTHORIZATION_SERVERS: "${bad}" is not an http(s) URL`);
-    if (!validated.PUBLIC_URL) throw new Error('Invalid configuration:\n  - PUBLIC_URL: required when OAUTH_AUTHORIZATION_SERVERS is set (the URL clients use, e.g. behind the gateway)');
+    if (!validated.PUBLIC_URL)
+      throw new Error(
+        'Invalid configuration:\n  - PUBLIC_URL: required when OAUTH_AUTHORIZATION_SERVERS is set (the URL clients use, e.g. behind the gateway)',
+      );
   }
   if (validated.METRICS_REQUIRE_AUTH && !validated.METRICS_TOKEN) {
     throw new Error('Invalid configuration:\n  - METRICS_TOKEN: required when METRICS_REQUIRE_AUTH=true');

@@ -34,7 +34,10 @@ function fakeResponse(): Response & { statusCode: number } {
 
 describe('HealthController', () => {
   it('live is always ok', async () => {
-    const ctl = await controllerWith(storeWith(() => Promise.reject(new Error('down'))), true);
+    const ctl = await controllerWith(
+      storeWith(() => Promise.reject(new Error('down'))),
+      true,
+    );
     expect(ctl.live()).toEqual({ status: 'ok' });
   });
 
@@ -54,7 +57,12 @@ describe('HealthController', () => {
 
   it('ready is 503 while shutting down, even with a healthy store', async () => {
     const res = fakeResponse();
-    const body = await (await controllerWith(storeWith(async () => undefined), true)).ready(res);
+    const body = await (
+      await controllerWith(
+        storeWith(async () => undefined),
+        true,
+      )
+    ).ready(res);
     expect(res.statusCode).toBe(503);
     expect(body).toMatchObject({ status: 'error', error: { lifecycle: { status: 'down', message: 'shutting down' } } });
   });

@@ -25,12 +25,16 @@ describe('ShutdownService', () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     server = createServer((req, res) => {
       const r = Object.assign(req, { path: new URL(req.url ?? '/', 'http://x').pathname }) as unknown as Request;
-      shutdown.middleware(r, res as unknown as Response, (() => {
-        void gate.then(() => {
-          events.push('response sent');
-          res.end('done');
-        });
-      }) as NextFunction);
+      shutdown.middleware(
+        r,
+        res as unknown as Response,
+        (() => {
+          void gate.then(() => {
+            events.push('response sent');
+            res.end('done');
+          });
+        }) as NextFunction,
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -28,7 +28,9 @@ export class IntegrationActionsToolSource extends ToolSource {
       return (await this.integrations.catalog({ identityKey: ctx.identity.key, token: ctx.token })).tools;
     } catch (err) {
       if (err instanceof UpstreamError && (err.kind === 'unauthorized' || err.kind === 'forbidden')) {
-        throw new RpcError(JsonRpcErrorCode.Unauthorized, 'Integration.app rejected the access token; get a fresh token and reconnect.', undefined, { cause: err });
+        throw new RpcError(JsonRpcErrorCode.Unauthorized, 'Integration.app rejected the access token; get a fresh token and reconnect.', undefined, {
+          cause: err,
+        });
       }
       if (err instanceof DomainError) {
         throw new RpcError(JsonRpcErrorCode.UpstreamUnavailable, `Integration.app is unavailable: ${err.message}`, undefined, { cause: err });
@@ -50,7 +52,9 @@ export class IntegrationActionsToolSource extends ToolSource {
       if (err instanceof ActionRunError && ctx.audit) ctx.audit.connectionId = err.connectionId;
       if (ctx.signal?.aborted || !(err instanceof ActionRunError)) throw err;
       const where = ctx.session ? sessionLogRef(ctx.session) : hashedSessionRef(ctx.identity.key, 'identity');
-      this.logger.warn(`Tool ${entry.name} failed upstream in session ${where}: ${err.upstream.kind}${err.upstream.upstreamStatus ? ` (HTTP ${err.upstream.upstreamStatus})` : ''}`);
+      this.logger.warn(
+        `Tool ${entry.name} failed upstream in session ${where}: ${err.upstream.kind}${err.upstream.upstreamStatus ? ` (HTTP ${err.upstream.upstreamStatus})` : ''}`,
+      );
       return upstreamFailureResult(entry, err.connectionId, err.upstream, this.integrations.actionTimeoutMs);
     }
   }

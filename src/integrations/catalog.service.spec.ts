@@ -14,7 +14,10 @@ class FakeGateway extends IntegrationAppGateway {
   failActionsOf = new Map<string, UpstreamError>();
   delayMs = 5;
 
-  constructor(private connections: UpstreamConnection[], private actions: Record<string, UpstreamAction[]>) {
+  constructor(
+    private connections: UpstreamConnection[],
+    private actions: Record<string, UpstreamAction[]>,
+  ) {
     super();
   }
   getSelf(): Promise<UpstreamSelf> {
@@ -51,7 +54,13 @@ class FakeGateway extends IntegrationAppGateway {
 }
 
 const conn = (i: number): UpstreamConnection => ({
-  id: `c${i}`, name: `C${i}`, integrationId: `int${i}`, integrationKey: `app${i}`, integrationName: `App ${i}`, disconnected: false, archived: false,
+  id: `c${i}`,
+  name: `C${i}`,
+  integrationId: `int${i}`,
+  integrationKey: `app${i}`,
+  integrationName: `App ${i}`,
+  disconnected: false,
+  archived: false,
 });
 const act = (key: string): UpstreamAction => ({ id: key, key, name: key, integrationId: '', deactivated: false, archived: false });
 
@@ -59,14 +68,21 @@ function setup(n: number, config: Partial<IntegrationAppConfig> = {}) {
   const connections = Array.from({ length: n }, (_, i) => conn(i));
   const actions = Object.fromEntries(connections.map((c) => [c.integrationId, [act('list-things'), act('create-thing')]]));
   const gateway = new FakeGateway(connections, actions);
-  const service = new CatalogService(gateway, {
-    catalogTtlSeconds: 60, catalogMaxEntries: 100, catalogFetchConcurrency: 3, ...config,
-  } as IntegrationAppConfig, new SchemaValidators());
+  const service = new CatalogService(
+    gateway,
+    {
+      catalogTtlSeconds: 60,
+      catalogMaxEntries: 100,
+      catalogFetchConcurrency: 3,
+      ...config,
+    } as IntegrationAppConfig,
+    new SchemaValidators(),
+  );
   return { gateway, service };
 }
 
 describe('CatalogService', () => {
-  it('builds a cold catalog in one round trip when the workspace\'s actions fit one page', async () => {
+  it("builds a cold catalog in one round trip when the workspace's actions fit one page", async () => {
     const { gateway, service } = setup(3);
     gateway.everyAction = [
       { ...act('list-things'), integrationId: 'int0' },
@@ -214,7 +230,7 @@ describe('CatalogService', () => {
     expect(service.cachedIdentities).toBe(1);
   });
 
-  it('validates arguments with each refresh\'s own schema, however many refreshes reuse its $id', async () => {
+  it("validates arguments with each refresh's own schema, however many refreshes reuse its $id", async () => {
     const { gateway, service } = setup(1);
     const schema = (type: string) => ({ $id: 'https://schemas.example/thing', type: 'object', properties: { id: { type } }, required: ['id'] });
     let type = 'string';

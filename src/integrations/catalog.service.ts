@@ -105,13 +105,8 @@ export class CatalogService {
 
   private async fetch(token: string): Promise<ToolCatalog> {
     // Connections and (when they fit one page) every action of the workspace, at the same time.
-    const [connections, everyAction] = await Promise.all([
-      this.gateway.listConnections(token),
-      this.gateway.listAllActions(token).catch(() => undefined),
-    ]);
-    const integrationIds = [
-      ...new Set(connections.filter((c) => !c.disconnected && !c.archived && c.integrationId).map((c) => c.integrationId)),
-    ];
+    const [connections, everyAction] = await Promise.all([this.gateway.listConnections(token), this.gateway.listAllActions(token).catch(() => undefined)]);
+    const integrationIds = [...new Set(connections.filter((c) => !c.disconnected && !c.archived && c.integrationId).map((c) => c.integrationId))];
     if (everyAction) {
       const byIntegration = new Map<string, UpstreamAction[]>(integrationIds.map((id) => [id, []]));
       for (const action of everyAction) byIntegration.get(action.integrationId)?.push(action);

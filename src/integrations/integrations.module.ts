@@ -10,12 +10,7 @@ import { SchemaValidators } from '../tools/schema-validators';
  * source. The gateway port and its `UpstreamObserver` are bound by `SeamsModule`.
  */
 @Module({
-  providers: [
-    SchemaValidators,
-    CatalogService,
-    IntegrationsService,
-    IntegrationActionsToolSource,
-  ],
+  providers: [SchemaValidators, CatalogService, IntegrationsService, IntegrationActionsToolSource],
   exports: [CatalogService, IntegrationsService],
 })
 export class IntegrationsModule {}

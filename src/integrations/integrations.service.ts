@@ -20,7 +20,10 @@ export class InvalidActionArgumentsError extends DomainError {
 /** An action run failed upstream; `upstream` says how, `connectionId` where. */
 export class ActionRunError extends DomainError {
   readonly rpcCode = JsonRpcErrorCode.UpstreamUnavailable;
-  constructor(readonly upstream: UpstreamError, readonly connectionId: string) {
+  constructor(
+    readonly upstream: UpstreamError,
+    readonly connectionId: string,
+  ) {
     super(upstream.message, { cause: upstream });
   }
   get httpStatus(): number {
@@ -71,7 +74,13 @@ export class IntegrationsService {
    * `InvalidActionArgumentsError` or `UpstreamError`; a vanished connection or action drops the
    * cached catalog.
    */
-  async runAction(caller: ActionCaller, catalog: ToolCatalog, entry: ToolEntry, args: Record<string, unknown>, signal?: AbortSignal): Promise<{ output: unknown; connectionId: string }> {
+  async runAction(
+    caller: ActionCaller,
+    catalog: ToolCatalog,
+    entry: ToolEntry,
+    args: Record<string, unknown>,
+    signal?: AbortSignal,
+  ): Promise<{ output: unknown; connectionId: string }> {
     const problems = catalog.validate(entry, args);
     if (problems.length) throw new InvalidActionArgumentsError(problems);
     let input: Record<string, unknown> | unknown = args;
@@ -80,7 +89,9 @@ export class IntegrationsService {
       connectionId = String(args[CONNECTION_ID_ARG]);
       // Checked here too, whatever the schema validation did: only the customer's own connections.
       if (!entry.connections.some((c) => c.id === connectionId)) {
-        throw new InvalidActionArgumentsError([{ path: CONNECTION_ID_ARG, message: `must be one of ${entry.connections.map((c) => JSON.stringify(c.id)).join(', ')}` }]);
+        throw new InvalidActionArgumentsError([
+          { path: CONNECTION_ID_ARG, message: `must be one of ${entry.connections.map((c) => JSON.stringify(c.id)).join(', ')}` },
+        ]);
       }
       const { [CONNECTION_ID_ARG]: _omit, ...rest } = args;
       void _omit;

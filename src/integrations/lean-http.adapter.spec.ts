@@ -33,7 +33,10 @@ describe('leanHttpAdapter', () => {
         if (path === '/gzip') return res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(zlib.gzipSync(json));
         if (path === '/deflate') return res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'deflate' }).end(zlib.deflateSync(json));
         if (path === '/br') return res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'br' }).end(zlib.brotliCompressSync(json));
-        if (path === '/missing') return res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'bad_request', key: 'not_found', message: 'No such thing' }));
+        if (path === '/missing')
+          return res
+            .writeHead(404, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ type: 'bad_request', key: 'not_found', message: 'No such thing' }));
         if (path === '/html') return res.writeHead(502, { 'content-type': 'text/html', 'retry-after': '7' }).end('<html>bad gateway</html>');
         if (path === '/drop') return req.socket.destroy();
         if (path === '/half') {
@@ -79,7 +82,12 @@ describe('leanHttpAdapter', () => {
     expect(res.data).toEqual({ ok: true, path: '/connections/c1/actions/send/run' });
     expect(res.headers['content-type']).toBe('application/json');
     expect(seen[0]).toMatchObject({ method: 'POST', body: '{"to":["a@b.co"],"n":1}' });
-    expect(seen[0].headers).toMatchObject({ authorization: 'Bearer t', 'content-type': 'application/json', 'content-length': '23', 'user-agent': 'integration-app-mcp-server' });
+    expect(seen[0].headers).toMatchObject({
+      authorization: 'Bearer t',
+      'content-type': 'application/json',
+      'content-length': '23',
+      'user-agent': 'integration-app-mcp-server',
+    });
     expect(seen[0].headers['accept-encoding']).toContain('gzip');
   });
 

@@ -34,15 +34,15 @@ function fullUrl(config: InternalAxiosRequestConfig): URL {
 
 function decoded(res: http.IncomingMessage, config: InternalAxiosRequestConfig): Readable {
   if (config.decompress === false || res.statusCode === 204 || config.method?.toUpperCase() === 'HEAD') return res;
-  const encoding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
+  const encoding = String(res.headers['content-encoding'] ?? '')
+    .trim()
+    .toLowerCase();
   const flush = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH };
   let stream: Readable;
   if (encoding === 'gzip' || encoding === 'x-gzip') stream = res.pipe(zlib.createGunzip(flush));
   else if (encoding === 'deflate') stream = res.pipe(zlib.createUnzip(flush));
   else if (encoding === 'br') {
-    stream = res.pipe(
-      zlib.createBrotliDecompress({ flush: zlib.constants.BROTLI_OPERATION_FLUSH, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH }),
-    );
+    stream = res.pipe(zlib.createBrotliDecompress({ flush: zlib.constants.BROTLI_OPERATION_FLUSH, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH }));
   } else return res;
   // Like axios: the body handed on is decoded, so the header no longer describes it.
   delete res.headers['content-encoding'];
@@ -71,8 +71,15 @@ export function leanHttpAdapter(): AxiosAdapter {
   return (config) => {
     const data: unknown = config.data;
     const plainBody = data === undefined || data === null || typeof data === 'string' || Buffer.isBuffer(data);
-    const plainResponse = config.responseType === undefined || config.responseType === 'json' || config.responseType === 'text' || config.responseType === 'arraybuffer';
-    if (config.proxy !== false || config.maxRedirects !== 0 || !plainBody || !plainResponse || NEEDS_AXIOS_ADAPTER.some((key) => config[key] !== undefined && config[key] !== null)) {
+    const plainResponse =
+      config.responseType === undefined || config.responseType === 'json' || config.responseType === 'text' || config.responseType === 'arraybuffer';
+    if (
+      config.proxy !== false ||
+      config.maxRedirects !== 0 ||
+      !plainBody ||
+      !plainResponse ||
+      NEEDS_AXIOS_ADAPTER.some((key) => config[key] !== undefined && config[key] !== null)
+    ) {
       return fallback(config);
     }
     return new Promise<AxiosResponse>((resolve, reject) => {

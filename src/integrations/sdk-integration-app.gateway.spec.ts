@@ -106,18 +106,33 @@ describe('SdkIntegrationAppGateway: what the SDK error drops (src/integrations/s
 
   it('keeps the HTTP status and Retry-After of a structured error body through the real SDK client', async () => {
     const gateway = new SdkIntegrationAppGateway(config(emulator.url), new UpstreamObserver());
-    emulator.addFault({ method: 'POST', path: '/connections/', status: 429, body: { type: 'action_run', message: 'slow down' }, headers: { 'Retry-After': '17' }, times: 1 });
+    emulator.addFault({
+      method: 'POST',
+      path: '/connections/',
+      status: 429,
+      body: { type: 'action_run', message: 'slow down' },
+      headers: { 'Retry-After': '17' },
+      times: 1,
+    });
     const err = await gateway.runAction(emulator.token('cust-1'), 'conn-gmail', 'list-emails', {}).catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: 'rate_limited', upstreamStatus: 429, retryAfterSeconds: 17, upstreamType: 'action_run' });
     emulator.addFault({ method: 'POST', path: '/connections/', status: 503, body: { type: 'action_run', message: 'down' }, times: 1 });
-    expect(await gateway.runAction(emulator.token('cust-1'), 'conn-gmail', 'list-emails', {}).catch((e: unknown) => e)).toMatchObject({ kind: 'unavailable', upstreamStatus: 503 });
+    expect(await gateway.runAction(emulator.token('cust-1'), 'conn-gmail', 'list-emails', {}).catch((e: unknown) => e)).toMatchObject({
+      kind: 'unavailable',
+      upstreamStatus: 503,
+    });
     gateway.onModuleDestroy();
   });
 
   it('refuses path segments that would change the upstream path, before any request', async () => {
     const gateway = new SdkIntegrationAppGateway(config(emulator.url), new UpstreamObserver());
     emulator.clearRequests();
-    for (const [connection, action] of [['..', 'list-emails'], ['.', 'list-emails'], ['', 'list-emails'], ['conn-gmail', '..']]) {
+    for (const [connection, action] of [
+      ['..', 'list-emails'],
+      ['.', 'list-emails'],
+      ['', 'list-emails'],
+      ['conn-gmail', '..'],
+    ]) {
       await expect(gateway.runAction(emulator.token('cust-1'), connection, action, {})).rejects.toMatchObject({ kind: 'bad_request' });
     }
     expect(emulator.requests).toHaveLength(0);

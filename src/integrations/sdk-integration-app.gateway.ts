@@ -4,13 +4,7 @@ import https from 'node:https';
 import { IntegrationAppClient } from '@integration-app/sdk';
 import { integrationAppConfig, IntegrationAppConfig } from '../config/app.config';
 import { redactSecrets } from '../common/redact';
-import {
-  IntegrationAppGateway,
-  RunActionOptions,
-  UpstreamAction,
-  UpstreamConnection,
-  UpstreamSelf,
-} from './integration-app.gateway';
+import { IntegrationAppGateway, RunActionOptions, UpstreamAction, UpstreamConnection, UpstreamSelf } from './integration-app.gateway';
 import { leanHttpAdapter } from './lean-http.adapter';
 import { parseRetryAfter, SdkErrorData, taggedStatus, transformResponse } from './sdk-error-status';
 import { UpstreamError, UpstreamErrorKind } from './upstream.error';
@@ -61,7 +55,6 @@ interface AxiosLikeError {
   message?: string;
   response?: { status?: number; headers?: Record<string, unknown>; data?: unknown };
 }
-
 
 function toUpstreamActions(raw: RawAction[], integrationId: string): UpstreamAction[] {
   return raw
@@ -223,7 +216,13 @@ export class SdkIntegrationAppGateway extends IntegrationAppGateway implements O
 
   private serverAttributes?: UpstreamSpanAttributes;
 
-  private traced<T>(operation: UpstreamOperation, request: { method: 'GET' | 'POST'; path: string }, fn: (headers?: Record<string, string>) => Promise<T>, token: string, what: string): Promise<T> {
+  private traced<T>(
+    operation: UpstreamOperation,
+    request: { method: 'GET' | 'POST'; path: string },
+    fn: (headers?: Record<string, string>) => Promise<T>,
+    token: string,
+    what: string,
+  ): Promise<T> {
     if (!this.serverAttributes) {
       const api = new URL(this.config.apiUrl);
       this.serverAttributes = { 'server.address': api.hostname, 'server.port': Number(api.port) || (api.protocol === 'https:' ? 443 : 80) };
@@ -263,7 +262,13 @@ export class SdkIntegrationAppGateway extends IntegrationAppGateway implements O
   }
 
   /** An idempotent GET with timeout per attempt and retries with exponential backoff and jitter. */
-  private async read<T>(operation: UpstreamOperation, token: string, path: string, query: Record<string, string | number | undefined>, what: string): Promise<T> {
+  private async read<T>(
+    operation: UpstreamOperation,
+    token: string,
+    path: string,
+    query: Record<string, string | number | undefined>,
+    what: string,
+  ): Promise<T> {
     const attempts = this.config.upstreamRetries + 1;
     let lastError: UpstreamError | undefined;
     for (let attempt = 0; attempt < attempts; attempt++) {
@@ -354,8 +359,6 @@ export class SdkIntegrationAppGateway extends IntegrationAppGateway implements O
     const raw = await this.readAllPages<RawAction>('list_actions', token, '/actions', { integrationId }, 'listing actions');
     return toUpstreamActions(raw, integrationId);
   }
-
-
 
   /**
    * An id or key as one URL path segment. `encodeURIComponent` leaves `.` and `..` as they are, and

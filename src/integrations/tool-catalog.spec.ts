@@ -50,7 +50,7 @@ describe('buildToolCatalog', () => {
     expect(catalog.validate(entry, { input: 3 })[0].path).toBe('input');
   });
 
-  it('offers each action as a tool of its app, with the seed\'s aliases, as one array per catalog', () => {
+  it("offers each action as a tool of its app, with the seed's aliases, as one array per catalog", () => {
     const catalog = buildToolCatalog([conn('c1', 'gmail')], new Map([['int-gmail', [action('send-email'), action('read_email')]]]), validators);
     expect(catalog.tools.map((t) => [t.definition.name, t.app, t.aliases])).toEqual([
       ['gmail_send-email', 'gmail', ['gmail-send-email', 'gmail_send-email']],
@@ -77,7 +77,9 @@ describe('ToolCatalog.validate', () => {
   it('validates each tool with its own schema when two actions share an $id', () => {
     const catalog = buildToolCatalog(
       [conn('c1', 'crm')],
-      new Map([['int-crm', [action('find', { inputSchema: schemaWithId('query', 'string') }), action('count', { inputSchema: schemaWithId('limit', 'integer') })]]]),
+      new Map([
+        ['int-crm', [action('find', { inputSchema: schemaWithId('query', 'string') }), action('count', { inputSchema: schemaWithId('limit', 'integer') })]],
+      ]),
       validators,
     );
     const find = catalog.get('crm_find')!;
@@ -92,8 +94,10 @@ describe('ToolCatalog.validate', () => {
   });
 
   it('keeps validating across refreshes and customers that reuse an $id', () => {
-    const customerA = () => buildToolCatalog([conn('a1', 'crm')], new Map([['int-crm', [action('find', { inputSchema: schemaWithId('query', 'string') })]]]), validators);
-    const customerB = () => buildToolCatalog([conn('b1', 'crm')], new Map([['int-crm', [action('find', { inputSchema: schemaWithId('query', 'integer') })]]]), validators);
+    const customerA = () =>
+      buildToolCatalog([conn('a1', 'crm')], new Map([['int-crm', [action('find', { inputSchema: schemaWithId('query', 'string') })]]]), validators);
+    const customerB = () =>
+      buildToolCatalog([conn('b1', 'crm')], new Map([['int-crm', [action('find', { inputSchema: schemaWithId('query', 'integer') })]]]), validators);
     for (let refresh = 0; refresh < 5; refresh++) {
       const a = customerA();
       const b = customerB();
@@ -145,7 +149,9 @@ describe('ToolCatalog.validate', () => {
     const build = () =>
       buildToolCatalog(
         [conn('c1', 'x')],
-        new Map([['int-x', [action('broken', { inputSchema: parsed({ type: 'object', properties: { a: { $ref: '#/definitions/nowhere' } } }) }), action('fine')]]]),
+        new Map([
+          ['int-x', [action('broken', { inputSchema: parsed({ type: 'object', properties: { a: { $ref: '#/definitions/nowhere' } } }) }), action('fine')]],
+        ]),
         validators,
       );
     const catalog = build();
@@ -161,8 +167,12 @@ describe('ToolCatalog.validate', () => {
     expect(warn).toHaveBeenCalledTimes(2);
   });
 
-  it('refuses a connectionId that is not one of the tool\'s connections', () => {
-    const catalog = buildToolCatalog([conn('c1', 'x'), conn('c2', 'x')], new Map([['int-x', [action('run', { inputSchema: schemaWithId('q', 'string') })]]]), validators);
+  it("refuses a connectionId that is not one of the tool's connections", () => {
+    const catalog = buildToolCatalog(
+      [conn('c1', 'x'), conn('c2', 'x')],
+      new Map([['int-x', [action('run', { inputSchema: schemaWithId('q', 'string') })]]]),
+      validators,
+    );
     const entry = catalog.get('x_run')!;
     expect(catalog.validate(entry, { q: 'a', connectionId: 'c2' })).toEqual([]);
     expect(catalog.validate(entry, { q: 'a', connectionId: '..' })).toEqual([{ path: 'connectionId', message: 'must be one of "c1", "c2"' }]);
@@ -185,7 +195,23 @@ describe('ToolCatalog.validate', () => {
 });
 
 describe('ToolCatalog.suggest', () => {
-  const verbs = ['list', 'get', 'create', 'update', 'delete', 'search', 'archive', 'restore', 'export', 'import', 'sync', 'merge', 'assign', 'comment', 'watch'];
+  const verbs = [
+    'list',
+    'get',
+    'create',
+    'update',
+    'delete',
+    'search',
+    'archive',
+    'restore',
+    'export',
+    'import',
+    'sync',
+    'merge',
+    'assign',
+    'comment',
+    'watch',
+  ];
   const nouns = ['contacts', 'deals', 'tickets', 'invoices', 'documents-and-attachments-of-a-workspace'];
   /** 41 integrations × 15 actions = 615 tools, names of 12 to 64 characters. */
   const big = buildToolCatalog(
@@ -224,9 +250,21 @@ describe('ToolCatalog.suggest', () => {
         .filter((s) => s.score <= limit)
         .sort((a, b) => a.score - b.score || a.name.localeCompare(b.name));
       const best = scored[0]?.score ?? 0;
-      return scored.filter((s) => s.score <= best + 1).slice(0, 3).map((s) => s.name);
+      return scored
+        .filter((s) => s.score <= best + 1)
+        .slice(0, 3)
+        .map((s) => s.name);
     };
-    const typos = candidates.filter((_, i) => i % 7 === 0).flatMap((name) => [name.slice(0, -2), name.replace('-', '_'), name.slice(4), name.toUpperCase().replace(/[aeiou]/gi, 'é'), `${name}s`, name.slice(0, 12)]);
+    const typos = candidates
+      .filter((_, i) => i % 7 === 0)
+      .flatMap((name) => [
+        name.slice(0, -2),
+        name.replace('-', '_'),
+        name.slice(4),
+        name.toUpperCase().replace(/[aeiou]/gi, 'é'),
+        `${name}s`,
+        name.slice(0, 12),
+      ]);
     for (const typo of typos) expect(suggestNames(typo, candidates)).toEqual(reference(typo));
   });
 
@@ -235,7 +273,12 @@ describe('ToolCatalog.suggest', () => {
     const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789_-';
     const garbage = alphabet.repeat(Math.ceil(10_000 / alphabet.length));
     // 500 different garbage needles of 5,000 characters (rotations of a shuffled-enough pattern).
-    const needles = Array.from({ length: 500 }, (_, i) => [...garbage.slice(i % 97, (i % 97) + 5000)].reverse().join('').replace(/a/g, String(i % 10)));
+    const needles = Array.from({ length: 500 }, (_, i) =>
+      [...garbage.slice(i % 97, (i % 97) + 5000)]
+        .reverse()
+        .join('')
+        .replace(/a/g, String(i % 10)),
+    );
     let started = performance.now();
     for (const needle of needles) expect(suggestNames(needle, candidates)).toEqual([]);
     // Generous: the hand-written Levenshtein, and sorting every candidate, took seconds here.

@@ -175,9 +175,7 @@ export function buildToolCatalog(
     const title = `${integration.name || integration.key}: ${action.name}`;
     const { schema, wraps } = toObjectSchema(action.inputSchema);
     const inputSchema = integration.connections.length > 1 ? withConnectionChoice(schema, integration.connections) : schema;
-    const description =
-      action.description?.trim() ||
-      `${action.name} in ${integration.name || integration.key} (Integration.app action "${action.key}").`;
+    const description = action.description?.trim() || `${action.name} in ${integration.name || integration.key} (Integration.app action "${action.key}").`;
     return {
       name: names[i],
       integrationKey: integration.key,

@@ -1,15 +1,7 @@
 import { DomainError } from '../common/domain.errors';
 
 export type UpstreamErrorKind =
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'rate_limited'
-  | 'timeout'
-  | 'unavailable'
-  | 'bad_request'
-  | 'connection'
-  | 'action_failed';
+  'unauthorized' | 'forbidden' | 'not_found' | 'rate_limited' | 'timeout' | 'unavailable' | 'bad_request' | 'connection' | 'action_failed';
 
 const HTTP_BY_KIND: Record<UpstreamErrorKind, number> = {
   unauthorized: 401,

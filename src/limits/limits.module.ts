@@ -7,7 +7,10 @@ import { TenantLimits } from './tenant-limits';
 
 /** Rate-limit counters in Redis on a connection of their own, closed with the module. */
 class ClusterRateLimiterStore extends RedisRateLimiterStore implements OnModuleDestroy {
-  constructor(private readonly redis: Redis, prefix: string) {
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+  ) {
     super(redis, prefix);
   }
 

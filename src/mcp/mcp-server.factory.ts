@@ -20,7 +20,8 @@ const SEARCH_INSTRUCTIONS =
 const DYNAMIC_INSTRUCTIONS =
   `Only ${ENABLE_TOOLS}, search-actions and describe-actions are listed at first. Find the tools you need with search-actions, ` +
   `then call ${ENABLE_TOOLS} with them (or with integration keys); ` +
-  'they become callable immediately and appear in tools/list. ' + STATIC_INSTRUCTIONS;
+  'they become callable immediately and appear in tools/list. ' +
+  STATIC_INSTRUCTIONS;
 
 /**
  * The schema our `tools/call` handler is registered with: just the method. The SDK `Server` checks
@@ -48,7 +49,10 @@ export class McpServerFactory {
    */
   private readonly jsonSchemaValidator = new AjvJsonSchemaValidator();
 
-  constructor(private readonly tools: ToolRegistry, private readonly hub: NotificationHub) {}
+  constructor(
+    private readonly tools: ToolRegistry,
+    private readonly hub: NotificationHub,
+  ) {}
 
   create(session: SessionRecord | (() => Promise<SessionRecord>), mode: SessionRecord['mode']): Server {
     const server = new Server(SERVER_INFO, {

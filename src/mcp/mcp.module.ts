@@ -16,13 +16,7 @@ import { StreamableHttpService } from './transports/streamable-http.service';
 @Module({
   imports: [AuthModule, IntegrationsModule, SessionsModule, ToolsModule, LimitsModule],
   controllers: [StreamableHttpController, SseController],
-  providers: [
-    McpServerFactory,
-    NotificationHub,
-    InFlightRequests,
-    StreamableHttpService,
-    SseService,
-  ],
+  providers: [McpServerFactory, NotificationHub, InFlightRequests, StreamableHttpService, SseService],
   exports: [NotificationHub, SseService],
 })
 export class McpModule {}

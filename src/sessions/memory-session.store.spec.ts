@@ -2,8 +2,18 @@ import { MemorySessionStore } from './memory-session.store';
 import type { SessionRecord } from './session.types';
 
 const record = (id: string, extra: Partial<SessionRecord> = {}): SessionRecord => ({
-  id, identityKey: 'owner', workspaceKey: 'ws', customerId: 'c', token: 't', mode: 'dynamic', apps: null,
-  enabledTools: [], transport: 'streamable-http', createdAt: Date.now(), lastUsedAt: Date.now(), ...extra,
+  id,
+  identityKey: 'owner',
+  workspaceKey: 'ws',
+  customerId: 'c',
+  token: 't',
+  mode: 'dynamic',
+  apps: null,
+  enabledTools: [],
+  transport: 'streamable-http',
+  createdAt: Date.now(),
+  lastUsedAt: Date.now(),
+  ...extra,
 });
 
 describe('MemorySessionStore', () => {

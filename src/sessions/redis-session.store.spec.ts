@@ -7,8 +7,19 @@ import { sleepUntil, waitFor } from '../../test/support/wait';
 
 const URL = testRedisUrl();
 const record = (id: string, extra: Partial<SessionRecord> = {}): SessionRecord => ({
-  id, identityKey: 'owner', workspaceKey: 'ws', customerId: 'c', token: 'tok-1', mode: 'dynamic', apps: ['gmail'],
-  enabledTools: [], chatId: undefined, transport: 'streamable-http', createdAt: 1000, lastUsedAt: 1000, ...extra,
+  id,
+  identityKey: 'owner',
+  workspaceKey: 'ws',
+  customerId: 'c',
+  token: 'tok-1',
+  mode: 'dynamic',
+  apps: ['gmail'],
+  enabledTools: [],
+  chatId: undefined,
+  transport: 'streamable-http',
+  createdAt: 1000,
+  lastUsedAt: 1000,
+  ...extra,
 });
 
 describe('RedisSessionStore (real Redis)', () => {
@@ -67,7 +78,7 @@ describe('RedisSessionStore (real Redis)', () => {
     expect(await raw.exists(`${prefix}s:s4:t`)).toBe(0);
   });
 
-  it('keeps a busy session\'s chat mapping alive beyond its first TTL', async () => {
+  it("keeps a busy session's chat mapping alive beyond its first TTL", async () => {
     const created = Date.now();
     await a.create(record('s7', { chatId: 'busy', identityKey: 'owner-busy' }), 1);
     await a.setChat('owner-busy', 'busy', 's7', 1);

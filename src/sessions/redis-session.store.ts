@@ -91,7 +91,11 @@ export class RedisSessionStore extends SessionStore implements OnModuleInit, OnM
   /** How long `onModuleInit` waits for Redis before saying it is unavailable (tests pointing at a dead Redis use less). */
   private readonly readyTimeoutMs: number;
 
-  constructor(url: string, private readonly prefix: string, settings: { readyTimeoutMs?: number } = {}) {
+  constructor(
+    url: string,
+    private readonly prefix: string,
+    settings: { readyTimeoutMs?: number } = {},
+  ) {
     super();
     this.readyTimeoutMs = settings.readyTimeoutMs ?? 5000;
     const { options, display } = redisOptions(url);
@@ -129,8 +133,33 @@ export class RedisSessionStore extends SessionStore implements OnModuleInit, OnM
   }
 
   private commands(): Redis & {
-    mcpCreate(k1: string, k2: string, k3: string, now: number, ttl: number, id: string, data: string, token: string, max: number, maxPerIdentity: number, prefix: string, owner: string, lastUsedAt: number): Promise<string[] | null>;
-    mcpTouch(k1: string, k2: string, k3: string, k4: string, ttl: number, now: number, id: string, token: string, chat: '0' | '1', prefix: string): Promise<number>;
+    mcpCreate(
+      k1: string,
+      k2: string,
+      k3: string,
+      now: number,
+      ttl: number,
+      id: string,
+      data: string,
+      token: string,
+      max: number,
+      maxPerIdentity: number,
+      prefix: string,
+      owner: string,
+      lastUsedAt: number,
+    ): Promise<string[] | null>;
+    mcpTouch(
+      k1: string,
+      k2: string,
+      k3: string,
+      k4: string,
+      ttl: number,
+      now: number,
+      id: string,
+      token: string,
+      chat: '0' | '1',
+      prefix: string,
+    ): Promise<number>;
     mcpAddTools(k1: string, k2: string, k3: string, k4: string, ttl: number, now: number, ...names: string[]): Promise<string[] | null>;
     mcpSetChat(k: string, chatId: string, sessionId: string, ttl: number): Promise<string | null>;
     mcpRemoveChat(k: string, chatId: string, sessionId: string): Promise<number>;
@@ -157,7 +186,12 @@ export class RedisSessionStore extends SessionStore implements OnModuleInit, OnM
       lastUsedAt,
     );
     if (evicted === null) return { created: false };
-    if (enabledTools.length) await this.client.multi().sadd(this.toolsKey(record.id), ...enabledTools).pexpire(this.toolsKey(record.id), ttl).exec();
+    if (enabledTools.length)
+      await this.client
+        .multi()
+        .sadd(this.toolsKey(record.id), ...enabledTools)
+        .pexpire(this.toolsKey(record.id), ttl)
+        .exec();
     return { created: true, evicted };
   }
 
@@ -176,7 +210,18 @@ export class RedisSessionStore extends SessionStore implements OnModuleInit, OnM
 
   async touch(id: string, ttlSeconds: number, token?: string, chatOwner?: string): Promise<void> {
     const chatKey = chatOwner ? this.chatKey(chatOwner) : this.key(id);
-    await this.commands().mcpTouch(this.key(id), this.toolsKey(id), this.indexKey, chatKey, ttlSeconds * 1000, Date.now(), id, token ?? '', chatOwner ? '1' : '0', this.prefix);
+    await this.commands().mcpTouch(
+      this.key(id),
+      this.toolsKey(id),
+      this.indexKey,
+      chatKey,
+      ttlSeconds * 1000,
+      Date.now(),
+      id,
+      token ?? '',
+      chatOwner ? '1' : '0',
+      this.prefix,
+    );
   }
 
   async addEnabledTools(id: string, names: string[], ttlSeconds: number): Promise<string[] | undefined> {

@@ -9,8 +9,18 @@ import { sleepUntil } from '../../test/support/wait';
 
 const URL = testRedisUrl();
 const record = (id: string, identityKey: string, extra: Partial<SessionRecord> = {}): SessionRecord => ({
-  id, identityKey, workspaceKey: 'ws', customerId: identityKey, token: 't', mode: 'static', apps: null,
-  enabledTools: [], transport: 'streamable-http', createdAt: Date.now(), lastUsedAt: Date.now(), ...extra,
+  id,
+  identityKey,
+  workspaceKey: 'ws',
+  customerId: identityKey,
+  token: 't',
+  mode: 'static',
+  apps: null,
+  enabledTools: [],
+  transport: 'streamable-http',
+  createdAt: Date.now(),
+  lastUsedAt: Date.now(),
+  ...extra,
 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -52,7 +62,7 @@ describe.each([
     if (b !== a) await b.close();
   });
 
-  it('evicts the identity\'s least recently used session beyond its cap, and nobody else\'s', async () => {
+  it("evicts the identity's least recently used session beyond its cap, and nobody else's", async () => {
     const limits = { maxSessions: 100, maxPerIdentity: 3 };
     await a.create(record('other-1', 'quiet'), 60, limits);
     for (const id of ['n1', 'n2', 'n3']) {
@@ -81,9 +91,7 @@ describe.each([
 
   it('keeps both caps exact under concurrent creates from two replicas', async () => {
     const limits = { maxSessions: 10, maxPerIdentity: 4 };
-    const results = await Promise.all(
-      Array.from({ length: 60 }, (_, i) => (i % 2 ? a : b).create(record(`r${i}`, `id${i % 5}`), 60, limits)),
-    );
+    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 ? a : b).create(record(`r${i}`, `id${i % 5}`), 60, limits)));
     expect(await a.count()).toBe(10);
     const created = results.filter((r) => r.created).length;
     const evicted = results.reduce((n, r) => n + (r.evicted?.length ?? 0), 0);
@@ -96,7 +104,7 @@ describe.each([
     for (const n of perIdentity.values()) expect(n).toBeLessThanOrEqual(4);
   });
 
-  it('frees an identity\'s slots when its sessions are deleted or expire', async () => {
+  it("frees an identity's slots when its sessions are deleted or expire", async () => {
     const limits = { maxSessions: 100, maxPerIdentity: 2 };
     await a.create(record('d1', 'me'), 60, limits);
     await a.create(record('d2', 'me'), 1, limits);

@@ -35,7 +35,10 @@ export interface OpenedSession {
 export class SessionsService {
   private readonly logger = new Logger(SessionsService.name);
 
-  constructor(private readonly store: SessionStore, @Inject(sessionsConfig.KEY) private readonly config: SessionsConfig) {}
+  constructor(
+    private readonly store: SessionStore,
+    @Inject(sessionsConfig.KEY) private readonly config: SessionsConfig,
+  ) {}
 
   get idleTtlSeconds(): number {
     return this.config.idleTtlSeconds;
@@ -84,7 +87,8 @@ export class SessionsService {
         maxPerIdentity: this.config.maxSessionsPerIdentity,
       });
       if (!outcome.created) throw new TooManySessionsError(30);
-      if (outcome.evicted.length) this.logger.log(`Evicted ${outcome.evicted.length} idle session(s) of identity ${record.identityKey.slice(0, 12)} (MAX_SESSIONS_PER_IDENTITY)`);
+      if (outcome.evicted.length)
+        this.logger.log(`Evicted ${outcome.evicted.length} idle session(s) of identity ${record.identityKey.slice(0, 12)} (MAX_SESSIONS_PER_IDENTITY)`);
       if (chatId) await this.store.setChat(record.identityKey, chatId, record.id, this.config.idleTtlSeconds);
       return { record, evicted: outcome.evicted };
     });

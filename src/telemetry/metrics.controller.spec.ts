@@ -20,7 +20,16 @@ describe('MetricsController', () => {
 
   it('with METRICS_REQUIRE_AUTH, accepts only "Bearer <METRICS_TOKEN>" (scheme case-insensitive)', async () => {
     const { ctl } = controller({ metricsRequireAuth: true, metricsToken: 'scrape-secret' });
-    for (const header of [undefined, '', 'scrape-secret', 'Bearer', 'Bearer scrape-secre', 'Bearer scrape-secret-and-more', 'Basic scrape-secret', 'Bearer scrape secret']) {
+    for (const header of [
+      undefined,
+      '',
+      'scrape-secret',
+      'Bearer',
+      'Bearer scrape-secre',
+      'Bearer scrape-secret-and-more',
+      'Basic scrape-secret',
+      'Bearer scrape secret',
+    ]) {
       expect(() => ctl.scrape(header)).toThrow(UnauthorizedError);
     }
     await expect(ctl.scrape('Bearer scrape-secret')).resolves.toContain('mcp_http_requests_total');

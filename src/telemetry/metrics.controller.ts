@@ -9,7 +9,10 @@ const digest = (value: string): Buffer => createHash('sha256').update(value).dig
 /** `GET /metrics` in Prometheus text format; `METRICS_REQUIRE_AUTH=true` demands `Bearer $METRICS_TOKEN`. */
 @Controller('metrics')
 export class MetricsController {
-  constructor(private readonly metrics: MetricsService, @Inject(appConfig.KEY) private readonly config: AppConfig) {}
+  constructor(
+    private readonly metrics: MetricsService,
+    @Inject(appConfig.KEY) private readonly config: AppConfig,
+  ) {}
 
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')

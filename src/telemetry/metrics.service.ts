@@ -58,13 +58,15 @@ export class MetricsService {
   }
 
   async render(): Promise<string> {
-    await Promise.all(this.collectors.map(async (fn) => {
-      try {
-        await fn();
-      } catch {
-        /* a failing source leaves its gauge as it was */
-      }
-    }));
+    await Promise.all(
+      this.collectors.map(async (fn) => {
+        try {
+          await fn();
+        } catch {
+          /* a failing source leaves its gauge as it was */
+        }
+      }),
+    );
     return this.registry.metrics();
   }
 

@@ -48,7 +48,14 @@ export function policyKey(policy: ToolPolicy): string {
 /** Parses a comma-separated list of tool names / app keys (a header or query value). */
 export function parseList(value: string | undefined, name: string): string[] | undefined {
   if (value === undefined || value.trim() === '') return undefined;
-  const entries = [...new Set(value.split(',').map((v) => v.trim()).filter(Boolean))];
+  const entries = [
+    ...new Set(
+      value
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean),
+    ),
+  ];
   const bad = entries.find((e) => !ENTRY.test(e));
   if (bad !== undefined) throw new BadRequestError(`Invalid entry in ${name}: "${bad.slice(0, 60)}" (tool names or integration keys, comma-separated).`);
   if (entries.length > MAX_ENTRIES) throw new BadRequestError(`Too many entries in ${name} (at most ${MAX_ENTRIES}).`);

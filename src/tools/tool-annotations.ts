@@ -6,11 +6,31 @@ export interface ToolAnnotations {
   openWorldHint: boolean;
 }
 
-const READ_VERBS = new Set(['list', 'get', 'search', 'find', 'read', 'fetch', 'query', 'lookup', 'retrieve', 'count', 'describe', 'download', 'export', 'view', 'check']);
+const READ_VERBS = new Set([
+  'list',
+  'get',
+  'search',
+  'find',
+  'read',
+  'fetch',
+  'query',
+  'lookup',
+  'retrieve',
+  'count',
+  'describe',
+  'download',
+  'export',
+  'view',
+  'check',
+]);
 const DESTRUCTIVE_VERBS = new Set(['delete', 'remove', 'archive', 'destroy', 'purge', 'erase', 'trash', 'cancel', 'revoke', 'unsubscribe', 'clear']);
 
 function firstWord(text: string): string {
-  const words = text.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  const words = text
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
   return words[0] ?? '';
 }
 

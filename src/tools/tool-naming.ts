@@ -3,7 +3,11 @@ import { createHash } from 'node:crypto';
 export const MAX_TOOL_NAME_LENGTH = 64;
 
 export function shortHash(text: string, length = 8): string {
-  return createHash('sha256').update(text).digest('base64url').replace(/[^A-Za-z0-9]/g, '').slice(0, length);
+  return createHash('sha256')
+    .update(text)
+    .digest('base64url')
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(0, length);
 }
 
 /** Reduces any text to the characters MCP clients accept in tool names. */

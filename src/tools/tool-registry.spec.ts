@@ -132,7 +132,9 @@ describe('ToolRegistry', () => {
     await expect(registry.call(dynamic, 'gmail_list', {})).rejects.toThrow(/not enabled in this session; call enable-tools/);
     expect((await registry.call(dynamic, 'gmail_send', {})).content).toEqual([{ type: 'text', text: 'ok' }]);
     // Mode tools see every tool of the caller's apps, enabled or not.
-    expect((await registry.call(dynamic, 'enable-tools', {})).content).toEqual([{ type: 'text', text: 'shared_name,team_lookup,gmail_send,gmail_list,slack_post' }]);
+    expect((await registry.call(dynamic, 'enable-tools', {})).content).toEqual([
+      { type: 'text', text: 'shared_name,team_lookup,gmail_send,gmail_list,slack_post' },
+    ]);
     // In static mode, mode tools of dynamic mode do not exist.
     await expect(registry.call(ctx(), 'enable-tools', {})).rejects.toThrow(/Unknown tool: "enable-tools"/);
     await close();
@@ -189,6 +191,8 @@ describe('ToolRegistry', () => {
     class Clash extends TeamSource {
       override readonly sourceName = 'clash';
     }
-    await expect(makeRegistry([Clash])).rejects.toThrow('Tool name "shared_name" is offered by both tool source "team" and tool source "clash": rename one of them (tool names must be unique).');
+    await expect(makeRegistry([Clash])).rejects.toThrow(
+      'Tool name "shared_name" is offered by both tool source "team" and tool source "clash": rename one of them (tool names must be unique).',
+    );
   });
 });

@@ -76,7 +76,10 @@ class MergedTools {
   readonly all: readonly Owned[];
   private readonly views = new Map<string, AppsView>();
 
-  constructor(parts: ReadonlyArray<{ source: ToolSource; tools: readonly SourceTool[] }>, onCollision: (name: string, kept: ToolSource, dropped: ToolSource) => void) {
+  constructor(
+    parts: ReadonlyArray<{ source: ToolSource; tools: readonly SourceTool[] }>,
+    onCollision: (name: string, kept: ToolSource, dropped: ToolSource) => void,
+  ) {
     const seen = new Map<string, ToolSource>();
     const all: Owned[] = [];
     for (const { source, tools } of parts) {
@@ -193,23 +196,27 @@ export class ToolRegistry implements OnApplicationBootstrap {
     };
     for (const m of this.modeTools) for (const name of m.names) claim(name, `mode tools ${m.constructor.name}`);
     for (const s of this.sources) for (const name of s.reservedNames()) claim(name, `tool source "${s.sourceName}"`);
-    this.logger.debug(`Tool sources: ${this.sources.map((s) => s.sourceName).join(', ') || 'none'}; mode tools: ${this.modeTools.map((m) => m.names.join('/')).join(', ') || 'none'}`);
+    this.logger.debug(
+      `Tool sources: ${this.sources.map((s) => s.sourceName).join(', ') || 'none'}; mode tools: ${this.modeTools.map((m) => m.names.join('/')).join(', ') || 'none'}`,
+    );
   }
 
   private async mergedFor(ctx: ToolContext): Promise<MergedTools> {
     const answers = await Promise.all(this.sources.map((s) => s.list(ctx)));
     const keys = answers.map((a) => (a.length === 0 ? NO_TOOLS : a));
     if (keys.length === 0) keys.push(NO_TOOLS);
-    return this.merged.get(keys, () =>
-      new MergedTools(
-        this.sources.map((source, i) => ({ source, tools: answers[i] })),
-        (name, kept, dropped) => {
-          const key = `${name}\u0000${dropped.sourceName}`;
-          if (this.reportedCollisions.has(key)) return;
-          if (this.reportedCollisions.size < 1000) this.reportedCollisions.add(key);
-          this.logger.warn(`Tool "${name}" of source "${dropped.sourceName}" is hidden: "${kept.sourceName}" offers a tool of that name.`);
-        },
-      ),
+    return this.merged.get(
+      keys,
+      () =>
+        new MergedTools(
+          this.sources.map((source, i) => ({ source, tools: answers[i] })),
+          (name, kept, dropped) => {
+            const key = `${name}\u0000${dropped.sourceName}`;
+            if (this.reportedCollisions.has(key)) return;
+            if (this.reportedCollisions.size < 1000) this.reportedCollisions.add(key);
+            this.logger.warn(`Tool "${name}" of source "${dropped.sourceName}" is hidden: "${kept.sourceName}" offers a tool of that name.`);
+          },
+        ),
     );
   }
 
@@ -272,7 +279,10 @@ export class ToolRegistry implements OnApplicationBootstrap {
 
     const owned = view.owned(name);
     if (owned && ctx.mode === 'search') {
-      throw new RpcError(JsonRpcErrorCode.InvalidParams, `Tool "${String(name).slice(0, 200)}" is not listed in search mode; run it with run-action (or run-read-action).`);
+      throw new RpcError(
+        JsonRpcErrorCode.InvalidParams,
+        `Tool "${String(name).slice(0, 200)}" is not listed in search mode; run it with run-action (or run-read-action).`,
+      );
     }
     if (!owned || (ctx.mode === 'dynamic' && !ctx.enabledTools.includes(name))) throw this.unknownTool(name, view, owned !== undefined);
     const label = owned.tool.app ?? owned.source.sourceName;
@@ -308,7 +318,14 @@ export class ToolRegistry implements OnApplicationBootstrap {
    * One line per tool call (logger `audit`): who ran which tool where, how it ended, and a SHA-256
    * of the arguments — never their values, the output or a token.
    */
-  private writeAudit(ctx: ToolCallContext, owned: Owned, details: { connectionId?: string }, outcome: string, durationMs: number, args: Record<string, unknown>): void {
+  private writeAudit(
+    ctx: ToolCallContext,
+    owned: Owned,
+    details: { connectionId?: string },
+    outcome: string,
+    durationMs: number,
+    args: Record<string, unknown>,
+  ): void {
     if (!this.audit) return;
     let argumentsSha256: string;
     try {
@@ -340,7 +357,10 @@ export class ToolRegistry implements OnApplicationBootstrap {
     if (exists) {
       return new RpcError(JsonRpcErrorCode.InvalidParams, `Tool "${shown}" is not enabled in this session; call enable-tools with ["${shown}"] first.`);
     }
-    const suggestions = suggestNames(name, view.tools.map((t) => t.definition.name));
+    const suggestions = suggestNames(
+      name,
+      view.tools.map((t) => t.definition.name),
+    );
     const hint = suggestions.length ? ` Did you mean: ${suggestions.join(', ')}?` : '';
     return new RpcError(JsonRpcErrorCode.InvalidParams, `Unknown tool: "${shown}".${hint}`);
   }

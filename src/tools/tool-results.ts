@@ -22,10 +22,10 @@ export function errorResult(text: string, details?: Record<string, unknown>): Ca
 
 export function invalidArgumentsResult(toolName: string, problems: ValidationProblem[]): CallToolResult {
   const list = problems.map((p) => `"${p.path}" ${p.message}`);
-  return errorResult(
-    `Invalid arguments for ${toolName}: ${list.join('; ')}. Fix these fields (see the tool's inputSchema) and call again.`,
-    { type: 'invalid_arguments', fields: problems },
-  );
+  return errorResult(`Invalid arguments for ${toolName}: ${list.join('; ')}. Fix these fields (see the tool's inputSchema) and call again.`, {
+    type: 'invalid_arguments',
+    fields: problems,
+  });
 }
 
 /** Turns an upstream failure into text an agent can act on. */

@@ -33,9 +33,12 @@ describe('Integration.app emulator', () => {
     expect(actions.find((a) => a.key === 'gone-action')?.archivedAt).toBeDefined();
   });
 
-  it('runs actions on the customer\'s connections and echoes the input', async () => {
+  it("runs actions on the customer's connections and echoes the input", async () => {
     const client = sdk(emulator.token('cust-1'));
-    const echoed = await client.connection('conn-gmail').action('send-email').run({ to: ['x@y.z'] });
+    const echoed = await client
+      .connection('conn-gmail')
+      .action('send-email')
+      .run({ to: ['x@y.z'] });
     expect(echoed).toEqual({ output: { ok: true, connectionId: 'conn-gmail', actionKey: 'send-email', input: { to: ['x@y.z'] } } });
     expect(await client.connection('conn-gmail').action('count-unread').run({})).toEqual({ output: 0 });
     expect(emulator.requests.at(-1)).toMatchObject({ method: 'POST', path: '/connections/conn-gmail/actions/count-unread/run', customerId: 'cust-1' });
@@ -64,7 +67,13 @@ describe('Integration.app emulator', () => {
   it('injects faults: status + JSON, raw HTML, dropped connections, delays, a limited number of times', async () => {
     const token = emulator.token('cust-1');
     const get = () => fetch(`${emulator.url}/self`, { headers: { Authorization: `Bearer ${token}` } });
-    emulator.addFault({ path: '/self', status: 429, headers: { 'Retry-After': '3' }, body: { type: 'bad_request', key: 'rate_limit_exceeded', message: 'slow down' }, times: 1 });
+    emulator.addFault({
+      path: '/self',
+      status: 429,
+      headers: { 'Retry-After': '3' },
+      body: { type: 'bad_request', key: 'rate_limit_exceeded', message: 'slow down' },
+      times: 1,
+    });
     const limited = await get();
     expect([limited.status, limited.headers.get('retry-after')]).toEqual([429, '3']);
     expect((await get()).status).toBe(200);

@@ -80,7 +80,11 @@ interface Caller {
 }
 
 class HttpError extends Error {
-  constructor(readonly status: number, readonly body: { type: string; key?: string; message: string }, readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly status: number,
+    readonly body: { type: string; key?: string; message: string },
+    readonly headers: Record<string, string> = {},
+  ) {
     super(body.message);
   }
 }
@@ -218,13 +222,23 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       return { status: 200, body: { id: integration.id, key: integration.key, name: integration.name, logoUri: integration.logoUri ?? '' } };
     }
     if (method === 'GET' && path === '/self' && !opts.withoutSelf) {
-      return { status: 200, body: { id: caller.customerId, name: caller.customer?.name ?? caller.customerId, workspaceKey: w.key, workspaceId: `ws-${w.key}` } };
+      return {
+        status: 200,
+        body: { id: caller.customerId, name: caller.customer?.name ?? caller.customerId, workspaceKey: w.key, workspaceId: `ws-${w.key}` },
+      };
     }
     if (method === 'GET' && path === '/connections') {
       let list = connections;
       if (query.integrationKey) list = list.filter((c) => c.integrationKey === query.integrationKey);
       if (query.integrationId) list = list.filter((c) => integrationOf(w, c.integrationKey)?.id === query.integrationId);
-      return { status: 200, body: paginate(list.map((c) => connectionView(w, caller.customerId, c)), query, pageSize) };
+      return {
+        status: 200,
+        body: paginate(
+          list.map((c) => connectionView(w, caller.customerId, c)),
+          query,
+          pageSize,
+        ),
+      };
     }
     if (method === 'GET' && path === '/actions') {
       let integration: IntegrationFixture | undefined;
@@ -234,7 +248,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         const c = connections.find((x) => x.id === query.connectionId);
         integration = c ? integrationOf(w, c.integrationKey) : undefined;
       }
-      const all = integration ? integration.actions.map((a) => actionView(integration!, a)) : query.integrationId || query.integrationKey || query.connectionId ? [] : w.integrations.flatMap((i) => i.actions.map((a) => actionView(i, a)));
+      const all = integration
+        ? integration.actions.map((a) => actionView(integration!, a))
+        : query.integrationId || query.integrationKey || query.connectionId
+          ? []
+          : w.integrations.flatMap((i) => i.actions.map((a) => actionView(i, a)));
       return { status: 200, body: paginate(all, query, pageSize) };
     }
     const run = /^\/connections\/([^/]+)\/actions\/([^/]+)\/run$/.exec(path);
@@ -247,7 +265,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       const action = integration?.actions.find((a) => a.key === actionKey && !a.archived);
       if (!integration || !action) throw notFound(`Action ${actionKey} not found for integration ${connection.integrationKey}`);
       if (connection.disconnected) {
-        throw new HttpError(400, { type: 'connection', key: 'connection_is_defunct', message: `Connection ${connection.name} is disconnected. Reconnect it to continue.` });
+        throw new HttpError(400, {
+          type: 'connection',
+          key: 'connection_is_defunct',
+          message: `Connection ${connection.name} is disconnected. Reconnect it to continue.`,
+        });
       }
       const spec = action.run ?? { mode: 'echo' };
       if (spec.mode === 'error') throw new HttpError(spec.status, spec.error);
@@ -302,9 +324,22 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       const method = (req.method ?? 'GET').toUpperCase();
       let body: unknown;
       const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-      const record: RecordedRequest = { method, path, query, body: undefined, token: bearer, authorized: false, at: Date.now(), remotePort: req.socket.remotePort, userAgent: req.headers['user-agent'] };
+      const record: RecordedRequest = {
+        method,
+        path,
+        query,
+        body: undefined,
+        token: bearer,
+        authorized: false,
+        at: Date.now(),
+        remotePort: req.socket.remotePort,
+        userAgent: req.headers['user-agent'],
+      };
       if (req.headers.traceparent !== undefined) {
-        record.headers = { traceparent: String(req.headers.traceparent), ...(req.headers.tracestate !== undefined ? { tracestate: String(req.headers.tracestate) } : {}) };
+        record.headers = {
+          traceparent: String(req.headers.traceparent),
+          ...(req.headers.tracestate !== undefined ? { tracestate: String(req.headers.tracestate) } : {}),
+        };
       }
       requests.push(record);
       res.once('close', () => {

@@ -28,7 +28,10 @@ export function generateFixture(opts: GenerateOptions): Fixture {
               type: 'object',
               properties: {
                 id: { type: 'string', description: 'Record id' },
-                fields: { type: 'object', properties: { name: { type: 'string' }, email: { type: 'string', format: 'email' }, tags: { type: 'array', items: { type: 'string' } } } },
+                fields: {
+                  type: 'object',
+                  properties: { name: { type: 'string' }, email: { type: 'string', format: 'email' }, tags: { type: 'array', items: { type: 'string' } } },
+                },
                 limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
               },
               required: j % 3 === 1 ? ['id'] : [],
@@ -38,7 +41,11 @@ export function generateFixture(opts: GenerateOptions): Fixture {
   const customers = Array.from({ length: opts.customers ?? 1 }, (_, c) => ({
     id: `customer-${c}`,
     name: `Customer ${c}`,
-    connections: integrations.map((integration, i) => ({ id: `conn-${c}-${i}`, name: `${integration.name} of customer ${c}`, integrationKey: integration.key })),
+    connections: integrations.map((integration, i) => ({
+      id: `conn-${c}-${i}`,
+      name: `${integration.name} of customer ${c}`,
+      integrationKey: integration.key,
+    })),
   }));
   return { workspaces: [{ key: opts.workspaceKey ?? 'bench', secret: opts.secret ?? 'bench-secret', integrations, customers }] };
 }

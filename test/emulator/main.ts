@@ -14,7 +14,12 @@ import { generateFixture } from './generate';
 function fixtureFromEnv(): Fixture {
   const gen = process.env.EMULATOR_GENERATE;
   if (gen) {
-    const o = Object.fromEntries(gen.split(',').map((kv) => kv.split(':')).map(([k, v]) => [k.trim(), Number(v)]));
+    const o = Object.fromEntries(
+      gen
+        .split(',')
+        .map((kv) => kv.split(':'))
+        .map(([k, v]) => [k.trim(), Number(v)]),
+    );
     return generateFixture({ customers: o.customers ?? 1, connections: o.connections ?? 20, actionsPerIntegration: o.actions ?? 30 });
   }
   return JSON.parse(readFileSync(process.env.EMULATOR_FIXTURE ?? join(__dirname, 'fixtures', 'demo.json'), 'utf8')) as Fixture;
@@ -28,7 +33,9 @@ async function main(): Promise<void> {
     latencyMs: Number(process.env.EMULATOR_LATENCY_MS ?? 0),
     pageSize: process.env.EMULATOR_PAGE_SIZE ? Number(process.env.EMULATOR_PAGE_SIZE) : undefined,
   });
-  const tokens = Object.fromEntries(fixture.workspaces.flatMap((w) => w.customers.map((c) => [c.id, emulator.token(c.id, { workspaceKey: w.key, expiresInSeconds: 24 * 3600 })])));
+  const tokens = Object.fromEntries(
+    fixture.workspaces.flatMap((w) => w.customers.map((c) => [c.id, emulator.token(c.id, { workspaceKey: w.key, expiresInSeconds: 24 * 3600 })])),
+  );
   process.stdout.write(`${JSON.stringify({ url: emulator.url, tokens })}\n`);
   const stop = () => void emulator.close().then(() => process.exit(0));
   process.once('SIGINT', stop);

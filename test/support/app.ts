@@ -12,13 +12,25 @@ import { createRootLogger } from '../../src/common/logging/request-logging';
 export class CapturingLogger implements LoggerService {
   readonly lines: string[] = [];
   private push(level: string, message: unknown, rest: unknown[]) {
-    this.lines.push(`${level} ${typeof message === 'string' ? message : JSON.stringify(message)} ${rest.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join(' ')}`);
+    this.lines.push(
+      `${level} ${typeof message === 'string' ? message : JSON.stringify(message)} ${rest.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join(' ')}`,
+    );
   }
-  log(message: unknown, ...rest: unknown[]) { this.push('log', message, rest); }
-  error(message: unknown, ...rest: unknown[]) { this.push('error', message, rest); }
-  warn(message: unknown, ...rest: unknown[]) { this.push('warn', message, rest); }
-  debug(message: unknown, ...rest: unknown[]) { this.push('debug', message, rest); }
-  verbose(message: unknown, ...rest: unknown[]) { this.push('verbose', message, rest); }
+  log(message: unknown, ...rest: unknown[]) {
+    this.push('log', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]) {
+    this.push('error', message, rest);
+  }
+  warn(message: unknown, ...rest: unknown[]) {
+    this.push('warn', message, rest);
+  }
+  debug(message: unknown, ...rest: unknown[]) {
+    this.push('debug', message, rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]) {
+    this.push('verbose', message, rest);
+  }
   /** Where the app's pino lines (access lines, req.log) go: one `pino {json}` entry each. */
   readonly pinoSink = new Writable({
     write: (chunk, _enc, cb) => {

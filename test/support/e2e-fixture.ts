@@ -32,7 +32,11 @@ export function e2eFixture(): Fixture {
                   required: ['to', 'body'],
                 },
               },
-              { key: 'list-emails', name: 'List Emails', inputSchema: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 100 } } } },
+              {
+                key: 'list-emails',
+                name: 'List Emails',
+                inputSchema: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 100 } } },
+              },
               { key: 'get-profile', name: 'Get Profile' },
               { key: 'count-unread', name: 'Count Unread', run: { mode: 'static', output: 0 } },
               { key: 'is-vacation-on', name: 'Is Vacation On', run: { mode: 'static', output: false } },

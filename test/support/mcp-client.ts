@@ -51,7 +51,12 @@ export const INIT_BODY = {
 export const MCP_HEADERS = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' };
 
 /** Raw POST /mcp with fetch, for the cases a well-behaved SDK client never produces. */
-export async function rawPost(base: string, body: unknown, headers: Record<string, string> = {}, path = '/mcp'): Promise<{ status: number; headers: Headers; text: string; json: unknown }> {
+export async function rawPost(
+  base: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+  path = '/mcp',
+): Promise<{ status: number; headers: Headers; text: string; json: unknown }> {
   const res = await fetch(new URL(path, base), {
     method: 'POST',
     headers: { ...MCP_HEADERS, ...headers },
@@ -81,7 +86,10 @@ export async function rawInitialize(base: string, token: string, query = '', ext
 }
 
 /** Opens a raw legacy SSE stream and reads its `endpoint` event; returns the session id and the open reader. */
-export async function openRawSse(base: string, token: string): Promise<{ sessionId: string; firstEvent: string; reader: ReadableStreamDefaultReader<Uint8Array> }> {
+export async function openRawSse(
+  base: string,
+  token: string,
+): Promise<{ sessionId: string; firstEvent: string; reader: ReadableStreamDefaultReader<Uint8Array> }> {
   const res = await fetch(`${base}/sse`, { headers: { Accept: 'text/event-stream', Authorization: `Bearer ${token}` } });
   if (res.status !== 200) throw new Error(`GET /sse answered ${res.status}`);
   const reader = res.body!.getReader();
@@ -129,7 +137,10 @@ export async function readMcpStream(
         const block = buf.slice(0, i);
         buf = buf.slice(i + 2);
         const lines = block.split('\n');
-        const data = lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+        const data = lines
+          .filter((l) => l.startsWith('data: '))
+          .map((l) => l.slice(6))
+          .join('\n');
         const id = lines.find((l) => l.startsWith('id: '))?.slice(4);
         if (!data) {
           if (!opened && block.startsWith(': stream open')) {

@@ -14,7 +14,10 @@ export const HOW_TO_GET_REDIS = 'install one (apt-get install redis-server, or b
  */
 export function testRedisUrl(): string {
   const url = process.env.TEST_REDIS_URL;
-  if (!url) throw new Error(`TEST_REDIS_URL is not set: run the tests through jest.config.js (npm test), whose globalSetup finds or starts a Redis, or ${HOW_TO_GET_REDIS}`);
+  if (!url)
+    throw new Error(
+      `TEST_REDIS_URL is not set: run the tests through jest.config.js (npm test), whose globalSetup finds or starts a Redis, or ${HOW_TO_GET_REDIS}`,
+    );
   return url;
 }
 
@@ -46,7 +49,14 @@ export function findRedisServer(): string | undefined {
 
 /** Whether the Redis at `url` answers PING within `timeoutMs`; the error when it does not. */
 export async function pingRedis(url: string, timeoutMs = 1000): Promise<{ ok: true } | { ok: false; error: string }> {
-  const probe = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: timeoutMs, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
   let connectionError: Error | undefined;
   probe.on('error', (err: Error) => (connectionError ??= err));
   try {
@@ -79,7 +89,10 @@ export interface RedisServer {
  */
 export async function startRedisServer(options: { persistent: boolean }): Promise<RedisServer> {
   const binary = findRedisServer();
-  if (!binary) throw new Error('This test starts (and kills) a Redis of its own, so it needs a redis-server binary on PATH: apt-get install redis-server, or brew install redis');
+  if (!binary)
+    throw new Error(
+      'This test starts (and kills) a Redis of its own, so it needs a redis-server binary on PATH: apt-get install redis-server, or brew install redis',
+    );
   const dir = mkdtempSync(join(tmpdir(), 'mcp-redis-'));
   const persistence = options.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always', '--save', ''] : ['--appendonly', 'no', '--save', ''];
   let child: ChildProcess | undefined;

@@ -13,7 +13,8 @@ function noRedis(message: string): Error {
 
 const say = (line: string) => process.stderr.write(`\n[test redis] ${line}\n`);
 /** Said with an existing Redis: the scale-out tests that kill and restart a Redis still start their own. */
-const noBinaryNote = () => (findRedisServer() ? '' : '; no redis-server on PATH, so the tests that kill and restart a Redis of their own will fail (apt-get install redis-server)');
+const noBinaryNote = () =>
+  findRedisServer() ? '' : '; no redis-server on PATH, so the tests that kill and restart a Redis of their own will fail (apt-get install redis-server)';
 
 /**
  * Jest globalSetup: gives every test a Redis in `TEST_REDIS_URL` (read by the Redis-using specs
@@ -33,7 +34,10 @@ export default async function redisGlobalSetup(): Promise<void> {
   const given = process.env.TEST_REDIS_URL;
   if (given) {
     const answer = await pingRedis(given, 2000);
-    if (!answer.ok) throw noRedis(`TEST_REDIS_URL=${displayRedisUrl(given)} does not answer PING (${answer.error}); start that Redis, or unset TEST_REDIS_URL to use 127.0.0.1:6379 or a redis-server started for the run.`);
+    if (!answer.ok)
+      throw noRedis(
+        `TEST_REDIS_URL=${displayRedisUrl(given)} does not answer PING (${answer.error}); start that Redis, or unset TEST_REDIS_URL to use 127.0.0.1:6379 or a redis-server started for the run.`,
+      );
     say(`using TEST_REDIS_URL=${displayRedisUrl(given)}${noBinaryNote()}`);
     return;
   }
@@ -47,13 +51,17 @@ export default async function redisGlobalSetup(): Promise<void> {
   }
 
   if (!findRedisServer()) {
-    throw noRedis(`The tests need a Redis: TEST_REDIS_URL is not set, nothing answers PING on ${displayRedisUrl(probe)} (${probed.error}) and there is no redis-server on PATH to start one; ${HOW_TO_GET_REDIS}.`);
+    throw noRedis(
+      `The tests need a Redis: TEST_REDIS_URL is not set, nothing answers PING on ${displayRedisUrl(probe)} (${probed.error}) and there is no redis-server on PATH to start one; ${HOW_TO_GET_REDIS}.`,
+    );
   }
   let server: RedisServer;
   try {
     server = await startRedisServer({ persistent: false });
   } catch (err) {
-    throw noRedis(`The tests need a Redis: nothing answers on ${displayRedisUrl(probe)} and starting redis-server failed (${(err as Error).message}); ${HOW_TO_GET_REDIS}.`);
+    throw noRedis(
+      `The tests need a Redis: nothing answers on ${displayRedisUrl(probe)} and starting redis-server failed (${(err as Error).message}); ${HOW_TO_GET_REDIS}.`,
+    );
   }
   (globalThis as WithStartedRedis)[STARTED_REDIS] = server;
   // Should Jest exit without running the teardown (an error in another globalSetup, say), do not leave it running.

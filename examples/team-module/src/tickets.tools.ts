@@ -37,7 +37,11 @@ export class TicketTools {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       // The caller's identity, never its token: the internal service has its own trust.
-      body: JSON.stringify({ ...args, priority: args.priority ?? 'normal', requester: { workspace: ctx.identity.workspaceKey, customerId: ctx.identity.customerId } }),
+      body: JSON.stringify({
+        ...args,
+        priority: args.priority ?? 'normal',
+        requester: { workspace: ctx.identity.workspaceKey, customerId: ctx.identity.customerId },
+      }),
       signal: ctx.signal ? AbortSignal.any([ctx.signal, timeout]) : timeout,
     });
     if (!res.ok) return errorResult(`The helpdesk answered HTTP ${res.status}; try again later.`, { type: 'helpdesk_unavailable', status: res.status });

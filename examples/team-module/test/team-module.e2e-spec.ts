@@ -58,7 +58,7 @@ describe('examples/team-module', () => {
     return c;
   }
 
-  it('lists the team\'s tools next to the customer\'s Integration.app actions', async () => {
+  it("lists the team's tools next to the customer's Integration.app actions", async () => {
     const tools = (await (await client()).listTools()).tools;
     const names = tools.map((t) => t.name);
     expect(names).toEqual(expect.arrayContaining(['directory_find-person', 'helpdesk_open-ticket', 'gmail_send-email', 'slack_send-message']));
@@ -77,7 +77,7 @@ describe('examples/team-module', () => {
     expect((bad.content as Text)[0].text).toMatch(/Invalid arguments for directory_find-person: .*query/);
   });
 
-  it('posts to the internal service with the caller\'s identity, never its token', async () => {
+  it("posts to the internal service with the caller's identity, never its token", async () => {
     const c = await client();
     const opened = await c.callTool({ name: 'helpdesk_open-ticket', arguments: { summary: 'VPN is down', priority: 'high' } }, CallToolResultSchema);
     expect(opened.structuredContent).toEqual({ id: 'T-1', status: 'open' });
@@ -85,7 +85,7 @@ describe('examples/team-module', () => {
     expect(tickets[0].authorization).toBeUndefined();
   });
 
-  it('follows the caller\'s view: ?apps= selects by app, dynamic mode enables team tools by name or app', async () => {
+  it("follows the caller's view: ?apps= selects by app, dynamic mode enables team tools by name or app", async () => {
     const onlyDirectory = (await (await client({ apps: 'directory' })).listTools()).tools.map((t) => t.name);
     expect(onlyDirectory).toEqual(['directory_find-person']);
     const onlyGmail = (await (await client({ apps: 'gmail' })).listTools()).tools.map((t) => t.name);
@@ -95,7 +95,13 @@ describe('examples/team-module', () => {
     expect((await dynamic.listTools()).tools.map((t) => t.name)).toEqual(['enable-tools', 'search-actions', 'describe-actions']);
     const enabled = await dynamic.callTool({ name: 'enable-tools', arguments: { tools: ['helpdesk', 'directory_find-person'] } }, CallToolResultSchema);
     expect(enabled.structuredContent).toMatchObject({ enabled: ['helpdesk_open-ticket', 'directory_find-person'] });
-    expect((await dynamic.listTools()).tools.map((t) => t.name)).toEqual(['enable-tools', 'search-actions', 'describe-actions', 'helpdesk_open-ticket', 'directory_find-person']);
+    expect((await dynamic.listTools()).tools.map((t) => t.name)).toEqual([
+      'enable-tools',
+      'search-actions',
+      'describe-actions',
+      'helpdesk_open-ticket',
+      'directory_find-person',
+    ]);
   });
 
   it('refuses to start when two sources offer the same tool name', async () => {

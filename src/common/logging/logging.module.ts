@@ -4,7 +4,6 @@ import type { Logger } from 'pino';
 import { appConfig, AppConfig } from '../../config/app.config';
 import { createRootLogger } from './request-logging';
 
-
 /** The process's root pino logger (also what `app.setup.ts` hands to the request-logging middleware). */
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 

@@ -68,7 +68,10 @@ function requestBindings(req: LoggedRequest, id: string): Bindings {
 export class RequestScopedLogger {
   private bound?: Logger;
 
-  constructor(private readonly root: Logger, private readonly bindings: () => Bindings) {}
+  constructor(
+    private readonly root: Logger,
+    private readonly bindings: () => Bindings,
+  ) {}
 
   private get logger(): Logger {
     return (this.bound ??= this.root.child(this.bindings()));

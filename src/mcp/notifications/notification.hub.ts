@@ -51,7 +51,6 @@ export class NotificationHub implements OnModuleInit, BeforeApplicationShutdown 
     if (set.size === 0) this.streams.delete(sessionId);
   }
 
-
   /**
    * Records the notification in the session's event log (for replay after a reconnect) and sends
    * it to every replica's streams of the session. A failing log (Redis down) still sends it, without an id.
@@ -76,8 +75,12 @@ export class NotificationHub implements OnModuleInit, BeforeApplicationShutdown 
   async closeSession(sessionId: string): Promise<void> {
     this.endStreams(sessionId);
     await Promise.all([
-      this.bus.forget(sessionId).catch((err: Error) => this.logger.debug(`Could not drop the events of session ${hashedSessionRef(sessionId)}: ${err.message}`)),
-      this.bus.publish({ kind: 'closed', sessionId }).catch((err: Error) => this.logger.warn(`Could not tell other replicas that session ${hashedSessionRef(sessionId)} closed: ${err.message}`)),
+      this.bus
+        .forget(sessionId)
+        .catch((err: Error) => this.logger.debug(`Could not drop the events of session ${hashedSessionRef(sessionId)}: ${err.message}`)),
+      this.bus
+        .publish({ kind: 'closed', sessionId })
+        .catch((err: Error) => this.logger.warn(`Could not tell other replicas that session ${hashedSessionRef(sessionId)} closed: ${err.message}`)),
     ]);
   }
 

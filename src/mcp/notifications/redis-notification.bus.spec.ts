@@ -46,7 +46,12 @@ describe('RedisNotificationBus.publish failures (real Redis)', () => {
     const failure = sender.publish({ kind: 'sse-inbound', sessionId, messages: [deepMessage(100_000)] });
     await expect(failure).rejects.toBeInstanceOf(UnrelayableMessageError);
     await expect(failure).rejects.toBeInstanceOf(BadRequestError);
-    await expect(failure).rejects.toMatchObject({ httpStatus: 400, rpcCode: -32600, message: expect.stringContaining('cannot be relayed'), cause: expect.any(RangeError) });
+    await expect(failure).rejects.toMatchObject({
+      httpStatus: 400,
+      rpcCode: -32600,
+      message: expect.stringContaining('cannot be relayed'),
+      cause: expect.any(RangeError),
+    });
 
     await sender.publish({ kind: 'sse-inbound', sessionId, messages: [deepMessage(10)] });
     const deadline = Date.now() + 5000;

@@ -34,7 +34,11 @@ export class RedisNotificationBus extends NotificationBus implements OnModuleDes
   private readonly channel: string;
   private readonly handlers: Array<(m: BusMessage) => void> = [];
 
-  constructor(url: string, private readonly prefix: string, private readonly eventTtlSeconds: number) {
+  constructor(
+    url: string,
+    private readonly prefix: string,
+    private readonly eventTtlSeconds: number,
+  ) {
     super();
     const { options, display } = redisOptions(url);
     this.channel = `${prefix}bus`;

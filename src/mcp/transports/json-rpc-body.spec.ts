@@ -24,7 +24,12 @@ function rejection(body: unknown): BadRequestError {
 
 describe('parseJsonRpcBody', () => {
   it('accepts ordinary MCP messages and batches', () => {
-    const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: { roots: { listChanged: true } }, clientInfo: { name: 'c', version: '1' } } };
+    const init = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: { roots: { listChanged: true } }, clientInfo: { name: 'c', version: '1' } },
+    };
     const messages = [
       init,
       { jsonrpc: '2.0', method: 'notifications/initialized' },

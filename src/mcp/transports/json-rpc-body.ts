@@ -34,7 +34,7 @@ export function nestsDeeperThan(value: unknown, limit: number): boolean {
  * {@link MAX_JSON_DEPTH}; 400 with -32600 otherwise.
  */
 export function parseJsonRpcBody(body: unknown): JSONRPCMessage[] {
-  if (body === undefined || body === null || (typeof body !== 'object')) {
+  if (body === undefined || body === null || typeof body !== 'object') {
     throw new BadRequestError('Invalid Request: the body must be a JSON-RPC 2.0 message object (or a batch array).', JsonRpcErrorCode.InvalidRequest);
   }
   const items = Array.isArray(body) ? body : [body];

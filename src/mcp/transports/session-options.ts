@@ -35,7 +35,14 @@ export function parseSessionOptions(query: Record<string, unknown>): SessionOpti
   if (appsText !== undefined && appsText.length > 4096) throw new BadRequestError('"apps" is too long (at most 4096 characters).');
   let apps: string[] | null = null;
   if (appsText !== undefined && appsText.trim() !== '') {
-    const keys = [...new Set(appsText.split(',').map((a) => a.trim()).filter(Boolean))];
+    const keys = [
+      ...new Set(
+        appsText
+          .split(',')
+          .map((a) => a.trim())
+          .filter(Boolean),
+      ),
+    ];
     const bad = keys.find((k) => !APP_KEY.test(k));
     if (bad !== undefined) throw new BadRequestError(`Invalid integration key in "apps": "${bad.slice(0, 50)}".`);
     if (keys.length > 200) throw new BadRequestError('Too many integration keys in "apps" (at most 200).');

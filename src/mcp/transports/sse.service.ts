@@ -65,7 +65,11 @@ export class SseService implements OnModuleInit, BeforeApplicationShutdown {
   onModuleInit(): void {
     this.bus.subscribe((m: BusMessage) => {
       // A session ended elsewhere (evicted, say): its stream here ends too.
-      if (m.kind === 'closed') return void this.live.get(m.sessionId)?.transport.close().catch(() => undefined);
+      if (m.kind === 'closed')
+        return void this.live
+          .get(m.sessionId)
+          ?.transport.close()
+          .catch(() => undefined);
       if (m.kind !== 'sse-inbound') return;
       const live = this.live.get(m.sessionId);
       if (!live) return;

@@ -52,7 +52,6 @@ function header(req: Request, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-
 function accepts(req: Request, ...types: string[]): boolean {
   const accept = header(req, 'accept') ?? '';
   return types.every((t) => accept.includes(t) || accept.includes('*/*'));
@@ -115,7 +114,10 @@ export class StreamableHttpService {
     if (!id) throw new BadRequestError('Bad Request: Mcp-Session-Id header is required.', JsonRpcErrorCode.ServerError);
     return this.sessions.load(id, auth, async (stored) => {
       if (stored.transport === 'sse') {
-        throw new BadRequestError('Bad Request: this session belongs to the legacy SSE transport; post its messages to /sse/messages.', JsonRpcErrorCode.ServerError);
+        throw new BadRequestError(
+          'Bad Request: this session belongs to the legacy SSE transport; post its messages to /sse/messages.',
+          JsonRpcErrorCode.ServerError,
+        );
       }
       await this.auth.ensureVerified(auth, stored.token);
     });
@@ -159,7 +161,10 @@ export class StreamableHttpService {
       res.setHeader('Mcp-Session-Id', session.id);
     } else {
       if (containsInitialize(messages)) {
-        throw new BadRequestError('Invalid Request: this session is already initialized; omit Mcp-Session-Id to open a new one.', JsonRpcErrorCode.InvalidRequest);
+        throw new BadRequestError(
+          'Invalid Request: this session is already initialized; omit Mcp-Session-Id to open a new one.',
+          JsonRpcErrorCode.InvalidRequest,
+        );
       }
       this.checkProtocolVersion(req);
       session = await this.session(req, auth);
@@ -177,7 +182,8 @@ export class StreamableHttpService {
 
   /** The hot path: the SDK `Server` answers through an in-process transport; we write plain JSON. */
   private async handleAsJson(req: Request, res: Response, session: SessionRecord, messages: JSONRPCMessage[]): Promise<void> {
-    if (!Array.isArray(req.body) && messages.length === 1 && (await writeCachedToolList(res, messages[0], () => this.listJson(req, session, messages[0])))) return;
+    if (!Array.isArray(req.body) && messages.length === 1 && (await writeCachedToolList(res, messages[0], () => this.listJson(req, session, messages[0]))))
+      return;
     const server = this.servers.create(session, session.mode);
     const transport = new JsonExchangeTransport(server as unknown as ProtocolDispatch);
     await server.connect(transport);

@@ -33,7 +33,7 @@ const SEARCH_OUTPUT = {
       items: {
         type: 'object',
         properties: {
-          tool: { type: 'string', description: 'The action\'s tool name: pass it to describe-actions, run-read-action or run-action.' },
+          tool: { type: 'string', description: "The action's tool name: pass it to describe-actions, run-read-action or run-action." },
           integration: { type: 'string', description: 'The app (integration key).' },
           title: { type: 'string' },
           description: { type: 'string' },
@@ -68,7 +68,11 @@ const DESCRIBE_OUTPUT = {
     },
     unknown: {
       type: 'array',
-      items: { type: 'object', properties: { name: { type: 'string' }, suggestions: { type: 'array', items: { type: 'string' } } }, required: ['name', 'suggestions'] },
+      items: {
+        type: 'object',
+        properties: { name: { type: 'string' }, suggestions: { type: 'array', items: { type: 'string' } } },
+        required: ['name', 'suggestions'],
+      },
     },
   },
   required: ['tools', 'unknown'],
@@ -110,7 +114,7 @@ const runInput = (which: string) =>
         description: `The action's tool name, as search-actions returns it${which}.`,
         'x-mcp-header': 'Tool',
       },
-      arguments: { type: 'object', description: 'The action\'s arguments, matching the inputSchema describe-actions returns.', additionalProperties: true },
+      arguments: { type: 'object', description: "The action's arguments, matching the inputSchema describe-actions returns.", additionalProperties: true },
     },
     required: ['tool'],
     additionalProperties: false,
@@ -171,7 +175,13 @@ export class DiscoveryTools extends ModeToolSet {
           inputSchema: {
             type: 'object',
             properties: {
-              tools: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, maxItems: MAX_DESCRIBE, description: 'Tool names from search-actions.' },
+              tools: {
+                type: 'array',
+                items: { type: 'string', minLength: 1 },
+                minItems: 1,
+                maxItems: MAX_DESCRIBE,
+                description: 'Tool names from search-actions.',
+              },
             },
             required: ['tools'],
             additionalProperties: false,
@@ -267,7 +277,7 @@ export class RunTools extends ModeToolSet {
       name: RUN_ACTION,
       title: 'Run action',
       description:
-        'Runs any action of the user\'s connected apps with its arguments and returns its result, exactly as calling the action itself would. ' +
+        "Runs any action of the user's connected apps with its arguments and returns its result, exactly as calling the action itself would. " +
         'It may create, change, send or delete things in those apps: be sure it is what the user wants.',
       inputSchema: runInput(''),
       outputSchema: RUN_OUTPUT as unknown as Tool['outputSchema'],

@@ -109,7 +109,9 @@ export class EnableTools extends ModeToolSet {
       enabledTools: all,
     };
     if (enabled.length) {
-      await Promise.all([ctx.notify?.('notifications/tools/list_changed'), ctx.broadcast?.('notifications/tools/list_changed')].map((p) => p?.catch(() => undefined)));
+      await Promise.all(
+        [ctx.notify?.('notifications/tools/list_changed'), ctx.broadcast?.('notifications/tools/list_changed')].map((p) => p?.catch(() => undefined)),
+      );
     }
     const parts: string[] = [];
     if (enabled.length) parts.push(`Enabled ${enabled.length} tool(s): ${enabled.join(', ')}.`);
