@@ -15,7 +15,7 @@ import { BusMessage, NotificationBus } from '../notifications/notification.bus';
 import { McpServerFactory } from '../mcp-server.factory';
 import { parseSessionOptions } from './session-options';
 import { NotificationHub } from '../notifications/notification.hub';
-import { streamTickMs } from './streamable-http.service';
+import { keepAliveWhileSessionLives } from './stream-keepalive';
 import { IntegrationsService } from '../../integrations/integrations.service';
 import { sessionLogRef } from '../../common/logging/session-log-ref';
 import { RequestTracer } from '../request-tracer';
@@ -118,17 +118,14 @@ export class SseService implements OnModuleInit, BeforeApplicationShutdown {
     this.live.set(session.id, { transport, server, identityKey });
     void this.integrations.prefetch({ identityKey: session.identityKey, token: session.token });
 
-    const tick = setInterval(() => {
-      if (!res.writableEnded) res.write(': keep-alive\n\n');
-      // The stream ends with its session (expired, or evicted on any replica).
-      this.sessions.peek(session.id, identityKey).then(
-        (alive) => (alive ? undefined : void transport.close().catch(() => undefined)),
-        () => undefined,
-      );
-    }, streamTickMs(this.sessions.idleTtlSeconds));
-    tick.unref();
+    const stopKeepAlive = keepAliveWhileSessionLives(
+      this.sessions,
+      { id: session.id, identityKey },
+      () => void (res.writableEnded || res.write(': keep-alive\n\n')),
+      () => void transport.close().catch(() => undefined),
+    );
     res.once('close', () => {
-      clearInterval(tick);
+      stopKeepAlive();
       release();
       this.live.delete(session.id);
       void server.close().catch(() => undefined);

@@ -13,6 +13,7 @@ import { callsTool, cancellations, containsInitialize, isSingleInitialize, parse
 import { InFlightRequests } from '../notifications/in-flight.requests';
 import { JsonExchangeTransport, ProtocolDispatch } from './json-exchange.transport';
 import { writeCachedToolList, writeJson } from './cached-tool-list';
+import { keepAliveWhileSessionLives } from './stream-keepalive';
 import { McpServerFactory } from '../mcp-server.factory';
 import { NotificationHub, SessionStream } from '../notifications/notification.hub';
 import { parseSessionOptions } from './session-options';
@@ -24,15 +25,6 @@ import { describeRequest, McpExchange, RequestTracer } from '../request-tracer';
 import { requestPolicy } from '../../tools/policy';
 
 export const SESSION_HEADER = 'mcp-session-id';
-const KEEPALIVE_MS = 25_000;
-
-/**
- * How often an open stream writes a keep-alive and checks that its session still exists (a stream
- * must not outlive its session): every 25 s, or more often when sessions expire sooner.
- */
-export function streamTickMs(idleTtlSeconds: number): number {
-  return Math.min(KEEPALIVE_MS, Math.max(250, idleTtlSeconds * 500));
-}
 
 class NotAcceptableError extends DomainError {
   readonly httpStatus = 406;
@@ -259,17 +251,14 @@ export class StreamableHttpService {
     });
     res.flushHeaders();
     write(': stream open\n\n');
-    const tick = setInterval(() => {
-      write(': keep-alive\n\n');
-      // The stream ends with its session (expired, deleted or evicted on any replica).
-      this.sessions.peek(session.id, session.identityKey).then(
-        (alive) => (alive ? undefined : res.end()),
-        () => undefined,
-      );
-    }, streamTickMs(this.sessions.idleTtlSeconds));
-    tick.unref();
+    const stopKeepAlive = keepAliveWhileSessionLives(
+      this.sessions,
+      session,
+      () => write(': keep-alive\n\n'),
+      () => res.end(),
+    );
     res.once('close', () => {
-      clearInterval(tick);
+      stopKeepAlive();
       release();
       this.hub.detach(session.id, stream);
     });
