@@ -133,7 +133,7 @@ describe('Tenant policy and audit', () => {
       requestId: expect.any(String),
       argumentsSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
       durationMs: expect.any(Number),
-      time: expect.any(String),
+      time: expect.any(Number),
     });
     expect(audit[2]).toMatchObject({ integration: 'slack', connectionId: 'conn-slack-b' });
     expect(a.logs.lines.filter((l) => l.includes(marker))).toEqual([]);

@@ -335,7 +335,6 @@ export class ToolRegistry implements OnApplicationBootstrap {
     }
     this.audit.info(
       {
-        time: new Date().toISOString(),
         requestId: ctx.requestId,
         traceId: this.traceIds?.current(),
         identity: ctx.identity.key.slice(0, 12),

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { Injectable } from '@nestjs/common';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
@@ -65,8 +66,8 @@ const MAX_SESSIONS_WITH_EVENTS = 10_000;
 @Injectable()
 export class LocalNotificationBus extends NotificationBus {
   private handlers: Array<(n: BusMessage) => void> = [];
-  /** Per session, in write order (a Map iterates oldest first, which makes it an LRU). */
-  private readonly events = new Map<string, { next: number; kept: RecordedEvent[] }>();
+  /** Per session; the sessions written least recently are dropped first. */
+  private readonly events = new LRUCache<string, { next: number; kept: RecordedEvent[] }>({ max: MAX_SESSIONS_WITH_EVENTS });
 
   async publish(message: BusMessage): Promise<void> {
     for (const h of this.handlers) h(message);
@@ -77,10 +78,11 @@ export class LocalNotificationBus extends NotificationBus {
   }
 
   async record(sessionId: string, message: SessionNotification['message']): Promise<string> {
-    const log = this.events.get(sessionId) ?? { next: 1, kept: [] };
-    this.events.delete(sessionId);
-    this.events.set(sessionId, log);
-    if (this.events.size > MAX_SESSIONS_WITH_EVENTS) this.events.delete(this.events.keys().next().value as string);
+    let log = this.events.get(sessionId);
+    if (!log) {
+      log = { next: 1, kept: [] };
+      this.events.set(sessionId, log);
+    }
     const id = String(log.next++);
     log.kept.push({ id, message });
     if (log.kept.length > EVENTS_KEPT_PER_SESSION) log.kept.shift();
@@ -88,7 +90,7 @@ export class LocalNotificationBus extends NotificationBus {
   }
 
   async since(sessionId: string, eventId: string): Promise<RecordedEvent[]> {
-    const log = this.events.get(sessionId);
+    const log = this.events.peek(sessionId);
     const after = Number(eventId);
     if (!log || !/^\d{1,15}$/.test(eventId) || after >= log.next) return [];
     return log.kept.filter((e) => Number(e.id) > after);
