@@ -5,7 +5,7 @@ import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { JsonRpcErrorCode, RpcError } from '../common/json-rpc';
 import { ROOT_LOGGER } from '../common/logging/logging.module';
 import { appConfig, AppConfig } from '../config/app.config';
-import type { Logger as PinoLogger } from 'pino';
+import pino, { Logger as PinoLogger } from 'pino';
 import { allows, narrow, OPEN_POLICY, policyKey, ToolPolicy } from './policy';
 import { TraceIds } from './trace-ids';
 import { TenantLimits } from '../limits/tenant-limits';
@@ -167,8 +167,13 @@ export class ToolRegistry implements OnApplicationBootstrap {
     @Optional() private readonly traceIds?: TraceIds,
   ) {
     this.ceiling = config.toolPolicy ?? OPEN_POLICY;
-    // Its own level: audit lines are written with AUDIT_LOG on, whatever LOG_LEVEL says.
-    if (config.auditLog !== false) this.audit = root.child({ logger: 'audit' }, { level: 'info' });
+    // Its own logger on the root's destination: written with AUDIT_LOG on, whatever LOG_LEVEL says,
+    // and without the root's redaction paths (an audit line holds no secret by construction; the
+    // redaction pass was most of the line's cost on the tools/call path).
+    if (config.auditLog !== false) {
+      const destination = (root as unknown as Record<symbol, pino.DestinationStream | undefined>)[pino.symbols.streamSym];
+      this.audit = pino({ level: 'info', base: { logger: 'audit' } }, destination ?? pino.destination(1));
+    }
   }
 
   /** The caller's policy under the operator's ceiling (requests only narrow). */
