@@ -5,7 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import type { Server } from 'node:http';
 import { AppModule } from './app.module';
-import { appConfig, AppConfig } from './config/app.config';
+import { appConfig, AppConfig, integrationAppConfig, IntegrationAppConfig } from './config/app.config';
 import { assertValidEnvironment } from './config/env.validation';
 import { configureApp } from './app.setup';
 import { ShutdownService } from './health/shutdown.service';
@@ -28,6 +28,17 @@ export async function bootstrap(rootModule: Type<unknown> = AppModule): Promise<
   configureApp(app);
   const config = app.get<AppConfig>(appConfig.KEY);
   await app.listen(config.port, config.host);
+  const integrationApp = app.get<IntegrationAppConfig>(integrationAppConfig.KEY);
+  if (!integrationApp.workspaceSecret) {
+    logger.warn(
+      'INTEGRATION_APP_WORKSPACE_SECRET is not set: every new token is checked with Integration.app (GET /self) and ' +
+        'forged tokens cost upstream requests. Set it in production (see README "Security").',
+      'Bootstrap',
+    );
+  }
+  if (!integrationApp.workspaceKey) {
+    logger.warn('INTEGRATION_APP_WORKSPACE_KEY is not set: tokens of any workspace are accepted (and checked upstream).', 'Bootstrap');
+  }
   logger.log(`Integration.app MCP server listening on http://${config.host}:${config.port} (POST /mcp, GET /sse)`, 'Bootstrap');
 
   let stopping = false;

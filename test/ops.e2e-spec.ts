@@ -158,6 +158,9 @@ describe('The server process: logs and graceful shutdown', () => {
       await waitFor('the access line of the traced request', () => accessLines().some((l) => l.req?.id === 'trace-me-42'));
       const logs = proc.output();
       expect(logs.length).toBeGreaterThan(500);
+      // Started without the workspace secret and key: it says so at start-up.
+      expect(logs).toContain('INTEGRATION_APP_WORKSPACE_SECRET is not set');
+      expect(logs).toContain('INTEGRATION_APP_WORKSPACE_KEY is not set');
       // JSON lines, each request line correlated (request id, session id, hashed identity), paths without query strings.
       const lines = logs
         .split('\n')

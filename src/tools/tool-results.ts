@@ -58,6 +58,13 @@ export function upstreamFailureResult(entry: ToolEntry, connectionId: string, er
       return errorResult(`${cause}. The connection or action no longer exists; call tools/list to refresh the available tools.`, details);
     case 'unavailable':
       return errorResult(`${cause}. Integration.app is unavailable right now; retry in a little while.`, details);
+    case 'action_failed':
+      // The app refused or failed the action itself (a quota, a business rule): not an argument problem.
+      return errorResult(
+        `${cause}. The action failed in ${entry.integrationName || entry.integrationKey}; tell the user what the error says — ` +
+          'retrying with the same arguments will fail the same way until its cause is fixed.',
+        details,
+      );
     default:
       return errorResult(`${cause}. Check the arguments against the tool's inputSchema and try again.`, details);
   }

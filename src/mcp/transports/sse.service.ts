@@ -93,6 +93,8 @@ export class SseService implements OnModuleInit, BeforeApplicationShutdown {
     }
     const options = parseSessionOptions(req.query as Record<string, unknown>);
     await this.auth.ensureVerified(auth);
+    // The catalog fetch starts as soon as the caller is verified, so tools/list finds it warm.
+    void this.integrations.prefetch({ identityKey: auth.identity.key, token: auth.token });
     const identityKey = auth.identity.key;
     const release = this.limits.acquireStream(identityKey);
 
@@ -116,7 +118,6 @@ export class SseService implements OnModuleInit, BeforeApplicationShutdown {
     }
     const server = this.servers.create(() => this.current(session.id, identityKey), session.mode);
     this.live.set(session.id, { transport, server, identityKey });
-    void this.integrations.prefetch({ identityKey: session.identityKey, token: session.token });
 
     const stopKeepAlive = keepAliveWhileSessionLives(
       this.sessions,
