@@ -11,7 +11,7 @@
  *    validated with each new catalog's validators, until SOAK_CATALOG_REFRESHES catalogs (default
  *    1600) were fetched.
  */
-import { spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmulator } from '../test/emulator/emulator';
@@ -35,8 +35,8 @@ const INIT = JSON.stringify({
 
 const rss = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
-async function sessionsSoak(): Promise<string[]> {
-  const emulator = await startEmulator({ fixture: generateFixture({ customers: 50, connections: 5, actionsPerIntegration: 10 }) });
+/** The built server (dist/) with GC on SIGUSR2, against the emulator; resolves once it answers. */
+async function startServer(emulatorUrl: string, env: Record<string, string>): Promise<{ child: ChildProcess; base: string }> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, ['--expose-gc', '-r', join(__dirname, 'gc-on-sigusr2.js'), join(__dirname, '..', 'dist', 'main.js')], {
@@ -44,12 +44,11 @@ async function sessionsSoak(): Promise<string[]> {
       ...process.env,
       PORT: String(port),
       HOST: '127.0.0.1',
-      INTEGRATION_APP_API_URL: emulator.url,
+      INTEGRATION_APP_API_URL: emulatorUrl,
       INTEGRATION_APP_WORKSPACE_SECRET: 'bench-secret',
-      SESSION_IDLE_TTL_SECONDS: '2',
       RATE_LIMIT_PER_MINUTE: '0',
-      MAX_SESSIONS: String(SESSIONS * 2),
       LOG_LEVEL: 'warn',
+      ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -61,6 +60,12 @@ async function sessionsSoak(): Promise<string[]> {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+  return { child, base };
+}
+
+async function sessionsSoak(): Promise<string[]> {
+  const emulator = await startEmulator({ fixture: generateFixture({ customers: 50, connections: 5, actionsPerIntegration: 10 }) });
+  const { child, base } = await startServer(emulator.url, { SESSION_IDLE_TTL_SECONDS: '2', MAX_SESSIONS: String(SESSIONS * 2) });
   const tokens = Array.from({ length: 50 }, (_, i) => emulator.token(`customer-${i}`));
   const heap = async () => Number(/^nodejs_heap_size_used_bytes (\S+)/m.exec(await (await fetch(`${base}/metrics`)).text())?.[1]) / 1048576;
   const settle = async () => {
@@ -118,29 +123,7 @@ function fixtureWithSchemaIds(): Fixture {
 
 async function catalogSoak(): Promise<string[]> {
   const emulator = await startEmulator({ fixture: fixtureWithSchemaIds() });
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['--expose-gc', '-r', join(__dirname, 'gc-on-sigusr2.js'), join(__dirname, '..', 'dist', 'main.js')], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      INTEGRATION_APP_API_URL: emulator.url,
-      INTEGRATION_APP_WORKSPACE_SECRET: 'bench-secret',
-      CATALOG_TTL_SECONDS: '0',
-      RATE_LIMIT_PER_MINUTE: '0',
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  for (let i = 0; i < 100; i++) {
-    try {
-      await fetch(`${base}/health/live`);
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  const { child, base } = await startServer(emulator.url, { CATALOG_TTL_SECONDS: '0' });
   const heap = async () => Number(/^nodejs_heap_size_used_bytes (\S+)/m.exec(await (await fetch(`${base}/metrics`)).text())?.[1]) / 1048576;
   const settle = async () => {
     await new Promise((r) => setTimeout(r, 300)); // let background refreshes finish

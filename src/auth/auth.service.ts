@@ -35,11 +35,6 @@ export class AuthService {
     @Inject(appConfig.KEY) private readonly config: AppConfig,
   ) {}
 
-  /** Whether the token's claims are already trusted (locally signed, or accepted by Integration.app recently). */
-  isTrusted(ctx: AuthContext): boolean {
-    return ctx.verifiedLocally || this.verified.has(hashToken(ctx.token));
-  }
-
   /**
    * What the caller's requests are charged to: the identity once its claims are trusted, else the
    * token itself (so tokens forged with a victim's customer id cannot spend the victim's budget).

@@ -9,7 +9,6 @@ export type Release = () => void;
 /** Counts of a per-identity resource on this replica, with a cap. */
 class PerIdentityCounter {
   private readonly counts = new Map<string, number>();
-  private total = 0;
 
   constructor(private readonly cap: number) {}
 
@@ -17,12 +16,10 @@ class PerIdentityCounter {
     const n = this.counts.get(key) ?? 0;
     if (n >= this.cap) return undefined;
     this.counts.set(key, n + 1);
-    this.total++;
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      this.total--;
       const left = (this.counts.get(key) ?? 1) - 1;
       if (left <= 0) this.counts.delete(key);
       else this.counts.set(key, left);
@@ -32,16 +29,13 @@ class PerIdentityCounter {
   held(key: string): number {
     return this.counts.get(key) ?? 0;
   }
-
-  get size(): number {
-    return this.total;
-  }
 }
 
 /**
  * Per-tenant fairness, in one place: what one identity (workspace + customer) may take from a
  * shared server, so that a noisy tenant hits its own limits and the others do not notice.
- * - `RATE_LIMIT_PER_MINUTE`: JSON-RPC calls (a batch costs one per message), per replica.
+ * - `RATE_LIMIT_PER_MINUTE`: JSON-RPC calls (a batch costs one per message), across replicas with
+ *   `REDIS_URL` (the `RateLimiterStore` bound by `LimitsModule`), else per replica.
  * - `TOKEN_CHECKS_PER_MINUTE`: upstream checks of not-yet-verified tokens claiming an identity
  *   (no workspace secret), so forged tokens cannot make us hammer Integration.app.
  * - `MAX_STREAMS_PER_IDENTITY`: open server→client streams (GET /mcp, GET /sse) on this replica.
@@ -103,10 +97,6 @@ export class TenantLimits {
 
   streamsOf(identityKey: string): number {
     return this.streams.held(identityKey);
-  }
-
-  get runningUpstreamCalls(): number {
-    return this.upstreamCalls.size;
   }
 
   get trackedRateKeys(): number {
