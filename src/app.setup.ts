@@ -12,6 +12,21 @@ import { ShutdownService } from './health/shutdown.service';
 
 /** The MCP routes and everything under them, in any case (Express routes `/MCP` and `/mcp/` to `/mcp`). */
 const MCP_PATHS = /^\/(mcp|sse)(\/|$)/i;
+/** Request headers browsers may send to the MCP routes (both protocol eras; SEP-2243's Mcp-Method / Mcp-Name included). */
+const CORS_ALLOWED_HEADERS = [
+  'Authorization',
+  'Content-Type',
+  'Accept',
+  'Mcp-Session-Id',
+  'Mcp-Protocol-Version',
+  'Mcp-Method',
+  'Mcp-Name',
+  'Last-Event-ID',
+  'X-Chat-Id',
+  'X-MCP-Readonly',
+  'X-MCP-Tools',
+  'X-MCP-Exclude-Tools',
+];
 
 /**
  * Answers a request rejected before Nest's pipeline: the same JSON error as inside it, plus a `warn`
@@ -52,14 +67,16 @@ export function configureApp(app: NestExpressApplication): void {
     if (req.headers.origin) {
       res.setHeader('Access-Control-Allow-Origin', req.headers.origin);
       res.setHeader('Vary', 'Origin');
-      res.setHeader('Access-Control-Expose-Headers', 'Mcp-Session-Id, WWW-Authenticate, Retry-After');
+      res.setHeader('Access-Control-Expose-Headers', 'Mcp-Session-Id, Mcp-Protocol-Version, WWW-Authenticate, Retry-After');
     }
     if (req.method === 'OPTIONS') {
       res.setHeader('Access-Control-Allow-Methods', 'GET, POST, DELETE, OPTIONS');
-      res.setHeader(
-        'Access-Control-Allow-Headers',
-        'Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID, X-Chat-Id, X-MCP-Readonly, X-MCP-Tools, X-MCP-Exclude-Tools',
-      );
+      // Mcp-Param-* headers (SEP-2243) are named by each tool's schema: the ones a browser asks for are allowed.
+      const asked = String(req.headers['access-control-request-headers'] ?? '')
+        .split(',')
+        .map((h) => h.trim())
+        .filter((h) => /^mcp-param-[a-z0-9_-]{1,64}$/i.test(h));
+      res.setHeader('Access-Control-Allow-Headers', [...CORS_ALLOWED_HEADERS, ...asked.slice(0, 32)].join(', '));
       res.setHeader('Access-Control-Max-Age', '600');
       res.status(204).end();
       return;

@@ -23,6 +23,11 @@ const DYNAMIC_INSTRUCTIONS =
   'they become callable immediately and appear in tools/list. ' +
   STATIC_INSTRUCTIONS;
 
+/** What the server tells the model about its tools, per mode (both protocol eras). */
+export function instructionsFor(mode: SessionRecord['mode']): string {
+  return mode === 'dynamic' ? DYNAMIC_INSTRUCTIONS : mode === 'search' ? SEARCH_INSTRUCTIONS : STATIC_INSTRUCTIONS;
+}
+
 /**
  * The schema our `tools/call` handler is registered with: just the method. The SDK `Server` checks
  * every `tools/call` against its full `CallToolRequestSchema` itself and answers a malformed one
@@ -57,7 +62,7 @@ export class McpServerFactory {
   create(session: SessionRecord | (() => Promise<SessionRecord>), mode: SessionRecord['mode']): Server {
     const server = new Server(SERVER_INFO, {
       capabilities: { tools: { listChanged: true } },
-      instructions: mode === 'dynamic' ? DYNAMIC_INSTRUCTIONS : mode === 'search' ? SEARCH_INSTRUCTIONS : STATIC_INSTRUCTIONS,
+      instructions: instructionsFor(mode),
       jsonSchemaValidator: this.jsonSchemaValidator,
     });
     const current = typeof session === 'function' ? session : async () => session;
@@ -71,8 +76,11 @@ export class McpServerFactory {
           ...sessionToolContext(record),
           signal: extra.signal,
           requestId: requestIdOf(extra.requestInfo?.headers),
-          notify: (method) => extra.sendNotification({ method } as never),
-          broadcast: (method) => this.hub.publish(record.id, method),
+          // One stream per message (MCP spec): the session's GET stream, on whichever replica holds it;
+          // else this request's own response stream (SSE answer, or the legacy SSE stream).
+          notify: async (method) => {
+            if (!(await this.hub.publish(record.id, method))) await extra.sendNotification({ method } as never);
+          },
         },
         request.params.name,
         request.params.arguments,

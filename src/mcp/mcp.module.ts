@@ -7,6 +7,8 @@ import { ToolsModule } from '../tools/tools.module';
 import { InFlightRequests } from './notifications/in-flight.requests';
 import { McpServerFactory } from './mcp-server.factory';
 import { NotificationHub } from './notifications/notification.hub';
+import { StatelessHttpService } from './stateless/stateless-http.service';
+import { StatelessServerFactory } from './stateless/stateless-server.factory';
 import { SseController } from './transports/sse.controller';
 import { SseService } from './transports/sse.service';
 import { StreamableHttpController } from './transports/streamable-http.controller';
@@ -16,7 +18,7 @@ import { StreamableHttpService } from './transports/streamable-http.service';
 @Module({
   imports: [AuthModule, IntegrationsModule, SessionsModule, ToolsModule, LimitsModule],
   controllers: [StreamableHttpController, SseController],
-  providers: [McpServerFactory, NotificationHub, InFlightRequests, StreamableHttpService, SseService],
+  providers: [McpServerFactory, NotificationHub, InFlightRequests, StreamableHttpService, SseService, StatelessServerFactory, StatelessHttpService],
   exports: [NotificationHub, SseService],
 })
 export class McpModule {}

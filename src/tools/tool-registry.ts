@@ -251,7 +251,8 @@ export class ToolRegistry implements OnApplicationBootstrap {
   private staticDefinitions(view: AppsView): readonly Tool[] {
     let defs = view.definitions.get('static');
     if (!defs) {
-      defs = view.tools.map((t) => t.definition);
+      // One order for one set of tools, whatever order the upstream lists them in.
+      defs = view.tools.map((t) => t.definition).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       view.definitions.set('static', defs);
     }
     return defs;

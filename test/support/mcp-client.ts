@@ -105,13 +105,14 @@ export interface SseEvent {
 
 /**
  * Opens GET /mcp (optionally resuming with Last-Event-ID) and reads events until `until` matches one
- * (or `timeoutMs` passes, returning what came); the stream is closed afterwards.
+ * (or `timeoutMs` passes, returning what came); the stream is closed afterwards. `beforeClose` runs
+ * while the stream is still open but no longer read (events sent meanwhile are lost with the connection).
  */
 export async function readMcpStream(
   base: string,
   token: string,
   sessionId: string,
-  opts: { lastEventId?: string; until?: (e: SseEvent) => boolean; timeoutMs?: number; onOpen?: () => Promise<void> } = {},
+  opts: { lastEventId?: string; until?: (e: SseEvent) => boolean; timeoutMs?: number; onOpen?: () => Promise<void>; beforeClose?: () => Promise<void> } = {},
 ): Promise<{ status: number; events: SseEvent[] }> {
   const res = await fetch(`${base}/mcp`, {
     headers: {
@@ -156,6 +157,51 @@ export async function readMcpStream(
     }
     return { status: 200, events };
   } finally {
+    await opts.beforeClose?.();
     await reader.cancel().catch(() => undefined);
   }
+}
+
+/** The 2026-07-28 revision: stateless, no initialize, `_meta` on every request. */
+export const STATELESS_REVISION = '2026-07-28';
+
+/**
+ * A real MCP SDK v2 client (`@modelcontextprotocol/client`) pinned to the 2026-07-28 revision
+ * over Streamable HTTP: it opens with `server/discover` and sends no session id, ever.
+ */
+export async function connectStateless(
+  base: string,
+  opts: ConnectOptions = {},
+): Promise<{ client: import('@modelcontextprotocol/client').Client; transport: import('@modelcontextprotocol/client').StreamableHTTPClientTransport }> {
+  const v2 = await import('@modelcontextprotocol/client');
+  const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+  if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
+  const transport = new v2.StreamableHTTPClientTransport(urlOf(base, '/mcp', opts.query), { requestInit: { headers } });
+  const client = new v2.Client({ name: 'e2e-v2-client', version: '1.0.0' }, { versionNegotiation: { mode: { pin: STATELESS_REVISION } } });
+  await client.connect(transport);
+  return { client, transport };
+}
+
+/** `params._meta` of a hand-built 2026-07-28 request. */
+export const STATELESS_META = {
+  'io.modelcontextprotocol/protocolVersion': STATELESS_REVISION,
+  'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '0' },
+  'io.modelcontextprotocol/clientCapabilities': {},
+};
+
+/** A raw 2026-07-28 request: the body with `_meta`, and the headers the revision requires. */
+export function statelessPost(
+  base: string,
+  method: string,
+  params: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+  path = '/mcp',
+): ReturnType<typeof rawPost> {
+  const name: Record<string, string> = typeof params.name === 'string' ? { 'Mcp-Name': params.name } : {};
+  return rawPost(
+    base,
+    { jsonrpc: '2.0', id: 1, method, params: { ...params, _meta: STATELESS_META } },
+    { 'MCP-Protocol-Version': STATELESS_REVISION, 'Mcp-Method': method, ...name, ...headers },
+    path,
+  );
 }

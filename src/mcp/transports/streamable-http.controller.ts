@@ -3,26 +3,37 @@ import type { Request, Response } from 'express';
 import { Auth } from '../../auth/auth.decorators';
 import { AuthGuard } from '../../auth/auth.guard';
 import type { AuthContext } from '../../auth/identity';
+import { StatelessHttpService } from '../stateless/stateless-http.service';
 import { StreamableHttpService } from './streamable-http.service';
 
-/** Streamable HTTP transport (`/mcp`). */
+/**
+ * Streamable HTTP (`/mcp`), both protocol eras on one URL: a 2026-07-28 request (its `_meta`
+ * protocol version) is answered statelessly; `initialize` and requests with `Mcp-Session-Id` by the
+ * session era.
+ */
 @Controller('mcp')
 @UseGuards(AuthGuard)
 export class StreamableHttpController {
-  constructor(private readonly transport: StreamableHttpService) {}
+  constructor(
+    private readonly sessions: StreamableHttpService,
+    private readonly stateless: StatelessHttpService,
+  ) {}
 
   @Post()
-  post(@Req() req: Request, @Res() res: Response, @Auth() auth: AuthContext): Promise<void> {
-    return this.transport.post(req, res, auth);
+  async post(@Req() req: Request, @Res() res: Response, @Auth() auth: AuthContext): Promise<void> {
+    const exchange = await this.stateless.classify(req);
+    return exchange ? this.stateless.serve(exchange, req, res, auth) : this.sessions.post(req, res, auth);
   }
 
   @Get()
-  get(@Req() req: Request, @Res() res: Response, @Auth() auth: AuthContext): Promise<void> {
-    return this.transport.get(req, res, auth);
+  async get(@Req() req: Request, @Res() res: Response, @Auth() auth: AuthContext): Promise<void> {
+    const exchange = await this.stateless.classify(req);
+    return exchange ? this.stateless.serve(exchange, req, res, auth) : this.sessions.get(req, res, auth);
   }
 
   @Delete()
-  delete(@Req() req: Request, @Res() res: Response, @Auth() auth: AuthContext): Promise<void> {
-    return this.transport.delete(req, res, auth);
+  async delete(@Req() req: Request, @Res() res: Response, @Auth() auth: AuthContext): Promise<void> {
+    const exchange = await this.stateless.classify(req);
+    return exchange ? this.stateless.serve(exchange, req, res, auth) : this.sessions.delete(req, res, auth);
   }
 }

@@ -1,0 +1,110 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { McpServer, type McpRequestContext, type StandardSchemaWithJSON } from '@modelcontextprotocol/server';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import { integrationAppConfig, IntegrationAppConfig } from '../../config/app.config';
+import { RpcError } from '../../common/json-rpc';
+import type { ToolContext } from '../../tools/tool-source';
+import { ToolRegistry } from '../../tools/tool-registry';
+import { instructionsFor, SERVER_INFO } from '../mcp-server.factory';
+import type { RequestOutcome } from '../request-tracer';
+
+/** What the transport hands a per-request `Server` through the SDK's `authInfo.extra` pass-through. */
+export interface StatelessRequest {
+  readonly ctx: ToolContext;
+  /** The request's `x-request-id`, for the audit line. */
+  readonly requestId?: string;
+  /** How the request's span learns of a failure that is an answer, not a thrown error. */
+  readonly outcome: RequestOutcome;
+}
+
+export const STATELESS_REQUEST = 'integrationAppMcp';
+
+/** Whether a tool asks for one of its arguments to be mirrored in an `Mcp-Param-*` header (SEP-2243). */
+function declaresParamHeaders(tool: Tool): boolean {
+  const properties = tool.inputSchema.properties as Record<string, unknown> | undefined;
+  return properties !== undefined && Object.values(properties).some((p) => typeof p === 'object' && p !== null && 'x-mcp-header' in p);
+}
+
+/**
+ * A Standard Schema carrying a tool's JSON Schema and accepting any value: the SDK reads the JSON
+ * (for its `Mcp-Param-*` check); the registry validates arguments itself, exactly as in the session era.
+ */
+function jsonOnly(schema: Tool['inputSchema']): StandardSchemaWithJSON {
+  return {
+    '~standard': {
+      version: 1,
+      vendor: 'integration-app-mcp',
+      validate: (value: unknown) => ({ value }),
+      jsonSchema: { input: () => schema, output: () => schema },
+    },
+  } as StandardSchemaWithJSON;
+}
+
+/**
+ * Builds the SDK v2 `McpServer` (`@modelcontextprotocol/server`) that answers one 2026-07-28
+ * request from the caller's request context: the same registry, modes, `apps` and policy as the
+ * session era, with no session. The SDK does the revision's protocol (`server/discover`, `_meta`
+ * envelope, header checks incl. `Mcp-Param-*`, `resultType`, `ttlMs`/`cacheScope`); this class
+ * supplies the tools.
+ */
+@Injectable()
+export class StatelessServerFactory {
+  private readonly paramHeaders = new WeakMap<Tool, boolean>();
+
+  constructor(
+    private readonly tools: ToolRegistry,
+    @Inject(integrationAppConfig.KEY) private readonly config: IntegrationAppConfig,
+  ) {}
+
+  /** The `McpServerFactory` given to the SDK's `createMcpHandler`. */
+  readonly create = async (request: McpRequestContext): Promise<McpServer> => {
+    const state = request.authInfo?.extra?.[STATELESS_REQUEST] as StatelessRequest | undefined;
+    if (!state) throw new Error('2026-07-28 request served without its request context');
+    const { ctx } = state;
+    const mcp = new McpServer(SERVER_INFO, {
+      // listChanged false: nothing changes a list during a stateless conversation (dynamic mode
+      // serves the search tools), and a catalog change is picked up when the list's ttlMs runs out.
+      capabilities: { tools: { listChanged: false } },
+      instructions: instructionsFor(ctx.mode),
+      // A client may keep the list as long as the server keeps the catalog it was built from.
+      cacheHints: { 'tools/list': { ttlMs: this.config.catalogTtlSeconds * 1000, cacheScope: 'private' } },
+    });
+    // Tools that mirror arguments in Mcp-Param-* headers (the run tools) are registered so the SDK
+    // checks those headers against the body before dispatch (400 / -32020 on a mismatch). A listing
+    // failure is left to tools/list and tools/call to report.
+    const listed = await this.tools.list(ctx).catch(() => [] as Tool[]);
+    for (const tool of listed) {
+      if (this.declares(tool)) mcp.registerTool(tool.name, { inputSchema: jsonOnly(tool.inputSchema) }, () => ({ content: [] }));
+    }
+    // The registry answers both methods (replacing the handlers registerTool installed).
+    // The registry speaks the v1 SDK's types; the wire shapes are the same revision-neutral JSON.
+    mcp.server.setRequestHandler('tools/list', async () => ({ tools: (await this.failing(state, () => this.tools.list(ctx))) as never }));
+    mcp.server.setRequestHandler('tools/call', async (req, extra) => {
+      const result: CallToolResult = await this.failing(state, () =>
+        this.tools.call({ ...ctx, signal: extra.mcpReq.signal, requestId: state.requestId }, req.params.name, req.params.arguments),
+      );
+      if (result.isError) state.outcome.fail('tool_error');
+      return result as never;
+    });
+    return mcp;
+  };
+
+  private declares(tool: Tool): boolean {
+    let declares = this.paramHeaders.get(tool);
+    if (declares === undefined) {
+      declares = declaresParamHeaders(tool);
+      this.paramHeaders.set(tool, declares);
+    }
+    return declares;
+  }
+
+  /** Runs a handler body, reporting a JSON-RPC error it throws to the request's span. */
+  private async failing<T>(state: StatelessRequest, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof RpcError) state.outcome.fail(String(err.code), err.code);
+      throw err;
+    }
+  }
+}
