@@ -32,10 +32,11 @@ export interface ToolContext {
 export interface ToolCallContext extends ToolContext {
   /** Aborts when the client cancels the call or goes away. */
   readonly signal?: AbortSignal;
-  /** Sends a notification on the request's own response stream. */
+  /**
+   * Sends a notification to the client on exactly one stream (never the same message twice): the
+   * session's GET /mcp stream when it has one open on any replica, else this request's own response stream.
+   */
   readonly notify?: (method: string) => Promise<void>;
-  /** Sends a notification to the session's standalone streams (GET /mcp, SSE), on any replica. */
-  readonly broadcast?: (method: string) => Promise<void>;
   /** The HTTP request's id (`x-request-id`), for the audit line. */
   readonly requestId?: string;
   /** Details a source adds to the call's audit line (e.g. the connection an action ran on). */

@@ -54,8 +54,41 @@ function eventLogContract(name: string, make: () => { writer: NotificationBus; r
   });
 }
 
+/** The stream-claim contract (which stream gets a session's notifications), run against both buses. */
+function claimContract(name: string, make: () => { writer: NotificationBus; reader: NotificationBus }) {
+  describe(`${name}: stream claims`, () => {
+    it('a newer stream takes the claim; an older one only takes it when free; only the holder releases it', async () => {
+      const { writer, reader } = make();
+      const s = randomUUID();
+      expect(await reader.streamOf(s)).toBeUndefined();
+      expect(await writer.claimStream(s, 'r1/1', 5000, false)).toBe(true);
+      expect(await writer.claimStream(s, 'r2/1', 5000, false)).toBe(true);
+      expect(await reader.streamOf(s)).toBe('r2/1');
+      expect(await writer.claimStream(s, 'r1/1', 5000, true)).toBe(false);
+      expect(await writer.claimStream(s, 'r2/1', 5000, true)).toBe(true);
+      await writer.releaseStream(s, 'r1/1');
+      expect(await reader.streamOf(s)).toBe('r2/1');
+      await writer.releaseStream(s, 'r2/1');
+      expect(await reader.streamOf(s)).toBeUndefined();
+      expect(await writer.claimStream(s, 'r1/1', 5000, true)).toBe(true);
+      await writer.forget(s);
+      expect(await reader.streamOf(s)).toBeUndefined();
+    });
+
+    it('lapses when not refreshed', async () => {
+      const { writer, reader } = make();
+      const s = randomUUID();
+      await writer.claimStream(s, 'r1/1', 80, false);
+      expect(await reader.streamOf(s)).toBe('r1/1');
+      await new Promise((r) => setTimeout(r, 120));
+      expect(await reader.streamOf(s)).toBeUndefined();
+    });
+  });
+}
+
 const local = new LocalNotificationBus();
 eventLogContract('LocalNotificationBus', () => ({ writer: local, reader: local }));
+claimContract('LocalNotificationBus', () => ({ writer: local, reader: local }));
 
 describe('RedisNotificationBus (real Redis)', () => {
   const prefix = `test:${randomUUID()}:`;
@@ -90,6 +123,7 @@ describe('RedisNotificationBus (real Redis)', () => {
     }
   });
   eventLogContract('RedisNotificationBus', () => ({ writer: a, reader: b }));
+  claimContract('RedisNotificationBus', () => ({ writer: a, reader: b }));
 
   it('lets the event log expire with the session idle TTL', async () => {
     const s = randomUUID();

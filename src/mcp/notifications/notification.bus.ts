@@ -9,6 +9,11 @@ export interface SessionNotification {
   message: { jsonrpc: '2.0'; method: string; params?: Record<string, unknown> };
   /** Its event id in the session's event log (SSE `id:`), when it was recorded. */
   eventId?: string;
+  /**
+   * The stream that is to send it (see `NotificationBus.streamOf`); the replica holding that stream
+   * delivers it there and nowhere else. Without it, each replica uses its newest stream of the session.
+   */
+  stream?: string;
 }
 
 /** A notification recorded for a session, for replay to a client that reconnects with `Last-Event-ID`. */
@@ -41,7 +46,13 @@ export interface SessionClosed {
   sessionId: string;
 }
 
-export type BusMessage = SessionNotification | SseInbound | RequestCancel | SessionClosed;
+/** A stream holding a session's notifications closed: a replica with another stream of the session takes them over. */
+export interface SessionStreamFree {
+  kind: 'stream-free';
+  sessionId: string;
+}
+
+export type BusMessage = SessionNotification | SseInbound | RequestCancel | SessionClosed | SessionStreamFree;
 
 /**
  * Carries messages to whichever replica holds a session's stream, and keeps each session's recent
@@ -56,8 +67,22 @@ export abstract class NotificationBus {
   abstract record(sessionId: string, message: SessionNotification['message']): Promise<string>;
   /** The session's recorded notifications after `eventId` (none for an id it does not know). */
   abstract since(sessionId: string, eventId: string): Promise<RecordedEvent[]>;
-  /** Forgets a session's events (session closed). */
+  /** Forgets a session's events and its stream claim (session closed). */
   abstract forget(sessionId: string): Promise<void>;
+
+  /**
+   * The session's notifications go to exactly one of its streams in the cluster (the MCP spec
+   * forbids sending one message on several): the stream holding the session's claim. A claim lasts
+   * `ttlMs` unless claimed again (its holder refreshes it while the stream is open), so a replica
+   * that dies loses its claims. `onlyIfFree`: take it only when no live stream holds it (or
+   * `streamId` already does); otherwise take it whoever holds it (a newer stream wins).
+   * Resolves whether `streamId` holds the claim now.
+   */
+  abstract claimStream(sessionId: string, streamId: string, ttlMs: number, onlyIfFree: boolean): Promise<boolean>;
+  /** Drops the session's claim if `streamId` holds it. */
+  abstract releaseStream(sessionId: string, streamId: string): Promise<void>;
+  /** The stream holding the session's claim, if a live one does. */
+  abstract streamOf(sessionId: string): Promise<string | undefined>;
 }
 
 /** The most sessions whose events the in-process bus keeps (least recently written are dropped). */
@@ -68,6 +93,8 @@ export class LocalNotificationBus extends NotificationBus {
   private handlers: Array<(n: BusMessage) => void> = [];
   /** Per session; the sessions written least recently are dropped first. */
   private readonly events = new LRUCache<string, { next: number; kept: RecordedEvent[] }>({ max: MAX_SESSIONS_WITH_EVENTS });
+  /** Stream claims per session (bounded like the events: a claim is released when its stream closes). */
+  private readonly claims = new LRUCache<string, { streamId: string; expires: number }>({ max: MAX_SESSIONS_WITH_EVENTS });
 
   async publish(message: BusMessage): Promise<void> {
     for (const h of this.handlers) h(message);
@@ -98,5 +125,27 @@ export class LocalNotificationBus extends NotificationBus {
 
   async forget(sessionId: string): Promise<void> {
     this.events.delete(sessionId);
+    this.claims.delete(sessionId);
+  }
+
+  async claimStream(sessionId: string, streamId: string, ttlMs: number, onlyIfFree: boolean): Promise<boolean> {
+    const held = await this.streamOf(sessionId);
+    if (onlyIfFree && held !== undefined && held !== streamId) return false;
+    this.claims.set(sessionId, { streamId, expires: Date.now() + ttlMs });
+    return true;
+  }
+
+  async releaseStream(sessionId: string, streamId: string): Promise<void> {
+    if (this.claims.peek(sessionId)?.streamId === streamId) this.claims.delete(sessionId);
+  }
+
+  async streamOf(sessionId: string): Promise<string | undefined> {
+    const claim = this.claims.get(sessionId);
+    if (!claim) return undefined;
+    if (claim.expires <= Date.now()) {
+      this.claims.delete(sessionId);
+      return undefined;
+    }
+    return claim.streamId;
   }
 }

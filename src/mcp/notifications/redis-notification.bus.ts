@@ -7,6 +7,17 @@ import { BusMessage, EVENTS_KEPT_PER_SESSION, NotificationBus, RecordedEvent, Se
 
 const STREAM_ID = /^\d{1,15}-\d{1,10}$/;
 
+/** Sets the claim when it is free or already ours (KEYS[1] claim key; ARGV stream id, ttl ms). */
+const CLAIM_IF_FREE = `local held = redis.call('GET', KEYS[1])
+if held == false or held == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0`;
+/** Deletes the claim only when it is ours. */
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
 /**
  * A message the bus cannot serialise (nested too deep for `JSON.stringify`, say): a client's bad
  * request, answered as one, not an unhandled 500.
@@ -25,7 +36,8 @@ export class UnrelayableMessageError extends BadRequestError {
  * The notification bus over Redis pub/sub: every replica receives every message and keeps what it
  * holds. Each session's recent notifications live in a Redis stream (`<prefix>events:<session>`,
  * capped at ${EVENTS_KEPT_PER_SESSION} entries, expiring with the session's idle TTL); the stream
- * entry id is the SSE event id, so any replica can replay after it.
+ * entry id is the SSE event id, so any replica can replay after it. The stream that receives a
+ * session's notifications holds `<prefix>stream:<session>` (a key with a TTL its holder refreshes).
  */
 export class RedisNotificationBus extends NotificationBus implements OnModuleDestroy {
   private readonly logger = new Logger(RedisNotificationBus.name);
@@ -112,7 +124,28 @@ export class RedisNotificationBus extends NotificationBus implements OnModuleDes
   }
 
   async forget(sessionId: string): Promise<void> {
-    await this.pub.del(this.eventsKey(sessionId));
+    await this.pub.del(this.eventsKey(sessionId), this.claimKey(sessionId));
+  }
+
+  private claimKey(sessionId: string): string {
+    return `${this.prefix}stream:${sessionId}`;
+  }
+
+  async claimStream(sessionId: string, streamId: string, ttlMs: number, onlyIfFree: boolean): Promise<boolean> {
+    const key = this.claimKey(sessionId);
+    if (!onlyIfFree) {
+      await this.pub.set(key, streamId, 'PX', ttlMs);
+      return true;
+    }
+    return (await this.pub.eval(CLAIM_IF_FREE, 1, key, streamId, String(ttlMs))) === 1;
+  }
+
+  async releaseStream(sessionId: string, streamId: string): Promise<void> {
+    await this.pub.eval(RELEASE, 1, this.claimKey(sessionId), streamId);
+  }
+
+  async streamOf(sessionId: string): Promise<string | undefined> {
+    return (await this.pub.get(this.claimKey(sessionId))) ?? undefined;
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -108,11 +108,7 @@ export class EnableTools extends ModeToolSet {
       unknown,
       enabledTools: all,
     };
-    if (enabled.length) {
-      await Promise.all(
-        [ctx.notify?.('notifications/tools/list_changed'), ctx.broadcast?.('notifications/tools/list_changed')].map((p) => p?.catch(() => undefined)),
-      );
-    }
+    if (enabled.length) await ctx.notify?.('notifications/tools/list_changed').catch(() => undefined);
     const parts: string[] = [];
     if (enabled.length) parts.push(`Enabled ${enabled.length} tool(s): ${enabled.join(', ')}.`);
     if (outcome.alreadyEnabled.length) parts.push(`Already enabled: ${outcome.alreadyEnabled.join(', ')}.`);
