@@ -123,7 +123,8 @@ describe('Protocol eras on one /mcp: 2026-07-28 (stateless) beside the session e
     const refused = await search.callTool({ name: 'run-read-action', arguments: { tool: 'gmail_delete-email', arguments: { id: '1' } } });
     expect(refused.isError).toBe(true);
     expect(emulator.requests.some((r) => r.path.includes('delete-email'))).toBe(false);
-    // The v1 client in dynamic mode still gets enable-tools (session era).
+    // The v1 client (session era, on the other replica) gets the same search list, and enable-tools in dynamic mode.
+    expect(names((await (await v1(b.url, { mode: 'search' })).listTools()).tools).sort()).toEqual(expected);
     expect(names((await (await v1(a.url, { mode: 'dynamic' })).listTools()).tools)).toContain('enable-tools');
   });
 
