@@ -1,4 +1,4 @@
-import { spawn, ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { connectHttp, connectSse } from './support/mcp-client';
@@ -21,7 +21,8 @@ describe('npm run start:demo + the README client configurations', () => {
     base = `http://localhost:${port}`;
     child = spawn('npm', ['run', 'start:demo'], {
       cwd: join(__dirname, '..'),
-      env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn' },
+      // The demo's own defaults: no LOG_LEVEL, so the logs are quiet unless asked for.
+      env: { ...process.env, PORT: String(port), LOG_LEVEL: undefined, DEMO_VERBOSE: undefined },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -33,6 +34,9 @@ describe('npm run start:demo + the README client configurations', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     token = /export TOKEN=(\S+)/.exec(output)![1];
+    // The whole banner, then a moment for anything printed after it.
+    while (!output.includes('Logs: DEMO_VERBOSE=1')) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 500));
   }, 70_000);
 
   afterAll(async () => {
@@ -40,11 +44,40 @@ describe('npm run start:demo + the README client configurations', () => {
     if (child?.pid) process.kill(-child.pid, 'SIGTERM');
   });
 
-  it('prints the endpoint, a token and copy-paste configurations', () => {
+  it('prints a short banner last, with no log lines around it', () => {
     expect(output).toContain(`${base}/mcp`);
-    expect(output).toContain(`"url": "${base}/sse?token=${token}"`);
-    expect(output).toContain('npx @modelcontextprotocol/inspector');
     expect(output).toContain(`${base}/mcp?mode=search`);
+    expect(output).toMatch(/npx -y @modelcontextprotocol\/inspector@\d+\.\d+\.\d+ --cli \S+\/mcp --transport http --header "Authorization: Bearer \$TOKEN"/);
+    expect(output).not.toMatch(/"level"|\[Nest\]/);
+    const banner = output.slice(output.indexOf('─'));
+    expect(banner.trimEnd().split('\n').pop()).toMatch(/^─+$/);
+    expect(banner.split('\n').length).toBeLessThan(40);
+  });
+
+  it("runs the banner's curl session as pasted: initialize → initialized → tools/list → tools/call", () => {
+    const lines = output.split('\n');
+    const from = lines.findIndex((l) => l.includes('2. curl:'));
+    const session = lines.slice(from + 1, lines.indexOf('', from)).map((l) => l.trim());
+    expect(session.length).toBe(5);
+    const out = execFileSync('bash', ['-c', session.join('\n')], { env: { ...process.env, TOKEN: token }, encoding: 'utf8', timeout: 20_000 });
+    const answers = out.split('\n').filter(Boolean);
+    // notifications/initialized gets an empty 202; then the tools/list and tools/call answers (JSON).
+    expect(answers).toHaveLength(2);
+    const list = JSON.parse(answers[0]) as { result: { tools: Array<{ name: string }> } };
+    expect(list.result.tools.map((t) => t.name)).toContain('gmail_list-emails');
+    expect(JSON.parse(answers[1])).toMatchObject({ id: 3, result: { structuredContent: { emails: expect.any(Array) } } });
+  });
+
+  it('shows what errors look like: a rate-limited action and one that fails upstream', async () => {
+    const { client } = await connectHttp(base, { token });
+    clients.push(client);
+    const limited = await client.callTool({ name: 'hubspot_list-deals', arguments: {} });
+    expect(limited.isError).toBe(true);
+    expect((limited.content as Array<{ text: string }>)[0].text).toMatch(/rate limit.*retry after 30 s/i);
+    const failed = await client.callTool({ name: 'notion_export-page', arguments: { pageId: 'roadmap' } });
+    expect(failed.isError).toBe(true);
+    expect((failed.content as Array<{ text: string }>)[0].text).toMatch(/Notion API error.*not shared/);
+    expect((failed.content as Array<{ text: string }>)[0].text).not.toMatch(/check the arguments/i);
   });
 
   it('finds and runs demo actions in search mode', async () => {

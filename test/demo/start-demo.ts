@@ -9,9 +9,36 @@ import { startEmulator } from '../emulator/emulator';
 import type { Fixture } from '../emulator/fixture.types';
 import { e2eFixture } from '../support/e2e-fixture';
 
+/** The demo's actions that fail on purpose, so users see what errors look like. */
+const RATE_LIMITED_TOOL = 'hubspot_list-deals';
+const FAILING_TOOL = 'notion_export-page';
+/** The MCP Inspector the banner names (Node >= 22.19; README "Clients" has the Node 20 one). */
+const INSPECTOR = '@modelcontextprotocol/inspector@2.12.0';
+
+/**
+ * The copy-paste curl session: initialize (the session id comes back in a header), initialized,
+ * tools/list, tools/call. Plain bash/zsh; `$TOKEN` must be exported first.
+ */
+function curlSession(base: string): string[] {
+  const init = JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'curl', version: '1' } },
+  });
+  return [
+    `H=(-H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream')`,
+    `SID=$(curl -s -D - -o /dev/null "\${H[@]}" ${base}/mcp -d '${init}' | awk 'tolower($1)=="mcp-session-id:" {print $2}' | tr -d '\\r')`,
+    `curl -s -w '\\n' "\${H[@]}" -H "Mcp-Session-Id: $SID" ${base}/mcp -d '{"jsonrpc":"2.0","method":"notifications/initialized"}'`,
+    `curl -s -w '\\n' "\${H[@]}" -H "Mcp-Session-Id: $SID" ${base}/mcp -d '{"jsonrpc":"2.0","id":2,"method":"tools/list"}'`,
+    `curl -s -w '\\n' "\${H[@]}" -H "Mcp-Session-Id: $SID" ${base}/mcp -d '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"gmail_list-emails","arguments":{}}}'`,
+  ];
+}
+
 async function main(): Promise<void> {
   const testMode = process.argv.includes('--test');
-  if (testMode) process.env.LOG_LEVEL ??= 'warn';
+  // Quiet unless asked: the banner is what a new user reads. DEMO_VERBOSE=1 (or any LOG_LEVEL) shows the logs.
+  if (testMode || process.env.DEMO_VERBOSE !== '1') process.env.LOG_LEVEL ??= 'warn';
   const fixture: Fixture = testMode ? e2eFixture() : JSON.parse(readFileSync(join(__dirname, '../emulator/fixtures/demo.json'), 'utf8'));
   const workspace = fixture.workspaces[0];
   const emulator = await startEmulator({ fixture, latencyMs: Number(process.env.DEMO_LATENCY_MS ?? 0) });
@@ -32,41 +59,35 @@ async function main(): Promise<void> {
   if (testMode) {
     process.stdout.write(`${JSON.stringify({ url: base, emulator: emulator.url, tokens })}\n`);
   } else {
+    const apps = [...new Set(firstCustomer.connections.filter((c) => !c.disconnected && !c.archived).map((c) => c.integrationKey))];
     const line = '─'.repeat(78);
+    // Printed after start-up, so it is the last thing on the screen (logs are quiet unless asked for).
+    await new Promise((r) => setImmediate(r));
     process.stdout.write(
       [
         '',
         line,
-        ` Integration.app MCP server — demo workspace "${workspace.key}" (embedded emulator at ${emulator.url})`,
+        ` Integration.app MCP server — demo (embedded Integration.app emulator at ${emulator.url}, no network needed)`,
         line,
-        ` MCP endpoint:   ${base}/mcp          (Streamable HTTP, recommended)`,
-        ` Legacy SSE:     ${base}/sse`,
-        ` Customers:      ${workspace.customers.map((c) => `${c.id} (${c.name ?? ''})`).join(', ')}`,
+        ` MCP URL    ${base}/mcp            Streamable HTTP (legacy SSE: ${base}/sse)`,
+        ` Search     ${base}/mcp?mode=search   4 fixed tools: search-actions, describe-actions, run-read-action, run-action`,
+        ` Dynamic    ${base}/mcp?mode=dynamic  enable-tools adds tools to the session`,
+        ` Customer   ${firstCustomer.id} (${firstCustomer.name ?? ''}): ${apps.join(', ')}`,
+        ` Errors     ${RATE_LIMITED_TOOL} is rate limited (HTTP 429), ${FAILING_TOOL} fails upstream: call them to see what agents get`,
         '',
-        ` Token for ${firstCustomer.id} (valid 7 days):`,
-        ` ${token}`,
+        ` 1. The token of ${firstCustomer.id} (valid 7 days):`,
+        `    export TOKEN=${token}`,
         '',
-        ' Try it:',
-        `   export TOKEN=${token}`,
+        ' 2. curl: initialize → initialized → tools/list → tools/call (bash or zsh)',
+        ...curlSession(base).map((l) => `    ${l}`),
         '',
-        `   npx @modelcontextprotocol/inspector   → Transport "Streamable HTTP", URL ${base}/mcp,`,
-        `                                           header "Authorization: Bearer $TOKEN"`,
+        ' 3. MCP Inspector (needs Node ≥ 22.19; on Node 20 see README "Clients"):',
+        `    npx -y ${INSPECTOR} --cli ${base}/mcp --transport http --header "Authorization: Bearer $TOKEN" --method tools/list`,
+        `    npx -y ${INSPECTOR}    (UI: Streamable HTTP, URL ${base}/mcp, header Authorization = "Bearer " + the token above)`,
         '',
-        `   curl -s -X POST ${base}/mcp \\`,
-        '     -H "Authorization: Bearer $TOKEN" \\',
-        "     -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \\",
-        `     -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}' -i`,
-        '',
-        ' Claude Desktop / Cursor (mcp.json):',
-        `   { "mcpServers": { "integration-app": { "url": "${base}/sse?token=${token}" } } }`,
-        `   Cursor (Streamable HTTP): { "mcpServers": { "integration-app": { "url": "${base}/mcp",`,
-        `                               "headers": { "Authorization": "Bearer ${token}" } } } }`,
-        '',
-        ` Search mode (4 fixed tools: search, describe, run): ${base}/mcp?mode=search`,
-        ` Dynamic mode: ${base}/mcp?mode=dynamic     Only some apps: ${base}/mcp?apps=gmail,slack`,
-        line,
-        ' All tokens (JSON):',
-        ` ${JSON.stringify(tokens)}`,
+        ' Claude Desktop, Claude Code, Cursor, VS Code, AI SDK, LangChain, OpenAI Agents: README "Clients".',
+        ...workspace.customers.slice(1).map((c) => ` Token of ${c.id} (${c.name ?? ''}): ${tokens[c.id]}`),
+        ' Logs: DEMO_VERBOSE=1 npm run start:demo',
         line,
         '',
       ].join('\n'),

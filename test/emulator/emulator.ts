@@ -272,7 +272,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         });
       }
       const spec = action.run ?? { mode: 'echo' };
-      if (spec.mode === 'error') throw new HttpError(spec.status, spec.error);
+      if (spec.mode === 'error') throw new HttpError(spec.status, spec.error, spec.headers);
       if (spec.mode === 'error-echo') throw new HttpError(spec.status, { type: spec.type, message: `Invalid input: ${JSON.stringify(body ?? {})}` });
       if (spec.mode === 'static') return { status: 200, body: { output: spec.output } };
       return { status: 200, body: { output: { ok: true, connectionId: connection.id, actionKey, input: body ?? {} } } };

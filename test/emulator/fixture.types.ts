@@ -21,7 +21,8 @@ export interface IntegrationFixture {
 export type RunSpec =
   | { mode: 'echo' }
   | { mode: 'static'; output: unknown }
-  | { mode: 'error'; status: number; error: { type: string; key?: string; message: string } }
+  /** Fails with this status and error body (and response headers, e.g. `Retry-After` for a 429). */
+  | { mode: 'error'; status: number; error: { type: string; key?: string; message: string }; headers?: Record<string, string> }
   /** Fails like an upstream validation error that quotes the input back (as real APIs do). */
   | { mode: 'error-echo'; status: number; type: string };
 
