@@ -9,6 +9,8 @@ const shared = {
   moduleFileExtensions: ['js', 'json', 'ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   testTimeout: 30000,
+  // A developer's .env must not change what the tests see.
+  setupFiles: ['<rootDir>/test/support/no-env-file.ts'],
 };
 
 module.exports = {

@@ -5,6 +5,7 @@ import { AuthModule } from './auth/auth.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { LoggingModule } from './common/logging/logging.module';
 import { appConfig, integrationAppConfig, sessionsConfig } from './config/app.config';
+import { envFileOptions } from './config/env-file';
 import { validateEnv } from './config/env.validation';
 import { HealthModule } from './health/health.module';
 import { IntegrationsModule } from './integrations/integrations.module';
@@ -52,7 +53,7 @@ export class McpServerModule extends McpServerConfigurableModule {
         ...(base.imports ?? []),
         ConfigModule.forRoot({
           isGlobal: true,
-          ignoreEnvFile: true,
+          ...envFileOptions(),
           load: [appConfig, integrationAppConfig, sessionsConfig],
           validate: (env) => {
             validateEnv(env);
