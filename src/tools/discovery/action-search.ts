@@ -1,6 +1,20 @@
 import MiniSearch, { SearchResult } from 'minisearch';
 import type { SourceTool } from '../tool-source';
-import { CONCEPT_PREFIX, conceptsOf, intentOf, stemWord, terms, words } from './search-language';
+import {
+  analyzeQuery,
+  appDomainOf,
+  CONCEPT_PREFIX,
+  READING,
+  conceptsOf,
+  conceptWeight,
+  isOperation,
+  isReadingOperation,
+  numberOfOperation,
+  operationsOf,
+  stemWord,
+  terms,
+  words,
+} from './search-language';
 
 export interface ActionHit {
   tool: SourceTool;
@@ -15,11 +29,19 @@ export interface SearchOptions {
 }
 
 /** Field weights: the action's own name says most, schema property names least. */
-const BOOST = { key: 3, title: 2.5, app: 1, description: 1, props: 0.5 };
-/** A word's meaning (its synonym group) counts for less than the word the agent used. */
-const CONCEPT_WEIGHT = 0.6;
-/** An action whose operation (the verb its key starts with) means what a word of the query means. */
-const OPERATION_MATCH = 1.4;
+const BOOST = { key: 3, title: 2.5, app: 1, domain: 0.75, description: 1, props: 0.5 };
+/** An action whose operation (the verb its key starts with) means what the request's verb means. */
+const OPERATION_MATCH = 1.5;
+/** …or what another word of the query means. */
+const OPERATION_RELATED = 1.2;
+/** A reading action for a request that reads with another verb ("show" → list, search). */
+const OPERATION_READ = 1.35;
+/** A reading action on one thing (get) for a request about one, on many (list, search) for many. */
+const NUMBER_MATCH = 1.15;
+/** An action doing something else than the request's verb asks (reading actions among themselves excepted). */
+const OPERATION_MISMATCH = 0.8;
+/** Verbs that say only "do" what the rest of an action's key names. */
+const GENERIC_VERBS = new Set(['add', 'create', 'new', 'make', 'set', 'do'].map(stemWord));
 /** How much the read/write intent of a query moves read-only and writing actions. */
 const INTENT_MATCH = 1.25;
 const INTENT_MISMATCH = 0.8;
@@ -93,12 +115,16 @@ export class ActionSearchIndex {
 
   constructor(readonly tools: readonly SourceTool[]) {
     this.search = new MiniSearch({
-      fields: ['key', 'title', 'app', 'description', 'props'],
+      fields: ['key', 'title', 'app', 'domain', 'description', 'props'],
       tokenize: (text) => words(text),
-      processTerm: (term) => {
+      processTerm: (term, field) => {
         if (term.length > 40) return null;
         const stemmed = stemWord(term);
-        return [stemmed, ...conceptsOf(stemmed)];
+        // Property names and what an app is for name things, not what an action does; the app's
+        // own name means only the app.
+        if (field === 'app') return stemmed;
+        const concepts = conceptsOf(stemmed);
+        return [stemmed, ...(field === 'domain' || field === 'props' ? concepts.filter((c) => !isOperation(c)) : concepts)];
       },
       searchOptions: { boost: BOOST },
     });
@@ -108,15 +134,23 @@ export class ActionSearchIndex {
         key: actionKey(tool),
         title: actionTitle(tool),
         app: `${tool.app ?? ''} ${appName(tool)}`,
+        domain: appDomainOf(tool.app ?? ''),
         description: tool.definition.description ?? '',
         props: propertyNames(tool.definition.inputSchema).join(' '),
       })),
     );
     this.operations = tools.map((tool) => {
-      const verb = words(actionKey(tool))[0];
-      if (!verb) return new Set<string>();
-      const stemmed = stemWord(verb);
-      return new Set([stemmed, ...conceptsOf(stemmed)]);
+      // The verb the key starts with ("quick-add-event": its first verb); after a verb that only
+      // says "do", what the rest of the key names ("add-worklog" logs, "create-refund" refunds).
+      const stems = words(actionKey(tool)).map(stemWord);
+      const at = stems.slice(0, 2).findIndex((w) => operationsOf(w).length);
+      if (at === -1) return new Set<string>();
+      const verb = stems[at];
+      const out = new Set([verb, ...operationsOf(verb)]);
+      if (GENERIC_VERBS.has(verb)) for (const w of stems.slice(at + 1)) for (const c of operationsOf(w)) out.add(c);
+      // Every reading action does what "show", "see", "check" ask.
+      if (isReadOnly(tool)) out.add(READING);
+      return out;
     });
     const byApp = new Map<string, AppMention>();
     for (const tool of tools) {
@@ -148,50 +182,83 @@ export class ActionSearchIndex {
   }
 
   query(text: string, options: SearchOptions): { hits: ActionHit[]; total: number } {
-    const stems = terms(text.slice(0, 1000)).slice(0, 32);
-    const { apps: named, rest } = this.mentions(stems);
+    const analysis = analyzeQuery(text);
+    const { apps: named } = this.mentions(terms(text.slice(0, 1000)).slice(0, 32));
+    const { rest } = this.mentions(analysis.terms.slice(0, 32).map((t) => t.stem));
+    const kept = new Set(rest);
     const weights = new Map<string, number>();
-    for (const s of rest) weights.set(s, 1);
+    for (const t of analysis.terms) if (kept.has(t.stem)) weights.set(t.stem, Math.max(weights.get(t.stem) ?? 0, t.weight));
     // A meaning the query expresses in several words weighs more (up to twice a single word's concept).
     const conceptCounts = new Map<string, number>();
-    for (const s of rest) for (const c of conceptsOf(s)) conceptCounts.set(c, (conceptCounts.get(c) ?? 0) + 1);
-    for (const [c, n] of conceptCounts) if (!weights.has(c)) weights.set(c, Math.min(2, n) * CONCEPT_WEIGHT);
+    // The request's verb counts fully as the operation it names.
+    for (const [s, w] of weights) {
+      for (const c of conceptsOf(s)) conceptCounts.set(c, (conceptCounts.get(c) ?? 0) + (s === analysis.verb && isOperation(c) ? 1 : w));
+    }
+    for (const [c, n] of conceptCounts) if (!weights.has(c)) weights.set(c, Math.min(2, n) * conceptWeight(c));
     const meanings = new Set(weights.keys());
+    const verb = analysis.verb !== undefined && kept.has(analysis.verb) ? analysis.verb : undefined;
+    const asked = new Set(verb ? [verb, ...operationsOf(verb)] : []);
+    const askedReads = [...asked].some((c) => isReadingOperation(c));
     // A query that only names an app lists that app's actions.
-    const queryTerms = weights.size ? [...weights.keys()] : [];
+    const queryTerms = [...weights.keys()];
     const allowed = options.apps?.length ? new Set(options.apps) : undefined;
     const inApps = (tool: SourceTool, narrowed: Set<string> | undefined) =>
       (!allowed || (tool.app !== undefined && allowed.has(tool.app))) && (!narrowed || (tool.app !== undefined && narrowed.has(tool.app)));
 
-    const intent = intentOf(text);
-    const rank = (narrowed: Set<string> | undefined): ActionHit[] => {
+    const intent = analysis.intent;
+    const prior = (id: number): number => {
+      const tool = this.tools[id];
+      const operation = this.operations[id];
+      let factor = 1;
+      if (asked.size && operation.size) {
+        const same = [...operation].some((m) => asked.has(m));
+        if (askedReads && isReadOnly(tool)) {
+          // Among reading actions: get for one thing, list or search for many.
+          factor = same ? OPERATION_MATCH : OPERATION_READ;
+          const kinds = new Set([...operation].map(numberOfOperation));
+          if (analysis.number && kinds.has(analysis.number)) factor *= NUMBER_MATCH;
+        } else factor = same ? OPERATION_MATCH : OPERATION_MISMATCH;
+      } else {
+        if ([...operation].some((m) => meanings.has(m))) factor = OPERATION_RELATED;
+        if (intent === 'read' && analysis.number && isReadOnly(tool) && [...operation].some((m) => numberOfOperation(m) === analysis.number))
+          factor *= NUMBER_MATCH;
+      }
+      if (intent) factor *= isReadOnly(tool) === (intent === 'read') ? INTENT_MATCH : INTENT_MISMATCH;
+      return factor;
+    };
+    const rank = (narrowed: Set<string> | undefined, everything: boolean): ActionHit[] => {
       let raw: Array<{ tool: SourceTool; score: number }>;
-      if (queryTerms.length === 0) {
-        raw = this.tools.filter((t) => inApps(t, narrowed)).map((tool) => ({ tool, score: 1 }));
+      if (queryTerms.length === 0 || everything) {
+        raw = this.tools
+          .map((tool, id) => ({ tool, id }))
+          .filter((t) => inApps(t.tool, narrowed))
+          .map(({ tool, id }) => ({ tool, score: prior(id) }));
       } else {
         const results: SearchResult[] = this.search.search(queryTerms.join(' '), {
-          boostTerm: (term) => weights.get(term) ?? CONCEPT_WEIGHT,
+          boostTerm: (term) => weights.get(term) ?? 0.5,
           prefix: (term) => term.length >= 5 && !term.startsWith(CONCEPT_PREFIX),
           fuzzy: (term) => (term.length >= 6 && !term.startsWith(CONCEPT_PREFIX) ? 0.15 : false),
           processTerm: (term) => term,
           filter: (r) => inApps(this.tools[r.id as number], narrowed),
         });
-        raw = results.map((r) => {
-          const operation = this.operations[r.id as number];
-          const matches = [...operation].some((m) => meanings.has(m));
-          return { tool: this.tools[r.id as number], score: matches ? r.score * OPERATION_MATCH : r.score };
-        });
-      }
-      if (intent) {
-        for (const r of raw) r.score *= isReadOnly(r.tool) === (intent === 'read') ? INTENT_MATCH : INTENT_MISMATCH;
+        raw = results.map((r) => ({ tool: this.tools[r.id as number], score: r.score * prior(r.id as number) }));
       }
       raw.sort((a, b) => b.score - a.score || a.tool.definition.name.localeCompare(b.tool.definition.name));
       const top = raw[0]?.score ?? 1;
       return raw.map((r) => ({ tool: r.tool, score: Math.round((r.score / top) * 1000) / 1000 }));
     };
-    // App names in the query narrow the results, unless nothing of those apps matches.
-    let hits = named.size ? rank(named) : [];
-    if (hits.length === 0) hits = rank(undefined);
+    // App names in the query narrow the results; when nothing of those apps matches the other
+    // words, their actions come by operation and intent.
+    let hits = named.size ? rank(named, false) : rank(undefined, false);
+    // Apps named but outside the `apps` option: the query as if it named none.
+    if (named.size && allowed && ![...named].some((app) => allowed.has(app))) {
+      hits = rank(undefined, false);
+    } else if (named.size) {
+      const found = new Set(hits.map((h) => h.tool));
+      const last = hits.length ? hits[hits.length - 1].score : 1;
+      const others = rank(named, true).filter((h) => !found.has(h.tool));
+      hits = hits.concat(others.map((h) => ({ tool: h.tool, score: Math.round(h.score * last * 500) / 1000 })));
+    }
     return { hits: hits.slice(0, options.limit), total: hits.length };
   }
 }

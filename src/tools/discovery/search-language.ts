@@ -1,215 +1,402 @@
 import stem from 'wink-porter2-stemmer';
 
 /**
- * The language of SaaS actions, for search: how agents say what tools call otherwise. Groups of
- * words that mean the same thing in an action's name or description (send/post/message,
- * delete/remove/archive, event/meeting, issue/ticket/bug, contact/lead/person, find/search/lookup,
- * list/all…). Written from the vocabulary of SaaS APIs, not from any evaluation query.
+ * The language of SaaS actions, for search: how agents say what tools call otherwise.
+ *
+ * Two kinds of word groups, written from the vocabulary of SaaS APIs and of everyday requests, not
+ * from any evaluation query:
+ * - operations (verbs): what an action does — create, send, delete, update, get, list, search…; the
+ *   verb an action's key starts with is its operation, and the verb a request leads with is the
+ *   operation it asks for;
+ * - things (nouns): what an action works on — event/meeting, issue/bug, ticket/case,
+ *   contact/lead/person, deal/opportunity…; some broad groups (any work item, any person) link the
+ *   narrow ones at a lower weight.
+ * Each group becomes one concept token, indexed beside the words it contains.
  */
-const SYNONYM_GROUPS: readonly string[][] = [
-  // Verbs
-  ['send', 'post', 'message', 'write', 'notify', 'dm', 'deliver', 'publish', 'ping', 'tell'],
-  ['reply', 'respond', 'answer', 'writeback'],
-  ['create', 'add', 'new', 'make', 'open', 'start', 'register', 'insert', 'log', 'raise', 'file', 'submit', 'setup'],
-  ['schedule', 'book', 'plan', 'arrange'],
-  ['delete', 'remove', 'erase', 'destroy', 'trash', 'drop', 'discard', 'purge', 'archive', 'bin', 'wipe', 'scrap', 'junk'],
-  ['cancel', 'abort', 'revoke', 'decline', 'terminate', 'stop', 'end', 'unsubscribe'],
-  ['update', 'edit', 'modify', 'change', 'rename', 'patch', 'amend', 'adjust', 'tweak', 'move', 'reschedule'],
-  ['get', 'fetch', 'retrieve', 'read', 'show', 'view', 'detail', 'details', 'info', 'look'],
-  ['search', 'find', 'lookup', 'query', 'locate', 'filter', 'seek', 'match'],
-  ['list', 'all', 'every', 'enumerate', 'browse', 'index'],
-  ['assign', 'delegate', 'hand', 'handoff', 'allocate', 'reassign', 'owner'],
-  ['invite', 'include'],
-  ['upload', 'attach', 'store', 'save'],
-  ['fulfill', 'ship', 'dispatch', 'deliver'],
-  ['log', 'record', 'track', 'worklog', 'timesheet', 'spent', 'hours'],
-  ['call', 'phone', 'dial', 'ring'],
-  ['review', 'reviewer', 'approve', 'feedback'],
-  ['reaction', 'react', 'emoji', 'thumbs'],
-  ['register', 'registrant', 'signup', 'sign', 'enroll', 'rsvp', 'attendee'],
-  ['discount', 'coupon', 'promo', 'voucher'],
-  ['convert', 'turn', 'transform', 'promote', 'qualify'],
-  ['merge', 'combine', 'consolidate', 'dedupe', 'duplicate'],
-  ['transition', 'move', 'progress', 'stage', 'workflow'],
-  ['available', 'availability', 'free', 'busy', 'slot'],
-  ['balance', 'funds', 'money', 'cash'],
-  ['team', 'squad', 'department'],
-  ['download', 'export'],
-  ['close', 'resolve', 'complete', 'finish', 'done', 'mark', 'solve', 'solved'],
-  ['comment', 'note', 'remark', 'annotate', 'followup'],
-  ['refund', 'reimburse', 'return'],
-  ['charge', 'bill', 'invoice', 'payment', 'pay', 'paid', 'unpaid', 'outstanding', 'overdue', 'due', 'owed'],
-  // Nouns
-  ['event', 'meeting', 'appointment', 'invite', 'invitation', 'call', 'calendar', 'sync', 'standup', 'webinar'],
-  // A day or a time of day in a request almost always means something on a calendar.
-  ['event', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'morning', 'afternoon', 'evening', 'tonight', 'noon', 'tomorrow'],
-  ['issue', 'ticket', 'bug', 'defect', 'incident', 'story', 'task', 'case', 'problem', 'complaint', 'todo'],
-  ['contact', 'lead', 'person', 'people', 'prospect', 'client', 'customer', 'buyer', 'shopper', 'someone'],
-  ['company', 'organization', 'organisation', 'org', 'account', 'business', 'firm'],
-  ['deal', 'opportunity', 'sale', 'pipeline'],
-  ['message', 'chat', 'dm', 'post', 'conversation', 'thread'],
-  ['email', 'mail', 'inbox', 'e-mail'],
-  ['file', 'document', 'doc', 'attachment', 'folder', 'sheet', 'spreadsheet', 'pdf', 'report', 'contract', 'image', 'photo'],
-  ['user', 'member', 'teammate', 'employee', 'colleague', 'agent', 'owner', 'assignee'],
-  ['channel', 'room', 'group', 'space'],
-  ['repository', 'repo', 'project', 'codebase'],
-  ['pull', 'pr', 'merge'],
-  ['page', 'wiki', 'note', 'doc'],
-  ['order', 'purchase', 'checkout'],
-  ['product', 'item', 'sku', 'listing'],
-  ['subscription', 'plan', 'membership'],
-  ['card', 'board', 'column'],
-  ['status', 'state', 'presence'],
-  ['label', 'tag', 'category'],
-  ['recording', 'video', 'transcript'],
-  ['today', 'tomorrow', 'week', 'date', 'time', 'when'],
+interface Group {
+  words: string[];
+  /** How much the group's concept counts against the agent's own word (1). */
+  weight: number;
+}
+
+const NARROW = 0.6;
+const BROAD = 0.3;
+const verbs = (...words: string[]): Group => ({ words, weight: NARROW });
+const things = (...words: string[]): Group => ({ words, weight: NARROW });
+const broad = (...words: string[]): Group => ({ words, weight: BROAD });
+
+/** Operations. The first group a verb belongs to decides whether it reads or writes (see READ_OPERATIONS). */
+const OPERATION_GROUPS: readonly Group[] = [
+  verbs('get', 'fetch', 'retrieve', 'detail', 'details', 'info'),
+  verbs('search', 'find', 'lookup', 'query', 'locate', 'filter', 'seek', 'match', 'hunt', 'discover'),
+  verbs('list', 'all', 'every', 'enumerate', 'browse', 'index', 'everything', 'each'),
+  verbs('download', 'export', 'backup'),
+  // Reading in general: what every reading action does (see READING).
+  verbs('show', 'see', 'view', 'look', 'display', 'check', 'inspect', 'pull', 'grab', 'read', 'review'),
+  verbs(
+    'create',
+    'report',
+    'add',
+    'new',
+    'make',
+    'subscribe',
+    'open',
+    'start',
+    'insert',
+    'raise',
+    'file',
+    'submit',
+    'setup',
+    'generate',
+    'build',
+    'compose',
+    'draft',
+    'enter',
+    'kickoff',
+    'spinup',
+    'log',
+    'register',
+    'initiate',
+    'establish',
+    'produce',
+  ),
+  verbs('schedule', 'book', 'plan', 'arrange', 'organize', 'organise', 'reserve', 'setup'),
+  verbs(
+    'send',
+    'post',
+    'message',
+    'notify',
+    'dm',
+    'deliver',
+    'publish',
+    'ping',
+    'tell',
+    'text',
+    'broadcast',
+    'announce',
+    'forward',
+    'alert',
+    'inform',
+    'write',
+    'mail',
+  ),
+  verbs('reply', 'respond', 'answer', 'writeback'),
+  verbs(
+    'delete',
+    'remove',
+    'erase',
+    'destroy',
+    'trash',
+    'drop',
+    'discard',
+    'purge',
+    'archive',
+    'bin',
+    'wipe',
+    'scrap',
+    'junk',
+    'kill',
+    'nuke',
+    'clear',
+    'ditch',
+    'dump',
+    'eliminate',
+    'rid',
+  ),
+  verbs('cancel', 'abort', 'revoke', 'decline', 'terminate', 'stop', 'end', 'unsubscribe', 'void', 'withdraw', 'halt'),
+  verbs(
+    'update',
+    'edit',
+    'modify',
+    'change',
+    'rename',
+    'patch',
+    'amend',
+    'adjust',
+    'tweak',
+    'set',
+    'fix',
+    'correct',
+    'revise',
+    'alter',
+    'reschedule',
+    'replace',
+    'overwrite',
+    'toggle',
+    'move',
+  ),
+  verbs('assign', 'delegate', 'handoff', 'allocate', 'reassign', 'owner'),
+  verbs('invite', 'include', 'add', 'loop', 'onboard', 'enroll', 'enrol'),
+  verbs('upload', 'attach', 'store', 'save', 'put'),
+  verbs('share', 'grant', 'access', 'permission', 'permit', 'collaborator'),
+  verbs('copy', 'clone', 'duplicate', 'replicate'),
+  verbs('fulfill', 'fulfil', 'ship', 'dispatch', 'deliver', 'shipment', 'fulfillment', 'fulfilment'),
+  verbs('log', 'record', 'track', 'worklog', 'timesheet', 'spent', 'hours'),
+  verbs('call', 'phone', 'dial', 'ring', 'phoned'),
+  verbs('review', 'reviewer', 'approve', 'feedback'),
+  verbs('react', 'reaction', 'emoji', 'thumbs'),
+  verbs('register', 'registrant', 'signup', 'enroll', 'enrol', 'rsvp'),
+  verbs('convert', 'turn', 'transform', 'promote', 'qualify'),
+  verbs('merge', 'combine', 'consolidate', 'dedupe', 'duplicate', 'deduplicate'),
+  verbs('transition', 'move', 'progress', 'advance', 'stage', 'workflow'),
+  verbs('close', 'resolve', 'complete', 'finish', 'done', 'mark', 'solve', 'solved', 'wrapup'),
+  verbs('comment', 'note', 'remark', 'annotate', 'followup'),
+  verbs('refund', 'reimburse', 'return', 'chargeback'),
+  verbs('charge', 'bill', 'invoice', 'pay', 'payment', 'collect'),
+  verbs('watch', 'watcher', 'follow', 'subscribe', 'monitor'),
+  verbs('link', 'relate', 'connect', 'associate', 'block', 'blocker', 'depend', 'dependency'),
+  verbs('adjust', 'increase', 'decrease', 'bump', 'restock', 'replenish', 'inventory', 'stock', 'quantity'),
+  verbs('release', 'version', 'changelog', 'publish'),
+  verbs('tag', 'label', 'categorize', 'categorise'),
+  verbs('join', 'attend', 'showup', 'participant', 'participants', 'attendee', 'attendees'),
 ];
 
-/** Words that say "read" (an agent looking something up) or "write" (an agent changing something). */
-const READ_WORDS = [
-  'get',
-  'list',
-  'find',
-  'search',
-  'show',
+/** Things actions work on. */
+const THING_GROUPS: readonly Group[] = [
+  things(
+    'event',
+    'meeting',
+    'appointment',
+    'invite',
+    'invitation',
+    'call',
+    'calendar',
+    'sync',
+    'standup',
+    'webinar',
+    'session',
+    'huddle',
+    'conference',
+    'catchup',
+    'interview',
+    'demo',
+  ),
+  // A day or a time of day in a request almost always means something on a calendar.
+  broad(
+    'event',
+    'monday',
+    'tuesday',
+    'wednesday',
+    'thursday',
+    'friday',
+    'saturday',
+    'sunday',
+    'morning',
+    'afternoon',
+    'evening',
+    'tonight',
+    'noon',
+    'tomorrow',
+    'pm',
+    'am',
+  ),
+  things('issue', 'bug', 'defect', 'story', 'epic', 'subtask', 'crash', 'regression', 'feature'),
+  things('ticket', 'case', 'incident', 'complaint', 'request', 'inquiry', 'enquiry', 'support', 'helpdesk'),
+  things('task', 'todo', 'chore', 'subtask', 'assignment', 'reminder'),
+  broad('issue', 'ticket', 'bug', 'task', 'case', 'card', 'todo', 'problem', 'story', 'item'),
+  things('contact', 'lead', 'person', 'persons', 'people', 'prospect', 'someone', 'individual'),
+  things('customer', 'client', 'buyer', 'shopper', 'purchaser', 'consumer', 'subscriber'),
+  broad('contact', 'lead', 'person', 'people', 'customer', 'client', 'user', 'member', 'someone', 'who'),
+  things('company', 'organization', 'organisation', 'org', 'account', 'business', 'firm', 'enterprise', 'vendor', 'supplier'),
+  things('deal', 'opportunity', 'sale', 'pipeline', 'oppty'),
+  things('message', 'chat', 'dm', 'post', 'conversation', 'thread', 'text'),
+  things('email', 'mail', 'inbox', 'e-mail', 'mailbox'),
+  things('draft', 'unsent'),
+  things(
+    'file',
+    'document',
+    'doc',
+    'attachment',
+    'folder',
+    'sheet',
+    'spreadsheet',
+    'pdf',
+    'report',
+    'contract',
+    'image',
+    'photo',
+    'logo',
+    'png',
+    'jpg',
+    'csv',
+    'deck',
+    'slide',
+    'presentation',
+  ),
+  things('user', 'member', 'teammate', 'employee', 'colleague', 'agent', 'owner', 'assignee', 'staff', 'admin', 'everyone', 'people'),
+  things('channel', 'room', 'group', 'space'),
+  things('team', 'squad', 'department', 'group'),
+  things('repository', 'repo', 'codebase', 'code', 'source'),
+  things('pull', 'pr', 'merge'),
+  things('commit', 'change', 'changes', 'history', 'revision'),
+  things('branch', 'fork'),
+  things('page', 'wiki', 'note', 'notes', 'doc', 'minutes', 'writeup'),
+  things('database', 'table', 'schema', 'column', 'columns', 'field', 'fields', 'property', 'properties'),
+  things('record', 'row', 'rows', 'entry', 'entries'),
+  things('project', 'initiative', 'program', 'programme'),
+  things('order', 'purchase', 'checkout'),
+  things('product', 'item', 'sku', 'listing', 'merchandise', 'goods', 'catalog', 'catalogue'),
+  things('subscription', 'subscribe', 'plan', 'membership', 'tier', 'recurring'),
+  things('card', 'board', 'column', 'kanban'),
+  things('status', 'state', 'presence', 'away', 'ooo', 'vacation'),
+  things('label', 'tag', 'category'),
+  things('recording', 'video', 'transcript', 'replay', 'recorded'),
+  things('today', 'tomorrow', 'week', 'date', 'time', 'when', 'slot', 'available', 'availability', 'free', 'busy'),
+  things('invoice', 'bill', 'receipt', 'statement', 'unpaid', 'overdue', 'outstanding', 'owed'),
+  things('payment', 'charge', 'transaction', 'paid', 'money', 'revenue', 'income'),
+  things('balance', 'funds', 'money', 'cash'),
+  things('discount', 'coupon', 'promo', 'voucher'),
+  things('comment', 'note', 'remark', 'reply', 'feedback'),
+  things('owner', 'rep', 'salesperson'),
+];
+
+/**
+ * What well-known apps are for, in the words agents use instead of the app's name ("the shop", "in
+ * chat", "our CRM", "the wiki"): a weak hint, indexed with every action of the app.
+ */
+const APP_DOMAINS: Record<string, string> = {
+  gmail: 'email mail inbox',
+  outlook: 'email mail inbox calendar',
+  'google-calendar': 'calendar',
+  'google-drive': 'drive storage files cloud',
+  'google-docs': 'docs documents writing',
+  'google-sheets': 'spreadsheet sheets table',
+  dropbox: 'storage files cloud',
+  box: 'storage files cloud',
+  onedrive: 'storage files cloud',
+  slack: 'chat messaging workspace',
+  'microsoft-teams': 'chat messaging',
+  discord: 'chat messaging community',
+  whatsapp: 'chat messaging text',
+  twilio: 'sms text phone',
+  hubspot: 'crm marketing sales',
+  salesforce: 'crm sales',
+  pipedrive: 'crm sales',
+  zoho: 'crm sales',
+  jira: 'tracker backlog sprint engineering',
+  linear: 'tracker backlog sprint engineering',
+  github: 'code git repository engineering',
+  gitlab: 'code git repository engineering',
+  bitbucket: 'code git repository engineering',
+  asana: 'project tasks work',
+  trello: 'kanban boards project',
+  monday: 'project boards work',
+  clickup: 'project tasks work',
+  notion: 'wiki docs notes knowledge',
+  confluence: 'wiki docs knowledge',
+  airtable: 'database table spreadsheet',
+  zendesk: 'support helpdesk service',
+  intercom: 'support helpdesk messaging inbox',
+  freshdesk: 'support helpdesk service',
+  shopify: 'shop store ecommerce storefront',
+  woocommerce: 'shop store ecommerce storefront',
+  stripe: 'payments billing',
+  quickbooks: 'accounting bookkeeping finance',
+  xero: 'accounting bookkeeping finance',
+  mailchimp: 'newsletter marketing campaign email',
+  zoom: 'video conferencing meetings',
+  calendly: 'scheduling booking calendar',
+  docusign: 'signature esign agreement',
+  typeform: 'forms survey',
+  pagerduty: 'incident oncall alert',
+};
+
+/** The words of what a well-known app is for (empty for others). */
+export function appDomainOf(appKey: string): string {
+  return APP_DOMAINS[appKey] ?? '';
+}
+
+/** Operations that only read: get (one thing), search and list (many), download. */
+const READ_OPERATIONS = new Set([0, 1, 2, 3, 4]);
+const ONE_OPERATIONS = new Set([0]);
+const MANY_OPERATIONS = new Set([1, 2]);
+
+/** Words that say "read" (an agent looking something up) beyond the read operations: questions. */
+const QUESTION_WORDS = new Set([
   'what',
   'which',
   'who',
+  'whom',
+  'whose',
   'how',
-  'look',
-  'lookup',
-  'fetch',
-  'check',
-  'see',
-  'retrieve',
-  'read',
-  'view',
+  'when',
+  'where',
   'any',
   'many',
-  'status',
+  'much',
   'latest',
   'recent',
-  'details',
-];
-const WRITE_WORDS = [
-  'create',
-  'add',
-  'send',
-  'post',
-  'update',
-  'edit',
-  'change',
-  'delete',
-  'remove',
-  'archive',
-  'schedule',
-  'book',
-  'make',
-  'assign',
-  'invite',
-  'upload',
-  'move',
-  'cancel',
-  'close',
-  'reply',
-  'write',
-  'rename',
-  'notify',
-  'start',
-  'log',
-  'raise',
-  'file',
-  'submit',
-  'refund',
-  'charge',
-  'mark',
-  'comment',
-  'tell',
-  'ping',
-  'reschedule',
-];
-
-/** Words that carry no meaning for finding an action. */
-const STOP_WORDS = new Set([
-  'a',
-  'an',
-  'the',
-  'to',
-  'for',
-  'of',
-  'in',
-  'on',
-  'at',
-  'by',
-  'with',
-  'from',
-  'into',
-  'about',
-  'and',
-  'or',
-  'but',
+  'status',
   'is',
   'are',
   'was',
-  'be',
-  'been',
-  'it',
-  'its',
-  'this',
-  'that',
-  'these',
-  'those',
-  'my',
-  'our',
-  'your',
-  'their',
-  'his',
-  'her',
-  'me',
-  'us',
-  'we',
-  'i',
-  'you',
-  'they',
-  'please',
-  'can',
-  'could',
-  'would',
-  'should',
-  'will',
-  'do',
-  'does',
+  'were',
   'did',
-  'so',
-  'some',
-  'there',
-  'here',
-  'up',
-  'out',
-  'just',
-  'via',
-  'using',
-  'use',
-  'need',
-  'want',
-  'like',
-  'also',
-  'then',
-  'than',
-  'as',
-  'if',
-  'have',
+  'does',
   'has',
-  'had',
-  'let',
-  'lets',
-  'tool',
-  'action',
-  'app',
+  'have',
 ]);
 
+/** Words that carry no meaning for finding an action. */
+const STOP_WORDS = new Set(
+  (
+    'a an the to for of in on at by with from into onto about and or but is are was were be been being it its this that these those ' +
+    'my our your their his her me us we i you they them he she please can could would should will shall do does did so some there here ' +
+    'up out just via using use need needs want wants like also then than as if have has had let lets tool action app actually really ' +
+    'quickly now again already yet still ever anymore go ahead kindly thanks thank m s t re ve ll d'
+  ).split(' '),
+);
+
+/** Irregular verb forms agents write, to the form the stemmer knows. */
+const IRREGULAR: Record<string, string> = {
+  said: 'say',
+  sent: 'send',
+  wrote: 'write',
+  written: 'write',
+  got: 'get',
+  gotten: 'get',
+  made: 'make',
+  took: 'take',
+  taken: 'take',
+  gave: 'give',
+  given: 'give',
+  told: 'tell',
+  bought: 'buy',
+  paid: 'pay',
+  met: 'meet',
+  ran: 'run',
+  brought: 'bring',
+  kept: 'keep',
+  began: 'begin',
+  begun: 'begin',
+  chose: 'choose',
+  chosen: 'choose',
+  went: 'go',
+  gone: 'go',
+  saw: 'see',
+  seen: 'see',
+  found: 'find',
+  held: 'hold',
+  spoke: 'speak',
+  spoken: 'speak',
+  sold: 'sell',
+  shown: 'show',
+  knew: 'know',
+  known: 'know',
+  built: 'build',
+  spent: 'spend',
+  won: 'win',
+  lost: 'lose',
+  drew: 'draw',
+  drawn: 'draw',
+  forgot: 'forget',
+  forgotten: 'forget',
+  did: 'do',
+  done: 'done',
+};
+
 export function stemWord(word: string): string {
-  return stem(word);
+  return stem(IRREGULAR[word] ?? word);
 }
 
 /** Lowercase words of a text: camelCase, kebab-case and snake_case split; digits kept. */
@@ -221,23 +408,42 @@ export function words(text: string): string[] {
     .filter(Boolean);
 }
 
-/** Phrasal verbs said as one meaning (applied to queries and to action texts alike). */
+/** Phrasal verbs and idioms said as one meaning (applied to queries and to action texts alike). */
 const PHRASES: ReadonlyArray<[RegExp, string]> = [
-  [/\bset(ting)? up\b/g, 'setup'],
-  [/\blook(ing)? up\b/g, 'lookup'],
-  [/\bsign(ing)? up\b/g, 'signup'],
-  [/\bcall(ing)? off\b/g, 'cancel'],
-  [/\bhand(ing)? (it |this |them )?over\b/g, 'handoff'],
-  [/\bwrite down\b/g, 'note'],
-  [/\bget back to\b/g, 'reply'],
+  [/\bset(ting|s)? up\b/g, 'setup'],
+  [/\blook(ing|s|ed)? up\b/g, 'lookup'],
+  [/\bsign(ing|s|ed)? (\w+ )?up\b/g, 'signup'],
+  [/\bcall(ing|s|ed)? off\b/g, 'cancel'],
+  [/\bhand(?:ing|s|ed)? ((?:\w+ ){0,3})(?:over|off)\b/g, 'handoff $1'],
+  [/\b(write|jot|put|note)s? (it )?down\b/g, 'note'],
+  [/\bget(ting)? back to\b/g, 'reply'],
   [/\bmoney back\b/g, 'refund'],
-  [/\bfollow(ing)? up\b/g, 'followup'],
-  [/\bclean(ing)? up\b/g, 'delete'],
+  [/\bfollow(ing|s|ed)? up\b/g, 'followup'],
+  [/\bclean(ing|s|ed)? up\b/g, 'delete'],
+  [/\bget(ting)? rid of\b/g, 'delete'],
+  [/\b(?:take|takes|taking|took) ((?:\w+ ){0,3})(?:off|out of)\b/g, 'remove $1 from'],
+  // What follows "let … know" is what to say.
+  [/\blet ((?:\w+ ){0,3})know\b/g, 'notify $1 that'],
+  [/\bkeep (\w+ ){0,2}(posted|updated|informed|in the loop)\b/g, 'watch'],
+  [/\bloop(ing|s|ed)? in\b/g, 'invite'],
+  [/\bshow(ing|s|ed)? up\b/g, 'showup'],
+  [/\bkick(ing|s|ed)? off\b/g, 'kickoff'],
+  [/\bspin(ning|s)? up\b/g, 'spinup'],
+  [/\bwrap(ping|s|ped)? up\b/g, 'wrapup'],
+  [/\bpush(?:ing|es|ed)? ((?:\w+ ){0,3})(?:back|out)\b/g, 'reschedule $1'],
+  [/\bmov(?:e|es|ing|ed) ((?:\w+ ){0,3})(?:up|back)\b/g, 'reschedule $1'],
+  [/\bpull(ing|s|ed)? up\b/g, 'show'],
+  [/\bbring(ing|s)? up\b/g, 'show'],
+  [/\btell me\b/g, 'show'],
+  [/\bout of (the )?office\b/g, 'away'],
   [/\bpull request\b/g, 'pr'],
-  [/\bto-?do\b/g, 'todo'],
+  [/\bmerge request\b/g, 'pr'],
+  [/\bto-?dos?\b/g, 'todo'],
+  [/\bsign(ing|s|ed)? off on\b/g, 'approve'],
+  [/\bfill(ing|s|ed)? (in|out)\b/g, 'update'],
 ];
 
-function joinPhrases(text: string): string {
+export function joinPhrases(text: string): string {
   let out = text.toLowerCase();
   for (const [pattern, word] of PHRASES) out = out.replace(pattern, word);
   return out;
@@ -250,41 +456,197 @@ export function terms(text: string): string[] {
     .map(stemWord);
 }
 
-/** Prefix of concept tokens: one per synonym group, indexed beside the words of that group. */
+/** Prefix of concept tokens: one per word group, indexed beside the words of that group. */
 export const CONCEPT_PREFIX = 'zzconcept';
 
+/** The concept of reading in general ("show", "see", "check"), which every reading action has. */
+export const READING = `${CONCEPT_PREFIX}o4`;
+
+interface Concepts {
+  /** stem → concept tokens of every group it belongs to. */
+  all: Map<string, string[]>;
+  /** stem → concept tokens of the operation groups it belongs to. */
+  operations: Map<string, string[]>;
+  /** concept token → weight. */
+  weights: Map<string, number>;
+  /** Operation concept tokens that only read. */
+  reading: Set<string>;
+  /** Reading operations on one thing (get) and on many (list, search). */
+  one: Set<string>;
+  many: Set<string>;
+  /** Stems that are a thing (a noun) as well as, or instead of, an operation. */
+  thingStems: Set<string>;
+}
+
 /**
- * stem → the concepts (synonym groups) it belongs to. Indexed next to the word itself and added to
+ * stem → the concepts (word groups) it belongs to. Indexed next to the word itself and added to
  * queries, so "remove" finds "delete" through their shared concept — one token per meaning, as a
  * search engine's synonym filter does, rather than every synonym of every query word.
  */
-const CONCEPTS: ReadonlyMap<string, readonly string[]> = (() => {
-  const map = new Map<string, Set<string>>();
-  SYNONYM_GROUPS.forEach((group, i) => {
-    for (const s of group.flatMap((w) => terms(w))) {
-      const set = map.get(s) ?? new Set<string>();
-      set.add(`${CONCEPT_PREFIX}${i}`);
-      map.set(s, set);
+const CONCEPTS: Concepts = (() => {
+  const all = new Map<string, string[]>();
+  const operations = new Map<string, string[]>();
+  const weights = new Map<string, number>();
+  const reading = new Set<string>();
+  const one = new Set<string>();
+  const many = new Set<string>();
+  const thingStems = new Set<string>();
+  const add = (map: Map<string, string[]>, s: string, c: string) => {
+    const list = map.get(s) ?? [];
+    if (!list.includes(c)) list.push(c);
+    map.set(s, list);
+  };
+  OPERATION_GROUPS.forEach((group, i) => {
+    const token = `${CONCEPT_PREFIX}o${i}`;
+    weights.set(token, group.weight);
+    if (READ_OPERATIONS.has(i)) reading.add(token);
+    if (ONE_OPERATIONS.has(i)) one.add(token);
+    if (MANY_OPERATIONS.has(i)) many.add(token);
+    for (const s of group.words.flatMap((w) => terms(w))) {
+      add(all, s, token);
+      add(operations, s, token);
     }
   });
-  return new Map([...map].map(([k, v]) => [k, [...v]]));
+  THING_GROUPS.forEach((group, i) => {
+    const token = `${CONCEPT_PREFIX}t${i}`;
+    weights.set(token, group.weight);
+    for (const s of group.words.flatMap((w) => terms(w))) {
+      add(all, s, token);
+      thingStems.add(s);
+    }
+  });
+  return { all, operations, weights, reading, one, many, thingStems };
 })();
 
 export function conceptsOf(stemmed: string): readonly string[] {
-  return CONCEPTS.get(stemmed) ?? [];
+  return CONCEPTS.all.get(stemmed) ?? [];
 }
 
-const READ_STEMS = new Set(READ_WORDS.map(stemWord));
-const WRITE_STEMS = new Set(WRITE_WORDS.map(stemWord));
+/** The operation concepts a stem expresses (empty when it is no verb of SaaS actions). */
+export function operationsOf(stemmed: string): readonly string[] {
+  return CONCEPTS.operations.get(stemmed) ?? [];
+}
 
-/** Whether a query asks to read or to change something (by its words, before stop words are dropped). */
-export function intentOf(query: string): 'read' | 'write' | undefined {
-  let read = 0;
-  let write = 0;
-  for (const w of words(query).map(stemWord)) {
-    if (READ_STEMS.has(w)) read++;
-    if (WRITE_STEMS.has(w)) write++;
+/** How much a concept counts against the agent's own word. */
+export function conceptWeight(concept: string): number {
+  return CONCEPTS.weights.get(concept) ?? NARROW;
+}
+
+/** Whether a concept is an operation (not a thing). */
+export function isOperation(concept: string): boolean {
+  return concept.startsWith(`${CONCEPT_PREFIX}o`);
+}
+
+/** Whether a reading operation works on one thing (get), many (list, search), or neither. */
+export function numberOfOperation(concept: string): 'one' | 'many' | undefined {
+  return CONCEPTS.one.has(concept) ? 'one' : CONCEPTS.many.has(concept) ? 'many' : undefined;
+}
+
+/** Whether an operation concept only reads. */
+export function isReadingOperation(concept: string): boolean {
+  return CONCEPTS.reading.has(concept);
+}
+
+/** A query word with how much it counts: the request itself counts fully, what it carries less. */
+export interface QueryTerm {
+  stem: string;
+  weight: number;
+}
+
+export interface QueryAnalysis {
+  terms: QueryTerm[];
+  /** The operation the request leads with (stem), when it names one. */
+  verb?: string;
+  /** Whether it asks to read or to change something. */
+  intent?: 'read' | 'write';
+  /** Whether the thing it is about is one ("the deal") or many ("the orders"). */
+  number?: 'one' | 'many';
+}
+
+/** Words before the verb of a request that say nothing of it. */
+const POLITE =
+  /^\s*(?:(?:please|pls|kindly|can you|could you|would you|will you|i need to|we need to|i want to|we want to|i'd like to|i would like to|help me|go ahead and|also|now|just|and|quickly|let's|lets)\s+)+/;
+/** A clause that starts with one of these tells what someone did or is, not what to do. */
+const SUBJECTS = new Set(['i', 'we', 'they', 'he', 'she', 'it', 'you', 'someone', 'somebody', 'everyone', 'nobody']);
+
+/** What a message, comment or note says, a title or a reason: the payload, not the request. */
+const PAYLOAD_MARKERS = /(?::\s|\s[-–—]\s|(?:^|\s)["“'‘]|\b(?:that|saying|says|about|regarding|because|since|so that|to say|called|named|titled|entitled)\b)/;
+/** A negated clause asks for the opposite ("draft it but don't send it"). */
+const NEGATION = /\b(?:don'?t|do not|doesn'?t|does not|never|without|instead of|not)\b[^,.;:!?()]*/g;
+/** How much the request's verb counts as the thing it also names. */
+export const AMBIGUOUS_VERB_WEIGHT = 0.5;
+/** How much a payload word counts. */
+export const PAYLOAD_WEIGHT = 0.25;
+
+/**
+ * A request as the ranking reads it: phrasal verbs joined, negated clauses dropped, the words of
+ * the payload (after "that", "about", ":", a quote…) down-weighted, and the operation it leads
+ * with — its first word when that is a verb of SaaS actions, else its first word that can only be
+ * a verb; a question reads.
+ */
+export function analyzeQuery(text: string): QueryAnalysis {
+  const joined = joinPhrases(text.slice(0, 1000)).replace(NEGATION, ' ');
+  let head = joined;
+  let payload = '';
+  const marker = PAYLOAD_MARKERS.exec(joined);
+  if (marker && marker.index > 0) {
+    const before = joined.slice(0, marker.index);
+    // Only when the request before the marker says something of its own.
+    if (words(before).some((w) => !STOP_WORDS.has(w))) {
+      head = before;
+      payload = joined.slice(marker.index + marker[0].length);
+    }
   }
-  if (read === write) return undefined;
-  return read > write ? 'read' : 'write';
+  const headWords = words(head).filter((w) => !STOP_WORDS.has(w));
+  const headStems = headWords.map(stemWord);
+  const out = new Map<string, number>();
+  for (const s of headStems) out.set(s, 1);
+  for (const s of words(payload)
+    .filter((w) => !STOP_WORDS.has(w))
+    .map(stemWord)) {
+    if (!out.has(s)) out.set(s, PAYLOAD_WEIGHT);
+  }
+  // The verb a clause of the request starts with (after "please", "can you"…), else the first word
+  // that can only be a verb, outside clauses telling what someone did ("we got 30 more…").
+  const clauses = head.split(/[,;.!?()]+|\bthen\b/).map((c) => words(c.replace(POLITE, ' ')));
+  let verb: string | undefined;
+  let imperative = false;
+  for (const ws of clauses) {
+    const w = ws[0];
+    if (w === undefined || STOP_WORDS.has(w) || !operationsOf(stemWord(w)).length) continue;
+    verb = stemWord(w);
+    imperative = true;
+    break;
+  }
+  if (verb === undefined) {
+    for (const ws of clauses) {
+      if (SUBJECTS.has(ws[0] ?? '')) continue;
+      verb = ws
+        .filter((w) => !STOP_WORDS.has(w))
+        .map(stemWord)
+        .find((s) => operationsOf(s).length && !CONCEPTS.thingStems.has(s));
+      if (verb !== undefined) break;
+    }
+  }
+  // A request's verb that is also a thing ("file a bug", "book a room") counts less as that thing.
+  if (verb !== undefined && imperative && CONCEPTS.thingStems.has(verb) && out.get(verb) === 1) out.set(verb, AMBIGUOUS_VERB_WEIGHT);
+  // A question (its first word, or its second after an app's name: "gcal what is on tomorrow").
+  const question = words(text)
+    .slice(0, 2)
+    .some((w) => QUESTION_WORDS.has(w));
+  let intent: 'read' | 'write' | undefined;
+  if (verb !== undefined && (imperative || !question)) {
+    intent = operationsOf(verb).some((c) => CONCEPTS.reading.has(c)) ? 'read' : 'write';
+  } else if (question) {
+    intent = 'read';
+  }
+  // The number of the first thing the request names after its verb.
+  const thing = headWords.find((w) => CONCEPTS.thingStems.has(stemWord(w)) && stemWord(w) !== verb && !operationsOf(stemWord(w)).length);
+  const number = thing === undefined ? undefined : /[^s]s$/.test(thing) && stemWord(thing) !== thing ? 'many' : 'one';
+  return { terms: [...out].map(([stem, weight]) => ({ stem, weight })), verb, intent, number };
+}
+
+/** Whether a query asks to read or to change something. */
+export function intentOf(query: string): 'read' | 'write' | undefined {
+  return analyzeQuery(query).intent;
 }

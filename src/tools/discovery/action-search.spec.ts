@@ -1,0 +1,120 @@
+import { annotationsFor } from '../tool-annotations';
+import type { SourceTool } from '../tool-source';
+import { ActionSearchIndex } from './action-search';
+
+const APPS: Record<string, string> = {
+  gmail: 'Gmail',
+  slack: 'Slack',
+  hubspot: 'HubSpot',
+  'google-calendar': 'Google Calendar',
+  'google-drive': 'Google Drive',
+  shopify: 'Shopify',
+  stripe: 'Stripe',
+  jira: 'Jira',
+};
+
+function tool(app: string, key: string, name: string, description = '', props: string[] = []): SourceTool {
+  const title = `${APPS[app]}: ${name}`;
+  return {
+    app,
+    definition: {
+      name: `${app}_${key}`,
+      title,
+      description,
+      inputSchema: { type: 'object', properties: Object.fromEntries(props.map((p) => [p, { type: 'string' }])) },
+      annotations: annotationsFor(title, key, name),
+    },
+  };
+}
+
+const TOOLS: SourceTool[] = [
+  tool('gmail', 'send-email', 'Send Email', 'Sends an email message.', ['to', 'subject', 'body']),
+  tool('gmail', 'list-emails', 'List Emails', 'Lists messages in the mailbox.'),
+  tool('gmail', 'create-draft', 'Create Draft', 'Creates a draft message that can be sent later.', ['to', 'subject', 'body']),
+  tool('slack', 'send-message', 'Send Message', 'Posts a message to a channel.', ['channel', 'text']),
+  tool('slack', 'list-channels', 'List Channels', 'Lists channels.'),
+  tool('slack', 'set-user-status', 'Set User Status', '', ['statusText']),
+  tool('hubspot', 'create-contact', 'Create Contact', 'Creates a contact.', ['email', 'firstName']),
+  tool('hubspot', 'delete-contact', 'Delete Contact', 'Archives a contact.', ['contactId']),
+  tool('hubspot', 'get-contact', 'Get Contact', 'Reads a contact by ID.', ['contactId']),
+  tool('hubspot', 'list-contacts', 'List Contacts', 'Returns a page of contacts.'),
+  tool('google-calendar', 'create-event', 'Create Event', 'Creates an event on a calendar.', ['summary', 'start', 'end']),
+  tool('google-calendar', 'delete-event', 'Delete Event', 'Deletes an event.', ['eventId']),
+  tool('google-calendar', 'list-events', 'List Events', 'Returns events on a calendar.'),
+  tool('google-drive', 'upload-file', 'Upload File', 'Uploads a file to Drive.', ['name', 'content']),
+  tool('google-drive', 'download-file', 'Download File', 'Downloads the content of a file.', ['fileId']),
+  tool('google-drive', 'list-files', 'List Files', "Lists the user's files."),
+  tool('shopify', 'create-customer', 'Create Customer', 'Creates a customer.', ['email']),
+  tool('shopify', 'list-orders', 'List Orders', 'Retrieves a list of orders.'),
+  tool('shopify', 'get-order', 'Get Order', 'Retrieves a specific order.', ['orderId']),
+  tool('stripe', 'create-customer', 'Create a Customer', 'Creates a new customer object.', ['email']),
+  tool('stripe', 'create-refund', 'Create a Refund', 'Refunds a charge.', ['chargeId']),
+  tool('jira', 'create-issue', 'Create Issue', 'Creates an issue in a project.', ['summary']),
+  tool('jira', 'add-worklog', 'Add Worklog', 'Adds a worklog entry to an issue.', ['timeSpent']),
+  tool('jira', 'add-watcher', 'Add Watcher', 'Adds a user as a watcher of an issue.', ['accountId']),
+];
+
+describe('ActionSearchIndex', () => {
+  const index = new ActionSearchIndex(TOOLS);
+  const names = (query: string, apps?: string[], limit = 5) => index.query(query, { apps, limit }).hits.map((h) => h.tool.definition.name);
+
+  it('ranks by meaning: synonyms, phrasal verbs, the operation asked for', () => {
+    expect(names('post a note to the team channel')[0]).toBe('slack_send-message');
+    expect(names('get rid of the duplicate person in hubspot')[0]).toBe('hubspot_delete-contact');
+    expect(names('put a meeting on my calendar for Thursday')[0]).toBe('google-calendar_create-event');
+    expect(names('take the sync off my calendar')[0]).toBe('google-calendar_delete-event');
+    expect(names('give the buyer their money back')[0]).toBe('stripe_create-refund');
+    // "add a worklog" logs: a generic verb takes the meaning of what the key names.
+    expect(names('log two hours on PROJ-12')[0]).toBe('jira_add-worklog');
+    expect(names('keep me posted on PROJ-88')[0]).toBe('jira_add-watcher');
+  });
+
+  it('reads the request, not its payload or what it says not to do', () => {
+    expect(names('tell the team in slack that the email outage is over')[0]).toBe('slack_send-message');
+    expect(names("draft an email to the landlord but don't send it yet")[0]).toBe('gmail_create-draft');
+    expect(names('file a bug: the upload page crashes')[0]).toBe('jira_create-issue');
+  });
+
+  it('gives the best hit score 1 and the others relative scores, best first', () => {
+    const { hits, total } = index.query('send an email', { limit: 3 });
+    expect(hits[0]).toMatchObject({ score: 1 });
+    expect(hits[0].tool.definition.name).toBe('gmail_send-email');
+    for (let i = 1; i < hits.length; i++) expect(hits[i].score).toBeLessThanOrEqual(hits[i - 1].score);
+    expect(hits).toHaveLength(3);
+    expect(total).toBeGreaterThanOrEqual(3);
+  });
+
+  it('favours reading or writing actions by the intent, get for one thing and list for many', () => {
+    expect(names('show me the shop orders')[0]).toBe('shopify_list-orders');
+    expect(names('show me order 1182')[0]).toBe('shopify_get-order');
+    expect(names('which contacts do we have in hubspot')[0]).toBe('hubspot_list-contacts');
+    expect(names('add a contact to hubspot')[0]).toBe('hubspot_create-contact');
+  });
+
+  it('narrows to the apps the query names, their other actions after the matches', () => {
+    expect(names('create a customer in stripe', undefined, 10).every((n) => n.startsWith('stripe_'))).toBe(true);
+    expect(names('gcal what is on tomorrow')[0]).toBe('google-calendar_list-events');
+    // Nothing in the app matches the other words: the app's actions still come, not another app's.
+    const drive = names('grab the signed NDA from google drive', undefined, 10);
+    expect(drive.length).toBe(3);
+    expect(drive.every((n) => n.startsWith('google-drive_'))).toBe(true);
+    // A query that only names an app lists that app's actions.
+    expect(names('slack', undefined, 10).sort()).toEqual(['slack_list-channels', 'slack_send-message', 'slack_set-user-status']);
+  });
+
+  it('keeps to the apps option, even when the query names another app', () => {
+    expect(names('send', ['slack'])).toEqual(['slack_send-message']);
+    expect(names('send a gmail email', ['slack']).every((n) => n.startsWith('slack_'))).toBe(true);
+  });
+
+  it("takes what well-known apps are for as a hint: 'the shop', 'in chat'", () => {
+    expect(names('register a buyer in the shop')[0]).toBe('shopify_create-customer');
+    expect(names("I'm out of office, set that as my status in chat")[0]).toBe('slack_set-user-status');
+  });
+
+  it('answers an empty or meaningless query with no hits, and bounds long queries', () => {
+    expect(index.query('', { limit: 5 }).hits.length).toBe(TOOLS.length > 5 ? 5 : TOOLS.length);
+    expect(index.query('zzzz qqqq', { limit: 5 }).hits).toEqual([]);
+    expect(() => index.query('send '.repeat(5000), { limit: 5 })).not.toThrow();
+  });
+});

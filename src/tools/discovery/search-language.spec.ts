@@ -1,0 +1,70 @@
+import { analyzeQuery, AMBIGUOUS_VERB_WEIGHT, appDomainOf, conceptsOf, intentOf, operationsOf, PAYLOAD_WEIGHT, stemWord, terms } from './search-language';
+
+const weightOf = (query: string, word: string) => analyzeQuery(query).terms.find((t) => t.stem === stemWord(word))?.weight;
+
+describe('search language', () => {
+  it('gives synonyms a shared concept, and operations apart from things', () => {
+    const shared = (a: string, b: string) => conceptsOf(stemWord(a)).some((c) => conceptsOf(stemWord(b)).includes(c));
+    expect(shared('remove', 'delete')).toBe(true);
+    expect(shared('meeting', 'event')).toBe(true);
+    expect(shared('bug', 'issue')).toBe(true);
+    expect(shared('invoice', 'meeting')).toBe(false);
+    expect(operationsOf(stemWord('erase')).length).toBeGreaterThan(0);
+    expect(operationsOf(stemWord('meeting'))).toEqual([]);
+  });
+
+  it('joins phrasal verbs and reads irregular verbs as their base form', () => {
+    expect(analyzeQuery('get rid of the stale lead').verb).toBe(stemWord('delete'));
+    expect(analyzeQuery('take the sync off my calendar').verb).toBe(stemWord('remove'));
+    expect(terms('hand this bug over to Priya')).toContain(stemWord('handoff'));
+    expect(stemWord('said')).toBe(stemWord('say'));
+    expect(stemWord('sent')).toBe(stemWord('send'));
+  });
+
+  it('drops negated clauses and down-weights the payload of a request', () => {
+    expect(weightOf("draft an email but don't send it yet", 'send')).toBeUndefined();
+    expect(weightOf('tell the team in chat that the deploy is done', 'deploy')).toBe(PAYLOAD_WEIGHT);
+    expect(weightOf('tell the team in chat that the deploy is done', 'team')).toBe(1);
+    expect(weightOf('file a bug: the login page crashes', 'page')).toBe(PAYLOAD_WEIGHT);
+    expect(weightOf('create a product called Pro Plan', 'plan')).toBe(PAYLOAD_WEIGHT);
+    // "let … know" is a request to tell; what follows is what to say.
+    expect(analyzeQuery('let the sales channel know we closed the deal').verb).toBe(stemWord('notify'));
+    expect(weightOf('let the sales channel know we closed the deal', 'deal')).toBe(PAYLOAD_WEIGHT);
+    // Without a request of its own before the marker, nothing is payload.
+    expect(weightOf('about the Acme deal', 'deal')).toBe(1);
+  });
+
+  it('finds the verb a request leads with, after polite words, or in a later clause', () => {
+    expect(analyzeQuery('please book a room for friday').verb).toBe(stemWord('book'));
+    expect(analyzeQuery('can you archive the old channel').verb).toBe(stemWord('archive'));
+    expect(analyzeQuery('we got 30 more mugs in, bump the stock').verb).toBe(stemWord('bump'));
+    expect(analyzeQuery('the client session is off, cancel it').verb).toBe(stemWord('cancel'));
+    expect(analyzeQuery('who is on the design team').verb).toBeUndefined();
+  });
+
+  it('counts a leading verb that is also a thing less as that thing', () => {
+    expect(weightOf('file a bug about the login page', 'file')).toBe(AMBIGUOUS_VERB_WEIGHT);
+    expect(weightOf('upload the file', 'file')).toBe(1);
+  });
+
+  it('tells read from write by the verb, and questions read', () => {
+    expect(intentOf('show me the open tickets')).toBe('read');
+    expect(intentOf('which labels do I have')).toBe('read');
+    expect(intentOf('what is still unpaid')).toBe('read');
+    expect(intentOf('remove the duplicate lead')).toBe('write');
+    expect(intentOf('schedule a call with Dana')).toBe('write');
+    expect(intentOf('Acme')).toBeUndefined();
+  });
+
+  it('tells whether a request is about one thing or many', () => {
+    expect(analyzeQuery('show me the shop orders').number).toBe('many');
+    expect(analyzeQuery('check the stage of the Initech deal').number).toBe('one');
+    expect(analyzeQuery('hello').number).toBeUndefined();
+  });
+
+  it('knows what well-known apps are for, and nothing of others', () => {
+    expect(appDomainOf('shopify')).toContain('shop');
+    expect(appDomainOf('zendesk')).toContain('helpdesk');
+    expect(appDomainOf('acme-internal')).toBe('');
+  });
+});
