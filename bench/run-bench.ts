@@ -47,7 +47,21 @@ const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(
  */
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
-function post(base: string, token: string, body: unknown, sessionId?: string): Promise<{ status: number; sessionId: string | null; json: any }> {
+/** The headers and `_meta` of a 2026-07-28 (stateless) request: no session, the revision in every request. */
+const STATELESS = '2026-07-28';
+const STATELESS_META = {
+  'io.modelcontextprotocol/protocolVersion': STATELESS,
+  'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '0' },
+  'io.modelcontextprotocol/clientCapabilities': {},
+};
+
+function post(
+  base: string,
+  token: string,
+  body: unknown,
+  sessionId?: string,
+  extraHeaders: Record<string, string> = {},
+): Promise<{ status: number; sessionId: string | null; json: any }> {
   const payload = JSON.stringify(body);
   const url = new URL(`${base}/mcp`);
   return new Promise((resolve, reject) => {
@@ -63,6 +77,7 @@ function post(base: string, token: string, body: unknown, sessionId?: string): P
           Authorization: `Bearer ${token}`,
           'Content-Length': Buffer.byteLength(payload),
           ...(sessionId ? { 'Mcp-Session-Id': sessionId } : {}),
+          ...extraHeaders,
         },
       },
       (res) => {
@@ -243,8 +258,11 @@ async function main(): Promise<void> {
       (t: { name: string; inputSchema: { required?: string[] } }) => !(t.inputSchema.required ?? []).length,
     )?.name;
     if (!toolName) throw new Error('no tool without required arguments');
-    /** CONCURRENCY loops, one per session, calling the tool back to back for `seconds`. */
-    const drive = async (seconds: number) => {
+    /**
+     * CONCURRENCY loops, one per session, calling the tool back to back for `seconds`; `stateless`:
+     * the same calls as 2026-07-28 requests (no session, `_meta` and the revision's headers).
+     */
+    const drive = async (seconds: number, stateless = false) => {
       const outcome = { ok: 0, errors: 0, hung: 0, latencies: [] as number[] };
       const deadline = performance.now() + seconds * 1000;
       await Promise.all(
@@ -256,7 +274,15 @@ async function main(): Promise<void> {
             let timer: NodeJS.Timeout | undefined;
             try {
               const res = await Promise.race([
-                post(base, token, { jsonrpc: '2.0', id: id++, method: 'tools/call', params: { name: toolName, arguments: {} } }, sessionId),
+                stateless
+                  ? post(
+                      base,
+                      token,
+                      { jsonrpc: '2.0', id: id++, method: 'tools/call', params: { name: toolName, arguments: {}, _meta: STATELESS_META } },
+                      undefined,
+                      { 'MCP-Protocol-Version': STATELESS, 'Mcp-Method': 'tools/call', 'Mcp-Name': toolName },
+                    )
+                  : post(base, token, { jsonrpc: '2.0', id: id++, method: 'tools/call', params: { name: toolName, arguments: {} } }, sessionId),
                 new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('hung')), 10_000))),
               ]);
               if (res.status === 200 && res.json?.result && !res.json.result.isError) outcome.ok++;
@@ -290,6 +316,17 @@ async function main(): Promise<void> {
     results.calls_hung = hung;
     results.call_latency_ms_p50 = +median(latencies).toFixed(1);
     results.call_latency_ms_p99 = +pct(latencies, 99).toFixed(1);
+
+    // 4b. The same calls in the 2026-07-28 era: no session read, the SDK v2 path.
+    const statelessWarmup = await drive(WARMUP_S, true);
+    const statelessCpuBefore = cpuSecondsOf(server.pid!);
+    const stateless = await drive(DURATION_S, true);
+    results.stateless_server_cpu_ms_per_call = +(((cpuSecondsOf(server.pid!) - statelessCpuBefore) * 1000) / Math.max(1, stateless.ok)).toFixed(3);
+    results.stateless_calls_per_s = Math.round(stateless.ok / DURATION_S);
+    results.stateless_call_errors = stateless.errors + statelessWarmup.errors;
+    results.stateless_calls_hung = stateless.hung + statelessWarmup.hung;
+    results.stateless_call_latency_ms_p50 = +median(stateless.latencies).toFixed(1);
+    results.stateless_call_latency_ms_p99 = +pct(stateless.latencies, 99).toFixed(1);
 
     // 5. Memory per idle session, in a fresh server process (the throughput run above leaves garbage
     //    and grown buffers behind that a later GC returns, which would make the difference meaningless).
@@ -333,6 +370,8 @@ async function main(): Promise<void> {
     calls_per_s: '≥ 1000',
     call_errors: '0',
     calls_hung: '0',
+    stateless_call_errors: '0',
+    stateless_calls_hung: '0',
     rss_kb_per_idle_session: '≤ 50',
     rss_mb_after_idle_sessions: '< 1024',
     upstream_requests_20_more_sessions: '0 (cached)',

@@ -113,14 +113,15 @@ describe('ToolRegistry', () => {
   it('merges every source; a fixed name wins over a caller-dependent one; lists are deterministic', async () => {
     const { registry, close } = await makeRegistry();
     const names = (await registry.list(ctx())).map((t) => t.name);
-    expect(names).toEqual(['shared_name', 'team_lookup', 'gmail_send', 'gmail_list', 'slack_post']);
-    expect((await registry.list(ctx({ identity: identityOf('ws', 'c2') }))).map((t) => t.name)).toEqual(['shared_name', 'team_lookup', 'notion_search']);
+    // Sorted by name whatever order the sources list them in (one order for one set of tools).
+    expect(names).toEqual(['gmail_list', 'gmail_send', 'shared_name', 'slack_post', 'team_lookup']);
+    expect((await registry.list(ctx({ identity: identityOf('ws', 'c2') }))).map((t) => t.name)).toEqual(['notion_search', 'shared_name', 'team_lookup']);
     await close();
   });
 
   it('applies apps to every source: tools without an app are hidden when apps is set', async () => {
     const { registry, close } = await makeRegistry();
-    expect((await registry.list(ctx({ apps: ['gmail', 'team'] }))).map((t) => t.name)).toEqual(['shared_name', 'gmail_send', 'gmail_list']);
+    expect((await registry.list(ctx({ apps: ['gmail', 'team'] }))).map((t) => t.name)).toEqual(['gmail_list', 'gmail_send', 'shared_name']);
     await expect(registry.call(ctx({ apps: ['gmail'] }), 'slack_post', {})).rejects.toBeInstanceOf(RpcError);
     await close();
   });
@@ -155,7 +156,7 @@ describe('ToolRegistry', () => {
     expect(JSON.parse(first!).tools).toHaveLength(5);
     expect(await registry.listJson(ctx({ mode: 'dynamic' }))).toBeUndefined();
     actions.perCustomer.set('c1', [tool('gmail_send', 'gmail')]);
-    expect(JSON.parse((await registry.listJson(ctx()))!).tools.map((t: Tool) => t.name)).toEqual(['shared_name', 'team_lookup', 'gmail_send']);
+    expect(JSON.parse((await registry.listJson(ctx()))!).tools.map((t: Tool) => t.name)).toEqual(['gmail_send', 'shared_name', 'team_lookup']);
     await close();
   });
 

@@ -248,6 +248,17 @@ export class ToolRegistry implements OnApplicationBootstrap {
     return tools;
   }
 
+  /** The definition of one tool the caller's `tools/list` holds (undefined when it holds none of that name). */
+  async definition(ctx: ToolContext, name: string): Promise<Tool | undefined> {
+    const view = (await this.mergedFor(ctx)).view(ctx.apps, this.policyOf(ctx));
+    for (const m of this.modeToolsOf(ctx)) {
+      const own = m.definitions(view).find((t) => t.name === name);
+      if (own) return own;
+    }
+    if (ctx.mode === 'search' || (ctx.mode === 'dynamic' && !ctx.enabledTools.includes(name))) return undefined;
+    return view.owned(name)?.tool.definition;
+  }
+
   private staticDefinitions(view: AppsView): readonly Tool[] {
     let defs = view.definitions.get('static');
     if (!defs) {

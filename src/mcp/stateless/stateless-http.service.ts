@@ -91,7 +91,9 @@ export class StatelessHttpService implements OnApplicationShutdown {
     const message = req.method === 'POST' ? (req.body as Partial<JSONRPCRequest>) : undefined;
     // The first request of a conversation: start the catalog fetch so tools/list finds it warm.
     if (message?.method === 'server/discover') void this.integrations.prefetch({ identityKey: auth.identity.key, token: auth.token });
-    const run = (outcome: RequestOutcome) => this.answer(exchange, req, res, { ctx, requestId: header(req, 'x-request-id'), outcome });
+    const params = message?.params as { name?: unknown } | undefined;
+    const call = message?.method === 'tools/call' && typeof params?.name === 'string' ? params.name : undefined;
+    const run = (outcome: RequestOutcome) => this.answer(exchange, req, res, { ctx, requestId: header(req, 'x-request-id'), outcome, call });
     if (!this.tracer.enabled || typeof message?.method !== 'string' || message.id === undefined) return run(NO_OUTCOME);
     return this.tracer.inRequestSpan(describeRequest(message as JSONRPCRequest, { protocolVersion: STATELESS_REVISION, headers: req.headers }), run);
   }

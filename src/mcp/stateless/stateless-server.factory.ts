@@ -15,6 +15,8 @@ export interface StatelessRequest {
   readonly requestId?: string;
   /** How the request's span learns of a failure that is an answer, not a thrown error. */
   readonly outcome: RequestOutcome;
+  /** The tool a `tools/call` names (from the body; the SDK checks it against `Mcp-Name`). */
+  readonly call?: string;
 }
 
 export const STATELESS_REQUEST = 'integrationAppMcp';
@@ -69,12 +71,12 @@ export class StatelessServerFactory {
       // A client may keep the list as long as the server keeps the catalog it was built from.
       cacheHints: { 'tools/list': { ttlMs: this.config.catalogTtlSeconds * 1000, cacheScope: 'private' } },
     });
-    // Tools that mirror arguments in Mcp-Param-* headers (the run tools) are registered so the SDK
-    // checks those headers against the body before dispatch (400 / -32020 on a mismatch). A listing
-    // failure is left to tools/list and tools/call to report.
-    const listed = await this.tools.list(ctx).catch(() => [] as Tool[]);
-    for (const tool of listed) {
-      if (this.declares(tool)) mcp.registerTool(tool.name, { inputSchema: jsonOnly(tool.inputSchema) }, () => ({ content: [] }));
+    // A called tool that mirrors arguments in Mcp-Param-* headers (the run tools) is registered so
+    // the SDK checks those headers against the body before dispatch (400 / -32020 on a mismatch).
+    // A lookup failure is left to tools/call to report.
+    if (state.call !== undefined) {
+      const tool = await this.tools.definition(ctx, state.call).catch(() => undefined);
+      if (tool && this.declares(tool)) mcp.registerTool(tool.name, { inputSchema: jsonOnly(tool.inputSchema) }, () => ({ content: [] }));
     }
     // The registry answers both methods (replacing the handlers registerTool installed).
     // The registry speaks the v1 SDK's types; the wire shapes are the same revision-neutral JSON.
