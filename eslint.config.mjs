@@ -28,6 +28,12 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // The client snippets README "Clients" quotes: plain Node scripts that print what they got.
+    files: ['examples/clients/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    rules: { 'no-console': 'off' },
+  },
+  {
     // Tests, benchmarks, the emulator and scripts may print and use loose fixtures.
     files: ['test/**/*.ts', 'bench/**/*.ts', 'examples/**/test/**/*.ts', 'scripts/**/*', 'src/**/*.spec.ts'],
     rules: { 'no-console': 'off', '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-require-imports': 'off' },
