@@ -67,6 +67,9 @@ describe('ActionSearchIndex', () => {
     // "add a worklog" logs: a generic verb takes the meaning of what the key names.
     expect(names('log two hours on PROJ-12')[0]).toBe('jira_add-worklog');
     expect(names('keep me posted on PROJ-88')[0]).toBe('jira_add-watcher');
+    // Close operations: scheduling creates, cancelling deletes.
+    expect(names('block out Friday 2-4pm for deep work')[0]).toBe('google-calendar_create-event');
+    expect(names('cancel the Thursday sync')[0]).toBe('google-calendar_delete-event');
   });
 
   it('reads the request, not its payload or what it says not to do', () => {

@@ -3,6 +3,7 @@ import type { SourceTool } from '../tool-source';
 import {
   analyzeQuery,
   appDomainOf,
+  closeOperationsOf,
   CONCEPT_PREFIX,
   READING,
   conceptsOf,
@@ -34,6 +35,8 @@ const BOOST = { key: 3, title: 2.5, app: 1, domain: 0.75, description: 1, props:
 const OPERATION_MATCH = 1.5;
 /** …or what another word of the query means. */
 const OPERATION_RELATED = 1.2;
+/** An action doing an operation close to the one asked (cancel → delete, schedule → create). */
+const OPERATION_CLOSE = 1.2;
 /** A reading action for a request that reads with another verb ("show" → list, search). */
 const OPERATION_READ = 1.35;
 /** A reading action on one thing (get) for a request about one, on many (list, search) for many. */
@@ -199,6 +202,7 @@ export class ActionSearchIndex {
     const verb = analysis.verb !== undefined && kept.has(analysis.verb) ? analysis.verb : undefined;
     const asked = new Set(verb ? [verb, ...operationsOf(verb)] : []);
     const askedReads = [...asked].some((c) => isReadingOperation(c));
+    const near = new Set([...asked].flatMap((c) => [...closeOperationsOf(c)]));
     // A query that only names an app lists that app's actions.
     const queryTerms = [...weights.keys()];
     const allowed = options.apps?.length ? new Set(options.apps) : undefined;
@@ -217,7 +221,7 @@ export class ActionSearchIndex {
           factor = same ? OPERATION_MATCH : OPERATION_READ;
           const kinds = new Set([...operation].map(numberOfOperation));
           if (analysis.number && kinds.has(analysis.number)) factor *= NUMBER_MATCH;
-        } else factor = same ? OPERATION_MATCH : OPERATION_MISMATCH;
+        } else factor = same ? OPERATION_MATCH : [...operation].some((m) => near.has(m)) ? OPERATION_CLOSE : OPERATION_MISMATCH;
       } else {
         if ([...operation].some((m) => meanings.has(m))) factor = OPERATION_RELATED;
         if (intent === 'read' && analysis.number && isReadOnly(tool) && [...operation].some((m) => numberOfOperation(m) === analysis.number))

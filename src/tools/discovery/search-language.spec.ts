@@ -1,4 +1,15 @@
-import { analyzeQuery, AMBIGUOUS_VERB_WEIGHT, appDomainOf, conceptsOf, intentOf, operationsOf, PAYLOAD_WEIGHT, stemWord, terms } from './search-language';
+import {
+  analyzeQuery,
+  AMBIGUOUS_VERB_WEIGHT,
+  appDomainOf,
+  closeOperationsOf,
+  conceptsOf,
+  intentOf,
+  operationsOf,
+  PAYLOAD_WEIGHT,
+  stemWord,
+  terms,
+} from './search-language';
 
 const weightOf = (query: string, word: string) => analyzeQuery(query).terms.find((t) => t.stem === stemWord(word))?.weight;
 
@@ -45,6 +56,21 @@ describe('search language', () => {
   it('counts a leading verb that is also a thing less as that thing', () => {
     expect(weightOf('file a bug about the login page', 'file')).toBe(AMBIGUOUS_VERB_WEIGHT);
     expect(weightOf('upload the file', 'file')).toBe(1);
+  });
+
+  it('keeps apart words the stemmer would join, and reads #channels, @mentions and clock times', () => {
+    expect(stemWord('customer')).not.toBe(stemWord('custom'));
+    expect(stemWord('busy')).not.toBe(stemWord('business'));
+    expect(stemWord('recording')).not.toBe(stemWord('record'));
+    expect(terms('post it in #eng-releases')).toContain(stemWord('channel'));
+    expect(terms('post it in #eng-releases')).not.toContain(stemWord('releases'));
+    expect(terms('ping @dana')).toContain(stemWord('user'));
+    expect(conceptsOf(terms('at 3pm')[0])).toEqual(expect.arrayContaining(conceptsOf(stemWord('monday'))));
+  });
+
+  it('knows operations close to others', () => {
+    const [schedule] = operationsOf(stemWord('schedule')).filter((c) => !operationsOf(stemWord('create')).includes(c));
+    expect([...closeOperationsOf(schedule)].some((c) => operationsOf(stemWord('create')).includes(c))).toBe(true);
   });
 
   it('tells read from write by the verb, and questions read', () => {

@@ -36,6 +36,8 @@ const OPERATION_GROUPS: readonly Group[] = [
   verbs(
     'create',
     'report',
+    'begin',
+    'put',
     'add',
     'new',
     'make',
@@ -60,7 +62,7 @@ const OPERATION_GROUPS: readonly Group[] = [
     'establish',
     'produce',
   ),
-  verbs('schedule', 'book', 'plan', 'arrange', 'organize', 'organise', 'reserve', 'setup'),
+  verbs('schedule', 'book', 'plan', 'arrange', 'reserve', 'setup'),
   verbs(
     'send',
     'post',
@@ -80,7 +82,7 @@ const OPERATION_GROUPS: readonly Group[] = [
     'write',
     'mail',
   ),
-  verbs('reply', 'respond', 'answer', 'writeback'),
+  verbs('reply', 'respond', 'answer', 'writeback', 'accept', 'decline', 'rsvp'),
   verbs(
     'delete',
     'remove',
@@ -125,7 +127,7 @@ const OPERATION_GROUPS: readonly Group[] = [
     'toggle',
     'move',
   ),
-  verbs('assign', 'delegate', 'handoff', 'allocate', 'reassign', 'owner'),
+  verbs('assign', 'delegate', 'handoff', 'allocate', 'reassign', 'owner', 'give'),
   verbs('invite', 'include', 'add', 'loop', 'onboard', 'enroll', 'enrol'),
   verbs('upload', 'attach', 'store', 'save', 'put'),
   verbs('share', 'grant', 'access', 'permission', 'permit', 'collaborator'),
@@ -145,7 +147,7 @@ const OPERATION_GROUPS: readonly Group[] = [
   verbs('charge', 'bill', 'invoice', 'pay', 'payment', 'collect'),
   verbs('watch', 'watcher', 'follow', 'subscribe', 'monitor'),
   verbs('link', 'relate', 'connect', 'associate', 'block', 'blocker', 'depend', 'dependency'),
-  verbs('adjust', 'increase', 'decrease', 'bump', 'restock', 'replenish', 'inventory', 'stock', 'quantity'),
+  verbs('adjust', 'increase', 'decrease', 'bump', 'restock', 'replenish', 'inventory', 'stock', 'quantity', 'units'),
   verbs('release', 'version', 'changelog', 'publish'),
   verbs('tag', 'label', 'categorize', 'categorise'),
   verbs('join', 'attend', 'showup', 'participant', 'participants', 'attendee', 'attendees'),
@@ -170,6 +172,7 @@ const THING_GROUPS: readonly Group[] = [
     'catchup',
     'interview',
     'demo',
+    'video',
   ),
   // A day or a time of day in a request almost always means something on a calendar.
   broad(
@@ -189,6 +192,7 @@ const THING_GROUPS: readonly Group[] = [
     'tomorrow',
     'pm',
     'am',
+    'clocktime',
   ),
   things('issue', 'bug', 'defect', 'story', 'epic', 'subtask', 'crash', 'regression', 'feature'),
   things('ticket', 'case', 'incident', 'complaint', 'request', 'inquiry', 'enquiry', 'support', 'helpdesk'),
@@ -306,6 +310,36 @@ export function appDomainOf(appKey: string): string {
   return APP_DOMAINS[appKey] ?? '';
 }
 
+/**
+ * Operations that come close to others (by the first word of each group): cancelling a meeting
+ * deletes it, scheduling creates, moving an issue along updates it… An action doing a close
+ * operation counts between one doing the asked one and one doing another.
+ */
+const CLOSE_OPERATIONS: Record<string, string[]> = {
+  schedule: ['create'],
+  cancel: ['delete', 'close', 'update'],
+  delete: ['cancel'],
+  close: ['update', 'transition', 'cancel'],
+  transition: ['update', 'close'],
+  update: ['transition', 'close', 'adjust', 'assign', 'tag'],
+  reply: ['send', 'comment'],
+  comment: ['reply', 'send'],
+  send: ['reply', 'comment'],
+  invite: ['create', 'share', 'register'],
+  register: ['invite', 'create'],
+  share: ['invite', 'send'],
+  upload: ['create'],
+  assign: ['update'],
+  log: ['create', 'comment'],
+  call: ['log'],
+  tag: ['update'],
+  adjust: ['update'],
+  merge: ['update'],
+  convert: ['update'],
+  copy: ['create'],
+  download: ['get'],
+};
+
 /** Operations that only read: get (one thing), search and list (many), download. */
 const READ_OPERATIONS = new Set([0, 1, 2, 3, 4]);
 const ONE_OPERATIONS = new Set([0]);
@@ -395,8 +429,25 @@ const IRREGULAR: Record<string, string> = {
   done: 'done',
 };
 
+/** Words the stemmer would give another word's stem ("customer" and "custom", "busy" and "business"). */
+const OWN_STEMS: Record<string, string> = {
+  customer: 'customer',
+  customers: 'customer',
+  business: 'business',
+  businesses: 'business',
+  organization: 'organization',
+  organizations: 'organization',
+  organisation: 'organization',
+  organisations: 'organization',
+  organizer: 'organizer',
+  recording: 'recording',
+  recordings: 'recording',
+  personal: 'personal',
+  initial: 'initial',
+};
+
 export function stemWord(word: string): string {
-  return stem(IRREGULAR[word] ?? word);
+  return OWN_STEMS[word] ?? stem(IRREGULAR[word] ?? word);
 }
 
 /** Lowercase words of a text: camelCase, kebab-case and snake_case split; digits kept. */
@@ -410,6 +461,10 @@ export function words(text: string): string[] {
 
 /** Phrasal verbs and idioms said as one meaning (applied to queries and to action texts alike). */
 const PHRASES: ReadonlyArray<[RegExp, string]> = [
+  // A #channel, an @mention and a clock time say what they are.
+  [/(^|\s)#[\w-]+/g, '$1channel'],
+  [/(^|\s)@\w+/g, '$1user'],
+  [/\b\d{1,2}(?::\d{2})?(?:\s?-\s?\d{1,2}(?::\d{2})?)?\s?(?:am|pm)\b/g, 'clocktime'],
   [/\bset(ting|s)? up\b/g, 'setup'],
   [/\blook(ing|s|ed)? up\b/g, 'lookup'],
   [/\bsign(ing|s|ed)? (\w+ )?up\b/g, 'signup'],
@@ -441,6 +496,12 @@ const PHRASES: ReadonlyArray<[RegExp, string]> = [
   [/\bto-?dos?\b/g, 'todo'],
   [/\bsign(ing|s|ed)? off on\b/g, 'approve'],
   [/\bfill(ing|s|ed)? (in|out)\b/g, 'update'],
+  [/\bdrop(?:ping|s|ped)? ((?:\w+ ){0,2})(?:a )?(?:line|note)\b/g, 'send $1message'],
+  [/\breach(?:ing|es|ed)? out to\b/g, 'message'],
+  [/\b(?:throw|throws|throwing|threw|toss|tosses|tossed) ((?:\w+ ){0,6})(?:away|out)\b/g, 'discard $1'],
+  [/\bblock(?:ing|s|ed)? (?:out|off)\b/g, 'schedule'],
+  [/\bbring(?:ing|s)? ((?:\w+ ){0,3})(?:into|in on)\b/g, 'invite $1 to'],
+  [/\bcheck(?:ing|s|ed)? ((?:it|this|that|them) )?off\b/g, 'complete'],
 ];
 
 export function joinPhrases(text: string): string {
@@ -476,6 +537,8 @@ interface Concepts {
   many: Set<string>;
   /** Stems that are a thing (a noun) as well as, or instead of, an operation. */
   thingStems: Set<string>;
+  /** Operation concept → the operations close to it. */
+  close: Map<string, Set<string>>;
 }
 
 /**
@@ -515,7 +578,14 @@ const CONCEPTS: Concepts = (() => {
       thingStems.add(s);
     }
   });
-  return { all, operations, weights, reading, one, many, thingStems };
+  const close = new Map<string, Set<string>>();
+  const tokenOf = (first: string) => {
+    const i = OPERATION_GROUPS.findIndex((g) => g.words[0] === first);
+    if (i === -1) throw new Error(`CLOSE_OPERATIONS names no operation group: ${first}`);
+    return `${CONCEPT_PREFIX}o${i}`;
+  };
+  for (const [from, to] of Object.entries(CLOSE_OPERATIONS)) close.set(tokenOf(from), new Set(to.map(tokenOf)));
+  return { all, operations, weights, reading, one, many, thingStems, close };
 })();
 
 export function conceptsOf(stemmed: string): readonly string[] {
@@ -540,6 +610,11 @@ export function isOperation(concept: string): boolean {
 /** Whether a reading operation works on one thing (get), many (list, search), or neither. */
 export function numberOfOperation(concept: string): 'one' | 'many' | undefined {
   return CONCEPTS.one.has(concept) ? 'one' : CONCEPTS.many.has(concept) ? 'many' : undefined;
+}
+
+/** The operations close to an operation concept (CLOSE_OPERATIONS). */
+export function closeOperationsOf(concept: string): ReadonlySet<string> {
+  return CONCEPTS.close.get(concept) ?? new Set();
 }
 
 /** Whether an operation concept only reads. */
