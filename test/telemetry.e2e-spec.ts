@@ -2,7 +2,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startEmulator, Emulator } from './emulator/emulator';
 import { startApp } from './support/app';
 import { e2eFixture, SECRET, WORKSPACE } from './support/e2e-fixture';
-import { connectHttp, connectSse } from './support/mcp-client';
+import { connectHttp, connectSse, rawPost, STATELESS_META, STATELESS_REVISION, statelessPost } from './support/mcp-client';
 import { OtlpReceiver, ReceivedSpan, startOtlpReceiver } from './support/otlp-receiver';
 import { ServerProcess, startServerProcess } from './support/server-process';
 import { waitFor } from './support/wait';
@@ -134,6 +134,35 @@ describe('OpenTelemetry (OTLP/JSON to a local receiver)', () => {
     const span = await receiver.waitForSpan((s) => s.name === 'tools/call gmail_list-labels');
     expect(span).toMatchObject({ traceId: META_TRACE, parentSpanId: META_SPAN });
     expect(span.attributes['mcp.session.id']).toMatch(/^sse:[0-9a-f]{16}$/);
+  });
+
+  it('traces 2026-07-28 (stateless) requests: parent from _meta, mcp.protocol.version 2026-07-28, no session id, error.type for a header mismatch', async () => {
+    const token = emulator.token('cust-1');
+    const res = await rawPost(
+      proc.url,
+      {
+        jsonrpc: '2.0',
+        id: 9,
+        method: 'tools/call',
+        params: { name: 'gmail_list-labels', arguments: {}, _meta: { ...STATELESS_META, traceparent: tp(META_TRACE, 'c7ad6b7169203332') } },
+      },
+      { Authorization: `Bearer ${token}`, 'MCP-Protocol-Version': STATELESS_REVISION, 'Mcp-Method': 'tools/call', 'Mcp-Name': 'gmail_list-labels' },
+    );
+    expect(res.status).toBe(200);
+    const span = await receiver.waitForSpan((s) => s.name === 'tools/call gmail_list-labels' && s.parentSpanId === 'c7ad6b7169203332');
+    expect(span).toMatchObject({ kind: SERVER, traceId: META_TRACE });
+    expect(span.attributes).toMatchObject({
+      'mcp.method.name': 'tools/call',
+      'mcp.protocol.version': STATELESS_REVISION,
+      'gen_ai.tool.name': 'gmail_list-labels',
+    });
+    expect(span.attributes['mcp.session.id']).toBeUndefined();
+    await receiver.waitForSpan((s) => s.traceId === META_TRACE && s.parentSpanId === span.spanId && s.kind === CLIENT);
+
+    const mismatch = await statelessPost(proc.url, 'tools/list', {}, { Authorization: `Bearer ${token}`, 'Mcp-Method': 'tools/call' });
+    expect(mismatch.status).toBe(400);
+    const failed = await receiver.waitForSpan((s) => s.name === 'tools/list' && s.attributes['error.type'] === '400');
+    expect(failed.attributes['mcp.protocol.version']).toBe(STATELESS_REVISION);
   });
 
   it('exports mcp.server.operation.duration (seconds) beside the Prometheus metrics', async () => {

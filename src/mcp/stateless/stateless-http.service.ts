@@ -61,8 +61,9 @@ export class StatelessHttpService implements OnApplicationShutdown {
   async classify(req: Request): Promise<StatelessExchange | undefined> {
     if (header(req, 'mcp-session-id') !== undefined) return undefined;
     if (req.method === 'POST') {
-      // An unparsed body (wrong Content-Type) is the session era's 415 to give.
-      if (req.body === undefined || req.body === null || typeof req.body !== 'object') return undefined;
+      // An unparsed body (wrong Content-Type) is the session era's 415 to give; an array is a batch,
+      // which the 2026 revision does not have (the session era answers it without an upstream call).
+      if (req.body === undefined || req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) return undefined;
       const exchange = await this.exchange(req);
       return (await isLegacyRequest(exchange.request, req.body)) ? undefined : exchange;
     }
