@@ -9,6 +9,9 @@ import { startEmulator, Emulator } from './emulator/emulator';
 import type { Fixture } from './emulator/fixture.types';
 import { startApp, RunningApp } from './support/app';
 
+// Each test starts Node processes (a client library each); on a busy 2-core machine that takes seconds.
+jest.setTimeout(60_000);
+
 const ROOT = join(__dirname, '..');
 const CLIENTS = join(ROOT, 'examples', 'clients');
 /** The host the snippets are written for; the tests swap in the test server's. */
