@@ -97,6 +97,7 @@ describe('ActionSearchIndex', () => {
   it('narrows to the apps the query names, their other actions after the matches', () => {
     expect(names('create a customer in stripe', undefined, 10).every((n) => n.startsWith('stripe_'))).toBe(true);
     expect(names('gcal what is on tomorrow')[0]).toBe('google-calendar_list-events');
+    expect(names('g cal: create an event', undefined, 10).every((n) => n.startsWith('google-calendar_'))).toBe(true);
     // Nothing in the app matches the other words: the app's actions still come, not another app's.
     const drive = names('grab the signed NDA from google drive', undefined, 10);
     expect(drive.length).toBe(3);

@@ -57,7 +57,16 @@ const APP_SHORT_FORMS: Record<string, string> = {
   sfdc: 'salesforce',
   gh: 'github',
   o365: 'outlook',
+  'office 365': 'outlook',
+  'ms outlook': 'outlook',
+  'google mail': 'gmail',
   msteams: 'microsoft-teams',
+  'ms teams': 'microsoft-teams',
+  'msft teams': 'microsoft-teams',
+  'g cal': 'google-calendar',
+  'google cal': 'google-calendar',
+  'g drive': 'google-drive',
+  zd: 'zendesk',
 };
 
 function isReadOnly(tool: SourceTool): boolean {
@@ -163,7 +172,7 @@ export class ActionSearchIndex {
         .map((p) => p.map(stemWord));
       byApp.set(tool.app, { key: tool.app, phrases });
     }
-    for (const [short, key] of Object.entries(APP_SHORT_FORMS)) byApp.get(key)?.phrases.push([stemWord(short)]);
+    for (const [short, key] of Object.entries(APP_SHORT_FORMS)) byApp.get(key)?.phrases.push(words(short).map(stemWord));
     this.apps = [...byApp.values()];
   }
 

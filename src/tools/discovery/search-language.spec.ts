@@ -6,6 +6,7 @@ import {
   conceptsOf,
   intentOf,
   operationsOf,
+  OWNER_WEIGHT,
   PAYLOAD_WEIGHT,
   stemWord,
   terms,
@@ -66,6 +67,16 @@ describe('search language', () => {
     expect(terms('post it in #eng-releases')).not.toContain(stemWord('releases'));
     expect(terms('ping @dana')).toContain(stemWord('user'));
     expect(conceptsOf(terms('at 3pm')[0])).toEqual(expect.arrayContaining(conceptsOf(stemWord('monday'))));
+  });
+
+  it('reads idioms of scheduling, sharing and splitting work, and counts whose thing it is less', () => {
+    expect(analyzeQuery("get the team's standup on the books every weekday at 9").verb).toBe(stemWord('schedule'));
+    expect(terms('at 9')).toContain(stemWord('clocktime'));
+    expect(weightOf("get the team's standup on the books", 'team')).toBe(OWNER_WEIGHT);
+    expect(weightOf("get the team's standup on the books", 'standup')).toBe(1);
+    expect(terms('give finance edit rights on the sheet')).toContain(stemWord('permission'));
+    expect(analyzeQuery('break the launch task into smaller pieces').verb).toBe(stemWord('create'));
+    expect(weightOf('ask the team whether anyone has the VPN password', 'password')).toBe(PAYLOAD_WEIGHT);
   });
 
   it('knows operations close to others', () => {

@@ -81,6 +81,10 @@ const OPERATION_GROUPS: readonly Group[] = [
     'inform',
     'write',
     'mail',
+    'ask',
+    'remind',
+    'nudge',
+    'chase',
   ),
   verbs('reply', 'respond', 'answer', 'writeback', 'accept', 'decline', 'rsvp'),
   verbs(
@@ -193,6 +197,9 @@ const THING_GROUPS: readonly Group[] = [
     'pm',
     'am',
     'clocktime',
+    'weekday',
+    'weekly',
+    'daily',
   ),
   things('issue', 'bug', 'defect', 'story', 'epic', 'subtask', 'crash', 'regression', 'feature'),
   things('ticket', 'case', 'incident', 'complaint', 'request', 'inquiry', 'enquiry', 'support', 'helpdesk'),
@@ -238,7 +245,7 @@ const THING_GROUPS: readonly Group[] = [
   things('database', 'table', 'schema', 'column', 'columns', 'field', 'fields', 'property', 'properties'),
   things('record', 'row', 'rows', 'entry', 'entries'),
   things('project', 'initiative', 'program', 'programme'),
-  things('order', 'purchase', 'checkout'),
+  things('order', 'purchase', 'checkout', 'sell', 'sold'),
   things('product', 'item', 'sku', 'listing', 'merchandise', 'goods', 'catalog', 'catalogue'),
   things('subscription', 'subscribe', 'plan', 'membership', 'tier', 'recurring'),
   things('card', 'board', 'column', 'kanban'),
@@ -377,7 +384,8 @@ const STOP_WORDS = new Set(
     'a an the to for of in on at by with from into onto about and or but is are was were be been being it its this that these those ' +
     'my our your their his her me us we i you they them he she please can could would should will shall do does did so some there here ' +
     'up out just via using use need needs want wants like also then than as if have has had let lets tool action app actually really ' +
-    'quickly now again already yet still ever anymore go ahead kindly thanks thank m s t re ve ll d'
+    'quickly now again already yet still ever anymore go ahead kindly thanks thank m s t re ve ll d ' +
+    'im ive id youre weve were theyre dont doesnt didnt isnt arent wasnt cant couldnt wont wouldnt whats thats theres'
   ).split(' '),
 );
 
@@ -465,6 +473,7 @@ const PHRASES: ReadonlyArray<[RegExp, string]> = [
   [/(^|\s)#[\w-]+/g, '$1channel'],
   [/(^|\s)@\w+/g, '$1user'],
   [/\b\d{1,2}(?::\d{2})?(?:\s?-\s?\d{1,2}(?::\d{2})?)?\s?(?:am|pm)\b/g, 'clocktime'],
+  [/\bat \d{1,2}(?::\d{2})?\b/g, 'at clocktime'],
   [/\bset(ting|s)? up\b/g, 'setup'],
   [/\blook(ing|s|ed)? up\b/g, 'lookup'],
   [/\bsign(ing|s|ed)? (\w+ )?up\b/g, 'signup'],
@@ -496,6 +505,9 @@ const PHRASES: ReadonlyArray<[RegExp, string]> = [
   [/\bto-?dos?\b/g, 'todo'],
   [/\bsign(ing|s|ed)? off on\b/g, 'approve'],
   [/\bfill(ing|s|ed)? (in|out)\b/g, 'update'],
+  [/\b(?:edit|view|read|write|admin|comment) (?:rights|access|permissions?)\b/g, 'permission'],
+  [/\b(?:get|put|pop|stick)(?:s|ting)? ((?:\w+ ){0,5})on (?:the|my|our|his|her|their|everyone's)? ?(?:books|calendars?|schedule|agenda)\b/g, 'schedule $1'],
+  [/\b(?:break|split)(?:s|ing)? ((?:\w+ ){0,4})(?:down|up|into (?:smaller )?(?:pieces|parts|steps|subtasks))\b/g, 'create subtasks of $1'],
   [/\bdrop(?:ping|s|ped)? ((?:\w+ ){0,2})(?:a )?(?:line|note)\b/g, 'send $1message'],
   [/\breach(?:ing|es|ed)? out to\b/g, 'message'],
   [/\b(?:throw|throws|throwing|threw|toss|tosses|tossed) ((?:\w+ ){0,6})(?:away|out)\b/g, 'discard $1'],
@@ -505,7 +517,11 @@ const PHRASES: ReadonlyArray<[RegExp, string]> = [
 ];
 
 export function joinPhrases(text: string): string {
-  let out = text.toLowerCase();
+  // Possessives go ("the team's standup"), contractions become one word ("don't" → "dont").
+  let out = text
+    .toLowerCase()
+    .replace(/(\w)['’]s\b/g, '$1')
+    .replace(/(\w)['’](\w)/g, '$1$2');
   for (const [pattern, word] of PHRASES) out = out.replace(pattern, word);
   return out;
 }
@@ -645,11 +661,14 @@ const POLITE =
 const SUBJECTS = new Set(['i', 'we', 'they', 'he', 'she', 'it', 'you', 'someone', 'somebody', 'everyone', 'nobody']);
 
 /** What a message, comment or note says, a title or a reason: the payload, not the request. */
-const PAYLOAD_MARKERS = /(?::\s|\s[-–—]\s|(?:^|\s)["“'‘]|\b(?:that|saying|says|about|regarding|because|since|so that|to say|called|named|titled|entitled)\b)/;
+const PAYLOAD_MARKERS =
+  /(?::\s|\s[-–—]\s|(?:^|\s)["“'‘]|\b(?:that|saying|says|about|regarding|because|since|so that|to say|called|named|titled|entitled|whether)\b)/;
 /** A negated clause asks for the opposite ("draft it but don't send it"). */
-const NEGATION = /\b(?:don'?t|do not|doesn'?t|does not|never|without|instead of|not)\b[^,.;:!?()]*/g;
+const NEGATION = /\b(?:don'?t|do not|doesn'?t|does not|didn'?t|did not|never|without|instead of|not)\b[^,.;:!?()]*/g;
 /** How much the request's verb counts as the thing it also names. */
 export const AMBIGUOUS_VERB_WEIGHT = 0.5;
+/** How much a word counts that says whose the thing is. */
+export const OWNER_WEIGHT = 0.5;
 /** How much a payload word counts. */
 export const PAYLOAD_WEIGHT = 0.25;
 
@@ -674,8 +693,17 @@ export function analyzeQuery(text: string): QueryAnalysis {
   }
   const headWords = words(head).filter((w) => !STOP_WORDS.has(w));
   const headStems = headWords.map(stemWord);
+  // Whose thing it is ("the team's standup") says less than the thing.
+  const owners = new Set(
+    [
+      ...text
+        .slice(0, 1000)
+        .toLowerCase()
+        .matchAll(/(\w+)['’]s\b/g),
+    ].map((m) => stemWord(m[1])),
+  );
   const out = new Map<string, number>();
-  for (const s of headStems) out.set(s, 1);
+  for (const s of headStems) out.set(s, owners.has(s) ? OWNER_WEIGHT : 1);
   for (const s of words(payload)
     .filter((w) => !STOP_WORDS.has(w))
     .map(stemWord)) {
