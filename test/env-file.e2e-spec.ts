@@ -47,7 +47,10 @@ async function runServer(cwd: string, env: Record<string, string>, opts: { expec
     } catch {
       /* not yet */
     }
-    if (Date.now() > deadline) throw new Error(`server did not start:\n${out}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`server did not start:\n${out}`);
+    }
     await new Promise((r) => setTimeout(r, 150));
   }
 }

@@ -45,7 +45,11 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     } catch {
       /* not yet */
     }
-    if (Date.now() > deadline) throw new Error(`server did not start:\n${out}`);
+    if (Date.now() > deadline) {
+      // Never leave a server running behind a failed test.
+      child.kill('SIGKILL');
+      throw new Error(`server did not start:\n${out}`);
+    }
     await new Promise((r) => setTimeout(r, 150));
   }
   return {
