@@ -9,6 +9,7 @@ export function sessionToolContext(record: SessionRecord): ToolContext {
   return {
     identity: { key: record.identityKey, workspaceKey: record.workspaceKey, customerId: record.customerId },
     token: record.token,
+    era: 'session',
     session: { id: record.id, transport: record.transport },
     mode: record.mode,
     apps: record.apps,

@@ -103,6 +103,7 @@ async function makeRegistry(extra: Array<new (...args: never[]) => unknown> = []
 const ctx = (over: Partial<ToolCallContext> = {}): ToolCallContext => ({
   identity: identityOf('ws', 'c1'),
   token: 't',
+  era: 'session',
   mode: 'static',
   apps: null,
   enabledTools: [],

@@ -17,6 +17,11 @@ export interface ToolContext {
   readonly identity: Identity;
   /** The caller's newest access token (for upstream calls on the caller's behalf). */
   readonly token: string;
+  /**
+   * The protocol era of the request: `session` (2025-11-25 and earlier: `initialize`, a session
+   * record) or `stateless` (2026-07-28: everything comes with the request, nothing is stored).
+   */
+  readonly era: 'session' | 'stateless';
   /** The session of the request (session era), if any. */
   readonly session?: { readonly id: string; readonly transport: 'streamable-http' | 'sse' };
   readonly mode: ToolMode;

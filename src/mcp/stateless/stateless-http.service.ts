@@ -83,6 +83,7 @@ export class StatelessHttpService implements OnApplicationShutdown {
     const ctx: ToolContext = {
       identity: auth.identity,
       token: auth.token,
+      era: 'stateless',
       // A list may not change as a side effect of a call in this revision: dynamic mode serves the search tools.
       mode: mode === 'dynamic' ? 'search' : mode,
       apps,
