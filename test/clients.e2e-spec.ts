@@ -90,6 +90,7 @@ describe('README "Clients": every recipe, run against the demo workspace', () =>
       'sdk-v1.mjs',
       'sdk-v1-dynamic.mjs',
       'sdk-v2.mjs',
+      'sdk-v2-stateless.mjs',
       'ai-sdk.mjs',
       'ai-sdk-dynamic.mjs',
       'langchain.mjs',
@@ -101,7 +102,7 @@ describe('README "Clients": every recipe, run against the demo workspace', () =>
     }
   });
 
-  describe.each(['sdk-v1.mjs', 'sdk-v2.mjs', 'ai-sdk.mjs', 'langchain.mjs', 'openai-agents.mjs'])('%s', (file) => {
+  describe.each(['sdk-v1.mjs', 'sdk-v2.mjs', 'sdk-v2-stateless.mjs', 'ai-sdk.mjs', 'langchain.mjs', 'openai-agents.mjs'])('%s', (file) => {
     it('static mode: lists the tools and calls one', async () => {
       const { tools, result } = await runNodeSnippet(file, { TOKEN: token, MCP_URL: `${base}/mcp` });
       expect(tools).toEqual(expect.arrayContaining(['gmail_list-emails', 'hubspot_search-contacts', 'notion_export-page']));
