@@ -59,11 +59,13 @@ describe('npm run start:demo: the banner and what it serves', () => {
     const lines = output.split('\n');
     const from = lines.findIndex((l) => l.includes('2. curl:'));
     const session = lines.slice(from + 1, lines.indexOf('', from)).map((l) => l.trim());
-    expect(session.length).toBe(5);
+    expect(session.length).toBe(7);
     const out = execFileSync('bash', ['-c', session.join('\n')], { env: { ...process.env, TOKEN: token }, encoding: 'utf8', timeout: 20_000 });
     const answers = out.split('\n').filter(Boolean);
-    // notifications/initialized gets an empty 202; then the tools/list and tools/call answers (JSON).
-    expect(answers).toHaveLength(2);
+    // notifications/initialized gets an empty 202; then the tools/list and tools/call answers (JSON),
+    // and the stateless 2026-07-28 tools/call's.
+    expect(answers).toHaveLength(3);
+    expect(JSON.parse(answers[2])).toMatchObject({ id: 4, result: { resultType: 'complete', structuredContent: { emails: expect.any(Array) } } });
     const list = JSON.parse(answers[0]) as { result: { tools: Array<{ name: string }> } };
     expect(list.result.tools.map((t) => t.name)).toContain('gmail_list-emails');
     expect(JSON.parse(answers[1])).toMatchObject({ id: 3, result: { structuredContent: { emails: expect.any(Array) } } });

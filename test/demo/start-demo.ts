@@ -35,6 +35,13 @@ function curlSession(base: string): string[] {
   ];
 }
 
+/** One stateless 2026-07-28 request (no initialize, no session): the same tools/call, standing alone. */
+function curlStateless(base: string): string {
+  const meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
+  const call = JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'gmail_list-emails', arguments: {}, _meta: meta } });
+  return `curl -s -w '\\n' "\${H[@]}" -H 'MCP-Protocol-Version: 2026-07-28' -H 'Mcp-Method: tools/call' -H 'Mcp-Name: gmail_list-emails' ${base}/mcp -d '${call}'`;
+}
+
 async function main(): Promise<void> {
   const testMode = process.argv.includes('--test');
   // Quiet unless asked: the banner is what a new user reads. DEMO_VERBOSE=1 (or any LOG_LEVEL) shows the logs.
@@ -80,6 +87,8 @@ async function main(): Promise<void> {
         '',
         ' 2. curl: initialize → initialized → tools/list → tools/call (bash or zsh)',
         ...curlSession(base).map((l) => `    ${l}`),
+        '    # the same call in the stateless 2026-07-28 revision: no initialize, no session id',
+        `    ${curlStateless(base)}`,
         '',
         ' 3. MCP Inspector (needs Node ≥ 22.19; on Node 20 see README "Clients"):',
         `    npx -y ${INSPECTOR} --cli ${base}/mcp --transport http --header "Authorization: Bearer $TOKEN" --method tools/list`,
