@@ -1,8 +1,12 @@
 /**
- * CPU profile of the server under a 32-way `tools/call` load (8 s, 20 ms upstream latency):
+ * CPU profile of the server under a `tools/call` load (20 ms upstream latency):
  * `PROF=1 PROF_DIR=/tmp/prof npx ts-node --transpile-only bench/profile-calls.ts`, then
  * `npx ts-node --transpile-only bench/analyze-cpuprofile.ts /tmp/prof/*.cpuprofile`. Without PROF it
- * only prints calls/s (the load generator here is `fetch`, in one process with the emulator).
+ * only prints calls/s and latency (the load generator here is `fetch`, in one process with the emulator).
+ *
+ * PROF_SECONDS (8), PROF_CONCURRENCY (32 calls in flight), BENCH_SERVER_ENTRY (another build, for
+ * A/B; compare two profiles per call with bench/compare-cpuprofiles.ts), PROF_LOGS=1 (the server's
+ * stdout, i.e. its log and audit lines, to this terminal; by default to /dev/null as in `npm run bench`).
  */
 import { spawn } from 'node:child_process';
 import { startEmulator } from '../test/emulator/emulator';
@@ -19,7 +23,7 @@ const H = { 'Content-Type': 'application/json', Accept: 'application/json, text/
       ...(process.env.PROF
         ? ['--cpu-prof', '--cpu-prof-dir', process.env.PROF_DIR ?? '.', '-r', require('node:path').join(__dirname, 'exit-on-sigusr2.js')]
         : []),
-      require('node:path').join(__dirname, '..', 'dist', 'main.js'),
+      process.env.BENCH_SERVER_ENTRY ?? require('node:path').join(__dirname, '..', 'dist', 'main.js'),
     ],
     {
       cwd: process.env.PROF_DIR ?? process.cwd(),
@@ -30,9 +34,13 @@ const H = { 'Content-Type': 'application/json', Accept: 'application/json, text/
         INTEGRATION_APP_API_URL: em.url,
         INTEGRATION_APP_WORKSPACE_SECRET: 'bench-secret',
         RATE_LIMIT_PER_MINUTE: '0',
-        LOG_LEVEL: 'warn',
+        // One customer with 32 calls in flight: lift the per-tenant concurrency cap, or most calls
+        // are refused at once and the profile measures refusals.
+        MAX_CONCURRENT_CALLS_PER_IDENTITY: '1000',
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       },
-      stdio: 'inherit',
+      // Logs (the audit line per call) go to /dev/null as in `npm run bench`; PROF_LOGS=1 keeps them on stdout.
+      stdio: ['ignore', process.env.PROF_LOGS ? 'inherit' : 'ignore', 'inherit'],
     },
   );
   await new Promise((r) => setTimeout(r, 2500));
@@ -55,22 +63,31 @@ const H = { 'Content-Type': 'application/json', Accept: 'application/json, text/
     await fetch(base, { method: 'POST', headers: { ...auth, 'Mcp-Session-Id': sid }, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }) })
   ).json();
   const name = tl.result.tools[0].name;
+  const concurrency = Number(process.env.PROF_CONCURRENCY ?? 32);
+  const latencies: number[] = [];
   let n = 0;
-  const end = Date.now() + 8000;
+  let failed = 0;
+  const seconds = Number(process.env.PROF_SECONDS ?? 8);
+  const end = Date.now() + seconds * 1000;
   await Promise.all(
-    Array.from({ length: 32 }, async () => {
+    Array.from({ length: concurrency }, async () => {
       while (Date.now() < end) {
+        const t0 = performance.now();
         const r = await fetch(base, {
           method: 'POST',
           headers: { ...auth, 'Mcp-Session-Id': sid },
           body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name, arguments: {} } }),
         });
-        await r.text();
+        const body = await r.text();
+        latencies.push(performance.now() - t0);
+        if (!r.ok || body.includes('"isError":true') || body.includes('"error":')) failed++;
         n++;
       }
     }),
   );
-  console.log('calls/s', n / 8);
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))].toFixed(2);
+  console.log('calls', n, 'calls/s', n / seconds, 'failed', failed, 'latency ms p50', at(0.5), 'p90', at(0.9), 'p99', at(0.99));
   child.kill(process.env.PROF ? 'SIGUSR2' : 'SIGKILL');
   await new Promise((r) => setTimeout(r, 1500));
   await em.close();

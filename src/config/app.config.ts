@@ -34,6 +34,8 @@ function build(env: EnvironmentVariables) {
       : [],
     allowQueryToken: env.ALLOW_QUERY_TOKEN,
     logLevel: env.LOG_LEVEL,
+    /** How long log lines are gathered before one write (0: each line at once). */
+    logFlushMs: env.LOG_FLUSH_MS,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     maxStreamsPerIdentity: env.MAX_STREAMS_PER_IDENTITY,

@@ -107,6 +107,13 @@ export class EnvironmentVariables {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
+  /** Log lines are gathered for up to this long and written together; 0 writes each line at once. */
+  @Transform(toInt)
+  @Min(0)
+  @Max(1000)
+  @IsInt()
+  LOG_FLUSH_MS = 10;
+
   @Transform(emptyToUndefined)
   @IsString()
   TRUST_PROXY = 'false';

@@ -4,6 +4,7 @@ import { DiscoveryService } from '@nestjs/core';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { JsonRpcErrorCode, RpcError } from '../common/json-rpc';
 import { ROOT_LOGGER } from '../common/logging/logging.module';
+import { stdoutDestination } from '../common/logging/log-destination';
 import { appConfig, AppConfig } from '../config/app.config';
 import pino, { Logger as PinoLogger } from 'pino';
 import { allows, narrow, OPEN_POLICY, policyKey, ToolPolicy } from './policy';
@@ -177,10 +178,10 @@ export class ToolRegistry implements OnApplicationBootstrap {
     // Its own logger on the root's destination: written with AUDIT_LOG on, whatever LOG_LEVEL says,
     // and without the root's redaction paths (an audit line holds no secret by construction; the
     // redaction pass was most of the line's cost on the tools/call path). The destination writes
-    // synchronously (see createRootLogger): one write(2) per line, no thread-pool round trip.
+    // gathered lines together (see gatheringDestination).
     if (config.auditLog !== false) {
       const destination = (root as unknown as Record<symbol, pino.DestinationStream | undefined>)[pino.symbols.streamSym];
-      this.audit = pino({ level: 'info', base: { logger: 'audit' } }, destination ?? pino.destination({ sync: true }));
+      this.audit = pino({ level: 'info', base: { logger: 'audit' } }, destination ?? stdoutDestination(config.logFlushMs));
     }
   }
 

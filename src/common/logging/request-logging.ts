@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino, { Bindings, Level, Logger } from 'pino';
 import type { AppConfig } from '../../config/app.config';
 import { redactSecrets } from '../redact';
+import { stdoutDestination } from './log-destination';
 import { hashedSessionRef } from './session-log-ref';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -25,16 +26,12 @@ export function loggedRequestId(req: IncomingMessage): string {
 
 /**
  * The root logger: JSON lines, secrets redacted from errors and from anything that looks like a header.
- *
- * Lines go to stdout with one synchronous `write(2)` each (`sync: true`), not through pino's default
- * destination: that one is asynchronous and unbuffered (`minLength: 0`), so every line became a libuv
- * thread-pool job — a worker thread woken, a completion callback and another event-loop turn per
- * line. With one audit line per `tools/call` that cost ≈ 0.1 ms of server CPU per call in the
- * benchmark (README "Performance"); a synchronous write costs a few µs, keeps lines in the order they
- * were written and has a line in the kernel before the response it describes is sent. (A stalled
- * log reader then slows the server down instead of letting unwritten lines pile up in memory.)
+ * Lines go to stdout, gathered for `LOG_FLUSH_MS` (see `gatheringDestination`).
  */
-export function createRootLogger(config: Pick<AppConfig, 'logLevel'>, destination: pino.DestinationStream = pino.destination({ sync: true })): Logger {
+export function createRootLogger(
+  config: Pick<AppConfig, 'logLevel'> & Partial<Pick<AppConfig, 'logFlushMs'>>,
+  destination: pino.DestinationStream = stdoutDestination(config.logFlushMs ?? 0),
+): Logger {
   return pino(
     {
       level: config.logLevel,
