@@ -7,7 +7,9 @@
  * Options (env): BENCH_CONNECTIONS (24), BENCH_ACTIONS (30), BENCH_LATENCY_MS (20),
  * BENCH_CONCURRENCY (32), BENCH_DURATION_S (10), BENCH_WARMUP_S (2, tools/call not counted), BENCH_IDLE_SESSIONS (10000), BENCH_RUNS (15),
  * BENCH_SERVER_ENTRY (dist/main.js; point it at another build to compare two versions),
- * BENCH_SERVER_CPU (unset; a CPU number pins the server there, run the bench itself with `taskset -c <other>`).
+ * BENCH_SERVER_CPU (unset; a CPU number pins the server there, run the bench itself with `taskset -c <other>`),
+ * BENCH_LOG_LEVEL (unset: the server logs at warn to /dev/null; set, e.g. `info`, it logs at that level
+ * to a pipe this process drains, as in a container: an access and an audit line per call).
  */
 import { spawn, ChildProcess } from 'node:child_process';
 import http from 'node:http';
@@ -193,10 +195,11 @@ async function startServer(port: number, emulatorUrl: string, workspace: { key: 
       RATE_LIMIT_PER_MINUTE: '0',
       // The load generator is one customer with many calls in flight: lift the per-tenant concurrency cap.
       MAX_CONCURRENT_CALLS_PER_IDENTITY: '1000',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'pipe' : 'ignore', 'inherit'],
   });
+  child.stdout?.resume();
   for (let i = 0; i < 100; i++) {
     try {
       await fetch(`http://127.0.0.1:${port}/mcp/sessions`);
@@ -387,7 +390,7 @@ async function main(): Promise<void> {
       `median ${results.cold_open_list_ms_median} ms, p95 ${results.cold_open_list_ms_p95} ms over ${RUNS} customers (target ≤ 60 ms)\n`,
   );
   process.stdout.write(
-    `\n${JSON.stringify({ scenario: { CONNECTIONS, ACTIONS, LATENCY, CONCURRENCY, DURATION_S, WARMUP_S, IDLE_SESSIONS, RUNS }, machine, results })}\n`,
+    `\n${JSON.stringify({ scenario: { CONNECTIONS, ACTIONS, LATENCY, CONCURRENCY, DURATION_S, WARMUP_S, IDLE_SESSIONS, RUNS, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn (to /dev/null)' }, machine, results })}\n`,
   );
   process.exit(0);
 }

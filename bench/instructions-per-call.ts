@@ -1,0 +1,140 @@
+/**
+ * Instructions the server executes per `tools/call`, counted by valgrind's callgrind: unlike CPU time,
+ * a count does not move when other work shares the machine, so two builds compare on a busy machine.
+ *
+ *   npm run build && npx ts-node --transpile-only bench/instructions-per-call.ts
+ *   BENCH_SERVER_ENTRY=/other/build/dist/main.js npx ts-node --transpile-only bench/instructions-per-call.ts
+ *
+ * The server runs under `valgrind --tool=callgrind` (every thread: V8's compiler and GC helpers and
+ * libuv's pool count too). After start-up, one session and IC_WARMUP calls (JIT tier-up), the counters
+ * are zeroed (`callgrind_control -z`), IC_CALLS calls run IC_CONCURRENCY at a time, and the counters
+ * are dumped (`callgrind_control -d`): instructions / IC_CALLS. Defaults: 1,500 warm-up calls, 3,000
+ * measured, 8 in flight, 24×30 tools, 5 ms upstream latency, logs at warn to /dev/null (IC_LOG_LEVEL=info:
+ * access and audit lines to a pipe this process drains). Needs valgrind (Debian: `apt-get install valgrind`).
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator } from '../test/emulator/emulator';
+import { generateFixture } from '../test/emulator/generate';
+import { freePort } from '../test/support/server-process';
+
+const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const WARMUP = num('IC_WARMUP', 1500);
+const CALLS = num('IC_CALLS', 3000);
+const CONCURRENCY = num('IC_CONCURRENCY', 8);
+const H = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'MCP-Protocol-Version': '2025-11-25' };
+
+(async () => {
+  const fixture = generateFixture({ customers: 2, connections: 24, actionsPerIntegration: 30 });
+  const em = await startEmulator({ fixture, latencyMs: 5 });
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'callgrind-'));
+  const entry = process.env.BENCH_SERVER_ENTRY ?? join(__dirname, '..', 'dist', 'main.js');
+  const logLevel = process.env.IC_LOG_LEVEL;
+  const child = spawn(
+    'valgrind',
+    ['--tool=callgrind', '--smc-check=all-non-file', '--dump-instr=no', `--callgrind-out-file=${join(dir, 'callgrind.out.%p')}`, process.execPath, entry],
+    {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        INTEGRATION_APP_API_URL: em.url,
+        INTEGRATION_APP_WORKSPACE_KEY: 'bench',
+        INTEGRATION_APP_WORKSPACE_SECRET: 'bench-secret',
+        RATE_LIMIT_PER_MINUTE: '0',
+        MAX_CONCURRENT_CALLS_PER_IDENTITY: '1000',
+        LOG_LEVEL: logLevel ?? 'warn',
+      },
+      stdio: ['ignore', logLevel ? 'pipe' : 'ignore', 'ignore'],
+    },
+  );
+  child.stdout?.resume();
+  const base = `http://127.0.0.1:${port}/mcp`;
+  try {
+    const deadline = Date.now() + 600_000;
+    for (;;) {
+      try {
+        await fetch(`http://127.0.0.1:${port}/health/live`);
+        break;
+      } catch {
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error('the server did not start under valgrind');
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    const auth = { ...H, Authorization: `Bearer ${em.token('customer-0')}` };
+    const init = await fetch(base, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'ic', version: '1' } },
+      }),
+    });
+    const headers = { ...auth, 'Mcp-Session-Id': init.headers.get('mcp-session-id')! };
+    await init.text();
+    const list = (await (await fetch(base, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }) })).json()) as {
+      result: { tools: Array<{ name: string; inputSchema: { required?: string[] } }> };
+    };
+    const name = list.result.tools.find((t) => !(t.inputSchema.required ?? []).length)!.name;
+    const run = async (calls: number) => {
+      let next = 0;
+      let failed = 0;
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (next < calls) {
+            next++;
+            const res = await fetch(base, {
+              method: 'POST',
+              headers,
+              body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name, arguments: {} } }),
+            });
+            const body = await res.text();
+            if (!res.ok || body.includes('"isError":true')) failed++;
+          }
+        }),
+      );
+      if (failed) throw new Error(`${failed} of ${calls} calls failed`);
+    };
+    await run(WARMUP);
+    // vgdb finds valgrind's pipes by the HOST variable the server was started with (its bind address).
+    const control = (command: string) =>
+      execFileSync('callgrind_control', [command, String(child.pid)], { stdio: 'ignore', env: { ...process.env, HOST: '127.0.0.1' } });
+    control('-z');
+    await run(CALLS);
+    control('-d');
+    // The dump is written when valgrind next looks at its command pipe: wait for it.
+    let dump: string | undefined;
+    for (let i = 0; i < 600 && !dump; i++) {
+      dump = readdirSync(dir)
+        .map((f) => readFileSync(join(dir, f), 'utf8'))
+        .find((text) => /^totals: /m.test(text));
+      if (!dump) await new Promise((r) => setTimeout(r, 500));
+    }
+    const total = Number(/^totals: (\d+)/m.exec(dump ?? '')?.[1]);
+    if (!total) throw new Error(`no callgrind dump with totals in ${dir}: ${readdirSync(dir).join(', ')}`);
+    const result = {
+      entry,
+      calls: CALLS,
+      concurrency: CONCURRENCY,
+      logLevel: logLevel ?? 'warn (to /dev/null)',
+      instructions_per_call: Math.round(total / CALLS),
+    };
+    console.log(`instructions per tools/call: ${result.instructions_per_call.toLocaleString('en')} (${CALLS} calls, ${CONCURRENCY} in flight)`);
+    console.log(JSON.stringify(result));
+  } finally {
+    child.kill('SIGKILL');
+    // valgrind's own pipes for vgdb (left behind by SIGKILL).
+    for (const f of readdirSync(tmpdir())) if (f.startsWith('vgdb-pipe-') && f.includes(`-${child.pid}-by-`)) rmSync(join(tmpdir(), f), { force: true });
+    await em.close();
+    if (process.env.IC_KEEP === undefined) rmSync(dir, { recursive: true, force: true });
+  }
+  process.exit(0);
+})().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
