@@ -6,7 +6,8 @@
  *
  * PROF_SECONDS (8), PROF_CONCURRENCY (32 calls in flight), BENCH_SERVER_ENTRY (another build, for
  * A/B; compare two profiles per call with bench/compare-cpuprofiles.ts), PROF_LOGS=1 (the server's
- * stdout, i.e. its log and audit lines, to this terminal; by default to /dev/null as in `npm run bench`).
+ * stdout, i.e. its log and audit lines, to this terminal; by default to /dev/null as in `npm run bench`),
+ * PROF_NODE_FLAGS (node flags for the server, e.g. `--trace-deopt` with PROF_LOGS=1).
  */
 import { spawn } from 'node:child_process';
 import { startEmulator } from '../test/emulator/emulator';
@@ -20,6 +21,7 @@ const H = { 'Content-Type': 'application/json', Accept: 'application/json, text/
   const child = spawn(
     process.execPath,
     [
+      ...(process.env.PROF_NODE_FLAGS ? process.env.PROF_NODE_FLAGS.split(' ').filter(Boolean) : []),
       ...(process.env.PROF
         ? ['--cpu-prof', '--cpu-prof-dir', process.env.PROF_DIR ?? '.', '-r', require('node:path').join(__dirname, 'exit-on-sigusr2.js')]
         : []),
