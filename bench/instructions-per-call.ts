@@ -1,6 +1,7 @@
 /**
- * Instructions the server executes per `tools/call`, counted by valgrind's callgrind: unlike CPU time,
- * a count does not move when other work shares the machine, so two builds compare on a busy machine.
+ * Instructions the server executes per `tools/call`, counted by valgrind's callgrind: other work on the
+ * machine does not slow a count down as it slows CPU time, so builds compare on a busy machine too.
+ * Not exact: when V8 compiles and collects depends on timing (runs of one build differed by up to ≈ 8 %).
  *
  *   npm run build && npx ts-node --transpile-only bench/instructions-per-call.ts
  *   BENCH_SERVER_ENTRY=/other/build/dist/main.js npx ts-node --transpile-only bench/instructions-per-call.ts
@@ -12,8 +13,8 @@
  * measured, 8 in flight, 24×30 tools, 5 ms upstream latency, logs at warn to /dev/null (IC_LOG_LEVEL=info:
  * access and audit lines to a pipe this process drains). Needs valgrind (Debian: `apt-get install valgrind`).
  *
- * The warm-up matters: after 1,500 calls V8 is still optimizing (TurboFan's own work was ≈ 16 % of
- * the count, more for a build with more code on the path); after 6,000 the count is the steady state.
+ * The warm-up matters: after 1,500 calls V8 was still optimizing (TurboFan's own work was ≈ 16 % of
+ * the count, more for a build with more code on the path).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
