@@ -8,6 +8,7 @@ import { AppModule } from './app.module';
 import { appConfig, AppConfig, integrationAppConfig, IntegrationAppConfig } from './config/app.config';
 import { assertValidEnvironment } from './config/env.validation';
 import { configureApp } from './app.setup';
+import { flushStdoutLogs } from './common/logging/log-destination';
 import { ShutdownService } from './health/shutdown.service';
 
 /** Extra time after the drain for module teardown (store, bus) before the process gives up. */
@@ -40,6 +41,8 @@ export async function bootstrap(rootModule: Type<unknown> = AppModule): Promise<
     logger.warn('INTEGRATION_APP_WORKSPACE_KEY is not set: tokens of any workspace are accepted (and checked upstream).', 'Bootstrap');
   }
   logger.log(`Integration.app MCP server listening on http://${config.host}:${config.port} (POST /mcp, GET /sse)`, 'Bootstrap');
+  // Log lines are gathered for LOG_FLUSH_MS: the start-up lines go out now, before what the caller prints next.
+  flushStdoutLogs();
 
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {

@@ -61,3 +61,11 @@ export function stdoutDestination(flushMs: number): LogDestination {
   if (!destination) stdout.set(flushMs, (destination = gatheringDestination(1, flushMs)));
   return destination;
 }
+
+/**
+ * Writes what the stdout destinations hold now. `bootstrap()` calls it once the server listens, so
+ * the start-up lines are out before whatever the caller prints next (the demo's banner, say).
+ */
+export function flushStdoutLogs(): void {
+  for (const destination of stdout.values()) destination.flushSync();
+}
