@@ -22,13 +22,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator } from '../test/emulator/emulator';
 import { generateFixture } from '../test/emulator/generate';
+import { INIT_BODY, MCP_HEADERS, rawInitialize, rawPost } from '../test/support/mcp-client';
 import { freePort } from '../test/support/server-process';
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const WARMUP = num('IC_WARMUP', 6000);
 const CALLS = num('IC_CALLS', 3000);
 const CONCURRENCY = num('IC_CONCURRENCY', 8);
-const H = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'MCP-Protocol-Version': '2025-11-25' };
 
 (async () => {
   const fixture = generateFixture({ customers: 2, connections: 24, actionsPerIntegration: 30 });
@@ -56,32 +56,23 @@ const H = { 'Content-Type': 'application/json', Accept: 'application/json, text/
     },
   );
   child.stdout?.resume();
-  const base = `http://127.0.0.1:${port}/mcp`;
+  const server = `http://127.0.0.1:${port}`;
+  const base = `${server}/mcp`;
   try {
     const deadline = Date.now() + 600_000;
     for (;;) {
       try {
-        await fetch(`http://127.0.0.1:${port}/health/live`);
+        await fetch(`${server}/health/live`);
         break;
       } catch {
         if (Date.now() > deadline || child.exitCode !== null) throw new Error('the server did not start under valgrind');
         await new Promise((r) => setTimeout(r, 500));
       }
     }
-    const auth = { ...H, Authorization: `Bearer ${em.token('customer-0')}` };
-    const init = await fetch(base, {
-      method: 'POST',
-      headers: auth,
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'ic', version: '1' } },
-      }),
-    });
-    const headers = { ...auth, 'Mcp-Session-Id': init.headers.get('mcp-session-id')! };
-    await init.text();
-    const list = (await (await fetch(base, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }) })).json()) as {
+    const token = em.token('customer-0');
+    const sessionId = await rawInitialize(server, token);
+    const headers = { ...MCP_HEADERS, 'MCP-Protocol-Version': INIT_BODY.params.protocolVersion, Authorization: `Bearer ${token}`, 'Mcp-Session-Id': sessionId };
+    const list = (await rawPost(server, { jsonrpc: '2.0', id: 2, method: 'tools/list' }, headers)).json as {
       result: { tools: Array<{ name: string; inputSchema: { required?: string[] } }> };
     };
     const name = list.result.tools.find((t) => !(t.inputSchema.required ?? []).length)!.name;

@@ -12,6 +12,7 @@
 import { spawn } from 'node:child_process';
 import { startEmulator } from '../test/emulator/emulator';
 import { generateFixture } from '../test/emulator/generate';
+import { rawInitialize, rawPost } from '../test/support/mcp-client';
 import { freePort } from '../test/support/server-process';
 const H = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'MCP-Protocol-Version': '2025-06-18' };
 (async () => {
@@ -49,21 +50,10 @@ const H = { 'Content-Type': 'application/json', Accept: 'application/json, text/
   const base = `http://127.0.0.1:${port}/mcp`;
   const token = em.token('customer-0');
   const auth = { ...H, Authorization: `Bearer ${token}` };
-  const init = await fetch(base, {
-    method: 'POST',
-    headers: auth,
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
-    }),
-  });
-  const sid = init.headers.get('mcp-session-id')!;
-  await init.text();
-  const tl = await (
-    await fetch(base, { method: 'POST', headers: { ...auth, 'Mcp-Session-Id': sid }, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }) })
-  ).json();
+  const sid = await rawInitialize(`http://127.0.0.1:${port}`, token);
+  const tl = (await rawPost(`http://127.0.0.1:${port}`, { jsonrpc: '2.0', id: 2, method: 'tools/list' }, { ...auth, 'Mcp-Session-Id': sid })).json as {
+    result: { tools: Array<{ name: string }> };
+  };
   const name = tl.result.tools[0].name;
   const concurrency = Number(process.env.PROF_CONCURRENCY ?? 32);
   const latencies: number[] = [];

@@ -6,15 +6,19 @@ import { waitFor } from './support/wait';
  * With the longest interval (1 s), what reaches stdout shows when they are written: the
  * start-up lines once the server listens, the lines of a running server at SIGTERM's exit.
  */
+/** The server process at LOG_LEVEL=info (no upstream is reached: only refused requests are sent). */
+const serverWithFlushMs = (ms: number) =>
+  startServerProcess({
+    INTEGRATION_APP_API_URL: 'http://127.0.0.1:9',
+    INTEGRATION_APP_WORKSPACE_KEY: 'log-flush',
+    INTEGRATION_APP_WORKSPACE_SECRET: 'log-flush-secret',
+    LOG_LEVEL: 'info',
+    LOG_FLUSH_MS: String(ms),
+  });
+
 describe('log lines gathered for LOG_FLUSH_MS (the server process)', () => {
   it('writes the start-up lines once the server listens, holds later lines, and writes them at a SIGTERM exit', async () => {
-    const proc = await startServerProcess({
-      INTEGRATION_APP_API_URL: 'http://127.0.0.1:9',
-      INTEGRATION_APP_WORKSPACE_KEY: 'log-flush',
-      INTEGRATION_APP_WORKSPACE_SECRET: 'log-flush-secret',
-      LOG_LEVEL: 'info',
-      LOG_FLUSH_MS: '1000',
-    });
+    const proc = await serverWithFlushMs(1000);
     try {
       // startServerProcess returned once /health/live answered: bootstrap() had already flushed.
       expect(proc.output()).toContain('MCP server listening on');
@@ -33,13 +37,7 @@ describe('log lines gathered for LOG_FLUSH_MS (the server process)', () => {
   }, 60_000);
 
   it('with LOG_FLUSH_MS=0 writes each line at once', async () => {
-    const proc = await startServerProcess({
-      INTEGRATION_APP_API_URL: 'http://127.0.0.1:9',
-      INTEGRATION_APP_WORKSPACE_KEY: 'log-flush',
-      INTEGRATION_APP_WORKSPACE_SECRET: 'log-flush-secret',
-      LOG_LEVEL: 'info',
-      LOG_FLUSH_MS: '0',
-    });
+    const proc = await serverWithFlushMs(0);
     try {
       expect((await fetch(`${proc.url}/mcp/sessions`)).status).toBe(401);
       await waitFor('the access line', () => proc.output().includes('"/mcp/sessions"'), { timeoutMs: 5000 });
