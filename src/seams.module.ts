@@ -1,5 +1,7 @@
 import { DynamicModule, Module, Provider, Type } from '@nestjs/common';
+import { UpstreamTokenCheck } from './auth/upstream-token.check';
 import { sessionsConfig, SessionsConfig } from './config/app.config';
+import { GatewayTokenCheck } from './integrations/gateway-token.check';
 import { IntegrationAppGateway } from './integrations/integration-app.gateway';
 import { SdkIntegrationAppGateway } from './integrations/sdk-integration-app.gateway';
 import { UpstreamObserver } from './integrations/upstream.observer';
@@ -9,7 +11,8 @@ import { MemorySessionStore } from './sessions/memory-session.store';
 import { RedisSessionStore } from './sessions/redis-session.store';
 import { SessionStore } from './sessions/session.store';
 import { MetricsModule } from './telemetry/metrics.module';
-import { MetricsUpstreamObserver } from './telemetry/metrics.observers';
+import { MetricsToolCallObserver, MetricsUpstreamObserver } from './telemetry/metrics.observers';
+import { ToolCallObserver } from './tools/tool-call.observer';
 
 /** The adapters a deployment may swap, each a class extending its port. */
 export interface SeamOptions {
@@ -23,7 +26,8 @@ export interface SeamOptions {
 
 /**
  * Binds the ports every feature module depends on (session store, Integration.app gateway,
- * notification bus) to their adapters, once, for the whole application. Global, like the config
+ * notification bus, the observer ports telemetry implements, the upstream token check) to their
+ * adapters, once, for the whole application. Global, like the config
  * module, so that a deployment swaps an adapter in `McpServerModule.forRoot()` without the feature
  * modules knowing.
  */
@@ -32,6 +36,8 @@ export class SeamsModule {
   static register(options: SeamOptions = {}): DynamicModule {
     const providers: Provider[] = [
       { provide: UpstreamObserver, useExisting: MetricsUpstreamObserver },
+      { provide: ToolCallObserver, useExisting: MetricsToolCallObserver },
+      { provide: UpstreamTokenCheck, useClass: GatewayTokenCheck },
       options.sessionStore
         ? { provide: SessionStore, useClass: options.sessionStore }
         : {
@@ -57,7 +63,7 @@ export class SeamsModule {
       global: true,
       imports: [MetricsModule],
       providers,
-      exports: [SessionStore, IntegrationAppGateway, NotificationBus],
+      exports: [SessionStore, IntegrationAppGateway, NotificationBus, UpstreamObserver, ToolCallObserver, UpstreamTokenCheck],
     };
   }
 }

@@ -1,14 +1,16 @@
 import { Module } from '@nestjs/common';
-import { IntegrationsModule } from '../integrations/integrations.module';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { LimitsModule } from '../limits/limits.module';
 import { ProtectedResourceController } from './protected-resource.controller';
 import { TokenService } from './token.service';
 
-/** Token extraction, JWT checks, identity, and upstream verification when no workspace secret is set. */
+/**
+ * Token extraction, JWT checks, identity, and upstream verification when no workspace secret is set
+ * (through the `UpstreamTokenCheck` port, bound in `SeamsModule`).
+ */
 @Module({
-  imports: [IntegrationsModule, LimitsModule],
+  imports: [LimitsModule],
   controllers: [ProtectedResourceController],
   providers: [TokenService, AuthService, AuthGuard],
   exports: [TokenService, AuthService, AuthGuard, LimitsModule],

@@ -4,10 +4,9 @@ import { LRUCache } from 'lru-cache';
 import { TenantLimits } from '../limits/tenant-limits';
 import { appConfig, AppConfig } from '../config/app.config';
 import { UnauthorizedError } from '../common/domain.errors';
-import { IntegrationAppGateway } from '../integrations/integration-app.gateway';
-import { UpstreamError } from '../integrations/upstream.error';
 import { AuthContext, hashToken } from './identity';
 import { TokenService } from './token.service';
+import { UpstreamTokenCheck } from './upstream-token.check';
 
 const VERIFIED_CACHE_MAX = 10_000;
 const VERIFIED_CACHE_TTL_MS = 10 * 60_000;
@@ -30,7 +29,7 @@ export class AuthService {
 
   constructor(
     private readonly tokens: TokenService,
-    private readonly gateway: IntegrationAppGateway,
+    private readonly upstream: UpstreamTokenCheck,
     private readonly limits: TenantLimits,
     @Inject(appConfig.KEY) private readonly config: AppConfig,
   ) {}
@@ -101,14 +100,9 @@ export class AuthService {
   }
 
   private async verifyUpstream(ctx: AuthContext, key: string): Promise<void> {
-    try {
-      await this.gateway.getSelf(ctx.token);
-    } catch (err) {
-      if (err instanceof UpstreamError && (err.kind === 'unauthorized' || err.kind === 'forbidden')) {
-        this.rejected.set(key, true);
-        throw new UnauthorizedError('Integration.app rejected the access token.', { cause: err, error: 'invalid_token' });
-      }
-      throw err;
+    if (!(await this.upstream.accepts(ctx.token))) {
+      this.rejected.set(key, true);
+      throw new UnauthorizedError('Integration.app rejected the access token.', { error: 'invalid_token' });
     }
     const ttl = ctx.expiresAt ? Math.min(ctx.expiresAt * 1000 - Date.now(), VERIFIED_CACHE_TTL_MS) : VERIFIED_CACHE_TTL_MS;
     if (ttl > 0) this.verified.set(key, true, { ttl });

@@ -3,8 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { CatalogService } from '../integrations/catalog.service';
 import { IntegrationsModule } from '../integrations/integrations.module';
 import { McpModule } from '../mcp/mcp.module';
-import { NotificationHub } from '../mcp/notifications/notification.hub';
-import { SseService } from '../mcp/transports/sse.service';
+import { OpenStreams } from '../mcp/open-streams';
 import { SessionsModule } from '../sessions/sessions.module';
 import { SessionsService } from '../sessions/sessions.service';
 import { HealthController } from './health.controller';
@@ -27,14 +26,13 @@ export class HealthModule implements OnModuleInit {
   constructor(
     private readonly metrics: MetricsService,
     private readonly sessions: SessionsService,
-    private readonly hub: NotificationHub,
-    private readonly sse: SseService,
+    private readonly streams: OpenStreams,
     private readonly catalogs: CatalogService,
   ) {}
 
   /** Gauges read at scrape time; a failing source (store down) leaves only its own gauge stale. */
   onModuleInit(): void {
-    this.metrics.onCollect(() => this.metrics.openStreams.set(this.hub.openStreams + this.sse.openStreams));
+    this.metrics.onCollect(() => this.metrics.openStreams.set(this.streams.count));
     this.metrics.onCollect(() => this.metrics.cachedCatalogs.set(this.catalogs.cachedIdentities));
     this.metrics.onCollect(async () => this.metrics.openSessions.set(await this.sessions.count()));
   }

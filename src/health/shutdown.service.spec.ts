@@ -2,6 +2,7 @@ import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig } from '../config/app.config';
+import { OpenStreams } from '../mcp/open-streams';
 import type { NotificationHub } from '../mcp/notifications/notification.hub';
 import type { SseService } from '../mcp/transports/sse.service';
 import { Logger } from '@nestjs/common';
@@ -21,7 +22,7 @@ describe('ShutdownService', () => {
     events = [];
     const hub = { beforeApplicationShutdown: () => events.push('hub streams closed') } as unknown as NotificationHub;
     const sse = { beforeApplicationShutdown: () => events.push('sse streams closed') } as unknown as SseService;
-    shutdown = new ShutdownService({ shutdownGraceMs: 30_000 } as AppConfig, hub, sse);
+    shutdown = new ShutdownService({ shutdownGraceMs: 30_000 } as AppConfig, new OpenStreams(hub, sse));
     const gate = new Promise<void>((resolve) => (release = resolve));
     server = createServer((req, res) => {
       const r = Object.assign(req, { path: new URL(req.url ?? '/', 'http://x').pathname }) as unknown as Request;

@@ -2,8 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { Server } from 'node:http';
 import { appConfig, AppConfig } from '../config/app.config';
-import { NotificationHub } from '../mcp/notifications/notification.hub';
-import { SseService } from '../mcp/transports/sse.service';
+import { OpenStreams } from '../mcp/open-streams';
 
 /**
  * Graceful shutdown, driven by `bootstrap.ts` on SIGTERM/SIGINT: stop accepting connections and
@@ -21,8 +20,7 @@ export class ShutdownService {
 
   constructor(
     @Inject(appConfig.KEY) private readonly config: AppConfig,
-    private readonly hub: NotificationHub,
-    private readonly sse: SseService,
+    private readonly streams: OpenStreams,
   ) {}
 
   get isDraining(): boolean {
@@ -72,8 +70,7 @@ export class ShutdownService {
       this.idle = undefined;
     }
     if (this.inFlight > 0) this.logger.warn(`Grace period over; closing ${this.inFlight} request(s) still in flight`);
-    this.hub.beforeApplicationShutdown();
-    this.sse.beforeApplicationShutdown();
+    this.streams.closeAll();
     server.closeAllConnections();
   }
 }

@@ -1,7 +1,7 @@
 import { UpstreamAction, UpstreamConnection } from './integration-app.gateway';
 import { ArgumentsValidator, SchemaValidators, ValidationProblem } from '../tools/schema-validators';
-import { annotationsFor, ToolAnnotations } from '../tools/tool-annotations';
-import { assignToolNames } from '../tools/tool-naming';
+import { annotationsFor, ToolAnnotations } from './tool-annotations';
+import { assignToolNames } from './tool-naming';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { SourceTool } from '../tools/tool-source';
 

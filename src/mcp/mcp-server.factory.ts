@@ -4,7 +4,7 @@ import { CallToolRequest, ListToolsRequestSchema } from '@modelcontextprotocol/s
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import * as z from 'zod/v4';
 import type { SessionRecord } from '../sessions/session.types';
-import { ENABLE_TOOLS } from '../tools/dynamic/enable-tools';
+import { ENABLE_TOOLS } from '../tools/mode-tool-names';
 import { ToolRegistry } from '../tools/tool-registry';
 import { NotificationHub } from './notifications/notification.hub';
 import { sessionToolContext } from './request-context';

@@ -7,6 +7,7 @@ import { ToolsModule } from '../tools/tools.module';
 import { InFlightRequests } from './notifications/in-flight.requests';
 import { McpServerFactory } from './mcp-server.factory';
 import { NotificationHub } from './notifications/notification.hub';
+import { OpenStreams } from './open-streams';
 import { StatelessHttpService } from './stateless/stateless-http.service';
 import { StatelessServerFactory } from './stateless/stateless-server.factory';
 import { SseController } from './transports/sse.controller';
@@ -18,7 +19,16 @@ import { StreamableHttpService } from './transports/streamable-http.service';
 @Module({
   imports: [AuthModule, IntegrationsModule, SessionsModule, ToolsModule, LimitsModule],
   controllers: [StreamableHttpController, SseController],
-  providers: [McpServerFactory, NotificationHub, InFlightRequests, StreamableHttpService, SseService, StatelessServerFactory, StatelessHttpService],
-  exports: [NotificationHub, SseService],
+  providers: [
+    McpServerFactory,
+    NotificationHub,
+    InFlightRequests,
+    StreamableHttpService,
+    SseService,
+    StatelessServerFactory,
+    StatelessHttpService,
+    OpenStreams,
+  ],
+  exports: [OpenStreams],
 })
 export class McpModule {}

@@ -1,5 +1,4 @@
 import { BadRequestError } from '../common/domain.errors';
-import type { SourceTool } from './tool-source';
 
 /**
  * What a caller may see and run, narrowing only (SPEC §13). Entries are tool names or app
@@ -12,6 +11,12 @@ export interface ToolPolicy {
   /** Each list must contain the tool (or its app); empty = no allow lists. */
   readonly allow: ReadonlyArray<readonly string[]>;
   readonly deny: readonly string[];
+}
+
+/** What a policy looks at in a tool (a `SourceTool` is one; structural, so `tool-source.ts` can name `ToolPolicy` without a cycle). */
+export interface PolicySubject {
+  readonly definition: { readonly name: string; readonly annotations?: { readonly readOnlyHint?: boolean } };
+  readonly app?: string;
 }
 
 export const OPEN_POLICY: ToolPolicy = Object.freeze({ readOnly: false, allow: [], deny: [] });
@@ -30,7 +35,7 @@ export function narrow(...policies: ReadonlyArray<ToolPolicy | undefined>): Tool
 }
 
 /** Whether a tool passes a policy. */
-export function allows(policy: ToolPolicy, tool: SourceTool): boolean {
+export function allows(policy: ToolPolicy, tool: PolicySubject): boolean {
   const name = tool.definition.name;
   const app = tool.app?.toLowerCase();
   const matches = (entry: string) => entry === name || (app !== undefined && entry.toLowerCase() === app);

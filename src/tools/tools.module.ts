@@ -3,13 +3,10 @@ import { DiscoveryModule } from '@nestjs/core';
 import { LoggingModule } from '../common/logging/logging.module';
 import { LimitsModule } from '../limits/limits.module';
 import { SessionsModule } from '../sessions/sessions.module';
-import { MetricsModule } from '../telemetry/metrics.module';
-import { MetricsToolCallObserver } from '../telemetry/metrics.observers';
 import { DiscoveryTools, RunTools } from './discovery/discovery-tools';
 import { EnableTools } from './dynamic/enable-tools';
 import { DecoratedToolsSource } from './mcp-tool.decorator';
 import { SchemaValidators } from './schema-validators';
-import { ToolCallObserver } from './tool-call.observer';
 import { ToolRegistry } from './tool-registry';
 
 /**
@@ -19,16 +16,8 @@ import { ToolRegistry } from './tool-registry';
  * (`IntegrationActionsToolSource`, a team's own) are found by discovery: nothing here imports them.
  */
 @Module({
-  imports: [DiscoveryModule, LimitsModule, SessionsModule, MetricsModule, LoggingModule],
-  providers: [
-    ToolRegistry,
-    EnableTools,
-    DiscoveryTools,
-    RunTools,
-    DecoratedToolsSource,
-    SchemaValidators,
-    { provide: ToolCallObserver, useExisting: MetricsToolCallObserver },
-  ],
+  imports: [DiscoveryModule, LimitsModule, SessionsModule, LoggingModule],
+  providers: [ToolRegistry, EnableTools, DiscoveryTools, RunTools, DecoratedToolsSource, SchemaValidators],
   exports: [ToolRegistry],
 })
 export class ToolsModule {}

@@ -18,7 +18,7 @@ import { McpServerFactory } from '../mcp-server.factory';
 import { NotificationHub, SessionStream } from '../notifications/notification.hub';
 import { parseSessionOptions } from './session-options';
 import { IntegrationsService } from '../../integrations/integrations.service';
-import { ENABLE_TOOLS } from '../../tools/dynamic/enable-tools';
+import { ENABLE_TOOLS } from '../../tools/mode-tool-names';
 import { ToolRegistry } from '../../tools/tool-registry';
 import { sessionToolContext } from '../request-context';
 import { describeRequest, McpExchange, RequestTracer } from '../request-tracer';

@@ -1,4 +1,4 @@
-import { annotationsFor } from '../tool-annotations';
+import { annotationsFor } from '../../integrations/tool-annotations';
 import type { SourceTool } from '../tool-source';
 import { ActionSearchIndex } from './action-search';
 

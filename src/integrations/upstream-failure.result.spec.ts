@@ -1,6 +1,6 @@
-import { UpstreamError } from '../integrations/upstream.error';
-import type { ToolEntry } from '../integrations/tool-catalog';
-import { upstreamFailureResult } from './tool-results';
+import { UpstreamError } from './upstream.error';
+import type { ToolEntry } from './tool-catalog';
+import { upstreamFailureResult } from './upstream-failure.result';
 
 const entry = {
   name: 'gmail_send-email',

@@ -1,0 +1,60 @@
+/**
+ * The dependency rule (docs/architecture.md, "Dependency rule"), checked by `npm run lint`.
+ *
+ * Folders of src/ in layers, top to bottom; a folder may import only folders below it:
+ *   (assembly: src/*.ts) > health > telemetry > mcp > connect, runs > integrations > tools
+ *   > sessions > auth > limits > common > config
+ * Also: no file cycles, no folder reaching into another folder's sub-folders (its internals),
+ * except the assembly files and `common/`'s shared utilities.
+ */
+const LAYERS = ['health', 'telemetry', 'mcp', 'connect|runs', 'integrations', 'tools', 'sessions', 'auth', 'limits', 'common', 'config'];
+
+/** For each layer: importing anything in a layer above it is forbidden. */
+const layerRules = LAYERS.slice(1).map((layer, i) => ({
+  name: `layer-${layer.replace('|', '-')}`,
+  comment: `src/${layer}/ sits below ${LAYERS.slice(0, i + 1).join(', ')}: it may not import them (invert with a port the lower folder defines).`,
+  severity: 'error',
+  from: { path: `^src/(${layer})/` },
+  to: { path: `^src/(${LAYERS.slice(0, i + 1).join('|')})/` },
+}));
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      comment: 'No file cycles.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+    ...layerRules,
+    {
+      name: 'no-import-of-assembly',
+      comment: 'The assembly files (src/*.ts) import the features; no feature imports them.',
+      severity: 'error',
+      from: { path: '^src/[^/]+/' },
+      to: { path: '^src/[^/]+\\.ts$' },
+    },
+    {
+      name: 'no-deep-imports',
+      comment: "A feature's sub-folders are its internals: other features import its top-level files.",
+      severity: 'error',
+      from: { path: '^src/([^/]+)/', pathNot: '^src/common/' },
+      to: { path: '^src/([^/]+)/[^/]+/', pathNot: ['^src/$1/', '^src/common/'] },
+    },
+    {
+      name: 'no-test-code-in-src',
+      comment: 'Production code never imports test helpers, the emulator or benches.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '\\.spec\\.ts$' },
+      to: { path: '^(test|bench|examples)/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '\\.spec\\.ts$' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+};
