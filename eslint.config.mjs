@@ -38,4 +38,22 @@ export default tseslint.config(
     files: ['test/**/*.ts', 'bench/**/*.ts', 'examples/**/test/**/*.ts', 'scripts/**/*', 'src/**/*.spec.ts'],
     rules: { 'no-console': 'off', '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-require-imports': 'off' },
   },
+  {
+    // A team's module sees the package's public surface only (package.json "exports": src/index.ts).
+    files: ['examples/team-module/**/*.ts'],
+    ignores: ['examples/team-module/test/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../**/src', '../**/src/**', '../**/test/**'],
+              message: "Import the server from 'integration-app-mcp-server' (its public surface), not its files.",
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -11,6 +11,8 @@ const shared = {
   testTimeout: 30000,
   // A developer's .env must not change what the tests see.
   setupFiles: ['<rootDir>/test/support/no-env-file.ts'],
+  // The package's public surface by its name (package.json "exports"), as examples/team-module imports it.
+  moduleNameMapper: { '^integration-app-mcp-server$': '<rootDir>/src/index.ts' },
 };
 
 module.exports = {

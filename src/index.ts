@@ -5,7 +5,7 @@
 export { bootstrap } from './bootstrap';
 export { configureApp } from './app.setup';
 export { AppModule } from './app.module';
-export { McpServerModule, MCP_SERVER_OPTIONS } from './mcp-server.module';
+export { McpServerModule } from './mcp-server.module';
 export type { McpServerModuleOptions } from './mcp-server.module';
 export type { SeamOptions } from './seams.module';
 

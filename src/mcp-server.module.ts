@@ -1,4 +1,4 @@
-import { ConfigurableModuleBuilder, DynamicModule, Module, ModuleMetadata, Type } from '@nestjs/common';
+import { DynamicModule, Module, ModuleMetadata, Type } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
@@ -14,7 +14,6 @@ import { McpModule } from './mcp/mcp.module';
 import { SeamOptions, SeamsModule } from './seams.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { MetricsModule } from './telemetry/metrics.module';
-import { TelemetryModule } from './telemetry/telemetry.module';
 import { ToolsModule } from './tools/tools.module';
 
 /** How to assemble the server: swap an adapter, add tool sources or whole modules. */
@@ -29,9 +28,6 @@ export interface McpServerModuleOptions extends SeamOptions {
   imports?: ModuleMetadata['imports'];
 }
 
-export const { ConfigurableModuleClass: McpServerConfigurableModule, MODULE_OPTIONS_TOKEN: MCP_SERVER_OPTIONS } =
-  new ConfigurableModuleBuilder<McpServerModuleOptions>().setClassMethodName('forRoot').build();
-
 /**
  * The whole server as one module: configuration (validated environment), logging, auth, limits,
  * Integration.app, sessions, the tool registry, the MCP transports, health and metrics, and the
@@ -44,13 +40,11 @@ export const { ConfigurableModuleClass: McpServerConfigurableModule, MODULE_OPTI
  * ```
  */
 @Module({})
-export class McpServerModule extends McpServerConfigurableModule {
-  static override forRoot(options: McpServerModuleOptions = {}): DynamicModule {
-    const base = super.forRoot(options);
+export class McpServerModule {
+  static forRoot(options: McpServerModuleOptions = {}): DynamicModule {
     return {
-      ...base,
+      module: McpServerModule,
       imports: [
-        ...(base.imports ?? []),
         ConfigModule.forRoot({
           isGlobal: true,
           ...envFileOptions(),
@@ -63,7 +57,6 @@ export class McpServerModule extends McpServerConfigurableModule {
         SeamsModule.register(options),
         LoggingModule,
         MetricsModule,
-        TelemetryModule,
         LimitsModule,
         AuthModule,
         IntegrationsModule,
@@ -73,12 +66,7 @@ export class McpServerModule extends McpServerConfigurableModule {
         HealthModule,
         ...(options.imports ?? []),
       ],
-      providers: [...(base.providers ?? []), { provide: APP_FILTER, useClass: AllExceptionsFilter }, ...(options.toolSources ?? [])],
+      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }, ...(options.toolSources ?? [])],
     };
-  }
-
-  /** Not offered: which adapters and modules to assemble must be known synchronously. */
-  static override forRootAsync(): DynamicModule {
-    throw new Error('McpServerModule.forRootAsync is not supported: pass classes to McpServerModule.forRoot() (their own dependencies may be async).');
   }
 }

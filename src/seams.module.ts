@@ -11,6 +11,7 @@ import { MemorySessionStore } from './sessions/memory-session.store';
 import { RedisSessionStore } from './sessions/redis-session.store';
 import { SessionStore } from './sessions/session.store';
 import { MetricsModule } from './telemetry/metrics.module';
+import { TelemetryModule } from './telemetry/telemetry.module';
 import { MetricsToolCallObserver, MetricsUpstreamObserver } from './telemetry/metrics.observers';
 import { ToolCallObserver } from './tools/tool-call.observer';
 
@@ -61,9 +62,9 @@ export class SeamsModule {
     return {
       module: SeamsModule,
       global: true,
-      imports: [MetricsModule],
+      imports: [MetricsModule, TelemetryModule],
       providers,
-      exports: [SessionStore, IntegrationAppGateway, NotificationBus, UpstreamObserver, ToolCallObserver, UpstreamTokenCheck],
+      exports: [SessionStore, IntegrationAppGateway, NotificationBus, UpstreamObserver, ToolCallObserver, UpstreamTokenCheck, TelemetryModule],
     };
   }
 }

@@ -1,4 +1,4 @@
-import { bootstrap } from '../../src';
+import { bootstrap } from 'integration-app-mcp-server';
 import { TeamServerModule } from './src/team.module';
 
 bootstrap(TeamServerModule).catch((err: Error) => {

@@ -1,6 +1,15 @@
 import { validateEnv } from './env.validation';
 
 describe('validateEnv', () => {
+  it('validates a set of values once: the config module, each config slice and bootstrap share the result', () => {
+    const env = { PORT: '8081', LOG_LEVEL: 'warn' };
+    const first = validateEnv(env);
+    expect(validateEnv({ ...env })).toBe(first);
+    const other = validateEnv({ ...env, PORT: '8082' });
+    expect(other).not.toBe(first);
+    expect(other.PORT).toBe(8082);
+  });
+
   it('applies every default', () => {
     const env = validateEnv({});
     expect(env).toMatchObject({

@@ -193,23 +193,40 @@ export class EnvironmentVariables {
   SHUTDOWN_GRACE_MS = 20000;
 }
 
+/** Variables without a default (optional), read as they are. */
+const OPTIONAL_KEYS = [
+  'INTEGRATION_APP_WORKSPACE_KEY',
+  'INTEGRATION_APP_WORKSPACE_SECRET',
+  'REDIS_URL',
+  'ALLOWED_ORIGINS',
+  'METRICS_TOKEN',
+  'TOOLS_ALLOW',
+  'TOOLS_DENY',
+  'PUBLIC_URL',
+  'OAUTH_AUTHORIZATION_SERVERS',
+];
+
+/**
+ * The last environment validated and its result. Start-up asks for the validated environment from
+ * several places (the config module's `validate`, each `registerAs` slice, `bootstrap`'s early
+ * check); they all get this one validation while the variables are unchanged.
+ */
+let last: { fingerprint: string; validated: EnvironmentVariables } | undefined;
+
+/** Validates the variables this server reads (once per distinct set of values; see `last`). */
 export function validateEnv(config: Record<string, unknown>): EnvironmentVariables {
   const defaults = new EnvironmentVariables();
+  const keys = [...Object.keys(defaults), ...OPTIONAL_KEYS];
+  const fingerprint = JSON.stringify(keys.map((key) => config[key] ?? null));
+  if (last?.fingerprint === fingerprint) return last.validated;
+  const validated = validateFresh(config, defaults, keys);
+  last = { fingerprint, validated };
+  return validated;
+}
+
+function validateFresh(config: Record<string, unknown>, defaults: EnvironmentVariables, keys: string[]): EnvironmentVariables {
   const merged: Record<string, unknown> = { ...defaults };
-  for (const key of Object.keys(defaults)) if (config[key] !== undefined) merged[key] = config[key];
-  for (const key of [
-    'INTEGRATION_APP_WORKSPACE_KEY',
-    'INTEGRATION_APP_WORKSPACE_SECRET',
-    'REDIS_URL',
-    'ALLOWED_ORIGINS',
-    'METRICS_TOKEN',
-    'TOOLS_ALLOW',
-    'TOOLS_DENY',
-    'PUBLIC_URL',
-    'OAUTH_AUTHORIZATION_SERVERS',
-  ]) {
-    if (config[key] !== undefined) merged[key] = config[key];
-  }
+  for (const key of keys) if (config[key] !== undefined) merged[key] = config[key];
   const validated = plainToInstance(EnvironmentVariables, merged);
   const errors = validateSync(validated, { skipMissingProperties: false, stopAtFirstError: true });
   if (errors.length > 0) {

@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { telemetryConfig } from '../config/telemetry.config';
 import { UpstreamTracer } from '../integrations/upstream.tracer';
@@ -9,11 +9,10 @@ import { McpTelemetry } from './tracing';
 /**
  * OpenTelemetry (off unless `OTEL_*` turn it on): `McpTelemetry` bound to the ports that reach it —
  * `RequestTracer` (MCP transports), `UpstreamTracer` (the Integration.app gateway) and `TraceIds`
- * (the audit line; bound only when tracing is on, as the registry expects). Global, like
- * `SeamsModule`, because it binds ports once for modules that cannot import it: the gateway is
- * provided by the global `SeamsModule`, and `telemetry` sits below no feature module.
+ * (the audit line; bound only when tracing is on, as the registry expects). `SeamsModule` imports
+ * and re-exports it, so the ports are bound once for every module (the feature modules sit below
+ * `telemetry` and cannot import it).
  */
-@Global()
 @Module({
   imports: [ConfigModule.forFeature(telemetryConfig)],
   providers: [

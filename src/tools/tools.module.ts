@@ -18,6 +18,6 @@ import { ToolRegistry } from './tool-registry';
 @Module({
   imports: [DiscoveryModule, LimitsModule, SessionsModule, LoggingModule],
   providers: [ToolRegistry, EnableTools, DiscoveryTools, RunTools, DecoratedToolsSource, SchemaValidators],
-  exports: [ToolRegistry],
+  exports: [ToolRegistry, SchemaValidators],
 })
 export class ToolsModule {}

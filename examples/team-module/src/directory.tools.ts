@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { McpTool, ToolCallContext } from '../../../src';
+import { McpTool, ToolCallContext } from 'integration-app-mcp-server';
 
 interface Person {
   email: string;

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { McpServerModule } from '../../../src';
+import { McpServerModule } from 'integration-app-mcp-server';
 import { DirectoryTools } from './directory.tools';
 import { ticketsConfig, TicketTools } from './tickets.tools';
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType, registerAs } from '@nestjs/config';
-import { errorResult, McpTool, ToolCallContext } from '../../../src';
+import { errorResult, McpTool, ToolCallContext } from 'integration-app-mcp-server';
 
 /** This module's own settings, from the environment like the server's. */
 export const ticketsConfig = registerAs('tickets', () => ({

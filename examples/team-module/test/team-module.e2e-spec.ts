@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { Injectable, Module } from '@nestjs/common';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
-import { McpServerModule, McpTool } from '../../../src';
+import { McpServerModule, McpTool } from 'integration-app-mcp-server';
 import { startEmulator, Emulator } from '../../../test/emulator/emulator';
 import { e2eFixture } from '../../../test/support/e2e-fixture';
 import { startApp, RunningApp } from '../../../test/support/app';
