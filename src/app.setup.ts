@@ -5,7 +5,7 @@ import { appConfig, AppConfig } from './config/app.config';
 import { sendError } from './common/all-exceptions.filter';
 import type { Logger as PinoLogger } from 'pino';
 import { ROOT_LOGGER } from './common/logging/logging.module';
-import { loggedRequestId, requestLogging } from './common/logging/request-logging';
+import { loggedPath, loggedRequestId, requestLogging } from './common/logging/request-logging';
 import { OriginPolicy } from './common/origin.policy';
 import { MetricsService } from './telemetry/metrics.service';
 import { ShutdownService } from './health/shutdown.service';
@@ -34,7 +34,7 @@ const CORS_ALLOWED_HEADERS = [
  */
 function rejectEarly(err: unknown, req: Request, res: Response, logger: Logger): void {
   sendError(err, req, res, logger);
-  logger.warn(`Rejected ${req.method} ${req.path} with ${res.statusCode} before routing (request ${loggedRequestId(req)})`);
+  logger.warn(`Rejected ${req.method} ${loggedPath(req)} with ${res.statusCode} before routing (request ${loggedRequestId(req)})`);
 }
 
 /**

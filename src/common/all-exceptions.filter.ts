@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Inject, Logger, NotFoundException, Optional } from '@nestjs/common';
 import { appConfig, AppConfig } from '../config/app.config';
 import type { Request, Response } from 'express';
-import { loggedRequestId } from './logging/request-logging';
+import { loggedPath, loggedRequestId } from './logging/request-logging';
 import { redactSecrets } from './redact';
 import { toErrorResponse } from './error-response';
 
@@ -48,7 +48,7 @@ export function sendError(exception: unknown, req: Request, res: Response, logge
   const response = toErrorResponse(exception, path, requestIdOf(req.body));
   if (response.unexpected) {
     const err = exception as Error;
-    logger.error(`Unhandled error on ${req.method} ${path} (request ${loggedRequestId(req)}): ${redactSecrets(String(err?.stack ?? err))}`);
+    logger.error(`Unhandled error on ${req.method} ${loggedPath(req)} (request ${loggedRequestId(req)}): ${redactSecrets(String(err?.stack ?? err))}`);
   }
   if (res.headersSent) {
     if (!res.writableEnded) res.end();

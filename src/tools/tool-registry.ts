@@ -301,7 +301,10 @@ export class ToolRegistry implements OnApplicationBootstrap {
   async call(ctx: ToolCallContext, name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult> {
     const view = (await this.mergedFor(ctx)).view(ctx.apps, this.policyOf(ctx));
     const modeTools = this.modeToolsOf(ctx).find((m) => m.names.includes(name));
-    if (modeTools) return modeTools.call(ctx, name, args ?? {}, view);
+    if (modeTools) {
+      this.traceIds?.toolResolved(name);
+      return modeTools.call(ctx, name, args ?? {}, view);
+    }
 
     const owned = view.owned(name);
     if (owned && ctx.mode === 'search') {
@@ -311,6 +314,7 @@ export class ToolRegistry implements OnApplicationBootstrap {
       );
     }
     if (!owned || (ctx.mode === 'dynamic' && !ctx.enabledTools.includes(name))) throw this.unknownTool(name, view, owned !== undefined);
+    this.traceIds?.toolResolved(name);
     const label = owned.tool.app ?? owned.source.sourceName;
     const release = this.limits.tryAcquireUpstreamCall(ctx.identity.key);
     if (!release) {

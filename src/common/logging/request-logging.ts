@@ -59,12 +59,23 @@ interface LoggedRequest extends IncomingMessage {
   originalUrl?: string;
 }
 
-/** The fields of a request's log lines: `req` (id, method, path — never the query string). */
-function requestBindings(req: LoggedRequest, id: string): Bindings {
+/** Longest path a log line shows (the rest is cut: a path is the client's text). */
+const MAX_LOGGED_PATH = 256;
+
+/**
+ * A request's path as a log line may show it: never the query string, a token pasted into the
+ * path itself (`/x/<jwt>`) scrubbed, cut to `MAX_LOGGED_PATH` characters.
+ */
+export function loggedPath(req: { originalUrl?: string; url?: string }): string {
   const url = req.originalUrl ?? req.url ?? '';
   const q = url.indexOf('?');
-  // A token pasted into the path itself (`/x/<jwt>`) is scrubbed too; the query string is never logged.
-  return { req: { id, method: req.method, path: redactSecrets(q === -1 ? url : url.slice(0, q)) } };
+  const path = redactSecrets(q === -1 ? url : url.slice(0, q));
+  return path.length > MAX_LOGGED_PATH ? `${path.slice(0, MAX_LOGGED_PATH)}…` : path;
+}
+
+/** The fields of a request's log lines: `req` (id, method, path — never the query string). */
+function requestBindings(req: LoggedRequest, id: string): Bindings {
+  return { req: { id, method: req.method, path: loggedPath(req) } };
 }
 
 /**
