@@ -139,6 +139,45 @@ describe('Tenant policy and audit', () => {
     expect(a.logs.lines.filter((l) => l.includes(marker))).toEqual([]);
   });
 
+  it('audits refused calls with their outcome (denied, unknown_tool, not_read_only, not_listed, rate_limited), and the access line says so', async () => {
+    const a = await server({ TOOLS_DENY: 'gmail_delete-email', MAX_CONCURRENT_CALLS_PER_IDENTITY: '1', LOG_LEVEL: 'info' });
+    const marker = `marker-${randomUUID()}`;
+    const c = await client(a);
+    await expect(c.callTool({ name: 'gmail_delete-email', arguments: { id: marker } })).rejects.toThrow(/Unknown tool/);
+    await expect(c.callTool({ name: `no-such-${'x'.repeat(300)}`, arguments: { q: marker } })).rejects.toThrow(/Unknown tool/);
+    const s = await client(a, { mode: 'search' });
+    const refused = await s.callTool({ name: 'run-read-action', arguments: { tool: 'gmail_send-email', arguments: { body: marker } } }, CallToolResultSchema);
+    expect(refused.isError).toBe(true);
+    await expect(s.callTool({ name: 'gmail_list-labels', arguments: {} })).rejects.toThrow(/not listed in search mode/);
+    // Two calls at once with a cap of one: the second is refused without running.
+    const release = emulator.addFault({ method: 'POST', path: /\/actions\/count-unread\/run$/, delayMs: 400, times: 1 });
+    const both = await Promise.all([
+      c.callTool({ name: 'gmail_count-unread', arguments: {} }, CallToolResultSchema),
+      new Promise((r) => setTimeout(r, 100)).then(() => c.callTool({ name: 'gmail_count-unread', arguments: {} }, CallToolResultSchema)),
+    ]);
+    release();
+    expect(both.map((r) => r.isError ?? false)).toEqual([false, true]);
+
+    const lines = a.logs.lines.filter((l) => l.startsWith('pino ')).map((l) => JSON.parse(l.slice(5)) as Record<string, unknown>);
+    const audit = lines.filter((l) => l.logger === 'audit');
+    expect(audit.map((l) => [String(l.tool).slice(0, 20), l.outcome])).toEqual([
+      ['gmail_delete-email', 'denied'],
+      ['no-such-xxxxxxxxxxxx', 'unknown_tool'],
+      ['run-read-action', 'not_read_only'],
+      ['gmail_list-labels', 'not_listed'],
+      ['gmail_count-unread', 'rate_limited'],
+      ['gmail_count-unread', 'success'],
+    ]);
+    expect(audit.every((l) => String(l.tool).length <= 128 && typeof l.requestId === 'string')).toBe(true);
+    // The access line of each refused call tells a JSON-RPC error or a tool error from a success.
+    const access = (requestId: unknown) => lines.find((l) => l.msg === 'request completed' && (l.req as { id?: unknown })?.id === requestId)!;
+    expect(access(audit[0].requestId)).toMatchObject({ res: { statusCode: 200 }, rpcOutcome: 'rpc_error', rpcCode: -32602 });
+    expect(access(audit[2].requestId)).toMatchObject({ rpcOutcome: 'tool_error' });
+    expect(access(audit[4].requestId)).toMatchObject({ rpcOutcome: 'tool_error' });
+    expect(access(audit[5].requestId).rpcOutcome).toBeUndefined();
+    expect(a.logs.lines.filter((l) => l.includes(marker))).toEqual([]);
+  });
+
   it('writes no audit line with AUDIT_LOG=false', async () => {
     const a = await server({ AUDIT_LOG: 'false' });
     await (await client(a)).callTool({ name: 'gmail_count-unread', arguments: {} }, CallToolResultSchema);

@@ -83,6 +83,7 @@ class AppsView implements ToolView {
 class MergedTools {
   readonly all: readonly Owned[];
   private readonly views = new Map<string, AppsView>();
+  private names?: Set<string>;
 
   constructor(
     parts: ReadonlyArray<{ source: ToolSource; tools: readonly SourceTool[] }>,
@@ -103,6 +104,12 @@ class MergedTools {
       }
     }
     this.all = all;
+  }
+
+  /** Whether any source offers a tool of this name, whatever the view (built on the first refused call). */
+  offers(name: string): boolean {
+    this.names ??= new Set(this.all.map((o) => o.tool.definition.name));
+    return this.names.has(name);
   }
 
   view(apps: readonly string[] | null, policy: ToolPolicy): AppsView {
@@ -299,26 +306,41 @@ export class ToolRegistry implements OnApplicationBootstrap {
    * call takes one of the identity's `MAX_CONCURRENT_CALLS_PER_IDENTITY` slots while it runs.
    */
   async call(ctx: ToolCallContext, name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult> {
-    const view = (await this.mergedFor(ctx)).view(ctx.apps, this.policyOf(ctx));
+    const merged = await this.mergedFor(ctx);
+    const view = merged.view(ctx.apps, this.policyOf(ctx));
     const modeTools = this.modeToolsOf(ctx).find((m) => m.names.includes(name));
     if (modeTools) {
       this.traceIds?.toolResolved(name);
-      return modeTools.call(ctx, name, args ?? {}, view);
+      // A mode tool that refuses (e.g. run-read-action on a writing action) without calling back into
+      // the registry gets its own audit line; one that does is audited by that inner call.
+      const trail = { audited: false };
+      const started = performance.now();
+      const result = await modeTools.call({ ...ctx, trail }, name, args ?? {}, view);
+      if (result.isError && !trail.audited)
+        this.writeAudit(ctx, { tool: name, source: 'mode-tools' }, {}, outcomeOf(result), performance.now() - started, args);
+      return result;
     }
 
     const owned = view.owned(name);
     if (owned && ctx.mode === 'search') {
+      this.writeAudit(ctx, { tool: name }, {}, 'not_listed', 0, args);
       throw new RpcError(
         JsonRpcErrorCode.InvalidParams,
         `Tool "${String(name).slice(0, 200)}" is not listed in search mode; run it with run-action (or run-read-action).`,
       );
     }
-    if (!owned || (ctx.mode === 'dynamic' && !ctx.enabledTools.includes(name))) throw this.unknownTool(name, view, owned !== undefined);
+    if (!owned || (ctx.mode === 'dynamic' && !ctx.enabledTools.includes(name))) {
+      // Refused: hidden by policy (the catalog has it, the caller's view does not), not enabled, or unknown.
+      const outcome: AuditOutcome = owned ? 'not_enabled' : merged.offers(name) ? 'denied' : 'unknown_tool';
+      this.writeAudit(ctx, { tool: name }, {}, outcome, 0, args);
+      throw this.unknownTool(name, view, owned !== undefined);
+    }
     this.traceIds?.toolResolved(name);
     const label = owned.tool.app ?? owned.source.sourceName;
     const release = this.limits.tryAcquireUpstreamCall(ctx.identity.key);
     if (!release) {
       this.observer.record(label, 'rate_limited', 0);
+      this.writeAudit(ctx, auditedTool(owned), {}, 'rate_limited', 0, args);
       const limit = this.limits.maxConcurrentCalls;
       return errorResult(
         `Too many tool calls are running at once for this user (limit ${limit}, MAX_CONCURRENT_CALLS_PER_IDENTITY); ` +
@@ -328,7 +350,7 @@ export class ToolRegistry implements OnApplicationBootstrap {
     }
     const started = performance.now();
     const audit: { connectionId?: string } = {};
-    let outcome = 'failed';
+    let outcome: AuditOutcome = 'failed';
     try {
       const result = await owned.source.call({ ...ctx, audit }, owned.tool, args ?? {});
       outcome = outcomeOf(result);
@@ -340,26 +362,28 @@ export class ToolRegistry implements OnApplicationBootstrap {
       release();
       const durationMs = performance.now() - started;
       this.observer.record(label, outcome, durationMs);
-      this.writeAudit(ctx, owned, audit, outcome, durationMs, args ?? {});
+      this.writeAudit(ctx, auditedTool(owned), audit, outcome, durationMs, args);
     }
   }
 
   /**
-   * One line per tool call (logger `audit`): who ran which tool where, how it ended, and a SHA-256
-   * of the arguments — never their values, the output or a token.
+   * One line per tool call (logger `audit`), refused ones included: who ran which tool where, how
+   * it ended (`outcome`, from `AUDIT_OUTCOMES`), and a SHA-256 of the arguments — never their
+   * values, the output or a token. A name that resolved to no tool is the client's text: cut.
    */
   private writeAudit(
     ctx: ToolCallContext,
-    owned: Owned,
+    tool: { tool: string; integration?: string; source?: string },
     details: { connectionId?: string },
-    outcome: string,
+    outcome: AuditOutcome,
     durationMs: number,
-    args: Record<string, unknown>,
+    args: Record<string, unknown> | undefined,
   ): void {
+    if (ctx.trail) ctx.trail.audited = true;
     if (!this.audit) return;
     let argumentsSha256: string;
     try {
-      argumentsSha256 = sha256Hex(JSON.stringify(args));
+      argumentsSha256 = sha256Hex(JSON.stringify(args ?? {}));
     } catch {
       argumentsSha256 = 'unserializable';
     }
@@ -369,9 +393,9 @@ export class ToolRegistry implements OnApplicationBootstrap {
         traceId: this.traceIds?.current(),
         identity: ctx.identity.key.slice(0, 12),
         workspace: ctx.identity.workspaceKey,
-        tool: owned.tool.definition.name,
-        integration: owned.tool.app,
-        source: owned.source.sourceName,
+        tool: String(tool.tool).slice(0, 128),
+        integration: tool.integration,
+        source: tool.source,
         connectionId: details.connectionId,
         outcome,
         durationMs: Math.round(durationMs),
@@ -395,9 +419,47 @@ export class ToolRegistry implements OnApplicationBootstrap {
   }
 }
 
-/** The metric outcome of a tool result: `success`, or the error type the source put in `structuredContent.error.type`. */
-function outcomeOf(result: CallToolResult): string {
+/**
+ * Every outcome an audit line (and the tool-call metric) may carry: a run's own (`success`,
+ * `failed`, `cancelled`, an upstream error kind, `invalid_arguments`, `error`), and refusals that
+ * ran nothing — `denied` (policy hides the tool), `unknown_tool`, `not_enabled` (dynamic mode),
+ * `not_listed` (a direct call in search mode), `not_read_only` (run-read-action on a writing
+ * action), `rate_limited` (MAX_CONCURRENT_CALLS_PER_IDENTITY).
+ */
+export const AUDIT_OUTCOMES = [
+  'success',
+  'failed',
+  'cancelled',
+  'error',
+  'invalid_arguments',
+  'invalid_request',
+  'tool_failed',
+  'denied',
+  'unknown_tool',
+  'not_enabled',
+  'not_listed',
+  'not_read_only',
+  'rate_limited',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'timeout',
+  'unavailable',
+  'bad_request',
+  'connection',
+  'action_failed',
+] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+const KNOWN_OUTCOMES: ReadonlySet<string> = new Set(AUDIT_OUTCOMES);
+
+/** The audited tool of a resolved call. */
+function auditedTool(owned: Owned): { tool: string; integration?: string; source: string } {
+  return { tool: owned.tool.definition.name, integration: owned.tool.app, source: owned.source.sourceName };
+}
+
+/** The outcome of a tool result: `success`, or the error type the source put in `structuredContent.error.type` when it is a known one, else `error`. */
+function outcomeOf(result: CallToolResult): AuditOutcome {
   if (!result.isError) return 'success';
   const type = (result.structuredContent as { error?: { type?: unknown } } | undefined)?.error?.type;
-  return typeof type === 'string' && /^[a-z_]{1,40}$/.test(type) ? type : 'error';
+  return typeof type === 'string' && KNOWN_OUTCOMES.has(type) ? (type as AuditOutcome) : 'error';
 }

@@ -18,6 +18,35 @@ export function requestIdFor(req: IncomingMessage, res: ServerResponse): string 
   return id;
 }
 
+/** What a JSON-RPC exchange answered, beyond its HTTP status (HTTP 200 carries refusals too). */
+export type RpcOutcome = 'rpc_error' | 'tool_error';
+const RPC_OUTCOME = Symbol('rpcOutcome');
+
+/**
+ * Notes on the response what its JSON-RPC answer said, for the access line (`rpcOutcome`, and
+ * `rpcCode` for a JSON-RPC error): a refused call answered 200 is not logged as a plain success.
+ * A JSON-RPC error outranks a tool error (a batch shows its worst answer).
+ */
+export function noteRpcOutcome(res: ServerResponse, outcome: RpcOutcome, rpcCode?: number): void {
+  const holder = res as ServerResponse & { [RPC_OUTCOME]?: { outcome: RpcOutcome; rpcCode?: number } };
+  if (holder[RPC_OUTCOME]?.outcome === 'rpc_error') return;
+  holder[RPC_OUTCOME] = { outcome, ...(Number.isInteger(rpcCode) ? { rpcCode } : {}) };
+}
+
+/** Notes the outcome of JSON-RPC answers (see `noteRpcOutcome`). */
+export function noteRpcAnswers(res: ServerResponse, answers: readonly unknown[]): void {
+  for (const answer of answers) {
+    const a = answer as { error?: { code?: unknown }; result?: { isError?: unknown } };
+    if (a.error) noteRpcOutcome(res, 'rpc_error', typeof a.error.code === 'number' ? a.error.code : undefined);
+    else if (a.result?.isError === true) noteRpcOutcome(res, 'tool_error');
+  }
+}
+
+function rpcOutcomeOf(res: ServerResponse): { rpcOutcome?: RpcOutcome; rpcCode?: number } {
+  const noted = (res as ServerResponse & { [RPC_OUTCOME]?: { outcome: RpcOutcome; rpcCode?: number } })[RPC_OUTCOME];
+  return noted ? { rpcOutcome: noted.outcome, ...(noted.rpcCode !== undefined ? { rpcCode: noted.rpcCode } : {}) } : {};
+}
+
 /** The id `requestLogging` gave the request ('-' for one it did not see). */
 export function loggedRequestId(req: IncomingMessage): string {
   const id = (req as { id?: unknown }).id;
@@ -171,7 +200,13 @@ export function requestLogging(root: Logger) {
       const level: Level = status >= 500 ? 'error' : 'info';
       if (!root.isLevelEnabled(level)) return;
       root[level](
-        { ...requestBindings(req, id), res: { statusCode: status }, responseTime: Math.round(performance.now() - started), ...correlation(req, res) },
+        {
+          ...requestBindings(req, id),
+          res: { statusCode: status },
+          responseTime: Math.round(performance.now() - started),
+          ...correlation(req, res),
+          ...rpcOutcomeOf(res),
+        },
         res.writableFinished ? 'request completed' : 'request aborted',
       );
     };

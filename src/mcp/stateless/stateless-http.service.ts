@@ -7,6 +7,7 @@ import { AuthService } from '../../auth/auth.service';
 import type { AuthContext } from '../../auth/identity';
 import { IntegrationsService } from '../../integrations/integrations.service';
 import { requestPolicy } from '../../tools/policy';
+import { noteRpcOutcome } from '../../common/logging/request-logging';
 import type { ToolContext } from '../../tools/tool-source';
 import { describeRequest, RequestOutcome, RequestTracer } from '../request-tracer';
 import { parseSessionOptions } from '../transports/session-options';
@@ -95,7 +96,17 @@ export class StatelessHttpService implements OnApplicationShutdown {
     if (message?.method === 'server/discover') void this.integrations.prefetch({ identityKey: auth.identity.key, token: auth.token });
     const params = message?.params as { name?: unknown } | undefined;
     const call = message?.method === 'tools/call' && typeof params?.name === 'string' ? params.name : undefined;
-    const run = (outcome: RequestOutcome) => this.answer(exchange, req, res, { ctx, requestId: header(req, 'x-request-id'), outcome, call });
+    // The outcome reaches the request's span (when traced) and the access line (a refusal is not a plain 200).
+    const run = (traced: RequestOutcome) => {
+      const outcome: RequestOutcome = {
+        fail: (errorType, rpcCode) => {
+          traced.fail(errorType, rpcCode);
+          if (rpcCode !== undefined) noteRpcOutcome(res, 'rpc_error', rpcCode);
+          else if (errorType === 'tool_error') noteRpcOutcome(res, 'tool_error');
+        },
+      };
+      return this.answer(exchange, req, res, { ctx, requestId: header(req, 'x-request-id'), outcome, call });
+    };
     if (!this.tracer.enabled || typeof message?.method !== 'string' || message.id === undefined) return run(NO_OUTCOME);
     return this.tracer.inRequestSpan(describeRequest(message as JSONRPCRequest, { protocolVersion: STATELESS_REVISION, headers: req.headers }), run);
   }

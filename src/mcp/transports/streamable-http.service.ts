@@ -23,6 +23,7 @@ import { ToolRegistry } from '../../tools/tool-registry';
 import { sessionToolContext } from '../request-context';
 import { describeRequest, McpExchange, RequestTracer } from '../request-tracer';
 import { requestPolicy } from '../../tools/policy';
+import { noteRpcAnswers } from '../../common/logging/request-logging';
 
 export const SESSION_HEADER = 'mcp-session-id';
 
@@ -193,6 +194,7 @@ export class StreamableHttpService {
         res.status(202).end();
         return;
       }
+      noteRpcAnswers(res, responses);
       writeJson(res, 200, JSON.stringify(Array.isArray(req.body) ? responses : responses[0]));
     } finally {
       // No server.close() here: with every request answered nothing is pending, and closing builds
