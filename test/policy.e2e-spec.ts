@@ -76,6 +76,31 @@ describe('Tenant policy and audit', () => {
     expect(readOnly).not.toContain('slack_send-message');
   });
 
+  it('matches policy entries in every form, for allow and deny alike: listed name, <integrationKey>-<actionKey>, any case, integration key', async () => {
+    const a = await server({ TOOLS_DENY: 'gmail-send-email,GMAIL_DELETE-EMAIL,Notion', TOOLS_ALLOW: 'GMAIL,slack-send-message,notion,gmail-nosuch-action' });
+    const all = await names(await client(a));
+    expect(all).not.toContain('gmail_send-email');
+    expect(all).not.toContain('gmail_delete-email');
+    expect(all).toContain('gmail_list-emails');
+    expect(all).toContain('slack_send-message');
+    expect(all.some((n) => n.startsWith('notion_'))).toBe(false);
+    expect(all.every((n) => n.startsWith('gmail_') || n === 'slack_send-message')).toBe(true);
+    // Request headers and query forms: the same spellings.
+    const headerDenied = await names(await client(a, {}, { 'X-MCP-Exclude-Tools': 'Gmail-List-Emails,SLACK' }));
+    expect(headerDenied).not.toContain('gmail_list-emails');
+    expect(headerDenied).not.toContain('slack_send-message');
+    expect(headerDenied).toContain('gmail_list-labels');
+    const queryDenied = await names(await client(a, { exclude_tools: 'gmail-list-labels' }));
+    expect(queryDenied).not.toContain('gmail_list-labels');
+    const allowed = await names(await client(a, { tools: 'GMAIL-LIST-LABELS,Gmail_Count-Unread' }));
+    expect(allowed).toEqual(['gmail_count-unread', 'gmail_list-labels']);
+    // An operator entry that matches nothing is reported once the first catalog is known (cust-1 has no Notion connection).
+    const warnings = a.logs.lines.filter((l) => l.includes('matches no tool'));
+    expect(warnings).toHaveLength(2);
+    expect(warnings.some((w) => w.includes('TOOLS_DENY entry "notion"'))).toBe(true);
+    expect(warnings.some((w) => w.includes('TOOLS_ALLOW entry "gmail-nosuch-action"'))).toBe(true);
+  });
+
   it("fixes a session's narrowing at initialize (headers and query forms, Streamable HTTP and SSE); bad values are a 400", async () => {
     const a = await server();
     const c = await client(a, {}, { 'X-MCP-Readonly': 'true', 'X-MCP-Exclude-Tools': 'gmail_list-labels' });

@@ -7,7 +7,7 @@ import { ROOT_LOGGER } from '../common/logging/logging.module';
 import { stdoutDestination } from '../common/logging/log-destination';
 import { appConfig, AppConfig } from '../config/app.config';
 import pino, { Logger as PinoLogger } from 'pino';
-import { allows, narrow, OPEN_POLICY, policyKey, ToolPolicy } from './policy';
+import { allows, narrow, normalizePolicy, OPEN_POLICY, policyKey, policyNamesOf, ToolPolicy } from './policy';
 import { TraceIds } from './trace-ids';
 import { TenantLimits } from '../limits/tenant-limits';
 import { suggestNames } from './suggest-names';
@@ -172,6 +172,8 @@ export class ToolRegistry implements OnApplicationBootstrap {
 
   private readonly ceiling: ToolPolicy;
   private readonly audit?: PinoLogger;
+  /** Operator entries (TOOLS_ALLOW / TOOLS_DENY) not yet checked against a catalog: see `checkCeiling`. */
+  private readonly uncheckedCeiling = new Map<string, 'TOOLS_ALLOW' | 'TOOLS_DENY'>();
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -181,7 +183,9 @@ export class ToolRegistry implements OnApplicationBootstrap {
     @Inject(ROOT_LOGGER) root: PinoLogger,
     @Optional() private readonly traceIds?: TraceIds,
   ) {
-    this.ceiling = config.toolPolicy ?? OPEN_POLICY;
+    this.ceiling = normalizePolicy(config.toolPolicy ?? OPEN_POLICY);
+    for (const list of this.ceiling.allow) for (const entry of list) this.uncheckedCeiling.set(entry, 'TOOLS_ALLOW');
+    for (const entry of this.ceiling.deny) this.uncheckedCeiling.set(entry, 'TOOLS_DENY');
     // Its own logger on the root's destination: written with AUDIT_LOG on, whatever LOG_LEVEL says,
     // and without the root's redaction paths (an audit line holds no secret by construction; the
     // redaction pass was most of the line's cost on the tools/call path). The destination writes
@@ -226,19 +230,41 @@ export class ToolRegistry implements OnApplicationBootstrap {
     const answers = await Promise.all(this.sources.map((s) => s.list(ctx)));
     const keys = answers.map((a) => (a.length === 0 ? NO_TOOLS : a));
     if (keys.length === 0) keys.push(NO_TOOLS);
-    return this.merged.get(
-      keys,
-      () =>
-        new MergedTools(
-          this.sources.map((source, i) => ({ source, tools: answers[i] })),
-          (name, kept, dropped) => {
-            const key = `${name}\u0000${dropped.sourceName}`;
-            if (this.reportedCollisions.has(key)) return;
-            if (this.reportedCollisions.size < 1000) this.reportedCollisions.add(key);
-            this.logger.warn(`Tool "${name}" of source "${dropped.sourceName}" is hidden: "${kept.sourceName}" offers a tool of that name.`);
-          },
-        ),
-    );
+    return this.merged.get(keys, () => {
+      const merged = new MergedTools(
+        this.sources.map((source, i) => ({ source, tools: answers[i] })),
+        (name, kept, dropped) => {
+          const key = `${name}\u0000${dropped.sourceName}`;
+          if (this.reportedCollisions.has(key)) return;
+          if (this.reportedCollisions.size < 1000) this.reportedCollisions.add(key);
+          this.logger.warn(`Tool "${name}" of source "${dropped.sourceName}" is hidden: "${kept.sourceName}" offers a tool of that name.`);
+        },
+      );
+      this.checkCeiling(merged, ctx);
+      return merged;
+    });
+  }
+
+  /**
+   * Warns once about each operator entry (TOOLS_ALLOW / TOOLS_DENY) that matches no tool name,
+   * alias or integration key of the first non-empty catalog loaded — the first moment the server
+   * knows any catalog (tools are per customer, so there is none at start-up). A typo in a deny list
+   * would otherwise deny nothing, silently. Each entry is checked once per process.
+   */
+  private checkCeiling(merged: MergedTools, ctx: ToolContext): void {
+    if (this.uncheckedCeiling.size === 0 || merged.all.length === 0) return;
+    const names = new Set<string>();
+    for (const o of merged.all) for (const n of policyNamesOf(o.tool)) names.add(n);
+    for (const [entry, variable] of this.uncheckedCeiling) {
+      if (!names.has(entry)) {
+        this.logger.warn(
+          `${variable} entry "${entry}" matches no tool, alias or integration key of the first catalog loaded ` +
+            `(identity ${ctx.identity.key.slice(0, 12)}, ${merged.all.length} tools): it has no effect there. ` +
+            'Entries are tool names (gmail_send-email), <integrationKey>-<actionKey> (gmail-send-email) or integration keys (gmail), in any case.',
+        );
+      }
+    }
+    this.uncheckedCeiling.clear();
   }
 
   /** What mode tools see: the caller's tools under its `apps`, enabled or not. */
