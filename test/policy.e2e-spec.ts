@@ -156,7 +156,7 @@ describe('Tenant policy and audit', () => {
       connectionId: 'conn-gmail',
       identity: expect.stringMatching(/^[0-9a-f]{12}$/),
       requestId: expect.any(String),
-      argumentsSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      argumentsHmac: expect.stringMatching(/^[0-9a-f]{64}$/),
       durationMs: expect.any(Number),
       time: expect.any(Number),
     });
@@ -201,6 +201,36 @@ describe('Tenant policy and audit', () => {
     expect(access(audit[4].requestId)).toMatchObject({ rpcOutcome: 'tool_error' });
     expect(access(audit[5].requestId).rpcOutcome).toBeUndefined();
     expect(a.logs.lines.filter((l) => l.includes(marker))).toEqual([]);
+  });
+
+  it('keys the arguments hash (HMAC-SHA256 with AUDIT_HASH_KEY): a short argument cannot be recovered by hashing guesses', async () => {
+    const key = 'k'.repeat(40);
+    const keyed = await server({ AUDIT_HASH_KEY: key });
+    const other = await server({ AUDIT_HASH_KEY: key });
+    const random = await server();
+    const args = { to: ['a@example.com'], body: '4711' };
+    for (const a of [keyed, other, random]) await (await client(a)).callTool({ name: 'gmail_send-email', arguments: args }, CallToolResultSchema);
+    const hmacOf = (a: RunningApp) =>
+      a.logs.lines
+        .filter((l) => l.startsWith('pino ') && l.includes('"logger":"audit"'))
+        .map((l) => JSON.parse(l.slice(5)) as Record<string, unknown>)
+        .at(-1)!;
+    const line = hmacOf(keyed);
+    expect(line.argumentsSha256).toBeUndefined();
+    const { createHash, createHmac } = await import('node:crypto');
+    const json = JSON.stringify(args);
+    expect(line.argumentsHmac).toBe(createHmac('sha256', key).update(json).digest('hex'));
+    expect(line.argumentsHmac).not.toBe(createHash('sha256').update(json).digest('hex'));
+    // One key, one hash on every replica; without a key, a random one per process.
+    expect(hmacOf(other).argumentsHmac).toBe(line.argumentsHmac);
+    expect(hmacOf(random).argumentsHmac).not.toBe(line.argumentsHmac);
+    // Brute force over 4 digits without the key finds nothing.
+    const guesses = Array.from({ length: 10_000 }, (_, i) =>
+      createHash('sha256')
+        .update(JSON.stringify({ ...args, body: String(i).padStart(4, '0') }))
+        .digest('hex'),
+    );
+    expect(guesses).not.toContain(hmacOf(random).argumentsHmac);
   });
 
   it('writes no audit line with AUDIT_LOG=false', async () => {

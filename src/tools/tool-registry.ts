@@ -1,4 +1,4 @@
-import { createHash, hash } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
@@ -14,13 +14,6 @@ import { suggestNames } from './suggest-names';
 import { ToolCallObserver } from './tool-call.observer';
 import { errorResult } from './tool-results';
 import { ModeToolSet, SourceTool, ToolCallContext, ToolContext, ToolSource, ToolView } from './tool-source';
-
-/**
- * SHA-256 of a string, in hex: Node's one-shot `crypto.hash` where it exists (Node >= 20.12; about a
- * third of `createHash`'s cost, no Hash stream object per call), else `createHash`.
- */
-const sha256Hex: (text: string) => string =
-  typeof hash === 'function' ? (text) => hash('sha256', text, 'hex') : (text) => createHash('sha256').update(text).digest('hex');
 
 interface Owned {
   readonly tool: SourceTool;
@@ -172,6 +165,8 @@ export class ToolRegistry implements OnApplicationBootstrap {
 
   private readonly ceiling: ToolPolicy;
   private readonly audit?: PinoLogger;
+  /** Key of the audit line's `argumentsHmac`: AUDIT_HASH_KEY, else random per process. */
+  private readonly auditHashKey: Buffer;
   /** Operator entries (TOOLS_ALLOW / TOOLS_DENY) not yet checked against a catalog: see `checkCeiling`. */
   private readonly uncheckedCeiling = new Map<string, 'TOOLS_ALLOW' | 'TOOLS_DENY'>();
 
@@ -183,6 +178,7 @@ export class ToolRegistry implements OnApplicationBootstrap {
     @Inject(ROOT_LOGGER) root: PinoLogger,
     @Optional() private readonly traceIds?: TraceIds,
   ) {
+    this.auditHashKey = config.auditHashKey ? Buffer.from(config.auditHashKey, 'utf8') : randomBytes(32);
     this.ceiling = normalizePolicy(config.toolPolicy ?? OPEN_POLICY);
     for (const list of this.ceiling.allow) for (const entry of list) this.uncheckedCeiling.set(entry, 'TOOLS_ALLOW');
     for (const entry of this.ceiling.deny) this.uncheckedCeiling.set(entry, 'TOOLS_DENY');
@@ -394,8 +390,10 @@ export class ToolRegistry implements OnApplicationBootstrap {
 
   /**
    * One line per tool call (logger `audit`), refused ones included: who ran which tool where, how
-   * it ended (`outcome`, from `AUDIT_OUTCOMES`), and a SHA-256 of the arguments — never their
-   * values, the output or a token. A name that resolved to no tool is the client's text: cut.
+   * it ended (`outcome`, from `AUDIT_OUTCOMES`), and an HMAC-SHA256 of the arguments keyed with
+   * AUDIT_HASH_KEY (`argumentsHmac`: equal arguments correlate, yet a short argument cannot be
+   * recovered by hashing guesses, as it could from a plain SHA-256) — never their values, the
+   * output or a token. A name that resolved to no tool is the client's text: cut.
    */
   private writeAudit(
     ctx: ToolCallContext,
@@ -407,11 +405,13 @@ export class ToolRegistry implements OnApplicationBootstrap {
   ): void {
     if (ctx.trail) ctx.trail.audited = true;
     if (!this.audit) return;
-    let argumentsSha256: string;
+    let argumentsHmac: string;
     try {
-      argumentsSha256 = sha256Hex(JSON.stringify(args ?? {}));
+      argumentsHmac = createHmac('sha256', this.auditHashKey)
+        .update(JSON.stringify(args ?? {}))
+        .digest('hex');
     } catch {
-      argumentsSha256 = 'unserializable';
+      argumentsHmac = 'unserializable';
     }
     this.audit.info(
       {
@@ -425,7 +425,7 @@ export class ToolRegistry implements OnApplicationBootstrap {
         connectionId: details.connectionId,
         outcome,
         durationMs: Math.round(durationMs),
-        argumentsSha256,
+        argumentsHmac,
       },
       'tool call',
     );
