@@ -125,7 +125,21 @@ describe('Tenant policy and audit', () => {
       }),
     });
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toMatchObject({ error: { message: 'X-MCP-Readonly must be true or false.' } });
+    expect(await bad.json()).toMatchObject({ error: { message: 'readonly must be true or false.' } });
+  });
+
+  it('a header narrows on top of the URL and never widens it (?readonly=true + X-MCP-Readonly: false stays read-only)', async () => {
+    const a = await server();
+    const readOnly = await names(await client(a, { readonly: 'true' }, { 'X-MCP-Readonly': 'false' }));
+    expect(readOnly).toContain('gmail_list-emails');
+    expect(readOnly).not.toContain('gmail_send-email');
+    // Both allow lists apply (only what both allow), both deny lists apply.
+    const allowed = await names(await client(a, { tools: 'gmail' }, { 'X-MCP-Tools': 'gmail_list-labels,slack_send-message' }));
+    expect(allowed).toEqual(['gmail_list-labels']);
+    const denied = await names(await client(a, { exclude_tools: 'gmail_list-labels' }, { 'X-MCP-Exclude-Tools': 'gmail_list-emails' }));
+    expect(denied).not.toContain('gmail_list-labels');
+    expect(denied).not.toContain('gmail_list-emails');
+    expect(denied).toContain('gmail_count-unread');
   });
 
   it('writes one audit line per tool call (direct or through run-action) with a hash of the arguments, never their values', async () => {

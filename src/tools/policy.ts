@@ -100,13 +100,23 @@ function one(value: unknown, name: string): string | undefined {
 }
 
 /**
- * A request's narrowing: headers first (`X-MCP-Readonly`, `X-MCP-Tools`, `X-MCP-Exclude-Tools`),
- * else the query forms (`readonly`, `tools`, `exclude_tools`) for clients that only take a URL.
+ * A request's narrowing, from its headers (`X-MCP-Readonly`, `X-MCP-Tools`, `X-MCP-Exclude-Tools`)
+ * and its query forms (`readonly`, `tools`, `exclude_tools`, for clients that only take a URL) —
+ * both at once: a header narrows on top of the URL and never widens it (`?readonly=true` with
+ * `X-MCP-Readonly: false` stays read-only; both allow lists apply; both deny lists apply).
  */
 export function requestPolicy(headers: Record<string, string | string[] | undefined>, query: Record<string, unknown>): ToolPolicy {
   const header = (n: string) => one(headers[n], n);
-  const readOnly = parseFlag(header('x-mcp-readonly') ?? one(query.readonly, 'readonly'), 'X-MCP-Readonly');
-  const allow = parseList(header('x-mcp-tools') ?? one(query.tools, 'tools'), 'X-MCP-Tools');
-  const deny = parseList(header('x-mcp-exclude-tools') ?? one(query.exclude_tools, 'exclude_tools'), 'X-MCP-Exclude-Tools') ?? [];
-  return { readOnly, allow: allow ? [allow] : [], deny };
+  const readOnly = parseFlag(header('x-mcp-readonly'), 'X-MCP-Readonly') || parseFlag(one(query.readonly, 'readonly'), 'readonly');
+  const allow = [parseList(header('x-mcp-tools'), 'X-MCP-Tools'), parseList(one(query.tools, 'tools'), 'tools')].filter(
+    (list): list is string[] => list !== undefined,
+  );
+  const deny = [
+    ...new Set([
+      ...(parseList(header('x-mcp-exclude-tools'), 'X-MCP-Exclude-Tools') ?? []),
+      ...(parseList(one(query.exclude_tools, 'exclude_tools'), 'exclude_tools') ?? []),
+    ]),
+  ];
+  if (deny.length > MAX_ENTRIES) throw new BadRequestError(`Too many entries in X-MCP-Exclude-Tools and exclude_tools together (at most ${MAX_ENTRIES}).`);
+  return { readOnly, allow, deny };
 }
