@@ -97,7 +97,7 @@ export class AuthService {
       // Charged inside the single flight, so concurrent requests with one token are charged once.
       inflight = this.limits
         .chargeTokenCheck(ctx.identity.key)
-        .then(() => this.verifyUpstream(ctx, key))
+        .then(() => this.limits.withTokenCheckSlot(() => this.verifyUpstream(ctx, key)))
         .finally(() => this.pending.delete(key));
       this.pending.set(key, inflight);
     }

@@ -11,6 +11,9 @@ import { noteRpcOutcome } from '../../common/logging/request-logging';
 import type { ToolContext } from '../../tools/tool-source';
 import { describeRequest, RequestOutcome, RequestTracer } from '../request-tracer';
 import { parseSessionOptions } from '../transports/session-options';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../transports/json-rpc-body';
+import { BadRequestError } from '../../common/domain.errors';
+import { JsonRpcErrorCode } from '../../common/json-rpc';
 import { STATELESS_REQUEST, StatelessRequest, StatelessServerFactory } from './stateless-server.factory';
 
 /** The stateless protocol revision this arm serves. */
@@ -65,6 +68,14 @@ export class StatelessHttpService implements OnApplicationShutdown {
       // An unparsed body (wrong Content-Type) is the session era's 415 to give; an array is a batch,
       // which the 2026 revision does not have (the session era answers it without an upstream call).
       if (req.body === undefined || req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) return undefined;
+      // Before the SDK walks the body (recursively: 20,000 levels overflowed its stack, a 500), the
+      // same nesting limit as the session era, whichever era the message turns out to be.
+      if (nestsDeeperThan(req.body, MAX_JSON_DEPTH)) {
+        throw new BadRequestError(
+          `Invalid Request: the message nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep.`,
+          JsonRpcErrorCode.InvalidRequest,
+        );
+      }
       const exchange = await this.exchange(req);
       return (await isLegacyRequest(exchange.request, req.body)) ? undefined : exchange;
     }
@@ -73,7 +84,13 @@ export class StatelessHttpService implements OnApplicationShutdown {
 
   private async exchange(req: Request): Promise<StatelessExchange> {
     const abort = new AbortController();
-    const request = await toWebRequest(req, req.method === 'POST' ? req.body : undefined, { signal: abort.signal });
+    let request: globalThis.Request;
+    try {
+      request = await toWebRequest(req, req.method === 'POST' ? req.body : undefined, { signal: abort.signal });
+    } catch {
+      // The URL is built from the Host header (`Host: a b` cannot be parsed): the client's mistake, not ours.
+      throw new BadRequestError('Bad Request: the Host header is not a valid host.', JsonRpcErrorCode.InvalidRequest);
+    }
     return { request, abort };
   }
 
