@@ -58,6 +58,28 @@ describe('Tenant policy and audit', () => {
     );
   });
 
+  it('READ_ONLY decides from the upstream action type first: get-or-create-contact of type create-data-record is not read-only', async () => {
+    const fixture = e2eFixture();
+    fixture.workspaces[0].integrations[0].actions.push(
+      { key: 'get-or-create-contact', name: 'Get or Create Contact', type: 'create-data-record' },
+      { key: 'sync-threads', name: 'Sync Threads', type: 'list-data-records' },
+    );
+    const typed = await startEmulator({ fixture });
+    try {
+      const a = await startApp({ INTEGRATION_APP_API_URL: typed.url, INTEGRATION_APP_WORKSPACE_SECRET: undefined, READ_ONLY: 'true' });
+      apps.push(a);
+      const { client: c } = await connectHttp(a.url, { token: typed.token('cust-1') });
+      clients.push(c);
+      const listed = await names(c);
+      expect(listed).not.toContain('gmail_get-or-create-contact');
+      expect(listed).toContain('gmail_sync-threads');
+      await expect(c.callTool({ name: 'gmail_get-or-create-contact', arguments: {} })).rejects.toThrow(/Unknown tool/);
+      expect(typed.requests.some((r) => r.method === 'POST')).toBe(false);
+    } finally {
+      await typed.close();
+    }
+  });
+
   it('TOOLS_ALLOW / TOOLS_DENY: tool names or integration keys; requests only narrow', async () => {
     const a = await server({ TOOLS_ALLOW: 'gmail,slack_send-message', TOOLS_DENY: 'gmail_delete-email' });
     const all = await names(await client(a));
