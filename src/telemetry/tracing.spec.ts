@@ -209,6 +209,34 @@ describe('McpTelemetry, on', () => {
     expect(failed.status.code).toBe(ERROR);
   });
 
+  it("takes a client's trace id and parent span, but not its sampled flag (sampled=00 hides nothing) nor its tracestate (never forwarded)", async () => {
+    let sent: Record<string, string> | undefined;
+    await telemetry.inRequestSpan(
+      {
+        method: 'tools/call',
+        target: 'x',
+        requestId: 'unsampled',
+        meta: { traceparent: `00-${PARENT_TRACE}-${PARENT_SPAN}-00`, tracestate: 'vendor=client-chosen' },
+      },
+      async () => {
+        await telemetry.inClientSpan('GET /self', {}, async (headers) => {
+          sent = headers;
+        });
+      },
+    );
+    await telemetry.inRequestSpan(
+      { method: 'ping', requestId: 'header-unsampled', headers: { traceparent: `00-${HEADER_TRACE}-${HEADER_SPAN}-00`, tracestate: 'a=b' } },
+      async () => undefined,
+    );
+    const recorded = await byRequestId('unsampled');
+    expect(recorded.spanContext().traceId).toBe(PARENT_TRACE);
+    expect(recorded.parentSpanContext?.spanId).toBe(PARENT_SPAN);
+    expect(recorded.spanContext().traceState).toBeUndefined();
+    expect((await byRequestId('header-unsampled')).spanContext().traceId).toBe(HEADER_TRACE);
+    expect(sent?.traceparent).toMatch(new RegExp(`^00-${PARENT_TRACE}-[0-9a-f]{16}-01$`));
+    expect(sent?.tracestate).toBeUndefined();
+  });
+
   it('injects the current span into outgoing headers', async () => {
     const headers = await telemetry.inRequestSpan({ method: 'ping', meta: { traceparent: traceparent(PARENT_TRACE, PARENT_SPAN) } }, async () =>
       telemetry.injectTraceparent({}),

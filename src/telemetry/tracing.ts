@@ -12,6 +12,7 @@ import {
   SpanKind,
   SpanStatusCode,
   trace,
+  TraceFlags,
   Tracer,
 } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -229,14 +230,23 @@ class Pipeline {
     }
   }
 
-  /** The parent of a request's span: `traceparent` in `params._meta`, else in the HTTP headers. */
+  /**
+   * The parent of a request's span: `traceparent` in `params._meta`, else in the HTTP headers.
+   * What a client may set (docs/security.md): the trace id and parent span id, so it can find its
+   * calls. Not the sampling decision — a client's `sampled=00` would hide its calls from the
+   * operator's traces — so a client's parent counts as sampled and the operator's sampler decides;
+   * and not `tracestate`, which is dropped (never forwarded to Integration.app).
+   */
   parent(meta: unknown, headers: HeaderBag | undefined): Context {
+    let ctx: Context | undefined;
     if (meta !== null && typeof meta === 'object' && typeof (meta as { traceparent?: unknown }).traceparent === 'string') {
-      const ctx = this.propagator.extract(ROOT_CONTEXT, meta, defaultTextMapGetter);
-      if (trace.getSpanContext(ctx)) return ctx;
+      const fromMeta = this.propagator.extract(ROOT_CONTEXT, meta, defaultTextMapGetter);
+      if (trace.getSpanContext(fromMeta)) ctx = fromMeta;
     }
-    if (headers?.traceparent !== undefined) return this.propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
-    return ROOT_CONTEXT;
+    if (!ctx && headers?.traceparent !== undefined) ctx = this.propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
+    const remote = ctx && trace.getSpanContext(ctx);
+    if (!remote || !isSpanContextValid(remote)) return ROOT_CONTEXT;
+    return trace.setSpanContext(ROOT_CONTEXT, { traceId: remote.traceId, spanId: remote.spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true });
   }
 
   start(info: McpRequestInfo): ServedRequest {
