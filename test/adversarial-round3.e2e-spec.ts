@@ -194,9 +194,9 @@ describe('Adversarial round 3: the 2026 arm, policy headers, telemetry and repli
       const noisy = token(NOISY);
       const statuses = new Map<number, number>();
       const outcome = await whileNoisy(server.url, await quietCaller(server), async () => {
-        for (let round = 0; round < 10; round++) {
+        for (let round = 0; round < 20; round++) {
           const answers = await Promise.all(
-            Array.from({ length: 20 }, (_, i) => {
+            Array.from({ length: 10 }, (_, i) => {
               const name = `random-${round}-${i}`;
               const kind = i % 4;
               if (kind === 0) return rawHttp(server.url, '/mcp', statelessHeaders(noisy, 'something-else'), statelessCallBody(i, name, '{}'));
@@ -207,8 +207,8 @@ describe('Adversarial round 3: the 2026 arm, policy headers, telemetry and repli
                   { ...statelessHeaders(noisy, name), 'MCP-Protocol-Version': `9999-${'x'.repeat(2000)}` },
                   statelessCallBody(i, name, '{}'),
                 );
-              // _meta with 50 KB of client text and 1,000 keys.
-              const meta = { ...STATELESS_META, ...Object.fromEntries(Array.from({ length: 1000 }, (_, k) => [`k${k}`, 'v'.repeat(50)])) };
+              // _meta with 20 KB of client text and 400 keys.
+              const meta = { ...STATELESS_META, ...Object.fromEntries(Array.from({ length: 400 }, (_, k) => [`k${k}`, 'v'.repeat(50)])) };
               const body = JSON.stringify({ jsonrpc: '2.0', id: i, method: 'tools/call', params: { name, arguments: { q: MARKER }, _meta: meta } });
               return rawHttp(server.url, '/mcp', statelessHeaders(noisy, name), body);
             }),

@@ -418,7 +418,7 @@ export class ToolRegistry implements OnApplicationBootstrap {
         requestId: ctx.requestId,
         traceId: this.traceIds?.current(),
         identity: ctx.identity.key.slice(0, 12),
-        workspace: ctx.identity.workspaceKey,
+        workspace: ctx.identity.workspaceKey.slice(0, 128),
         tool: String(tool.tool).slice(0, 128),
         integration: tool.integration,
         source: tool.source,
