@@ -13,6 +13,7 @@ import { describeRequest, RequestOutcome, RequestTracer } from '../request-trace
 import { parseSessionOptions } from '../transports/session-options';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../transports/json-rpc-body';
 import { BadRequestError } from '../../common/domain.errors';
+import { redactSecrets } from '../../common/redact';
 import { JsonRpcErrorCode } from '../../common/json-rpc';
 import { STATELESS_REQUEST, StatelessRequest, StatelessServerFactory } from './stateless-server.factory';
 
@@ -52,7 +53,8 @@ export class StatelessHttpService implements OnApplicationShutdown {
   ) {
     this.handler = createMcpHandler(servers.create, {
       legacy: 'reject',
-      onerror: (err) => this.logger.debug(`2026-07-28 exchange: ${err.message}`),
+      // The SDK's message may quote what the client sent: cut and scrubbed.
+      onerror: (err) => this.logger.debug(`2026-07-28 exchange: ${redactSecrets(String(err.message).slice(0, 300))}`),
     });
   }
 

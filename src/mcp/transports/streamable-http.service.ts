@@ -24,6 +24,7 @@ import { sessionToolContext } from '../request-context';
 import { describeRequest, McpExchange, RequestTracer } from '../request-tracer';
 import { requestPolicy } from '../../tools/policy';
 import { noteRpcAnswers } from '../../common/logging/request-logging';
+import { redactSecrets } from '../../common/redact';
 
 export const SESSION_HEADER = 'mcp-session-id';
 
@@ -207,7 +208,7 @@ export class StreamableHttpService {
   private async handleWithSdkTransport(req: Request, res: Response, session: SessionRecord): Promise<void> {
     const server = this.servers.create(session, session.mode);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-    transport.onerror = (err) => this.logger.debug(`Transport: ${err.message}`);
+    transport.onerror = (err) => this.logger.debug(`Transport: ${redactSecrets(String(err.message).slice(0, 300))}`);
     res.once('close', () => {
       void transport.close().catch(() => undefined);
       void server.close().catch(() => undefined);
