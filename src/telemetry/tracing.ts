@@ -234,7 +234,8 @@ class Pipeline {
    * The parent of a request's span: `traceparent` in `params._meta`, else in the HTTP headers.
    * What a client may set (docs/security.md): the trace id and parent span id, so it can find its
    * calls. Not the sampling decision — a client's `sampled=00` would hide its calls from the
-   * operator's traces — so a client's parent counts as sampled and the operator's sampler decides;
+   * operator's traces — so a client's parent counts as sampled (recorded under the default
+   * parent-based sampler; a sampler that is not parent-based decides alone);
    * and not `tracestate`, which is dropped (never forwarded to Integration.app).
    */
   parent(meta: unknown, headers: HeaderBag | undefined): Context {
