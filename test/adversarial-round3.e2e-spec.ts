@@ -224,6 +224,9 @@ describe('Adversarial round 3: the 2026 arm, policy headers, telemetry and repli
       const unknown = audit.filter((l) => l.tool.startsWith('random-'));
       expect(unknown.length).toBeGreaterThan(0);
       expect(unknown.every((l) => l.outcome === 'unknown_tool' && l.tool.length <= 128)).toBe(true);
+      // Their access lines (HTTP 200) say the JSON-RPC answer was an error.
+      const refusedAccess = server.logs.lines.filter((l) => l.includes('"msg":"request completed"') && l.includes('"rpcOutcome":"rpc_error"'));
+      expect(refusedAccess.length).toBe(unknown.length);
     }, 60_000);
   });
 
