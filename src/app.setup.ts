@@ -3,12 +3,16 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { NextFunction, Request, Response } from 'express';
 import { appConfig, AppConfig } from './config/app.config';
 import { sendError } from './common/all-exceptions.filter';
+import { BadRequestError } from './common/domain.errors';
 import type { Logger as PinoLogger } from 'pino';
 import { ROOT_LOGGER } from './common/logging/logging.module';
-import { loggedRequestId, requestLogging } from './common/logging/request-logging';
+import { loggedPath, loggedRequestId, requestLogging } from './common/logging/request-logging';
 import { OriginPolicy } from './common/origin.policy';
 import { MetricsService } from './telemetry/metrics.service';
 import { ShutdownService } from './health/shutdown.service';
+
+/** A Host header: a registered name, IPv4 or [IPv6] literal, and an optional port (RFC 3986 authority without userinfo). */
+const VALID_HOST = /^(\[[0-9A-Fa-f:.]{2,60}\]|[A-Za-z0-9._~%!$&'()*+,;=-]{1,255})(:\d{1,5})?$/;
 
 /** The MCP routes and everything under them, in any case (Express routes `/MCP` and `/mcp/` to `/mcp`). */
 const MCP_PATHS = /^\/(mcp|sse)(\/|$)/i;
@@ -34,7 +38,7 @@ const CORS_ALLOWED_HEADERS = [
  */
 function rejectEarly(err: unknown, req: Request, res: Response, logger: Logger): void {
   sendError(err, req, res, logger);
-  logger.warn(`Rejected ${req.method} ${req.path} with ${res.statusCode} before routing (request ${loggedRequestId(req)})`);
+  logger.warn(`Rejected ${req.method} ${loggedPath(req)} with ${res.statusCode} before routing (request ${loggedRequestId(req)})`);
 }
 
 /**
@@ -54,6 +58,13 @@ export function configureApp(app: NestExpressApplication): void {
 
   app.use(app.get(MetricsService).middleware);
   app.use(app.get(ShutdownService).middleware);
+
+  // A Host header that is no host (`Host: a b`) is refused before anything builds a URL from it.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const host = req.headers.host;
+    if (host === undefined || VALID_HOST.test(host)) return next();
+    rejectEarly(new BadRequestError('Bad Request: the Host header is not a valid host[:port].'), req, res, logger);
+  });
 
   // Loopback-only or not is decided from the address actually bound, read on the first request.
   const origins = new OriginPolicy(config.allowedOrigins, config.host, () => app.getHttpServer().address());

@@ -58,6 +58,28 @@ describe('Tenant policy and audit', () => {
     );
   });
 
+  it('READ_ONLY decides from the upstream action type first: get-or-create-contact of type create-data-record is not read-only', async () => {
+    const fixture = e2eFixture();
+    fixture.workspaces[0].integrations[0].actions.push(
+      { key: 'get-or-create-contact', name: 'Get or Create Contact', type: 'create-data-record' },
+      { key: 'sync-threads', name: 'Sync Threads', type: 'list-data-records' },
+    );
+    const typed = await startEmulator({ fixture });
+    try {
+      const a = await startApp({ INTEGRATION_APP_API_URL: typed.url, INTEGRATION_APP_WORKSPACE_SECRET: undefined, READ_ONLY: 'true' });
+      apps.push(a);
+      const { client: c } = await connectHttp(a.url, { token: typed.token('cust-1') });
+      clients.push(c);
+      const listed = await names(c);
+      expect(listed).not.toContain('gmail_get-or-create-contact');
+      expect(listed).toContain('gmail_sync-threads');
+      await expect(c.callTool({ name: 'gmail_get-or-create-contact', arguments: {} })).rejects.toThrow(/Unknown tool/);
+      expect(typed.requests.some((r) => r.method === 'POST')).toBe(false);
+    } finally {
+      await typed.close();
+    }
+  });
+
   it('TOOLS_ALLOW / TOOLS_DENY: tool names or integration keys; requests only narrow', async () => {
     const a = await server({ TOOLS_ALLOW: 'gmail,slack_send-message', TOOLS_DENY: 'gmail_delete-email' });
     const all = await names(await client(a));
@@ -74,6 +96,31 @@ describe('Tenant policy and audit', () => {
     const readOnly = await names(await client(a, { readonly: 'true' }));
     expect(readOnly.length).toBeGreaterThan(0);
     expect(readOnly).not.toContain('slack_send-message');
+  });
+
+  it('matches policy entries in every form, for allow and deny alike: listed name, <integrationKey>-<actionKey>, any case, integration key', async () => {
+    const a = await server({ TOOLS_DENY: 'gmail-send-email,GMAIL_DELETE-EMAIL,Notion', TOOLS_ALLOW: 'GMAIL,slack-send-message,notion,gmail-nosuch-action' });
+    const all = await names(await client(a));
+    expect(all).not.toContain('gmail_send-email');
+    expect(all).not.toContain('gmail_delete-email');
+    expect(all).toContain('gmail_list-emails');
+    expect(all).toContain('slack_send-message');
+    expect(all.some((n) => n.startsWith('notion_'))).toBe(false);
+    expect(all.every((n) => n.startsWith('gmail_') || n === 'slack_send-message')).toBe(true);
+    // Request headers and query forms: the same spellings.
+    const headerDenied = await names(await client(a, {}, { 'X-MCP-Exclude-Tools': 'Gmail-List-Emails,SLACK' }));
+    expect(headerDenied).not.toContain('gmail_list-emails');
+    expect(headerDenied).not.toContain('slack_send-message');
+    expect(headerDenied).toContain('gmail_list-labels');
+    const queryDenied = await names(await client(a, { exclude_tools: 'gmail-list-labels' }));
+    expect(queryDenied).not.toContain('gmail_list-labels');
+    const allowed = await names(await client(a, { tools: 'GMAIL-LIST-LABELS,Gmail_Count-Unread' }));
+    expect(allowed).toEqual(['gmail_count-unread', 'gmail_list-labels']);
+    // An operator entry that matches nothing is reported once the first catalog is known (cust-1 has no Notion connection).
+    const warnings = a.logs.lines.filter((l) => l.includes('matches no tool'));
+    expect(warnings).toHaveLength(2);
+    expect(warnings.some((w) => w.includes('TOOLS_DENY entry "notion"'))).toBe(true);
+    expect(warnings.some((w) => w.includes('TOOLS_ALLOW entry "gmail-nosuch-action"'))).toBe(true);
   });
 
   it("fixes a session's narrowing at initialize (headers and query forms, Streamable HTTP and SSE); bad values are a 400", async () => {
@@ -100,7 +147,21 @@ describe('Tenant policy and audit', () => {
       }),
     });
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toMatchObject({ error: { message: 'X-MCP-Readonly must be true or false.' } });
+    expect(await bad.json()).toMatchObject({ error: { message: 'readonly must be true or false.' } });
+  });
+
+  it('a header narrows on top of the URL and never widens it (?readonly=true + X-MCP-Readonly: false stays read-only)', async () => {
+    const a = await server();
+    const readOnly = await names(await client(a, { readonly: 'true' }, { 'X-MCP-Readonly': 'false' }));
+    expect(readOnly).toContain('gmail_list-emails');
+    expect(readOnly).not.toContain('gmail_send-email');
+    // Both allow lists apply (only what both allow), both deny lists apply.
+    const allowed = await names(await client(a, { tools: 'gmail' }, { 'X-MCP-Tools': 'gmail_list-labels,slack_send-message' }));
+    expect(allowed).toEqual(['gmail_list-labels']);
+    const denied = await names(await client(a, { exclude_tools: 'gmail_list-labels' }, { 'X-MCP-Exclude-Tools': 'gmail_list-emails' }));
+    expect(denied).not.toContain('gmail_list-labels');
+    expect(denied).not.toContain('gmail_list-emails');
+    expect(denied).toContain('gmail_count-unread');
   });
 
   it('writes one audit line per tool call (direct or through run-action) with a hash of the arguments, never their values', async () => {
@@ -131,12 +192,81 @@ describe('Tenant policy and audit', () => {
       connectionId: 'conn-gmail',
       identity: expect.stringMatching(/^[0-9a-f]{12}$/),
       requestId: expect.any(String),
-      argumentsSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      argumentsHmac: expect.stringMatching(/^[0-9a-f]{64}$/),
       durationMs: expect.any(Number),
       time: expect.any(Number),
     });
     expect(audit[2]).toMatchObject({ integration: 'slack', connectionId: 'conn-slack-b' });
     expect(a.logs.lines.filter((l) => l.includes(marker))).toEqual([]);
+  });
+
+  it('audits refused calls with their outcome (denied, unknown_tool, not_read_only, not_listed, rate_limited), and the access line says so', async () => {
+    const a = await server({ TOOLS_DENY: 'gmail_delete-email', MAX_CONCURRENT_CALLS_PER_IDENTITY: '1', LOG_LEVEL: 'info' });
+    const marker = `marker-${randomUUID()}`;
+    const c = await client(a);
+    await expect(c.callTool({ name: 'gmail_delete-email', arguments: { id: marker } })).rejects.toThrow(/Unknown tool/);
+    await expect(c.callTool({ name: `no-such-${'x'.repeat(300)}`, arguments: { q: marker } })).rejects.toThrow(/Unknown tool/);
+    const s = await client(a, { mode: 'search' });
+    const refused = await s.callTool({ name: 'run-read-action', arguments: { tool: 'gmail_send-email', arguments: { body: marker } } }, CallToolResultSchema);
+    expect(refused.isError).toBe(true);
+    await expect(s.callTool({ name: 'gmail_list-labels', arguments: {} })).rejects.toThrow(/not listed in search mode/);
+    // Two calls at once with a cap of one: the second is refused without running.
+    const release = emulator.addFault({ method: 'POST', path: /\/actions\/count-unread\/run$/, delayMs: 400, times: 1 });
+    const both = await Promise.all([
+      c.callTool({ name: 'gmail_count-unread', arguments: {} }, CallToolResultSchema),
+      new Promise((r) => setTimeout(r, 100)).then(() => c.callTool({ name: 'gmail_count-unread', arguments: {} }, CallToolResultSchema)),
+    ]);
+    release();
+    expect(both.map((r) => r.isError ?? false)).toEqual([false, true]);
+
+    const lines = a.logs.lines.filter((l) => l.startsWith('pino ')).map((l) => JSON.parse(l.slice(5)) as Record<string, unknown>);
+    const audit = lines.filter((l) => l.logger === 'audit');
+    expect(audit.map((l) => [String(l.tool).slice(0, 20), l.outcome])).toEqual([
+      ['gmail_delete-email', 'denied'],
+      ['no-such-xxxxxxxxxxxx', 'unknown_tool'],
+      ['run-read-action', 'not_read_only'],
+      ['gmail_list-labels', 'not_listed'],
+      ['gmail_count-unread', 'rate_limited'],
+      ['gmail_count-unread', 'success'],
+    ]);
+    expect(audit.every((l) => String(l.tool).length <= 128 && typeof l.requestId === 'string')).toBe(true);
+    // The access line of each refused call tells a JSON-RPC error or a tool error from a success.
+    const access = (requestId: unknown) => lines.find((l) => l.msg === 'request completed' && (l.req as { id?: unknown })?.id === requestId)!;
+    expect(access(audit[0].requestId)).toMatchObject({ res: { statusCode: 200 }, rpcOutcome: 'rpc_error', rpcCode: -32602 });
+    expect(access(audit[2].requestId)).toMatchObject({ rpcOutcome: 'tool_error' });
+    expect(access(audit[4].requestId)).toMatchObject({ rpcOutcome: 'tool_error' });
+    expect(access(audit[5].requestId).rpcOutcome).toBeUndefined();
+    expect(a.logs.lines.filter((l) => l.includes(marker))).toEqual([]);
+  });
+
+  it('keys the arguments hash (HMAC-SHA256 with AUDIT_HASH_KEY): a short argument cannot be recovered by hashing guesses', async () => {
+    const key = 'k'.repeat(40);
+    const keyed = await server({ AUDIT_HASH_KEY: key });
+    const other = await server({ AUDIT_HASH_KEY: key });
+    const random = await server();
+    const args = { to: ['a@example.com'], body: '4711' };
+    for (const a of [keyed, other, random]) await (await client(a)).callTool({ name: 'gmail_send-email', arguments: args }, CallToolResultSchema);
+    const hmacOf = (a: RunningApp) =>
+      a.logs.lines
+        .filter((l) => l.startsWith('pino ') && l.includes('"logger":"audit"'))
+        .map((l) => JSON.parse(l.slice(5)) as Record<string, unknown>)
+        .at(-1)!;
+    const line = hmacOf(keyed);
+    expect(line.argumentsSha256).toBeUndefined();
+    const { createHash, createHmac } = await import('node:crypto');
+    const json = JSON.stringify(args);
+    expect(line.argumentsHmac).toBe(createHmac('sha256', key).update(json).digest('hex'));
+    expect(line.argumentsHmac).not.toBe(createHash('sha256').update(json).digest('hex'));
+    // One key, one hash on every replica; without a key, a random one per process.
+    expect(hmacOf(other).argumentsHmac).toBe(line.argumentsHmac);
+    expect(hmacOf(random).argumentsHmac).not.toBe(line.argumentsHmac);
+    // Brute force over 4 digits without the key finds nothing.
+    const guesses = Array.from({ length: 10_000 }, (_, i) =>
+      createHash('sha256')
+        .update(JSON.stringify({ ...args, body: String(i).padStart(4, '0') }))
+        .digest('hex'),
+    );
+    expect(guesses).not.toContain(hmacOf(random).argumentsHmac);
   });
 
   it('writes no audit line with AUDIT_LOG=false', async () => {

@@ -165,6 +165,35 @@ describe('OpenTelemetry (OTLP/JSON to a local receiver)', () => {
     expect(failed.attributes['mcp.protocol.version']).toBe(STATELESS_REVISION);
   });
 
+  it('keeps client text out of the metric: a mismatched Mcp-Name (2026) and an unknown protocolVersion (initialize) are "other"', async () => {
+    const token = emulator.token('cust-1');
+    for (let i = 0; i < 5; i++) {
+      const name = `random-name-${i}`;
+      const res = await rawPost(
+        proc.url,
+        { jsonrpc: '2.0', id: i, method: 'tools/call', params: { name, arguments: {}, _meta: STATELESS_META } },
+        { Authorization: `Bearer ${token}`, 'MCP-Protocol-Version': STATELESS_REVISION, 'Mcp-Method': 'tools/call', 'Mcp-Name': 'something-else' },
+      );
+      expect(res.status).toBe(400);
+      const init = {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: `version-${i}-${'x'.repeat(10_000)}`, capabilities: {}, clientInfo: { name: 'probe', version: '1' } },
+      };
+      expect((await rawPost(proc.url, init, { Authorization: `Bearer ${token}` })).status).toBe(200);
+    }
+    await waitFor('the rejected calls in the metric', () =>
+      receiver.histogramPoints('mcp.server.operation.duration').some((p) => p.attributes['gen_ai.tool.name'] === 'other'),
+    );
+    await waitFor('the initialize requests in the metric', () =>
+      receiver.histogramPoints('mcp.server.operation.duration').some((p) => p.attributes['mcp.protocol.version'] === 'other'),
+    );
+    const points = receiver.histogramPoints('mcp.server.operation.duration');
+    expect(points.some((p) => String(p.attributes['gen_ai.tool.name']).startsWith('random-name-'))).toBe(false);
+    expect(points.some((p) => String(p.attributes['mcp.protocol.version']).startsWith('version-'))).toBe(false);
+  });
+
   it('exports mcp.server.operation.duration (seconds) beside the Prometheus metrics', async () => {
     await waitFor('the duration histogram', () =>
       receiver.histogramPoints('mcp.server.operation.duration').some((p) => p.attributes['gen_ai.tool.name'] === 'gmail_send-email'),

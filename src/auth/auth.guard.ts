@@ -24,11 +24,16 @@ export class AuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const ctx = await this.auth.authenticate(req);
-    req.auth = ctx;
+    const parsed = await this.auth.authenticate(req);
     // Every JSON-RPC call costs one (a batch as many as it holds), charged to the identity once its
     // claims are trusted, else to the token itself: forged tokens cannot drain their victim's budget.
-    await this.limits.chargeCalls(this.auth.rateKey(ctx), Array.isArray(req.body) ? req.body.length : 1);
+    // Calls charged to the token are charged to the identity as well when the claims turn out
+    // trusted (`ensureVerified`, on whichever replica serves them): one shared budget with REDIS_URL.
+    const calls = Array.isArray(req.body) ? req.body.length : 1;
+    const rateKey = this.auth.rateKey(parsed);
+    await this.limits.chargeCalls(rateKey, calls);
+    const ctx: AuthContext = rateKey === parsed.identity.key ? parsed : { ...parsed, unchargedCalls: { calls } };
+    req.auth = ctx;
     const mustVerify = this.reflector.getAllAndOverride<boolean>(REQUIRE_VERIFIED_IDENTITY, [context.getHandler(), context.getClass()]);
     if (mustVerify) await this.auth.ensureVerified(ctx);
     return true;

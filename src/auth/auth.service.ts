@@ -82,9 +82,13 @@ export class AuthService {
    */
   async ensureVerified(ctx: AuthContext, knownGoodToken?: string): Promise<void> {
     if (ctx.verifiedLocally) return;
-    if (knownGoodToken !== undefined && knownGoodToken === ctx.token) return;
     const key = hashToken(ctx.token);
-    if (this.verified.has(key)) return;
+    if (knownGoodToken !== undefined && knownGoodToken === ctx.token) {
+      // The session's own token, verified where the session was opened: trusted here too from now on.
+      this.rememberVerified(ctx, key);
+      return this.chargeDeferred(ctx);
+    }
+    if (this.verified.has(key)) return this.chargeDeferred(ctx);
     if (this.rejected.has(key)) throw new UnauthorizedError('Integration.app rejected the access token.', { error: 'invalid_token' });
     let inflight = this.pending.get(key);
     if (!inflight) {
@@ -92,11 +96,27 @@ export class AuthService {
       // Charged inside the single flight, so concurrent requests with one token are charged once.
       inflight = this.limits
         .chargeTokenCheck(ctx.identity.key)
-        .then(() => this.verifyUpstream(ctx, key))
+        .then(() => this.limits.withTokenCheckSlot(() => this.verifyUpstream(ctx, key)))
         .finally(() => this.pending.delete(key));
       this.pending.set(key, inflight);
     }
-    return inflight;
+    await inflight;
+    return this.chargeDeferred(ctx);
+  }
+
+  /** Charges the identity with the calls the guard charged to the token only (see `AuthContext.unchargedCalls`). */
+  private async chargeDeferred(ctx: AuthContext): Promise<void> {
+    const pending = ctx.unchargedCalls;
+    if (!pending || pending.calls <= 0) return;
+    const calls = pending.calls;
+    pending.calls = 0;
+    await this.limits.chargeCalls(ctx.identity.key, calls);
+  }
+
+  private rememberVerified(ctx: AuthContext, key: string): void {
+    if (this.verified.has(key)) return;
+    const ttl = ctx.expiresAt ? Math.min(ctx.expiresAt * 1000 - Date.now(), VERIFIED_CACHE_TTL_MS) : VERIFIED_CACHE_TTL_MS;
+    if (ttl > 0) this.verified.set(key, true, { ttl });
   }
 
   private async verifyUpstream(ctx: AuthContext, key: string): Promise<void> {
@@ -104,8 +124,7 @@ export class AuthService {
       this.rejected.set(key, true);
       throw new UnauthorizedError('Integration.app rejected the access token.', { error: 'invalid_token' });
     }
-    const ttl = ctx.expiresAt ? Math.min(ctx.expiresAt * 1000 - Date.now(), VERIFIED_CACHE_TTL_MS) : VERIFIED_CACHE_TTL_MS;
-    if (ttl > 0) this.verified.set(key, true, { ttl });
+    this.rememberVerified(ctx, key);
     this.logger.debug(`Token of identity ${ctx.identity.key.slice(0, 12)} accepted by Integration.app`);
   }
 }

@@ -25,4 +25,11 @@ export interface AuthContext {
   verifiedLocally: boolean;
   /** `exp` claim in epoch seconds, when present. */
   expiresAt?: number;
+  /**
+   * This request's JSON-RPC calls the guard charged to the token, its claims not yet trusted on this
+   * replica: `AuthService.ensureVerified` charges them to the identity once they are (issue 20: the
+   * replica that did not open a session charged only the token and served past the shared budget).
+   * Set on a per-request copy, never on a parsed (cached, shared) context.
+   */
+  unchargedCalls?: { calls: number };
 }

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Inject, Logger, NotFoundException, Optional } from '@nestjs/common';
 import { appConfig, AppConfig } from '../config/app.config';
 import type { Request, Response } from 'express';
-import { loggedRequestId } from './logging/request-logging';
+import { loggedPath, loggedRequestId } from './logging/request-logging';
 import { redactSecrets } from './redact';
 import { toErrorResponse } from './error-response';
 
@@ -38,6 +38,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 }
 
+/** `text` without the request's own query string (an error that quotes the URL must not put it in a log line). */
+export function withoutRequestQuery(text: string, req: { originalUrl?: string; url?: string }): string {
+  const url = req.originalUrl ?? req.url ?? '';
+  const q = url.indexOf('?');
+  if (q === -1 || q === url.length - 1) return text;
+  return text.split(url.slice(q + 1)).join('[query]');
+}
+
 /**
  * `resourceMetadataUrl`: with OAuth discovery configured, every 401 points OAuth-capable clients
  * at the RFC 9728 metadata (`WWW-Authenticate: Bearer resource_metadata="…"`).
@@ -48,7 +56,9 @@ export function sendError(exception: unknown, req: Request, res: Response, logge
   const response = toErrorResponse(exception, path, requestIdOf(req.body));
   if (response.unexpected) {
     const err = exception as Error;
-    logger.error(`Unhandled error on ${req.method} ${path} (request ${loggedRequestId(req)}): ${redactSecrets(String(err?.stack ?? err))}`);
+    logger.error(
+      `Unhandled error on ${req.method} ${loggedPath(req)} (request ${loggedRequestId(req)}): ${withoutRequestQuery(redactSecrets(String(err?.stack ?? err)), req)}`,
+    );
   }
   if (res.headersSent) {
     if (!res.writableEnded) res.end();

@@ -62,6 +62,17 @@ export class TooManySessionsError extends DomainError {
   }
 }
 
+/** The server is busy checking other access tokens (MAX_CONCURRENT_TOKEN_CHECKS): 503 + Retry-After. */
+export class TokenChecksBusyError extends DomainError {
+  readonly httpStatus = 503;
+  readonly rpcCode = -32000;
+  override readonly headers: Record<string, string>;
+  constructor(retryAfterSeconds = 1) {
+    super(`The server is busy checking other new access tokens; retry after ${retryAfterSeconds} s.`);
+    this.headers = { 'Retry-After': String(retryAfterSeconds) };
+  }
+}
+
 export class RateLimitedError extends DomainError {
   readonly httpStatus = 429;
   readonly rpcCode = -32004;

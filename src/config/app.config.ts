@@ -41,6 +41,8 @@ function build(env: EnvironmentVariables) {
     maxStreamsPerIdentity: env.MAX_STREAMS_PER_IDENTITY,
     maxConcurrentCallsPerIdentity: env.MAX_CONCURRENT_CALLS_PER_IDENTITY,
     tokenChecksPerMinute: env.TOKEN_CHECKS_PER_MINUTE,
+    tokenChecksGlobalPerMinute: env.TOKEN_CHECKS_GLOBAL_PER_MINUTE,
+    maxConcurrentTokenChecks: env.MAX_CONCURRENT_TOKEN_CHECKS,
     /** The URL clients use (behind a gateway), for the URLs the server announces. */
     publicUrl,
     /** OAuth authorization servers whose tokens this resource accepts (RFC 9728 metadata). */
@@ -49,6 +51,8 @@ function build(env: EnvironmentVariables) {
     resourceMetadataUrl: publicUrl && oauthAuthorizationServers.length ? `${publicUrl}/.well-known/oauth-protected-resource/mcp` : undefined,
     /** One `audit` line per tool call, whatever LOG_LEVEL says. */
     auditLog: env.AUDIT_LOG,
+    /** Key of the audit line's `argumentsHmac`; undefined: a random key per process (lines do not correlate across replicas or restarts). */
+    auditHashKey: env.AUDIT_HASH_KEY,
     /** The operator's ceiling on tools (SPEC §13): requests can only narrow it. */
     toolPolicy: {
       readOnly: env.READ_ONLY,

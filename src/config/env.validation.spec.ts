@@ -38,6 +38,8 @@ describe('validateEnv', () => {
     ['BODY_LIMIT', 'huge'],
     ['ALLOW_QUERY_TOKEN', 'maybe'],
     ['SESSION_IDLE_TTL_SECONDS', '0'],
+    ['AUDIT_HASH_KEY', 'too-short'],
+    ['MAX_CONCURRENT_TOKEN_CHECKS', '0'],
   ])('stops start-up on a bad %s, naming it', (name, value) => {
     expect(() => validateEnv({ [name]: value })).toThrow(new RegExp(`Invalid configuration:[\\s\\S]*${name}`));
   });

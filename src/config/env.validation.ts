@@ -131,6 +131,13 @@ export class EnvironmentVariables {
   @IsBoolean()
   AUDIT_LOG = true;
 
+  /** Key of the audit line's `argumentsHmac` (HMAC-SHA256); unset: a random key per process. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @Matches(/^.{32,}$/s, { message: 'AUDIT_HASH_KEY must be at least 32 characters (e.g. openssl rand -hex 32)' })
+  AUDIT_HASH_KEY?: string;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
@@ -178,6 +185,18 @@ export class EnvironmentVariables {
   @IsInt()
   TOKEN_CHECKS_PER_MINUTE = 20;
 
+  /** Upstream checks of new tokens per minute, all identities together (0: no global rate). */
+  @Transform(toInt)
+  @Min(0)
+  @IsInt()
+  TOKEN_CHECKS_GLOBAL_PER_MINUTE = 600;
+
+  /** Upstream checks of new tokens running at once on this replica. */
+  @Transform(toInt)
+  @Min(1)
+  @IsInt()
+  MAX_CONCURRENT_TOKEN_CHECKS = 32;
+
   @Transform(toBool)
   @IsBoolean()
   METRICS_REQUIRE_AUTH = false;
@@ -202,6 +221,7 @@ const OPTIONAL_KEYS = [
   'METRICS_TOKEN',
   'TOOLS_ALLOW',
   'TOOLS_DENY',
+  'AUDIT_HASH_KEY',
   'PUBLIC_URL',
   'OAUTH_AUTHORIZATION_SERVERS',
 ];

@@ -17,6 +17,8 @@ export interface UpstreamAction {
   description?: string;
   integrationId: string;
   inputSchema?: unknown;
+  /** The Integration.app action type (`list-data-records`, `create-data-record`, `run-javascript`, …), when it says one. */
+  type?: string;
   deactivated: boolean;
   archived: boolean;
 }

@@ -44,6 +44,7 @@ interface RawAction {
   integrationId?: string;
   integration?: { id?: string };
   inputSchema?: unknown;
+  type?: unknown;
   isDeactivated?: boolean;
   archivedAt?: string | null;
   isArchived?: boolean;
@@ -66,6 +67,7 @@ function toUpstreamActions(raw: RawAction[], integrationId: string): UpstreamAct
       description: typeof a.description === 'string' ? a.description : undefined,
       integrationId: a.integrationId ?? a.integration?.id ?? integrationId,
       inputSchema: a.inputSchema,
+      ...(typeof a.type === 'string' ? { type: a.type.slice(0, 64) } : {}),
       deactivated: a.isDeactivated === true,
       archived: !!a.archivedAt || a.isArchived === true,
     }));

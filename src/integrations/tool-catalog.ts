@@ -184,7 +184,7 @@ export function buildToolCatalog(
       actionKey: action.key,
       connections: integration.connections,
       wrapsInput: wraps,
-      definition: { name: names[i], title, description, inputSchema, annotations: annotationsFor(title, action.key, action.name) },
+      definition: { name: names[i], title, description, inputSchema, annotations: annotationsFor(title, action.key, action.name, action.type) },
     };
   });
   return new ToolCatalog(entries, schemaValidators, Date.now(), partial);

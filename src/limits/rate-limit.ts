@@ -80,7 +80,7 @@ export class RateLimit {
   constructor(store: RateLimiterStore, options: RateLimitOptions) {
     this.perMinute = options.perMinute;
     this.describe = options.describe ?? defaultMessage;
-    if (this.perMinute <= 0) return;
+    if (!(this.perMinute > 0)) return;
     const limiter = store.create({ keyPrefix: options.keyPrefix, points: this.perMinute, durationSeconds: 60 });
     this.limiter = limiter;
     if (store.local) {

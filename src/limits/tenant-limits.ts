@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { appConfig, AppConfig } from '../config/app.config';
-import { QuotaExceededError } from '../common/domain.errors';
+import { QuotaExceededError, TokenChecksBusyError } from '../common/domain.errors';
 import { RateLimit, RateLimiterStore } from './rate-limit';
 
 /** Gives back what `acquire` took; calling it twice is harmless. */
@@ -37,7 +37,8 @@ class PerIdentityCounter {
  * - `RATE_LIMIT_PER_MINUTE`: JSON-RPC calls (a batch costs one per message), across replicas with
  *   `REDIS_URL` (the `RateLimiterStore` bound by `LimitsModule`), else per replica.
  * - `TOKEN_CHECKS_PER_MINUTE`: upstream checks of not-yet-verified tokens claiming an identity
- *   (no workspace secret), so forged tokens cannot make us hammer Integration.app.
+ *   (no workspace secret), so forged tokens cannot make us hammer Integration.app; with
+ *   `TOKEN_CHECKS_GLOBAL_PER_MINUTE` (all identities) and `MAX_CONCURRENT_TOKEN_CHECKS` (at once, per replica).
  * - `MAX_STREAMS_PER_IDENTITY`: open server→client streams (GET /mcp, GET /sse) on this replica.
  * - `MAX_CONCURRENT_CALLS_PER_IDENTITY`: tool calls running upstream at once on this replica.
  * Sessions per identity are capped atomically by the session store (`MAX_SESSIONS_PER_IDENTITY`).
@@ -47,6 +48,8 @@ class PerIdentityCounter {
 export class TenantLimits {
   private readonly calls: RateLimit;
   private readonly tokenChecks: RateLimit;
+  private readonly globalTokenChecks: RateLimit;
+  private runningTokenChecks = 0;
   private readonly streams: PerIdentityCounter;
   private readonly upstreamCalls: PerIdentityCounter;
 
@@ -61,6 +64,11 @@ export class TenantLimits {
       describe: (s) => `Too many unverified access tokens for this identity; retry after ${s} s.`,
       maxTrackedKeys: 10_000,
     });
+    this.globalTokenChecks = new RateLimit(store, {
+      keyPrefix: 'rate:token-checks-global',
+      perMinute: config.tokenChecksGlobalPerMinute,
+      describe: (s) => `Too many new access tokens are being checked on this server (TOKEN_CHECKS_GLOBAL_PER_MINUTE); retry after ${s} s.`,
+    });
     this.streams = new PerIdentityCounter(config.maxStreamsPerIdentity);
     this.upstreamCalls = new PerIdentityCounter(config.maxConcurrentCallsPerIdentity);
   }
@@ -70,9 +78,25 @@ export class TenantLimits {
     return this.calls.consume(rateKey, Math.max(1, calls));
   }
 
-  /** Charges one upstream check of a token that claims `identityKey` and is not verified yet. */
-  chargeTokenCheck(identityKey: string): Promise<void> {
-    return this.tokenChecks.consume(identityKey, 1);
+  /**
+   * Charges one upstream check of a token that claims `identityKey` and is not verified yet: to the
+   * identity (TOKEN_CHECKS_PER_MINUTE) and to all identities together (TOKEN_CHECKS_GLOBAL_PER_MINUTE),
+   * so N forged tokens claiming N different ids cannot cost N upstream checks beyond a global bound.
+   */
+  async chargeTokenCheck(identityKey: string): Promise<void> {
+    await this.tokenChecks.consume(identityKey, 1);
+    await this.globalTokenChecks.consume('all', 1);
+  }
+
+  /** Runs one upstream token check within MAX_CONCURRENT_TOKEN_CHECKS on this replica (503 + Retry-After beyond). */
+  async withTokenCheckSlot<T>(check: () => Promise<T>): Promise<T> {
+    if (this.runningTokenChecks >= this.config.maxConcurrentTokenChecks) throw new TokenChecksBusyError(1);
+    this.runningTokenChecks++;
+    try {
+      return await check();
+    } finally {
+      this.runningTokenChecks--;
+    }
   }
 
   /** A slot for one more open stream of the identity; 429 when it holds `MAX_STREAMS_PER_IDENTITY`. */

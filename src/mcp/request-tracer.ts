@@ -1,5 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import type { JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
+import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
+
+/**
+ * Protocol versions a span or metric may name: the session era's (SDK v1) and the stateless
+ * revision. Anything else a client sends is `other` — a metric attribute is kept for the life of
+ * the process, so it never carries client text (issue 20: 1 MB versions exhausted the heap).
+ */
+const KNOWN_PROTOCOL_VERSIONS: ReadonlySet<string> = new Set([...SUPPORTED_PROTOCOL_VERSIONS, '2026-07-28']);
+
+/** A protocol version as telemetry may show it: a known one, else `other`. */
+export function protocolVersionLabel(version: string | undefined): string | undefined {
+  if (version === undefined) return undefined;
+  return KNOWN_PROTOCOL_VERSIONS.has(version) ? version : 'other';
+}
 
 /** HTTP request headers as Node gives them (lower-case names). */
 export type HeaderBag = Record<string, string | string[] | undefined>;
@@ -54,7 +67,10 @@ export function describeRequest(request: JSONRPCRequest, exchange: McpExchange, 
     requestId: request.id,
     sessionId: exchange.sessionId,
     // initialize names the version it asks for; later requests run under the negotiated one.
-    protocolVersion: request.method === 'initialize' && typeof params?.protocolVersion === 'string' ? params.protocolVersion : exchange.protocolVersion,
+    // Either way only a known version, else `other` (a client chooses what it sends).
+    protocolVersion: protocolVersionLabel(
+      request.method === 'initialize' && typeof params?.protocolVersion === 'string' ? params.protocolVersion : exchange.protocolVersion,
+    ),
     meta: params?._meta,
     headers: headers ?? exchange.headers,
   };

@@ -22,7 +22,8 @@ import { McpTelemetry } from './tracing';
     {
       provide: TraceIds,
       inject: [McpTelemetry],
-      useFactory: (telemetry: McpTelemetry): TraceIds | undefined => (telemetry.enabled ? { current: () => telemetry.currentTraceId() } : undefined),
+      useFactory: (telemetry: McpTelemetry): TraceIds | undefined =>
+        telemetry.enabled ? { current: () => telemetry.currentTraceId(), toolResolved: (name) => telemetry.toolResolved(name) } : undefined,
     },
   ],
   exports: [McpTelemetry, RequestTracer, UpstreamTracer, TraceIds],

@@ -125,6 +125,7 @@ describe('McpTelemetry, on', () => {
       },
       async () => {
         inside = telemetry.currentTraceId();
+        telemetry.toolResolved('gmail_send-email');
       },
     );
     expect(inside).toBe(PARENT_TRACE);
@@ -180,6 +181,7 @@ describe('McpTelemetry, on', () => {
     await telemetry.inRequestSpan(
       { method: 'tools/call', target: 'gmail_send-email', requestId: 'up', meta: { traceparent: traceparent(PARENT_TRACE, PARENT_SPAN) } },
       async () => {
+        telemetry.toolResolved('gmail_send-email');
         await telemetry.inClientSpan('POST /connections/{connectionId}/actions/{actionKey}/run', { 'http.request.method': 'POST' }, async (headers) => {
           sent = headers;
         });
@@ -207,6 +209,34 @@ describe('McpTelemetry, on', () => {
     expect(failed.status.code).toBe(ERROR);
   });
 
+  it("takes a client's trace id and parent span, but not its sampled flag (sampled=00 hides nothing) nor its tracestate (never forwarded)", async () => {
+    let sent: Record<string, string> | undefined;
+    await telemetry.inRequestSpan(
+      {
+        method: 'tools/call',
+        target: 'x',
+        requestId: 'unsampled',
+        meta: { traceparent: `00-${PARENT_TRACE}-${PARENT_SPAN}-00`, tracestate: 'vendor=client-chosen' },
+      },
+      async () => {
+        await telemetry.inClientSpan('GET /self', {}, async (headers) => {
+          sent = headers;
+        });
+      },
+    );
+    await telemetry.inRequestSpan(
+      { method: 'ping', requestId: 'header-unsampled', headers: { traceparent: `00-${HEADER_TRACE}-${HEADER_SPAN}-00`, tracestate: 'a=b' } },
+      async () => undefined,
+    );
+    const recorded = await byRequestId('unsampled');
+    expect(recorded.spanContext().traceId).toBe(PARENT_TRACE);
+    expect(recorded.parentSpanContext?.spanId).toBe(PARENT_SPAN);
+    expect(recorded.spanContext().traceState).toBeUndefined();
+    expect((await byRequestId('header-unsampled')).spanContext().traceId).toBe(HEADER_TRACE);
+    expect(sent?.traceparent).toMatch(new RegExp(`^00-${PARENT_TRACE}-[0-9a-f]{16}-01$`));
+    expect(sent?.tracestate).toBeUndefined();
+  });
+
   it('injects the current span into outgoing headers', async () => {
     const headers = await telemetry.inRequestSpan({ method: 'ping', meta: { traceparent: traceparent(PARENT_TRACE, PARENT_SPAN) } }, async () =>
       telemetry.injectTraceparent({}),
@@ -225,6 +255,8 @@ describe('McpTelemetry, on', () => {
           extra.signal.addEventListener('abort', () => resolve());
         });
       }
+      // As the registry does for a tool of the caller's view.
+      if (request.params.name === 'gmail_send-email') telemetry.toolResolved(request.params.name);
       return { content: [{ type: 'text', text: telemetry.currentTraceId() ?? '' }], isError: request.params.name === 'broken' };
     });
     const transport = new JsonExchangeTransport(server as unknown as ProtocolDispatch);
@@ -288,6 +320,54 @@ describe('McpTelemetry, on', () => {
       'error.type': '-32601',
     });
     expect(points.some((p) => p.attributes['mcp.method.name'] === 'no/such')).toBe(false);
+  });
+
+  it('records only known protocol versions and resolved tool names in the metric (issue 20: 1 MB versions exhausted the heap)', async () => {
+    const huge = 'v'.repeat(100_000);
+    for (let i = 0; i < 50; i++) {
+      await telemetry.inRequestSpan({ method: 'initialize', requestId: `init-${i}`, protocolVersion: `${huge}${i}` }, async () => undefined);
+      await telemetry.inRequestSpan(
+        { method: 'tools/call', target: `made-up-${i}-${huge}`, requestId: `${huge}${i}`, protocolVersion: '2025-06-18' },
+        async () => {
+          // A mode tool that calls back into the registry: the first resolution names the call.
+          telemetry.toolResolved(i % 2 ? 'run-action' : 'not-this-one');
+          telemetry.toolResolved('gmail_send-email');
+        },
+      );
+    }
+    await telemetry.forceFlush();
+    const metric = metricExporter
+      .getMetrics()
+      .at(-1)!
+      .scopeMetrics.flatMap((s) => s.metrics)
+      .find((m) => m.descriptor.name === MCP_OPERATION_DURATION) as HistogramMetricData;
+    const values = (name: string) => new Set(metric.dataPoints.map((p) => p.attributes[name]).filter((v) => v !== undefined));
+    expect([...values('mcp.protocol.version')].sort()).toEqual(['2025-06-18', 'other']);
+    expect(values('gen_ai.tool.name').has('run-action')).toBe(true);
+    expect(values('gen_ai.tool.name').has('not-this-one')).toBe(true);
+    for (const v of values('gen_ai.tool.name')) expect(String(v).length).toBeLessThanOrEqual(40);
+    // Span attributes from the client are cut to a length; the version is from the closed set there too.
+    const all = await spans();
+    const init = all.find((s) => s.attributes['jsonrpc.request.id'] === 'init-3')!;
+    expect(init.attributes['mcp.protocol.version']).toBe('other');
+    for (const span of all) {
+      expect(span.name.length).toBeLessThanOrEqual(64 + 1 + 128);
+      for (const value of Object.values(span.attributes)) expect(String(value).length).toBeLessThanOrEqual(256);
+    }
+  });
+
+  it('records a tools/call the registry never resolved (unknown, or rejected before dispatch) as gen_ai.tool.name "other"', async () => {
+    for (let i = 0; i < 20; i++) {
+      await telemetry.inRequestSpan({ method: 'tools/call', target: `random-${i}`, requestId: `rnd-${i}` }, async (outcome) => outcome.fail('400'));
+    }
+    await telemetry.forceFlush();
+    const metric = metricExporter
+      .getMetrics()
+      .at(-1)!
+      .scopeMetrics.flatMap((s) => s.metrics)
+      .find((m) => m.descriptor.name === MCP_OPERATION_DURATION) as HistogramMetricData;
+    expect(metric.dataPoints.some((p) => String(p.attributes['gen_ai.tool.name']).startsWith('random-'))).toBe(false);
+    expect(metric.dataPoints.some((p) => p.attributes['gen_ai.tool.name'] === 'other' && p.attributes['error.type'] === '400')).toBe(true);
   });
 
   it('flushes and stops on application shutdown', async () => {

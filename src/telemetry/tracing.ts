@@ -6,11 +6,13 @@ import {
   defaultTextMapSetter,
   Histogram,
   isSpanContextValid,
+  createContextKey,
   ROOT_CONTEXT,
   Span,
   SpanKind,
   SpanStatusCode,
   trace,
+  TraceFlags,
   Tracer,
 } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -25,7 +27,7 @@ import { BasicTracerProvider, BatchSpanProcessor, ReadableSpan, SpanExporter } f
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { telemetryConfig, TelemetryConfig } from '../config/telemetry.config';
 import type { UpstreamSpanAttributes, UpstreamTracer } from '../integrations/upstream.tracer';
-import { describeRequest, HeaderBag, McpExchange, McpRequestInfo, RequestOutcome, RequestTracer } from '../mcp/request-tracer';
+import { describeRequest, HeaderBag, McpExchange, McpRequestInfo, protocolVersionLabel, RequestOutcome, RequestTracer } from '../mcp/request-tracer';
 import { hookProtocolRequests } from './sdk-protocol-hooks';
 
 export const MCP_OPERATION_DURATION = 'mcp.server.operation.duration';
@@ -68,6 +70,9 @@ const MCP_METHODS = new Set([
 
 const cut = (text: string, max: number): string => (text.length > max ? text.slice(0, max) : text);
 
+/** Where the `ServedRequest` of the current request sits in its OpenTelemetry context. */
+const SERVED_REQUEST = createContextKey('integration-app-mcp.served-request');
+
 /** `error.type` of a thrown error: a domain error's `kind`, else its class name. */
 export function errorTypeOf(err: unknown): string {
   const kind = (err as { kind?: unknown } | null)?.kind;
@@ -83,11 +88,13 @@ class ServedRequest implements RequestOutcome {
   private statusMessage?: string;
   private ended = false;
   private readonly started = performance.now();
+  /** The tool the registry resolved the call to (a name of the caller's view): the only tool name the metric records. */
+  private resolvedTool?: string;
 
   constructor(
     private readonly pipeline: Pipeline,
     readonly span: Span | undefined,
-    readonly context: Context,
+    public context: Context,
     private readonly method: string,
     private readonly toolName: string | undefined,
     private readonly protocolVersion: string | undefined,
@@ -97,6 +104,11 @@ class ServedRequest implements RequestOutcome {
     this.errorType = errorType;
     this.rpcCode = rpcCode;
     this.statusMessage = message;
+  }
+
+  /** The registry resolved this call to a tool of the caller's view (the first resolution wins: `run-action`, not what it runs). */
+  resolved(name: string): void {
+    if (this.toolName !== undefined && this.resolvedTool === undefined) this.resolvedTool = cut(name, 128);
   }
 
   /** Reads the outcome off the JSON-RPC answer: an error, or a tool result with `isError`. */
@@ -126,12 +138,15 @@ class ServedRequest implements RequestOutcome {
     const duration = this.pipeline.duration;
     if (!duration) return;
     const attributes: Attributes = { 'mcp.method.name': MCP_METHODS.has(this.method) ? this.method : '_OTHER' };
-    // A name the server did not resolve (a JSON-RPC error) is the client's text: kept out of the metric.
-    if (this.toolName !== undefined && this.rpcCode === undefined) {
-      attributes['gen_ai.tool.name'] = this.toolName;
+    // A metric point is kept for the life of the process: its attributes come from closed sets only.
+    // A tool name is one the registry resolved in the caller's view; a name it did not resolve (an
+    // unknown tool, a call the SDK rejected before dispatch) is the client's text, recorded as `other`.
+    if (this.toolName !== undefined) {
+      attributes['gen_ai.tool.name'] = this.resolvedTool ?? 'other';
       attributes['gen_ai.operation.name'] = 'execute_tool';
     }
-    if (this.protocolVersion !== undefined) attributes['mcp.protocol.version'] = this.protocolVersion;
+    const version = protocolVersionLabel(this.protocolVersion);
+    if (version !== undefined) attributes['mcp.protocol.version'] = version;
     if (this.errorType !== undefined) attributes['error.type'] = this.errorType;
     duration.record(seconds, attributes);
   }
@@ -215,14 +230,24 @@ class Pipeline {
     }
   }
 
-  /** The parent of a request's span: `traceparent` in `params._meta`, else in the HTTP headers. */
+  /**
+   * The parent of a request's span: `traceparent` in `params._meta`, else in the HTTP headers.
+   * What a client may set (docs/security.md): the trace id and parent span id, so it can find its
+   * calls. Not the sampling decision — a client's `sampled=00` would hide its calls from the
+   * operator's traces — so a client's parent counts as sampled (recorded under the default
+   * parent-based sampler; a sampler that is not parent-based decides alone);
+   * and not `tracestate`, which is dropped (never forwarded to Integration.app).
+   */
   parent(meta: unknown, headers: HeaderBag | undefined): Context {
+    let ctx: Context | undefined;
     if (meta !== null && typeof meta === 'object' && typeof (meta as { traceparent?: unknown }).traceparent === 'string') {
-      const ctx = this.propagator.extract(ROOT_CONTEXT, meta, defaultTextMapGetter);
-      if (trace.getSpanContext(ctx)) return ctx;
+      const fromMeta = this.propagator.extract(ROOT_CONTEXT, meta, defaultTextMapGetter);
+      if (trace.getSpanContext(fromMeta)) ctx = fromMeta;
     }
-    if (headers?.traceparent !== undefined) return this.propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
-    return ROOT_CONTEXT;
+    if (!ctx && headers?.traceparent !== undefined) ctx = this.propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
+    const remote = ctx && trace.getSpanContext(ctx);
+    if (!remote || !isSpanContextValid(remote)) return ROOT_CONTEXT;
+    return trace.setSpanContext(ROOT_CONTEXT, { traceId: remote.traceId, spanId: remote.spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true });
   }
 
   start(info: McpRequestInfo): ServedRequest {
@@ -238,14 +263,24 @@ class Pipeline {
         attributes['gen_ai.operation.name'] = 'execute_tool';
       } else if (target !== undefined && method === 'prompts/get') attributes['gen_ai.prompt.name'] = target;
       else if (target !== undefined) attributes['mcp.resource.uri'] = target;
-      if (info.requestId !== undefined) attributes['jsonrpc.request.id'] = String(info.requestId);
-      if (info.sessionId !== undefined) attributes['mcp.session.id'] = info.sessionId;
-      if (info.protocolVersion !== undefined) attributes['mcp.protocol.version'] = info.protocolVersion;
+      // Span attributes that are the client's text are cut to a length (spans leave the process in
+      // bounded batches); the protocol version is from a closed set, as in the metric.
+      if (info.requestId !== undefined) attributes['jsonrpc.request.id'] = cut(String(info.requestId), 64);
+      if (info.sessionId !== undefined) attributes['mcp.session.id'] = cut(info.sessionId, 128);
+      const version = protocolVersionLabel(info.protocolVersion);
+      if (version !== undefined) attributes['mcp.protocol.version'] = version;
       attributes['network.transport'] = 'tcp';
       attributes['network.protocol.name'] = 'http';
       span = this.tracer.startSpan(target === undefined ? method : `${method} ${target}`, { kind: SpanKind.SERVER, attributes }, parent);
     }
-    return new ServedRequest(this, span, span ? trace.setSpan(parent, span) : parent, method, toolName, info.protocolVersion);
+    const served: ServedRequest = new ServedRequest(this, span, parent, method, toolName, info.protocolVersion);
+    served.context = (span ? trace.setSpan(parent, span) : parent).setValue(SERVED_REQUEST, served);
+    return served;
+  }
+
+  /** The request being served in the current async context, if any. */
+  current(): ServedRequest | undefined {
+    return this.contextManager.active().getValue(SERVED_REQUEST) as ServedRequest | undefined;
   }
 
   async forceFlush(): Promise<void> {
@@ -384,6 +419,11 @@ export class McpTelemetry implements RequestTracer, UpstreamTracer, OnApplicatio
     const pipeline = this.pipeline;
     if (pipeline?.tracer) pipeline.propagator.inject(pipeline.contextManager.active(), headers, defaultTextMapSetter);
     return headers;
+  }
+
+  /** The registry resolved the current request's tool call to `name`, a tool of the caller's view. */
+  toolResolved(name: string): void {
+    this.pipeline?.current()?.resolved(name);
   }
 
   /** The trace id of the current span (32 hex digits), for the audit line; undefined when not traced. */

@@ -17,6 +17,7 @@ export interface ToolPolicy {
 export interface PolicySubject {
   readonly definition: { readonly name: string; readonly annotations?: { readonly readOnlyHint?: boolean } };
   readonly app?: string;
+  readonly aliases?: readonly string[];
 }
 
 export const OPEN_POLICY: ToolPolicy = Object.freeze({ readOnly: false, allow: [], deny: [] });
@@ -24,9 +25,28 @@ export const OPEN_POLICY: ToolPolicy = Object.freeze({ readOnly: false, allow: [
 const ENTRY = /^[A-Za-z0-9._-]{1,128}$/;
 const MAX_ENTRIES = 200;
 
-/** Combines policies: the result allows only what every one of them allows. */
+/**
+ * A policy entry as it is matched, for allow and deny lists alike, from the operator or a request:
+ * lower case. An entry names a tool by its listed name (`gmail_send-email`) or its alias
+ * (`gmail-send-email`, the form `enable-tools` accepts too), or an app by its integration key
+ * (`gmail`), in any case.
+ */
+export function normalizeEntry(entry: string): string {
+  return entry.trim().toLowerCase();
+}
+
+/** A policy with every entry normalized (`normalizeEntry`) and deduplicated. */
+export function normalizePolicy(policy: ToolPolicy): ToolPolicy {
+  return {
+    readOnly: policy.readOnly,
+    allow: policy.allow.map((list) => [...new Set(list.map(normalizeEntry))]),
+    deny: [...new Set(policy.deny.map(normalizeEntry))],
+  };
+}
+
+/** Combines policies (normalizing their entries): the result allows only what every one of them allows. */
 export function narrow(...policies: ReadonlyArray<ToolPolicy | undefined>): ToolPolicy {
-  const present = policies.filter((p): p is ToolPolicy => p !== undefined);
+  const present = policies.filter((p): p is ToolPolicy => p !== undefined).map(normalizePolicy);
   return {
     readOnly: present.some((p) => p.readOnly),
     allow: present.flatMap((p) => p.allow),
@@ -34,14 +54,21 @@ export function narrow(...policies: ReadonlyArray<ToolPolicy | undefined>): Tool
   };
 }
 
-/** Whether a tool passes a policy. */
+/** Every normalized name a policy entry may use for a tool: its listed name, its aliases, its integration key. */
+export function policyNamesOf(tool: PolicySubject): Set<string> {
+  const names = new Set<string>([tool.definition.name.toLowerCase()]);
+  for (const alias of tool.aliases ?? []) names.add(alias.toLowerCase());
+  if (tool.app !== undefined) names.add(tool.app.toLowerCase());
+  return names;
+}
+
+/** Whether a tool passes a policy whose entries are normalized (`narrow` / `normalizePolicy`). */
 export function allows(policy: ToolPolicy, tool: PolicySubject): boolean {
-  const name = tool.definition.name;
-  const app = tool.app?.toLowerCase();
-  const matches = (entry: string) => entry === name || (app !== undefined && entry.toLowerCase() === app);
   if (policy.readOnly && tool.definition.annotations?.readOnlyHint !== true) return false;
-  if (policy.deny.some(matches)) return false;
-  return policy.allow.every((list) => list.some(matches));
+  if (policy.deny.length === 0 && policy.allow.length === 0) return true;
+  const names = policyNamesOf(tool);
+  if (policy.deny.some((entry) => names.has(entry))) return false;
+  return policy.allow.every((list) => list.some((entry) => names.has(entry)));
 }
 
 /** A stable key of a policy (for caching views). */
@@ -53,14 +80,7 @@ export function policyKey(policy: ToolPolicy): string {
 /** Parses a comma-separated list of tool names / app keys (a header or query value). */
 export function parseList(value: string | undefined, name: string): string[] | undefined {
   if (value === undefined || value.trim() === '') return undefined;
-  const entries = [
-    ...new Set(
-      value
-        .split(',')
-        .map((v) => v.trim())
-        .filter(Boolean),
-    ),
-  ];
+  const entries = [...new Set(value.split(',').map(normalizeEntry).filter(Boolean))];
   const bad = entries.find((e) => !ENTRY.test(e));
   if (bad !== undefined) throw new BadRequestError(`Invalid entry in ${name}: "${bad.slice(0, 60)}" (tool names or integration keys, comma-separated).`);
   if (entries.length > MAX_ENTRIES) throw new BadRequestError(`Too many entries in ${name} (at most ${MAX_ENTRIES}).`);
@@ -86,13 +106,23 @@ function one(value: unknown, name: string): string | undefined {
 }
 
 /**
- * A request's narrowing: headers first (`X-MCP-Readonly`, `X-MCP-Tools`, `X-MCP-Exclude-Tools`),
- * else the query forms (`readonly`, `tools`, `exclude_tools`) for clients that only take a URL.
+ * A request's narrowing, from its headers (`X-MCP-Readonly`, `X-MCP-Tools`, `X-MCP-Exclude-Tools`)
+ * and its query forms (`readonly`, `tools`, `exclude_tools`, for clients that only take a URL) —
+ * both at once: a header narrows on top of the URL and never widens it (`?readonly=true` with
+ * `X-MCP-Readonly: false` stays read-only; both allow lists apply; both deny lists apply).
  */
 export function requestPolicy(headers: Record<string, string | string[] | undefined>, query: Record<string, unknown>): ToolPolicy {
   const header = (n: string) => one(headers[n], n);
-  const readOnly = parseFlag(header('x-mcp-readonly') ?? one(query.readonly, 'readonly'), 'X-MCP-Readonly');
-  const allow = parseList(header('x-mcp-tools') ?? one(query.tools, 'tools'), 'X-MCP-Tools');
-  const deny = parseList(header('x-mcp-exclude-tools') ?? one(query.exclude_tools, 'exclude_tools'), 'X-MCP-Exclude-Tools') ?? [];
-  return { readOnly, allow: allow ? [allow] : [], deny };
+  const readOnly = parseFlag(header('x-mcp-readonly'), 'X-MCP-Readonly') || parseFlag(one(query.readonly, 'readonly'), 'readonly');
+  const allow = [parseList(header('x-mcp-tools'), 'X-MCP-Tools'), parseList(one(query.tools, 'tools'), 'tools')].filter(
+    (list): list is string[] => list !== undefined,
+  );
+  const deny = [
+    ...new Set([
+      ...(parseList(header('x-mcp-exclude-tools'), 'X-MCP-Exclude-Tools') ?? []),
+      ...(parseList(one(query.exclude_tools, 'exclude_tools'), 'exclude_tools') ?? []),
+    ]),
+  ];
+  if (deny.length > MAX_ENTRIES) throw new BadRequestError(`Too many entries in X-MCP-Exclude-Tools and exclude_tools together (at most ${MAX_ENTRIES}).`);
+  return { readOnly, allow, deny };
 }

@@ -1,4 +1,4 @@
-import { createHash, hash } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
@@ -7,20 +7,13 @@ import { ROOT_LOGGER } from '../common/logging/logging.module';
 import { stdoutDestination } from '../common/logging/log-destination';
 import { appConfig, AppConfig } from '../config/app.config';
 import pino, { Logger as PinoLogger } from 'pino';
-import { allows, narrow, OPEN_POLICY, policyKey, ToolPolicy } from './policy';
+import { allows, narrow, normalizePolicy, OPEN_POLICY, policyKey, policyNamesOf, ToolPolicy } from './policy';
 import { TraceIds } from './trace-ids';
 import { TenantLimits } from '../limits/tenant-limits';
 import { suggestNames } from './suggest-names';
 import { ToolCallObserver } from './tool-call.observer';
 import { errorResult } from './tool-results';
 import { ModeToolSet, SourceTool, ToolCallContext, ToolContext, ToolSource, ToolView } from './tool-source';
-
-/**
- * SHA-256 of a string, in hex: Node's one-shot `crypto.hash` where it exists (Node >= 20.12; about a
- * third of `createHash`'s cost, no Hash stream object per call), else `createHash`.
- */
-const sha256Hex: (text: string) => string =
-  typeof hash === 'function' ? (text) => hash('sha256', text, 'hex') : (text) => createHash('sha256').update(text).digest('hex');
 
 interface Owned {
   readonly tool: SourceTool;
@@ -83,6 +76,7 @@ class AppsView implements ToolView {
 class MergedTools {
   readonly all: readonly Owned[];
   private readonly views = new Map<string, AppsView>();
+  private names?: Set<string>;
 
   constructor(
     parts: ReadonlyArray<{ source: ToolSource; tools: readonly SourceTool[] }>,
@@ -103,6 +97,12 @@ class MergedTools {
       }
     }
     this.all = all;
+  }
+
+  /** Whether any source offers a tool of this name, whatever the view (built on the first refused call). */
+  offers(name: string): boolean {
+    this.names ??= new Set(this.all.map((o) => o.tool.definition.name));
+    return this.names.has(name);
   }
 
   view(apps: readonly string[] | null, policy: ToolPolicy): AppsView {
@@ -165,6 +165,10 @@ export class ToolRegistry implements OnApplicationBootstrap {
 
   private readonly ceiling: ToolPolicy;
   private readonly audit?: PinoLogger;
+  /** Key of the audit line's `argumentsHmac`: AUDIT_HASH_KEY, else random per process. */
+  private readonly auditHashKey: Buffer;
+  /** Operator entries (TOOLS_ALLOW / TOOLS_DENY) not yet checked against a catalog: see `checkCeiling`. */
+  private readonly uncheckedCeiling = new Map<string, 'TOOLS_ALLOW' | 'TOOLS_DENY'>();
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -174,7 +178,10 @@ export class ToolRegistry implements OnApplicationBootstrap {
     @Inject(ROOT_LOGGER) root: PinoLogger,
     @Optional() private readonly traceIds?: TraceIds,
   ) {
-    this.ceiling = config.toolPolicy ?? OPEN_POLICY;
+    this.auditHashKey = config.auditHashKey ? Buffer.from(config.auditHashKey, 'utf8') : randomBytes(32);
+    this.ceiling = normalizePolicy(config.toolPolicy ?? OPEN_POLICY);
+    for (const list of this.ceiling.allow) for (const entry of list) this.uncheckedCeiling.set(entry, 'TOOLS_ALLOW');
+    for (const entry of this.ceiling.deny) this.uncheckedCeiling.set(entry, 'TOOLS_DENY');
     // Its own logger on the root's destination: written with AUDIT_LOG on, whatever LOG_LEVEL says,
     // and without the root's redaction paths (an audit line holds no secret by construction; the
     // redaction pass was most of the line's cost on the tools/call path). The destination writes
@@ -219,19 +226,41 @@ export class ToolRegistry implements OnApplicationBootstrap {
     const answers = await Promise.all(this.sources.map((s) => s.list(ctx)));
     const keys = answers.map((a) => (a.length === 0 ? NO_TOOLS : a));
     if (keys.length === 0) keys.push(NO_TOOLS);
-    return this.merged.get(
-      keys,
-      () =>
-        new MergedTools(
-          this.sources.map((source, i) => ({ source, tools: answers[i] })),
-          (name, kept, dropped) => {
-            const key = `${name}\u0000${dropped.sourceName}`;
-            if (this.reportedCollisions.has(key)) return;
-            if (this.reportedCollisions.size < 1000) this.reportedCollisions.add(key);
-            this.logger.warn(`Tool "${name}" of source "${dropped.sourceName}" is hidden: "${kept.sourceName}" offers a tool of that name.`);
-          },
-        ),
-    );
+    return this.merged.get(keys, () => {
+      const merged = new MergedTools(
+        this.sources.map((source, i) => ({ source, tools: answers[i] })),
+        (name, kept, dropped) => {
+          const key = `${name}\u0000${dropped.sourceName}`;
+          if (this.reportedCollisions.has(key)) return;
+          if (this.reportedCollisions.size < 1000) this.reportedCollisions.add(key);
+          this.logger.warn(`Tool "${name}" of source "${dropped.sourceName}" is hidden: "${kept.sourceName}" offers a tool of that name.`);
+        },
+      );
+      this.checkCeiling(merged, ctx);
+      return merged;
+    });
+  }
+
+  /**
+   * Warns once about each operator entry (TOOLS_ALLOW / TOOLS_DENY) that matches no tool name,
+   * alias or integration key of the first non-empty catalog loaded — the first moment the server
+   * knows any catalog (tools are per customer, so there is none at start-up). A typo in a deny list
+   * would otherwise deny nothing, silently. Each entry is checked once per process.
+   */
+  private checkCeiling(merged: MergedTools, ctx: ToolContext): void {
+    if (this.uncheckedCeiling.size === 0 || merged.all.length === 0) return;
+    const names = new Set<string>();
+    for (const o of merged.all) for (const n of policyNamesOf(o.tool)) names.add(n);
+    for (const [entry, variable] of this.uncheckedCeiling) {
+      if (!names.has(entry)) {
+        this.logger.warn(
+          `${variable} entry "${entry}" matches no tool, alias or integration key of the first catalog loaded ` +
+            `(identity ${ctx.identity.key.slice(0, 12)}, ${merged.all.length} tools): it has no effect there. ` +
+            'Entries are tool names (gmail_send-email), <integrationKey>-<actionKey> (gmail-send-email) or integration keys (gmail), in any case.',
+        );
+      }
+    }
+    this.uncheckedCeiling.clear();
   }
 
   /** What mode tools see: the caller's tools under its `apps`, enabled or not. */
@@ -299,22 +328,41 @@ export class ToolRegistry implements OnApplicationBootstrap {
    * call takes one of the identity's `MAX_CONCURRENT_CALLS_PER_IDENTITY` slots while it runs.
    */
   async call(ctx: ToolCallContext, name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult> {
-    const view = (await this.mergedFor(ctx)).view(ctx.apps, this.policyOf(ctx));
+    const merged = await this.mergedFor(ctx);
+    const view = merged.view(ctx.apps, this.policyOf(ctx));
     const modeTools = this.modeToolsOf(ctx).find((m) => m.names.includes(name));
-    if (modeTools) return modeTools.call(ctx, name, args ?? {}, view);
+    if (modeTools) {
+      this.traceIds?.toolResolved(name);
+      // A mode tool that refuses (e.g. run-read-action on a writing action) without calling back into
+      // the registry gets its own audit line; one that does is audited by that inner call.
+      const trail = { audited: false };
+      const started = performance.now();
+      const result = await modeTools.call({ ...ctx, trail }, name, args ?? {}, view);
+      if (result.isError && !trail.audited)
+        this.writeAudit(ctx, { tool: name, source: 'mode-tools' }, {}, outcomeOf(result), performance.now() - started, args);
+      return result;
+    }
 
     const owned = view.owned(name);
     if (owned && ctx.mode === 'search') {
+      this.writeAudit(ctx, { tool: name }, {}, 'not_listed', 0, args);
       throw new RpcError(
         JsonRpcErrorCode.InvalidParams,
         `Tool "${String(name).slice(0, 200)}" is not listed in search mode; run it with run-action (or run-read-action).`,
       );
     }
-    if (!owned || (ctx.mode === 'dynamic' && !ctx.enabledTools.includes(name))) throw this.unknownTool(name, view, owned !== undefined);
+    if (!owned || (ctx.mode === 'dynamic' && !ctx.enabledTools.includes(name))) {
+      // Refused: hidden by policy (the catalog has it, the caller's view does not), not enabled, or unknown.
+      const outcome: AuditOutcome = owned ? 'not_enabled' : merged.offers(name) ? 'denied' : 'unknown_tool';
+      this.writeAudit(ctx, { tool: name }, {}, outcome, 0, args);
+      throw this.unknownTool(name, view, owned !== undefined);
+    }
+    this.traceIds?.toolResolved(name);
     const label = owned.tool.app ?? owned.source.sourceName;
     const release = this.limits.tryAcquireUpstreamCall(ctx.identity.key);
     if (!release) {
       this.observer.record(label, 'rate_limited', 0);
+      this.writeAudit(ctx, auditedTool(owned), {}, 'rate_limited', 0, args);
       const limit = this.limits.maxConcurrentCalls;
       return errorResult(
         `Too many tool calls are running at once for this user (limit ${limit}, MAX_CONCURRENT_CALLS_PER_IDENTITY); ` +
@@ -324,7 +372,7 @@ export class ToolRegistry implements OnApplicationBootstrap {
     }
     const started = performance.now();
     const audit: { connectionId?: string } = {};
-    let outcome = 'failed';
+    let outcome: AuditOutcome = 'failed';
     try {
       const result = await owned.source.call({ ...ctx, audit }, owned.tool, args ?? {});
       outcome = outcomeOf(result);
@@ -336,42 +384,48 @@ export class ToolRegistry implements OnApplicationBootstrap {
       release();
       const durationMs = performance.now() - started;
       this.observer.record(label, outcome, durationMs);
-      this.writeAudit(ctx, owned, audit, outcome, durationMs, args ?? {});
+      this.writeAudit(ctx, auditedTool(owned), audit, outcome, durationMs, args);
     }
   }
 
   /**
-   * One line per tool call (logger `audit`): who ran which tool where, how it ended, and a SHA-256
-   * of the arguments — never their values, the output or a token.
+   * One line per tool call (logger `audit`), refused ones included: who ran which tool where, how
+   * it ended (`outcome`, from `AUDIT_OUTCOMES`), and an HMAC-SHA256 of the arguments keyed with
+   * AUDIT_HASH_KEY (`argumentsHmac`: equal arguments correlate, yet a short argument cannot be
+   * recovered by hashing guesses, as it could from a plain SHA-256) — never their values, the
+   * output or a token. A name that resolved to no tool is the client's text: cut.
    */
   private writeAudit(
     ctx: ToolCallContext,
-    owned: Owned,
+    tool: { tool: string; integration?: string; source?: string },
     details: { connectionId?: string },
-    outcome: string,
+    outcome: AuditOutcome,
     durationMs: number,
-    args: Record<string, unknown>,
+    args: Record<string, unknown> | undefined,
   ): void {
+    if (ctx.trail) ctx.trail.audited = true;
     if (!this.audit) return;
-    let argumentsSha256: string;
+    let argumentsHmac: string;
     try {
-      argumentsSha256 = sha256Hex(JSON.stringify(args));
+      argumentsHmac = createHmac('sha256', this.auditHashKey)
+        .update(JSON.stringify(args ?? {}))
+        .digest('hex');
     } catch {
-      argumentsSha256 = 'unserializable';
+      argumentsHmac = 'unserializable';
     }
     this.audit.info(
       {
         requestId: ctx.requestId,
         traceId: this.traceIds?.current(),
         identity: ctx.identity.key.slice(0, 12),
-        workspace: ctx.identity.workspaceKey,
-        tool: owned.tool.definition.name,
-        integration: owned.tool.app,
-        source: owned.source.sourceName,
+        workspace: ctx.identity.workspaceKey.slice(0, 128),
+        tool: String(tool.tool).slice(0, 128),
+        integration: tool.integration,
+        source: tool.source,
         connectionId: details.connectionId,
         outcome,
         durationMs: Math.round(durationMs),
-        argumentsSha256,
+        argumentsHmac,
       },
       'tool call',
     );
@@ -391,9 +445,47 @@ export class ToolRegistry implements OnApplicationBootstrap {
   }
 }
 
-/** The metric outcome of a tool result: `success`, or the error type the source put in `structuredContent.error.type`. */
-function outcomeOf(result: CallToolResult): string {
+/**
+ * Every outcome an audit line (and the tool-call metric) may carry: a run's own (`success`,
+ * `failed`, `cancelled`, an upstream error kind, `invalid_arguments`, `error`), and refusals that
+ * ran nothing — `denied` (policy hides the tool), `unknown_tool`, `not_enabled` (dynamic mode),
+ * `not_listed` (a direct call in search mode), `not_read_only` (run-read-action on a writing
+ * action), `rate_limited` (MAX_CONCURRENT_CALLS_PER_IDENTITY).
+ */
+export const AUDIT_OUTCOMES = [
+  'success',
+  'failed',
+  'cancelled',
+  'error',
+  'invalid_arguments',
+  'invalid_request',
+  'tool_failed',
+  'denied',
+  'unknown_tool',
+  'not_enabled',
+  'not_listed',
+  'not_read_only',
+  'rate_limited',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'timeout',
+  'unavailable',
+  'bad_request',
+  'connection',
+  'action_failed',
+] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+const KNOWN_OUTCOMES: ReadonlySet<string> = new Set(AUDIT_OUTCOMES);
+
+/** The audited tool of a resolved call. */
+function auditedTool(owned: Owned): { tool: string; integration?: string; source: string } {
+  return { tool: owned.tool.definition.name, integration: owned.tool.app, source: owned.source.sourceName };
+}
+
+/** The outcome of a tool result: `success`, or the error type the source put in `structuredContent.error.type` when it is a known one, else `error`. */
+function outcomeOf(result: CallToolResult): AuditOutcome {
   if (!result.isError) return 'success';
   const type = (result.structuredContent as { error?: { type?: unknown } } | undefined)?.error?.type;
-  return typeof type === 'string' && /^[a-z_]{1,40}$/.test(type) ? type : 'error';
+  return typeof type === 'string' && KNOWN_OUTCOMES.has(type) ? (type as AuditOutcome) : 'error';
 }

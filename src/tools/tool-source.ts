@@ -46,6 +46,8 @@ export interface ToolCallContext extends ToolContext {
   readonly requestId?: string;
   /** Details a source adds to the call's audit line (e.g. the connection an action ran on). */
   readonly audit?: { connectionId?: string };
+  /** Set by the registry while a mode tool runs: whether a call it made back into the registry wrote the audit line. */
+  readonly trail?: { audited: boolean };
 }
 
 /** A tool as a source offers it. */

@@ -205,7 +205,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       ...(a.inputSchema !== undefined ? { inputSchema: a.inputSchema } : {}),
       ...(a.outputSchema !== undefined ? { outputSchema: a.outputSchema } : {}),
       isDeactivated: a.isDeactivated === true,
-      type: 'run-javascript',
+      type: a.type ?? 'run-javascript',
       createdAt: STAMP,
       updatedAt: STAMP,
       ...(a.archived ? { archivedAt: STAMP } : {}),

@@ -33,6 +33,8 @@ export interface ActionFixture {
   description?: string;
   inputSchema?: object;
   outputSchema?: object;
+  /** The action's Integration.app type (default `run-javascript`). */
+  type?: string;
   isDeactivated?: boolean;
   archived?: boolean;
   run?: RunSpec;

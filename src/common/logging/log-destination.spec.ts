@@ -33,6 +33,17 @@ describe('gatheringDestination', () => {
     await waitFor('the next batch', () => written().endsWith('{"n":4}\n'));
   });
 
+  it('writes a batch older than the interval with the next line, when a busy event loop has kept the timer from running', () => {
+    const destination = gatheringDestination(fd, 20);
+    destination.write('{"n":1}\n');
+    // The loop is busy (no timer can run) for longer than the interval; then another line comes.
+    const until = performance.now() + 60;
+    while (performance.now() < until);
+    expect(written()).toBe('');
+    destination.write('{"n":2}\n');
+    expect(written()).toBe('{"n":1}\n{"n":2}\n');
+  });
+
   it('writes at once when 8 KiB are held, whatever the interval', () => {
     const destination = gatheringDestination(fd, 60_000);
     const line = `{"pad":"${'x'.repeat(1000)}"}\n`;

@@ -18,6 +18,35 @@ export function requestIdFor(req: IncomingMessage, res: ServerResponse): string 
   return id;
 }
 
+/** What a JSON-RPC exchange answered, beyond its HTTP status (HTTP 200 carries refusals too). */
+export type RpcOutcome = 'rpc_error' | 'tool_error';
+const RPC_OUTCOME = Symbol('rpcOutcome');
+
+/**
+ * Notes on the response what its JSON-RPC answer said, for the access line (`rpcOutcome`, and
+ * `rpcCode` for a JSON-RPC error): a refused call answered 200 is not logged as a plain success.
+ * A JSON-RPC error outranks a tool error (a batch shows its worst answer).
+ */
+export function noteRpcOutcome(res: ServerResponse, outcome: RpcOutcome, rpcCode?: number): void {
+  const holder = res as ServerResponse & { [RPC_OUTCOME]?: { outcome: RpcOutcome; rpcCode?: number } };
+  if (holder[RPC_OUTCOME]?.outcome === 'rpc_error') return;
+  holder[RPC_OUTCOME] = { outcome, ...(Number.isInteger(rpcCode) ? { rpcCode } : {}) };
+}
+
+/** Notes the outcome of JSON-RPC answers (see `noteRpcOutcome`). */
+export function noteRpcAnswers(res: ServerResponse, answers: readonly unknown[]): void {
+  for (const answer of answers) {
+    const a = answer as { error?: { code?: unknown }; result?: { isError?: unknown } };
+    if (a.error) noteRpcOutcome(res, 'rpc_error', typeof a.error.code === 'number' ? a.error.code : undefined);
+    else if (a.result?.isError === true) noteRpcOutcome(res, 'tool_error');
+  }
+}
+
+function rpcOutcomeOf(res: ServerResponse): { rpcOutcome?: RpcOutcome; rpcCode?: number } {
+  const noted = (res as ServerResponse & { [RPC_OUTCOME]?: { outcome: RpcOutcome; rpcCode?: number } })[RPC_OUTCOME];
+  return noted ? { rpcOutcome: noted.outcome, ...(noted.rpcCode !== undefined ? { rpcCode: noted.rpcCode } : {}) } : {};
+}
+
 /** The id `requestLogging` gave the request ('-' for one it did not see). */
 export function loggedRequestId(req: IncomingMessage): string {
   const id = (req as { id?: unknown }).id;
@@ -59,12 +88,23 @@ interface LoggedRequest extends IncomingMessage {
   originalUrl?: string;
 }
 
-/** The fields of a request's log lines: `req` (id, method, path — never the query string). */
-function requestBindings(req: LoggedRequest, id: string): Bindings {
+/** Longest path a log line shows (the rest is cut: a path is the client's text). */
+const MAX_LOGGED_PATH = 256;
+
+/**
+ * A request's path as a log line may show it: never the query string, a token pasted into the
+ * path itself (`/x/<jwt>`) scrubbed, cut to `MAX_LOGGED_PATH` characters.
+ */
+export function loggedPath(req: { originalUrl?: string; url?: string }): string {
   const url = req.originalUrl ?? req.url ?? '';
   const q = url.indexOf('?');
-  // A token pasted into the path itself (`/x/<jwt>`) is scrubbed too; the query string is never logged.
-  return { req: { id, method: req.method, path: redactSecrets(q === -1 ? url : url.slice(0, q)) } };
+  const path = redactSecrets(q === -1 ? url : url.slice(0, q));
+  return path.length > MAX_LOGGED_PATH ? `${path.slice(0, MAX_LOGGED_PATH)}…` : path;
+}
+
+/** The fields of a request's log lines: `req` (id, method, path — never the query string). */
+function requestBindings(req: LoggedRequest, id: string): Bindings {
+  return { req: { id, method: req.method, path: loggedPath(req) } };
 }
 
 /**
@@ -160,7 +200,13 @@ export function requestLogging(root: Logger) {
       const level: Level = status >= 500 ? 'error' : 'info';
       if (!root.isLevelEnabled(level)) return;
       root[level](
-        { ...requestBindings(req, id), res: { statusCode: status }, responseTime: Math.round(performance.now() - started), ...correlation(req, res) },
+        {
+          ...requestBindings(req, id),
+          res: { statusCode: status },
+          responseTime: Math.round(performance.now() - started),
+          ...correlation(req, res),
+          ...rpcOutcomeOf(res),
+        },
         res.writableFinished ? 'request completed' : 'request aborted',
       );
     };

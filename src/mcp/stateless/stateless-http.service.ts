@@ -7,9 +7,14 @@ import { AuthService } from '../../auth/auth.service';
 import type { AuthContext } from '../../auth/identity';
 import { IntegrationsService } from '../../integrations/integrations.service';
 import { requestPolicy } from '../../tools/policy';
+import { noteRpcOutcome } from '../../common/logging/request-logging';
 import type { ToolContext } from '../../tools/tool-source';
 import { describeRequest, RequestOutcome, RequestTracer } from '../request-tracer';
 import { parseSessionOptions } from '../transports/session-options';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../transports/json-rpc-body';
+import { BadRequestError } from '../../common/domain.errors';
+import { redactSecrets } from '../../common/redact';
+import { JsonRpcErrorCode } from '../../common/json-rpc';
 import { STATELESS_REQUEST, StatelessRequest, StatelessServerFactory } from './stateless-server.factory';
 
 /** The stateless protocol revision this arm serves. */
@@ -48,7 +53,8 @@ export class StatelessHttpService implements OnApplicationShutdown {
   ) {
     this.handler = createMcpHandler(servers.create, {
       legacy: 'reject',
-      onerror: (err) => this.logger.debug(`2026-07-28 exchange: ${err.message}`),
+      // The SDK's message may quote what the client sent: cut and scrubbed.
+      onerror: (err) => this.logger.debug(`2026-07-28 exchange: ${redactSecrets(String(err.message).slice(0, 300))}`),
     });
   }
 
@@ -64,6 +70,14 @@ export class StatelessHttpService implements OnApplicationShutdown {
       // An unparsed body (wrong Content-Type) is the session era's 415 to give; an array is a batch,
       // which the 2026 revision does not have (the session era answers it without an upstream call).
       if (req.body === undefined || req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) return undefined;
+      // Before the SDK walks the body (recursively: 20,000 levels overflowed its stack, a 500), the
+      // same nesting limit as the session era, whichever era the message turns out to be.
+      if (nestsDeeperThan(req.body, MAX_JSON_DEPTH)) {
+        throw new BadRequestError(
+          `Invalid Request: the message nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep.`,
+          JsonRpcErrorCode.InvalidRequest,
+        );
+      }
       const exchange = await this.exchange(req);
       return (await isLegacyRequest(exchange.request, req.body)) ? undefined : exchange;
     }
@@ -72,7 +86,13 @@ export class StatelessHttpService implements OnApplicationShutdown {
 
   private async exchange(req: Request): Promise<StatelessExchange> {
     const abort = new AbortController();
-    const request = await toWebRequest(req, req.method === 'POST' ? req.body : undefined, { signal: abort.signal });
+    let request: globalThis.Request;
+    try {
+      request = await toWebRequest(req, req.method === 'POST' ? req.body : undefined, { signal: abort.signal });
+    } catch {
+      // The URL is built from the Host header (`Host: a b` cannot be parsed): the client's mistake, not ours.
+      throw new BadRequestError('Bad Request: the Host header is not a valid host.', JsonRpcErrorCode.InvalidRequest);
+    }
     return { request, abort };
   }
 
@@ -95,7 +115,17 @@ export class StatelessHttpService implements OnApplicationShutdown {
     if (message?.method === 'server/discover') void this.integrations.prefetch({ identityKey: auth.identity.key, token: auth.token });
     const params = message?.params as { name?: unknown } | undefined;
     const call = message?.method === 'tools/call' && typeof params?.name === 'string' ? params.name : undefined;
-    const run = (outcome: RequestOutcome) => this.answer(exchange, req, res, { ctx, requestId: header(req, 'x-request-id'), outcome, call });
+    // The outcome reaches the request's span (when traced) and the access line (a refusal is not a plain 200).
+    const run = (traced: RequestOutcome) => {
+      const outcome: RequestOutcome = {
+        fail: (errorType, rpcCode) => {
+          traced.fail(errorType, rpcCode);
+          if (rpcCode !== undefined) noteRpcOutcome(res, 'rpc_error', rpcCode);
+          else if (errorType === 'tool_error') noteRpcOutcome(res, 'tool_error');
+        },
+      };
+      return this.answer(exchange, req, res, { ctx, requestId: header(req, 'x-request-id'), outcome, call });
+    };
     if (!this.tracer.enabled || typeof message?.method !== 'string' || message.id === undefined) return run(NO_OUTCOME);
     return this.tracer.inRequestSpan(describeRequest(message as JSONRPCRequest, { protocolVersion: STATELESS_REVISION, headers: req.headers }), run);
   }

@@ -23,6 +23,8 @@ import { ToolRegistry } from '../../tools/tool-registry';
 import { sessionToolContext } from '../request-context';
 import { describeRequest, McpExchange, RequestTracer } from '../request-tracer';
 import { requestPolicy } from '../../tools/policy';
+import { noteRpcAnswers } from '../../common/logging/request-logging';
+import { redactSecrets } from '../../common/redact';
 
 export const SESSION_HEADER = 'mcp-session-id';
 
@@ -193,6 +195,7 @@ export class StreamableHttpService {
         res.status(202).end();
         return;
       }
+      noteRpcAnswers(res, responses);
       writeJson(res, 200, JSON.stringify(Array.isArray(req.body) ? responses : responses[0]));
     } finally {
       // No server.close() here: with every request answered nothing is pending, and closing builds
@@ -205,7 +208,7 @@ export class StreamableHttpService {
   private async handleWithSdkTransport(req: Request, res: Response, session: SessionRecord): Promise<void> {
     const server = this.servers.create(session, session.mode);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-    transport.onerror = (err) => this.logger.debug(`Transport: ${err.message}`);
+    transport.onerror = (err) => this.logger.debug(`Transport: ${redactSecrets(String(err.message).slice(0, 300))}`);
     res.once('close', () => {
       void transport.close().catch(() => undefined);
       void server.close().catch(() => undefined);
