@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { loggedRequestId } from './logging/request-logging';
 import { redactSecrets } from './redact';
 import { toErrorResponse } from './error-response';
+import { pathMode } from './mode-paths';
 
 /** Requests whose JSON-RPC id we can echo in an error. */
 function requestIdOf(body: unknown): unknown {
@@ -40,7 +41,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
 /**
  * `resourceMetadataUrl`: with OAuth discovery configured, every 401 points OAuth-capable clients
- * at the RFC 9728 metadata (`WWW-Authenticate: Bearer resource_metadata="…"`).
+ * at the RFC 9728 metadata (`WWW-Authenticate: Bearer resource_metadata="…"`), the mode path's own
+ * for `/mcp/search` and `/mcp/dynamic`.
  */
 export function sendError(exception: unknown, req: Request, res: Response, logger: Logger, resourceMetadataUrl?: string): void {
   const path = req.path ?? req.url?.split('?')[0] ?? '';
@@ -55,7 +57,9 @@ export function sendError(exception: unknown, req: Request, res: Response, logge
     return;
   }
   for (const [name, value] of Object.entries(response.headers)) {
-    const announced = name === 'WWW-Authenticate' && resourceMetadataUrl ? `${value}, resource_metadata="${resourceMetadataUrl}"` : value;
+    const mode = pathMode(path);
+    const metadataUrl = resourceMetadataUrl && mode ? `${resourceMetadataUrl}/${mode}` : resourceMetadataUrl;
+    const announced = name === 'WWW-Authenticate' && metadataUrl ? `${value}, resource_metadata="${metadataUrl}"` : value;
     res.setHeader(name, announced);
   }
   res.status(response.status).json(response.body);

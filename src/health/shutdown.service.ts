@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { appConfig, AppConfig } from '../config/app.config';
 import { NotificationHub } from '../mcp/notifications/notification.hub';
 import { SseService } from '../mcp/transports/sse.service';
+import { resourcePath } from '../common/mode-paths';
 
 /**
  * Graceful shutdown, driven by `bootstrap.ts` on SIGTERM/SIGINT: stop accepting connections and
@@ -35,7 +36,7 @@ export class ShutdownService {
 
   /** Counts in-flight requests (long-lived GET streams excluded: they are closed, not awaited). */
   readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
-    if (req.method === 'GET' && (req.path === '/sse' || req.path === '/mcp')) return next();
+    if (req.method === 'GET' && (req.path === '/sse' || resourcePath(req.path) === req.path)) return next();
     this.inFlight++;
     let done = false;
     const finish = () => {

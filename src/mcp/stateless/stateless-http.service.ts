@@ -9,7 +9,7 @@ import { IntegrationsService } from '../../integrations/integrations.service';
 import { requestPolicy } from '../../tools/policy';
 import type { ToolContext } from '../../tools/tool-source';
 import { describeRequest, RequestOutcome, RequestTracer } from '../request-tracer';
-import { parseSessionOptions } from '../transports/session-options';
+import { requestSessionOptions } from '../transports/session-options';
 import { STATELESS_REQUEST, StatelessRequest, StatelessServerFactory } from './stateless-server.factory';
 
 /** The stateless protocol revision this arm serves. */
@@ -79,7 +79,7 @@ export class StatelessHttpService implements OnApplicationShutdown {
   /** Answers one 2026-07-28 request for a caller the guard authenticated (and rate-limited). */
   async serve(exchange: StatelessExchange, req: Request, res: Response, auth: AuthContext): Promise<void> {
     await this.auth.ensureVerified(auth);
-    const { mode, apps } = parseSessionOptions(req.query as Record<string, unknown>);
+    const { mode, apps } = requestSessionOptions(req);
     const ctx: ToolContext = {
       identity: auth.identity,
       token: auth.token,

@@ -3,13 +3,17 @@ import type { Request, Response } from 'express';
 import { Auth } from '../../auth/auth.decorators';
 import { AuthGuard } from '../../auth/auth.guard';
 import type { AuthContext } from '../../auth/identity';
+import { MODE_PATHS } from '../../common/mode-paths';
 import { StatelessHttpService } from '../stateless/stateless-http.service';
 import { StreamableHttpService } from './streamable-http.service';
+
+/** `/mcp`, `/mcp/search`, `/mcp/dynamic` (SPEC §12: modes as paths). */
+const PATHS = ['', ...MODE_PATHS];
 
 /**
  * Streamable HTTP (`/mcp`), both protocol eras on one URL: a 2026-07-28 request (its `_meta`
  * protocol version) is answered statelessly; `initialize` and requests with `Mcp-Session-Id` by the
- * session era.
+ * session era. `/mcp/search` and `/mcp/dynamic` are the same endpoint with the mode in the path.
  */
 @Controller('mcp')
 @UseGuards(AuthGuard)
@@ -19,19 +23,19 @@ export class StreamableHttpController {
     private readonly stateless: StatelessHttpService,
   ) {}
 
-  @Post()
+  @Post(PATHS)
   async post(@Req() req: Request, @Res() res: Response, @Auth() auth: AuthContext): Promise<void> {
     const exchange = await this.stateless.classify(req);
     return exchange ? this.stateless.serve(exchange, req, res, auth) : this.sessions.post(req, res, auth);
   }
 
-  @Get()
+  @Get(PATHS)
   async get(@Req() req: Request, @Res() res: Response, @Auth() auth: AuthContext): Promise<void> {
     const exchange = await this.stateless.classify(req);
     return exchange ? this.stateless.serve(exchange, req, res, auth) : this.sessions.get(req, res, auth);
   }
 
-  @Delete()
+  @Delete(PATHS)
   async delete(@Req() req: Request, @Res() res: Response, @Auth() auth: AuthContext): Promise<void> {
     const exchange = await this.stateless.classify(req);
     return exchange ? this.stateless.serve(exchange, req, res, auth) : this.sessions.delete(req, res, auth);
