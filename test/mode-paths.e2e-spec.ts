@@ -81,6 +81,9 @@ describe('Modes as paths: /mcp/search and /mcp/dynamic, both eras', () => {
     const found = await dynamic.callTool({ name: 'search-actions', arguments: { query: 'send an email' } });
     expect((found.structuredContent as { results: Array<{ tool: string }> }).results[0].tool).toBe('gmail_send-email');
     expect(names((await (await v2('/mcp')).listTools()).tools)).toContain('gmail_send-email');
+    // A misspelled action is a result the model reads (SPEC §12), in this era too.
+    const misspelled = await dynamic.callTool({ name: 'run-action', arguments: { tool: 'gmail_send-emial', arguments: {} } });
+    expect(misspelled).toMatchObject({ isError: true, structuredContent: { error: { type: 'unknown_action', suggestions: ['gmail_send-email'] } } });
   });
 
   it('a path mode with a conflicting ?mode= is a 400 naming both; the same mode twice is accepted', async () => {

@@ -16,16 +16,27 @@ export function successResult(output: unknown): CallToolResult {
 
 export function errorResult(text: string, details?: Record<string, unknown>): CallToolResult {
   const result: CallToolResult = { content: [{ type: 'text', text }], isError: true };
-  if (details) result.structuredContent = { error: details };
+  // The structured error carries the message too, for clients that show only structuredContent.
+  if (details) result.structuredContent = { error: { ...details, message: text } };
   return result;
 }
 
 export function invalidArgumentsResult(toolName: string, problems: ValidationProblem[]): CallToolResult {
   const list = problems.map((p) => `"${p.path}" ${p.message}`);
-  return errorResult(`Invalid arguments for ${toolName}: ${list.join('; ')}. Fix these fields (see the tool's inputSchema) and call again.`, {
-    type: 'invalid_arguments',
-    fields: problems,
-  });
+  return errorResult(
+    `Invalid arguments for ${toolName}: ${list.join('; ')}. Fix these fields and call again (the schema: the tool's inputSchema, or describe-actions in search mode).`,
+    {
+      type: 'invalid_arguments',
+      fields: problems,
+    },
+  );
+}
+
+/** The text without the periods (and spaces) it ends with, so the sentence after it ends in exactly one. */
+export function withoutFinalPeriods(text: string): string {
+  let end = text.length;
+  while (end > 0 && (text[end - 1] === '.' || text[end - 1].trim() === '')) end--;
+  return text.slice(0, end);
 }
 
 /** Turns an upstream failure into text an agent can act on. */
@@ -33,7 +44,8 @@ export function upstreamFailureResult(entry: ToolEntry, connectionId: string, er
   const connection = entry.connections.find((c) => c.id === connectionId);
   const where = `${entry.integrationName || entry.integrationKey} connection "${connection?.name ?? connectionId}" (${connectionId})`;
   const label = [err.upstreamType, err.upstreamKey].filter(Boolean).join('/');
-  const cause = `Integration.app error${label ? ` (${label})` : ''}: ${err.message}`;
+  // One period after it, whatever the upstream message ends with.
+  const cause = `Integration.app error${label ? ` (${label})` : ''}: ${withoutFinalPeriods(err.message)}`;
   const details: Record<string, unknown> = { type: err.kind, upstreamType: err.upstreamType, upstreamKey: err.upstreamKey, status: err.upstreamStatus };
   switch (err.kind) {
     case 'connection':
@@ -66,6 +78,9 @@ export function upstreamFailureResult(entry: ToolEntry, connectionId: string, er
         details,
       );
     default:
-      return errorResult(`${cause}. Check the arguments against the tool's inputSchema and try again.`, details);
+      return errorResult(
+        `${cause}. Check the arguments against the action's schema (the tool's inputSchema, or describe-actions in search mode) and try again.`,
+        details,
+      );
   }
 }
