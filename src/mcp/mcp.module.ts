@@ -9,6 +9,7 @@ import { McpServerFactory } from './mcp-server.factory';
 import { NotificationHub } from './notifications/notification.hub';
 import { StatelessHttpService } from './stateless/stateless-http.service';
 import { StatelessServerFactory } from './stateless/stateless-server.factory';
+import { McpEndpoint } from './transports/mcp-endpoint';
 import { SseController } from './transports/sse.controller';
 import { SseService } from './transports/sse.service';
 import { StreamableHttpController } from './transports/streamable-http.controller';
@@ -18,7 +19,16 @@ import { StreamableHttpService } from './transports/streamable-http.service';
 @Module({
   imports: [AuthModule, IntegrationsModule, SessionsModule, ToolsModule, LimitsModule],
   controllers: [StreamableHttpController, SseController],
-  providers: [McpServerFactory, NotificationHub, InFlightRequests, StreamableHttpService, SseService, StatelessServerFactory, StatelessHttpService],
+  providers: [
+    McpEndpoint,
+    McpServerFactory,
+    NotificationHub,
+    InFlightRequests,
+    StreamableHttpService,
+    SseService,
+    StatelessServerFactory,
+    StatelessHttpService,
+  ],
   exports: [NotificationHub, SseService],
 })
 export class McpModule {}

@@ -4,8 +4,7 @@ import { Auth } from '../../auth/auth.decorators';
 import { AuthGuard } from '../../auth/auth.guard';
 import type { AuthContext } from '../../auth/identity';
 import { MODE_PATHS } from '../../common/mode-paths';
-import { StatelessHttpService } from '../stateless/stateless-http.service';
-import { StreamableHttpService } from './streamable-http.service';
+import { McpEndpoint } from './mcp-endpoint';
 
 /** `/mcp`, `/mcp/search`, `/mcp/dynamic` (SPEC §12: modes as paths). */
 const PATHS = ['', ...MODE_PATHS];
@@ -18,26 +17,20 @@ const PATHS = ['', ...MODE_PATHS];
 @Controller('mcp')
 @UseGuards(AuthGuard)
 export class StreamableHttpController {
-  constructor(
-    private readonly sessions: StreamableHttpService,
-    private readonly stateless: StatelessHttpService,
-  ) {}
+  constructor(private readonly endpoint: McpEndpoint) {}
 
   @Post(PATHS)
-  async post(@Req() req: Request, @Res() res: Response, @Auth() auth: AuthContext): Promise<void> {
-    const exchange = await this.stateless.classify(req);
-    return exchange ? this.stateless.serve(exchange, req, res, auth) : this.sessions.post(req, res, auth);
+  post(@Req() req: Request, @Res() res: Response, @Auth() auth: AuthContext): Promise<void> {
+    return this.endpoint.post(req, res, auth);
   }
 
   @Get(PATHS)
-  async get(@Req() req: Request, @Res() res: Response, @Auth() auth: AuthContext): Promise<void> {
-    const exchange = await this.stateless.classify(req);
-    return exchange ? this.stateless.serve(exchange, req, res, auth) : this.sessions.get(req, res, auth);
+  get(@Req() req: Request, @Res() res: Response, @Auth() auth: AuthContext): Promise<void> {
+    return this.endpoint.get(req, res, auth);
   }
 
   @Delete(PATHS)
-  async delete(@Req() req: Request, @Res() res: Response, @Auth() auth: AuthContext): Promise<void> {
-    const exchange = await this.stateless.classify(req);
-    return exchange ? this.stateless.serve(exchange, req, res, auth) : this.sessions.delete(req, res, auth);
+  delete(@Req() req: Request, @Res() res: Response, @Auth() auth: AuthContext): Promise<void> {
+    return this.endpoint.delete(req, res, auth);
   }
 }
