@@ -50,13 +50,13 @@ export class AuthService {
     const header = req.headers.authorization;
     if (typeof header === 'string' && header.trim()) {
       const match = /^\s*bearer\s+(\S+)\s*$/i.exec(header);
-      if (!match) throw new UnauthorizedError('Authorization header must be "Bearer <access token>".', { error: 'invalid_request' });
+      if (!match) throw new UnauthorizedError('Authorization header must be "Bearer <access token>".', { error: 'invalid_request', reason: 'malformed' });
       return match[1];
     }
     if (this.config.allowQueryToken) {
       const q = req.query?.token;
       if (typeof q === 'string' && q.trim()) return q.trim();
-      if (Array.isArray(q)) throw new UnauthorizedError('Pass exactly one token query parameter.', { error: 'invalid_request' });
+      if (Array.isArray(q)) throw new UnauthorizedError('Pass exactly one token query parameter.', { error: 'invalid_request', reason: 'malformed' });
     }
     return undefined;
   }
@@ -66,7 +66,7 @@ export class AuthService {
     const token = this.extractToken(req);
     if (!token) {
       const how = this.config.allowQueryToken ? 'an Authorization: Bearer header or a ?token= query parameter' : 'an Authorization: Bearer header';
-      throw new UnauthorizedError(`Missing access token: pass an Integration.app access token in ${how}.`);
+      throw new UnauthorizedError(`Missing access token: pass an Integration.app access token in ${how}.`, { reason: 'missing' });
     }
     return this.tokens.parse(token);
   }
@@ -86,7 +86,8 @@ export class AuthService {
     if (knownGoodToken !== undefined && knownGoodToken === ctx.token) return;
     const key = hashToken(ctx.token);
     if (this.verified.has(key)) return;
-    if (this.rejected.has(key)) throw new UnauthorizedError('Integration.app rejected the access token.', { error: 'invalid_token' });
+    if (this.rejected.has(key))
+      throw new UnauthorizedError('Integration.app rejected the access token.', { error: 'invalid_token', reason: 'upstream_rejected' });
     let inflight = this.pending.get(key);
     if (!inflight) {
       // Each distinct unverified token costs one upstream request: bounded per claimed identity.
@@ -106,7 +107,7 @@ export class AuthService {
     } catch (err) {
       if (err instanceof UpstreamError && (err.kind === 'unauthorized' || err.kind === 'forbidden')) {
         this.rejected.set(key, true);
-        throw new UnauthorizedError('Integration.app rejected the access token.', { cause: err, error: 'invalid_token' });
+        throw new UnauthorizedError('Integration.app rejected the access token.', { cause: err, error: 'invalid_token', reason: 'upstream_rejected' });
       }
       throw err;
     }

@@ -5,6 +5,8 @@ import { loggedRequestId } from './logging/request-logging';
 import { redactSecrets } from './redact';
 import { toErrorResponse } from './error-response';
 import { pathMode } from './mode-paths';
+import { UnauthorizedError } from './domain.errors';
+import { recordAuthFailure } from './auth-failure';
 
 /** Requests whose JSON-RPC id we can echo in an error. */
 function requestIdOf(body: unknown): unknown {
@@ -52,6 +54,8 @@ export function sendError(exception: unknown, req: Request, res: Response, logge
     const err = exception as Error;
     logger.error(`Unhandled error on ${req.method} ${path} (request ${loggedRequestId(req)}): ${redactSecrets(String(err?.stack ?? err))}`);
   }
+  // The 401's reason (closed set) for the access line and the auth-failure counter; never the token.
+  if (exception instanceof UnauthorizedError) recordAuthFailure(res, exception.reason);
   if (res.headersSent) {
     if (!res.writableEnded) res.end();
     return;
