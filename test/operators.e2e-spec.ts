@@ -4,6 +4,9 @@
  * workspace secret does not match the workspace key; and `POST /register` (OAuth dynamic client
  * registration, tried by mcp-remote and the MCP SDK's auth flow) answering what to do instead.
  */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { registerClient } from '@modelcontextprotocol/sdk/client/auth.js';
 import { startEmulator, Emulator } from './emulator/emulator';
 import { startApp, RunningApp } from './support/app';
@@ -110,6 +113,17 @@ describe('Operators: 401 reasons, the workspace-secret check, POST /register', (
     });
     expect(await a.app.get(WorkspaceSecretCheck).result).toBe('unknown');
     expect(a.logs.lines.some((l) => l.startsWith('warn Could not check INTEGRATION_APP_WORKSPACE_SECRET'))).toBe(true);
+  });
+
+  it('docs/security-overview.md: the token-minting snippet, quoted verbatim, mints a token the server accepts', async () => {
+    const file = join(__dirname, '..', 'examples', 'mint-token.mjs');
+    expect(readFileSync(join(__dirname, '..', 'docs', 'security-overview.md'), 'utf8')).toContain(readFileSync(file, 'utf8').trim());
+    const minted = execFileSync(process.execPath, [file], {
+      env: { ...process.env, INTEGRATION_APP_WORKSPACE_KEY: WORKSPACE, INTEGRATION_APP_WORKSPACE_SECRET: SECRET, CUSTOMER_ID: 'cust-1' },
+      encoding: 'utf8',
+    }).trim();
+    const a = await server({ INTEGRATION_APP_WORKSPACE_KEY: WORKSPACE, INTEGRATION_APP_WORKSPACE_SECRET: SECRET });
+    expect((await rawPost(a.url, INIT_BODY, { Authorization: `Bearer ${minted}` })).status).toBe(200);
   });
 
   it("POST /register: the MCP SDK client's dynamic registration fails with a description that says what to do", async () => {
