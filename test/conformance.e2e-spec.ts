@@ -7,7 +7,7 @@
  * The suite is written for its own reference server: many checks call fixture tools
  * (`test_simple_text`, `greet`, …) or prompts/resources this server does not offer. Such a check
  * fails by construction and is classified "not applicable" below, by its exact reason; every other
- * failing check fails this test. The figures are printed and quoted in the README.
+ * failing check fails this test. The figures are printed and quoted in docs/server.md.
  */
 import { startEmulator, Emulator } from './emulator/emulator';
 import { startApp, RunningApp } from './support/app';

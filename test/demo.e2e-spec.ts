@@ -7,7 +7,7 @@ import { freePort } from './support/server-process';
 /**
  * Boots `npm run start:demo` exactly as the README says and checks what it prints (a short banner,
  * its curl session run as pasted) and serves: the demo's failing actions, search mode, Streamable
- * HTTP with a header or `?token=`, and the legacy `/sse?token=` URL. The README's client recipes
+ * HTTP with a header or `?token=`, and the legacy `/sse?token=` URL. docs/clients.md's recipes
  * run in test/clients.e2e-spec.ts.
  */
 describe('npm run start:demo: the banner and what it serves', () => {

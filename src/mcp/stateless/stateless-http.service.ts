@@ -31,7 +31,7 @@ function header(req: Request, name: string): string | undefined {
 
 /**
  * The 2026-07-28 era of `/mcp`, served by the official SDK v2 (`createMcpHandler` with
- * `legacy: 'reject'`; the session era keeps its own transport, see README "Protocol eras"). Every
+ * `legacy: 'reject'`; the session era keeps its own transport, see docs/server.md "Protocol eras"). Every
  * request stands alone: identity from its token, mode/`apps`/policy from its URL and headers,
  * nothing read from or written to the session store.
  */
