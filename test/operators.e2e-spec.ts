@@ -4,8 +4,9 @@
  * workspace secret does not match the workspace key; and `POST /register` (OAuth dynamic client
  * registration, tried by mcp-remote and the MCP SDK's auth flow) answering what to do instead.
  */
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerClient } from '@modelcontextprotocol/sdk/client/auth.js';
 import { startEmulator, Emulator } from './emulator/emulator';
@@ -139,4 +140,23 @@ describe('Operators: 401 reasons, the workspace-secret check, POST /register', (
       /takes Integration\.app access tokens/,
     );
   });
+
+  it('mcp-remote without a token (OAuth first, as Claude Desktop runs it) prints what to do, from POST /register', async () => {
+    const a = await server({});
+    const configDir = mkdtempSync(join(tmpdir(), 'mcp-remote-noauth-'));
+    try {
+      const output = await new Promise<string>((resolve) =>
+        execFile(
+          'npx',
+          ['-y', 'mcp-remote@0.15.1', `${a.url.replace('127.0.0.1', 'localhost')}/mcp`],
+          { env: { ...process.env, MCP_REMOTE_CONFIG_DIR: configDir }, timeout: 45_000 },
+          (_err, stdout, stderr) => resolve(`${stdout}${stderr}`),
+        ),
+      );
+      expect(output).toMatch(/Dynamic Client Registration rejected \(HTTP 400\).*takes Integration\.app access tokens/);
+      expect(output).toContain('Authorization: Bearer <access token>');
+    } finally {
+      rmSync(configDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
