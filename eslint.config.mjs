@@ -28,9 +28,9 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    // The client snippets README "Clients" quotes: plain Node scripts that print what they got.
-    files: ['examples/clients/**/*.mjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    // The client snippets docs/clients.md quotes (and mint-token.mjs): plain Node scripts that print what they got.
+    files: ['examples/clients/**/*.mjs', 'examples/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', TextEncoder: 'readonly' } },
     rules: { 'no-console': 'off' },
   },
   {

@@ -18,6 +18,9 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DOCKERFILE="${DOCKERFILE:-$ROOT/docker/Dockerfile}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/mcp-image.XXXXXX")"
 RUNTIME_PID=""
+# npm 11 (Node 24) turns on Node's module compile cache, by default in $TMPDIR/node-compile-cache:
+# keep it inside the work directory, so nothing is left behind.
+export NODE_COMPILE_CACHE="$WORK/node-compile-cache"
 
 cleanup() {
   local status=$?

@@ -1,5 +1,5 @@
 /**
- * The public surface for teams that build on this server (see README "Extending it" and
+ * The public surface for teams that build on this server (see docs/architecture.md "Extending it" and
  * examples/team-module). Everything else under src/ may change without notice.
  */
 export { bootstrap } from './bootstrap';

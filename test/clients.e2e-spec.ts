@@ -49,13 +49,13 @@ async function listAndCall(client: Client): Promise<{ tools: string[]; text: str
 }
 
 /**
- * Every recipe of README "Clients" against the demo workspace: the snippets in examples/clients (which
- * the README quotes verbatim, checked below) run through each client library's own API — static,
+ * Every recipe of docs/clients.md against the demo workspace: the snippets in examples/clients (which
+ * docs/clients.md quotes verbatim, checked below) run through each client library's own API — static,
  * search and dynamic mode. Config-file clients (Cursor, VS Code, Claude Code) cannot run here: their
  * files are parsed and the URL and headers they hold are used by the real SDK client, as those apps do.
  * Claude Desktop's recipe runs for real: mcp-remote as a stdio server, spawned from the config.
  */
-describe('README "Clients": every recipe, run against the demo workspace', () => {
+describe('docs/clients.md: every recipe, run against the demo workspace', () => {
   let emulator: Emulator;
   let app: RunningApp;
   let base: string;
@@ -79,8 +79,8 @@ describe('README "Clients": every recipe, run against the demo workspace', () =>
     await emulator?.close();
   });
 
-  it('the README quotes every snippet verbatim', () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  it('docs/clients.md quotes every snippet verbatim (and the README the AI SDK one)', () => {
+    const readme = readFileSync(join(ROOT, 'docs', 'clients.md'), 'utf8');
     for (const file of [
       'claude-desktop.json',
       'claude-code.sh',
@@ -96,13 +96,15 @@ describe('README "Clients": every recipe, run against the demo workspace', () =>
       'langchain.mjs',
       'langchain-dynamic.mjs',
       'openai-agents.mjs',
-      'openai-agents-dynamic.mjs',
+      'mastra.mjs',
+      'mastra-dynamic.mjs',
     ]) {
-      if (!readme.includes(snippet(file).trim())) throw new Error(`README.md does not quote examples/clients/${file} verbatim`);
+      if (!readme.includes(snippet(file).trim())) throw new Error(`docs/clients.md does not quote examples/clients/${file} verbatim`);
     }
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(snippet('ai-sdk.mjs').trim());
   });
 
-  describe.each(['sdk-v1.mjs', 'sdk-v2.mjs', 'sdk-v2-stateless.mjs', 'ai-sdk.mjs', 'langchain.mjs', 'openai-agents.mjs'])('%s', (file) => {
+  describe.each(['sdk-v1.mjs', 'sdk-v2.mjs', 'sdk-v2-stateless.mjs', 'ai-sdk.mjs', 'langchain.mjs', 'openai-agents.mjs', 'mastra.mjs'])('%s', (file) => {
     it('static mode: lists the tools and calls one', async () => {
       const { tools, result } = await runNodeSnippet(file, { TOKEN: token, MCP_URL: `${base}/mcp` });
       expect(tools).toEqual(expect.arrayContaining(['gmail_list-emails', 'hubspot_search-contacts', 'notion_export-page']));
@@ -112,7 +114,7 @@ describe('README "Clients": every recipe, run against the demo workspace', () =>
     it('search mode: four tools, the action run through run-read-action', async () => {
       const { tools, result } = await runNodeSnippet(file, {
         TOKEN: token,
-        MCP_URL: `${base}/mcp?mode=search`,
+        MCP_URL: `${base}/mcp/search`,
         TOOL: 'run-read-action',
         ARGS: JSON.stringify({ tool: 'gmail_list-emails', arguments: {} }),
       });
@@ -121,14 +123,40 @@ describe('README "Clients": every recipe, run against the demo workspace', () =>
     });
   });
 
-  it.each(['sdk-v1-dynamic.mjs', 'ai-sdk-dynamic.mjs', 'langchain-dynamic.mjs', 'openai-agents-dynamic.mjs'])(
+  it.each(['sdk-v1-dynamic.mjs', 'ai-sdk-dynamic.mjs', 'langchain-dynamic.mjs', 'mastra-dynamic.mjs'])(
     'dynamic mode re-list recipe %s: enable-tools, list again, call the new tool',
     async (file) => {
-      const { tools, result } = await runNodeSnippet(file, { TOKEN: token, MCP_URL: `${base}/mcp?mode=dynamic` });
+      const { tools, result } = await runNodeSnippet(file, { TOKEN: token, MCP_URL: `${base}/mcp/dynamic` });
       expect(tools).toEqual(DYNAMIC_TOOLS_AFTER_ENABLE);
       expect(result).toContain(EMAILS);
     },
   );
+
+  it.each(['ai-sdk.mjs', 'openai-agents.mjs', 'mastra.mjs', 'sdk-v2-stateless.mjs'])(
+    '%s picks the 2026-07-28 revision itself: /mcp/dynamic serves it the search tools, as docs/clients.md says',
+    async (file) => {
+      const { tools, result } = await runNodeSnippet(file, {
+        TOKEN: token,
+        MCP_URL: `${base}/mcp/dynamic`,
+        TOOL: 'run-read-action',
+        ARGS: JSON.stringify({ tool: 'gmail_list-emails', arguments: {} }),
+      });
+      expect(tools).toEqual(SEARCH_TOOLS);
+      expect(result).toContain(EMAILS);
+    },
+  );
+
+  it('OpenAI Agents on a mode path: the model reads the error text of a misspelled action (with ?mode= the SDK redacts errors)', async () => {
+    const { result } = await runNodeSnippet('openai-agents.mjs', {
+      TOKEN: token,
+      MCP_URL: `${base}/mcp/search`,
+      TOOL: 'run-action',
+      ARGS: JSON.stringify({ tool: 'gmail_list-emial', arguments: {} }),
+    });
+    expect(result).toContain('Unknown action \\"gmail_list-emial\\"');
+    expect(result).toContain('Did you mean: gmail_list-emails?');
+    expect(result).not.toContain('redacted');
+  });
 
   it('Claude Desktop: the mcp-remote config, spawned as the stdio server Claude Desktop runs', async () => {
     const server = (
@@ -136,7 +164,7 @@ describe('README "Clients": every recipe, run against the demo workspace', () =>
     ).mcpServers['integration-app'];
     expect(server.args).toContain('Authorization:${AUTH}');
     const configDir = mkdtempSync(join(tmpdir(), 'mcp-remote-'));
-    for (const path of ['/mcp', '/mcp?mode=search']) {
+    for (const path of ['/mcp', '/mcp/search']) {
       const transport = new StdioClientTransport({
         command: server.command,
         args: server.args.map((a) => (a === `${base}/mcp` ? `${base}${path}` : a)),
@@ -205,18 +233,13 @@ describe('README "Clients": every recipe, run against the demo workspace', () =>
     await client.close();
   });
 
-  it('MCP Inspector CLI: the Node 20 commands as written (tools/list, tools/call, search mode)', async () => {
+  it('MCP Inspector CLI 2: the commands as written (tools/list, tools/call, search mode on its path)', async () => {
     const lines = at(snippet('inspector-cli.sh'))
       .split('\n')
       .filter((l) => l.startsWith('npx '));
-    const node20 = lines.filter((l) => l.includes('@modelcontextprotocol/inspector@0.15.0'));
-    const node22 = lines.filter((l) => l.includes('@modelcontextprotocol/inspector@2.12.0'));
-    expect(node20).toHaveLength(3);
-    // The Node >= 22.19 commands are the same calls with the header instead of ?token= (checked by hand: npm test runs on Node 20).
-    expect(node22.map((l) => l.replace(/@2\.12\.0/, '').replace(/ --header "Authorization: Bearer \$TOKEN"/, ''))).toEqual(
-      node20.map((l) => l.replace(/@0\.15\.0/, '').replace(/[?&]token=\$TOKEN/, '')),
-    );
-    const [list, call, search] = await Promise.all(node20.map((l) => run('bash', ['-c', l], { TOKEN: token })));
+    expect(lines).toHaveLength(3);
+    for (const l of lines) expect(l).toContain('@modelcontextprotocol/inspector@2.12.0');
+    const [list, call, search] = await Promise.all(lines.map((l) => run('bash', ['-c', l], { TOKEN: token })));
     expect((JSON.parse(list) as { tools: Array<{ name: string }> }).tools.map((t) => t.name)).toContain('gmail_list-emails');
     expect(call).toContain(EMAILS);
     expect(search).toContain(EMAILS);

@@ -7,7 +7,7 @@ import { freePort } from './support/server-process';
 /**
  * Boots `npm run start:demo` exactly as the README says and checks what it prints (a short banner,
  * its curl session run as pasted) and serves: the demo's failing actions, search mode, Streamable
- * HTTP with a header or `?token=`, and the legacy `/sse?token=` URL. The README's client recipes
+ * HTTP with a header or `?token=`, and the legacy `/sse?token=` URL. docs/clients.md's recipes
  * run in test/clients.e2e-spec.ts.
  */
 describe('npm run start:demo: the banner and what it serves', () => {
@@ -47,7 +47,8 @@ describe('npm run start:demo: the banner and what it serves', () => {
 
   it('prints a short banner last, with no log lines around it', () => {
     expect(output).toContain(`${base}/mcp`);
-    expect(output).toContain(`${base}/mcp?mode=search`);
+    expect(output).toContain(`${base}/mcp/search`);
+    expect(output).toContain(`${base}/mcp/dynamic`);
     expect(output).toMatch(/npx -y @modelcontextprotocol\/inspector@\d+\.\d+\.\d+ --cli \S+\/mcp --transport http --header "Authorization: Bearer \$TOKEN"/);
     expect(output).not.toMatch(/"level"|\[Nest\]/);
     const banner = output.slice(output.indexOf('─'));
@@ -84,7 +85,7 @@ describe('npm run start:demo: the banner and what it serves', () => {
   });
 
   it('finds and runs demo actions in search mode', async () => {
-    const { client } = await connectHttp(base, { token, query: { mode: 'search' } });
+    const { client } = await connectHttp(base, { token, path: '/mcp/search' });
     clients.push(client);
     const found = await client.callTool({ name: 'search-actions', arguments: { query: 'find contacts named Ada', limit: 3 } });
     const tools = (found.structuredContent as { results: Array<{ tool: string }> }).results.map((r) => r.tool);
@@ -116,5 +117,13 @@ describe('npm run start:demo: the banner and what it serves', () => {
     clients.push(client);
     const result = await client.callTool({ name: 'gmail_count-unread', arguments: {} });
     expect(result.content).toEqual([{ type: 'text', text: '0' }]);
+  });
+
+  it('stays quiet while clients work: no audit, warn or info line after the banner (DEMO_VERBOSE=1 shows them)', async () => {
+    // The tests above called tools (one audit line each when shown) and hit failing actions (warn lines).
+    await new Promise((r) => setTimeout(r, 300));
+    const after = output.slice(output.lastIndexOf('─'));
+    expect(after).not.toMatch(/"level"|"msg":"tool call"|\[Nest\]/);
+    expect(after.trim()).toMatch(/^─+$/);
   });
 });

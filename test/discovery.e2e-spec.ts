@@ -108,9 +108,50 @@ describe('Discovery tools', () => {
       const output = viaDirect.isError || viaDirect.structuredContent ? {} : { structuredContent: { output: JSON.parse((viaDirect.content as Text)[0].text) } };
       expect(viaRun).toEqual({ ...viaDirect, ...output });
     }
-    const unknownRun = await searching.callTool({ name: 'run-action', arguments: { tool: 'gmail_nope' } }, CallToolResultSchema).catch((e: Error) => e.message);
-    const unknownDirect = await direct.callTool({ name: 'gmail_nope', arguments: {} }, CallToolResultSchema).catch((e: Error) => e.message);
-    expect(unknownRun).toBe(unknownDirect);
+  });
+
+  it('answers a misspelled action in run-action / run-read-action with an isError result and suggestions, not a protocol error', async () => {
+    const c = await client({ mode: 'search' });
+    emulator.clearRequests();
+    for (const name of ['run-action', 'run-read-action']) {
+      const result = await c.callTool({ name, arguments: { tool: 'gmail_send-emial', arguments: { to: ['a@example.com'], body: 'x' } } }, CallToolResultSchema);
+      expect(result.isError).toBe(true);
+      const text = (result.content as Text)[0].text;
+      expect(text).toMatch(/^Unknown action "gmail_send-emial": no action the user can run has that name\. Did you mean: gmail_send-email\?/);
+      expect(text).toContain(`search-actions (its schema with describe-actions), then call ${name} again.`);
+      expect(result.structuredContent).toEqual({
+        error: { type: 'unknown_action', tool: 'gmail_send-emial', suggestions: ['gmail_send-email'], message: text },
+      });
+    }
+    // A direct call of an unknown tool stays the protocol error of SPEC §3 (the tool itself does not exist).
+    const direct = await client({});
+    await expect(direct.callTool({ name: 'gmail_nope', arguments: {} }, CallToolResultSchema)).rejects.toThrow(/-32602.*Unknown tool/);
+    expect(emulator.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
+  });
+
+  it('names arguments placed beside "arguments" as misplaced instead of running without them', async () => {
+    const c = await client({ mode: 'search' });
+    emulator.clearRequests();
+    const result = await c.callTool({ name: 'run-action', arguments: { tool: 'gmail_send-email', to: ['a@example.com'], body: 'hi' } }, CallToolResultSchema);
+    expect(result.isError).toBe(true);
+    const text = (result.content as Text)[0].text;
+    expect(text).toMatch(/^Misplaced arguments for run-action: "to", "body" must go inside "arguments", not beside "tool"\./);
+    expect(text).toContain('{ "tool": "gmail_send-email", "arguments": { "to": …, "body": … } }');
+    expect(text).toContain('describe-actions');
+    expect(text).not.toMatch(/required/);
+    expect(result.structuredContent).toMatchObject({ error: { type: 'misplaced_arguments', fields: ['to', 'body'], message: text } });
+    // Bounded: hundreds of stray keys are named ten at a time, each cut.
+    const many = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`${'k'.repeat(500)}${i}`, i]));
+    const flood = await c.callTool({ name: 'run-read-action', arguments: { tool: 'gmail_list-labels', ...many } }, CallToolResultSchema);
+    expect((flood.content as Text)[0].text).toContain('(and 290 more)');
+    expect((flood.content as Text)[0].text.length).toBeLessThan(2_000);
+    expect(emulator.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
+  });
+
+  it('accepts an action by its <integration>-<action> alias in run-action, like enable-tools does', async () => {
+    const c = await client({ mode: 'search' });
+    const viaAlias = await c.callTool({ name: 'run-read-action', arguments: { tool: 'gmail-list-labels' } }, CallToolResultSchema);
+    expect(viaAlias.structuredContent).toEqual({ output: ['inbox', 'work'] });
   });
 
   it('runs read-only actions with run-read-action and refuses the others without touching Integration.app', async () => {
@@ -129,9 +170,11 @@ describe('Discovery tools', () => {
   it('keeps apps: a session limited to some apps can neither find nor run the others', async () => {
     const c = await client({ mode: 'search', apps: 'slack' });
     expect((await search(c, { query: 'send an email' })).results.every((r) => r.integration === 'slack')).toBe(true);
-    await expect(
-      c.callTool({ name: 'run-action', arguments: { tool: 'gmail_send-email', arguments: { to: ['a@example.com'], body: 'x' } } }, CallToolResultSchema),
-    ).rejects.toThrow(/Unknown tool/);
+    const other = await c.callTool(
+      { name: 'run-action', arguments: { tool: 'gmail_send-email', arguments: { to: ['a@example.com'], body: 'x' } } },
+      CallToolResultSchema,
+    );
+    expect(other).toMatchObject({ isError: true, structuredContent: { error: { type: 'unknown_action' } } });
   });
 
   it('offers search and describe beside enable-tools in dynamic mode', async () => {

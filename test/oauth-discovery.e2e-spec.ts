@@ -64,6 +64,22 @@ describe('OAuth protected-resource metadata', () => {
     expect(bad.headers.get('www-authenticate')).toContain('resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp"');
   });
 
+  it('modes as paths: /mcp/search and /mcp/dynamic have their own metadata, and their 401s point at it', async () => {
+    const a = await server({ PUBLIC_URL: 'https://mcp.example.com', OAUTH_AUTHORIZATION_SERVERS: 'https://auth.example.com' });
+    for (const mode of ['search', 'dynamic']) {
+      const res = await fetch(`${a.url}/mcp/${mode}`, { method: 'POST', headers: MCP_HEADERS, body: JSON.stringify(INIT_BODY) });
+      expect(res.status).toBe(401);
+      expect(extractWWWAuthenticateParams(res).resourceMetadataUrl?.href).toBe(`https://mcp.example.com/.well-known/oauth-protected-resource/mcp/${mode}`);
+      // The SDK client's path-aware discovery finds the mode path's own document.
+      expect(await discoverOAuthProtectedResourceMetadata(`${a.url}/mcp/${mode}`)).toMatchObject({
+        resource: `https://mcp.example.com/mcp/${mode}`,
+        authorization_servers: ['https://auth.example.com'],
+      });
+    }
+    // Not a mode path: no metadata of its own.
+    expect((await fetch(`${a.url}/.well-known/oauth-protected-resource/mcp/static`)).status).toBe(404);
+  });
+
   it('refuses to start with authorization servers but no PUBLIC_URL', async () => {
     await expect(server({ OAUTH_AUTHORIZATION_SERVERS: 'https://auth.example.com' })).rejects.toThrow(
       /PUBLIC_URL: required when OAUTH_AUTHORIZATION_SERVERS is set/,

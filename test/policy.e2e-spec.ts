@@ -53,9 +53,9 @@ describe('Tenant policy and audit', () => {
     expect((found.structuredContent as { results: Array<{ readOnly: boolean }> }).results.every((r) => r.readOnly)).toBe(true);
     const described = await s.callTool({ name: 'describe-actions', arguments: { tools: ['gmail_send-email'] } }, CallToolResultSchema);
     expect(described.structuredContent).toMatchObject({ tools: [], unknown: [{ name: 'gmail_send-email' }] });
-    await expect(s.callTool({ name: 'run-action', arguments: { tool: 'gmail_send-email', arguments: { to: ['a@example.com'], body: 'x' } } })).rejects.toThrow(
-      /Unknown tool/,
-    );
+    // Denied looks like unknown: the same isError result the model can read (SPEC §13).
+    const refused = await s.callTool({ name: 'run-action', arguments: { tool: 'gmail_send-email', arguments: { to: ['a@example.com'], body: 'x' } } });
+    expect(refused).toMatchObject({ isError: true, structuredContent: { error: { type: 'unknown_action', tool: 'gmail_send-email' } } });
   });
 
   it('READ_ONLY decides from the upstream action type first: get-or-create-contact of type create-data-record is not read-only', async () => {

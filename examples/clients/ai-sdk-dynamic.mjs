@@ -1,9 +1,12 @@
 // Dynamic mode with the AI SDK: mcp.tools() is a snapshot, so list again after enable-tools
 // (between steps or turns, e.g. in prepareStep or before the next generateText call).
+// AI SDK 2 picks the 2026-07-28 revision itself, where /mcp/dynamic serves the search tools:
+// protocolVersionDiscovery: false keeps the session era, the one with enable-tools.
 import { createMCPClient } from '@ai-sdk/mcp';
 
-const url = process.env.MCP_URL ?? 'http://localhost:3000/mcp?mode=dynamic';
+const url = process.env.MCP_URL ?? 'http://localhost:3000/mcp/dynamic';
 const mcp = await createMCPClient({
+  protocolVersionDiscovery: false,
   transport: { type: 'http', url, headers: { Authorization: `Bearer ${process.env.TOKEN}` } },
 });
 const call = { toolCallId: 'call-1', messages: [] };

@@ -1,7 +1,7 @@
 // Vercel AI SDK (@ai-sdk/mcp): the server's tools as AI SDK tools, e.g. for generateText({ tools }).
 import { createMCPClient } from '@ai-sdk/mcp';
 
-const url = process.env.MCP_URL ?? 'http://localhost:3000/mcp'; // ?mode=search, ?apps=gmail,slack, …
+const url = process.env.MCP_URL ?? 'http://localhost:3000/mcp'; // or /mcp/search, /mcp/dynamic; ?apps=gmail,slack
 // Search mode: TOOL=run-read-action ARGS='{"tool":"gmail_list-emails","arguments":{}}'
 const tool = process.env.TOOL ?? 'gmail_list-emails';
 const args = JSON.parse(process.env.ARGS ?? '{"maxResults":5}');

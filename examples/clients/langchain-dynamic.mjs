@@ -2,7 +2,7 @@
 // from the same session with loadMcpTools after enable-tools.
 import { MultiServerMCPClient, loadMcpTools } from '@langchain/mcp-adapters';
 
-const url = process.env.MCP_URL ?? 'http://localhost:3000/mcp?mode=dynamic';
+const url = process.env.MCP_URL ?? 'http://localhost:3000/mcp/dynamic';
 const client = new MultiServerMCPClient({
   mcpServers: {
     'integration-app': { transport: 'http', url, headers: { Authorization: `Bearer ${process.env.TOKEN}` } },

@@ -1,7 +1,7 @@
 // OpenAI Agents SDK (@openai/agents): the server as an agent's MCP server, new Agent({ mcpServers: [server] }).
 import { MCPServerStreamableHttp } from '@openai/agents';
 
-const url = process.env.MCP_URL ?? 'http://localhost:3000/mcp'; // ?mode=search, ?apps=gmail,slack, …
+const url = process.env.MCP_URL ?? 'http://localhost:3000/mcp'; // or /mcp/search, /mcp/dynamic; ?apps=gmail,slack
 // Search mode: TOOL=run-read-action ARGS='{"tool":"gmail_list-emails","arguments":{}}'
 const tool = process.env.TOOL ?? 'gmail_list-emails';
 const args = JSON.parse(process.env.ARGS ?? '{"maxResults":5}');
@@ -10,7 +10,7 @@ const server = new MCPServerStreamableHttp({
   name: 'integration-app',
   url,
   requestInit: { headers: { Authorization: `Bearer ${process.env.TOKEN}` } },
-  cacheToolsList: true, // fine in static and search mode; see openai-agents-dynamic.mjs for dynamic mode
+  cacheToolsList: true, // fine for /mcp and /mcp/search (a fixed list)
 });
 await server.connect();
 const tools = await server.listTools();

@@ -3,7 +3,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
-const url = process.env.MCP_URL ?? 'http://localhost:3000/mcp?mode=dynamic';
+const url = process.env.MCP_URL ?? 'http://localhost:3000/mcp/dynamic';
 let tools;
 let refreshed;
 const listed = new Promise((resolve) => (refreshed = resolve));

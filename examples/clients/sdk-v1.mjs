@@ -2,7 +2,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
-const url = process.env.MCP_URL ?? 'http://localhost:3000/mcp'; // ?mode=search, ?apps=gmail,slack, …
+const url = process.env.MCP_URL ?? 'http://localhost:3000/mcp'; // or /mcp/search, /mcp/dynamic; ?apps=gmail,slack
 // Search mode: TOOL=run-read-action ARGS='{"tool":"gmail_list-emails","arguments":{}}'
 const tool = process.env.TOOL ?? 'gmail_list-emails';
 const args = JSON.parse(process.env.ARGS ?? '{"maxResults":5}');

@@ -3,7 +3,7 @@
 // search tools. `mode: 'auto'` instead of the pin negotiates: 2026-07-28 here, 2025-11-25 elsewhere.
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 
-const url = process.env.MCP_URL ?? 'http://localhost:3000/mcp'; // ?mode=search, ?apps=gmail,slack, …
+const url = process.env.MCP_URL ?? 'http://localhost:3000/mcp'; // or /mcp/search, /mcp/dynamic; ?apps=gmail,slack
 // Search mode: TOOL=run-read-action ARGS='{"tool":"gmail_list-emails","arguments":{}}'
 const tool = process.env.TOOL ?? 'gmail_list-emails';
 const args = JSON.parse(process.env.ARGS ?? '{"maxResults":5}');

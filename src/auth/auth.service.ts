@@ -49,13 +49,13 @@ export class AuthService {
     const header = req.headers.authorization;
     if (typeof header === 'string' && header.trim()) {
       const match = /^\s*bearer\s+(\S+)\s*$/i.exec(header);
-      if (!match) throw new UnauthorizedError('Authorization header must be "Bearer <access token>".', { error: 'invalid_request' });
+      if (!match) throw new UnauthorizedError('Authorization header must be "Bearer <access token>".', { error: 'invalid_request', reason: 'malformed' });
       return match[1];
     }
     if (this.config.allowQueryToken) {
       const q = req.query?.token;
       if (typeof q === 'string' && q.trim()) return q.trim();
-      if (Array.isArray(q)) throw new UnauthorizedError('Pass exactly one token query parameter.', { error: 'invalid_request' });
+      if (Array.isArray(q)) throw new UnauthorizedError('Pass exactly one token query parameter.', { error: 'invalid_request', reason: 'malformed' });
     }
     return undefined;
   }
@@ -65,7 +65,7 @@ export class AuthService {
     const token = this.extractToken(req);
     if (!token) {
       const how = this.config.allowQueryToken ? 'an Authorization: Bearer header or a ?token= query parameter' : 'an Authorization: Bearer header';
-      throw new UnauthorizedError(`Missing access token: pass an Integration.app access token in ${how}.`);
+      throw new UnauthorizedError(`Missing access token: pass an Integration.app access token in ${how}.`, { reason: 'missing' });
     }
     return this.tokens.parse(token);
   }
@@ -89,7 +89,8 @@ export class AuthService {
       return this.chargeDeferred(ctx);
     }
     if (this.verified.has(key)) return this.chargeDeferred(ctx);
-    if (this.rejected.has(key)) throw new UnauthorizedError('Integration.app rejected the access token.', { error: 'invalid_token' });
+    if (this.rejected.has(key))
+      throw new UnauthorizedError('Integration.app rejected the access token.', { error: 'invalid_token', reason: 'upstream_rejected' });
     let inflight = this.pending.get(key);
     if (!inflight) {
       // Each distinct unverified token costs one upstream request: bounded per claimed identity.
@@ -122,7 +123,7 @@ export class AuthService {
   private async verifyUpstream(ctx: AuthContext, key: string): Promise<void> {
     if (!(await this.upstream.accepts(ctx.token))) {
       this.rejected.set(key, true);
-      throw new UnauthorizedError('Integration.app rejected the access token.', { error: 'invalid_token' });
+      throw new UnauthorizedError('Integration.app rejected the access token.', { error: 'invalid_token', reason: 'upstream_rejected' });
     }
     this.rememberVerified(ctx, key);
     this.logger.debug(`Token of identity ${ctx.identity.key.slice(0, 12)} accepted by Integration.app`);

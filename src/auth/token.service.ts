@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { compactVerify, decodeJwt, decodeProtectedHeader, errors as joseErrors } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { integrationAppConfig, IntegrationAppConfig } from '../config/app.config';
-import { UnauthorizedError } from '../common/domain.errors';
+import { AuthFailureReason, UnauthorizedError } from '../common/domain.errors';
 import { AuthContext, identityOf } from './identity';
 
 /** Decoded from untrusted JSON: every field is checked for its type before use. */
@@ -25,7 +25,7 @@ const CLOCK_SKEW_SECONDS = 30;
 const PARSE_CACHE_MAX_CHARS = 4_000_000;
 const MAX_TOKEN_CHARS = 8192;
 
-const invalidToken = (message: string, cause?: unknown) => new UnauthorizedError(message, { cause, error: 'invalid_token' });
+const invalidToken = (message: string, reason: AuthFailureReason, cause?: unknown) => new UnauthorizedError(message, { cause, error: 'invalid_token', reason });
 
 /** Header and claims of a compact JWT, not verified; undefined when either is not a JSON object. */
 function decodeUnverified(token: string): { header: JwtHeader; claims: JwtClaims } | undefined {
@@ -69,27 +69,28 @@ export class TokenService {
   }
 
   private async parseUncached(token: string, nowSeconds: number): Promise<AuthContext> {
-    if (token.length > MAX_TOKEN_CHARS) throw invalidToken('Access token is too long.');
+    if (token.length > MAX_TOKEN_CHARS) throw invalidToken('Access token is too long.', 'malformed');
     const parts = token.split('.');
     if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]*$/.test(p)) || !parts[0] || !parts[1]) {
-      throw invalidToken('Access token is not a JWT: expected an Integration.app access token.');
+      throw invalidToken('Access token is not a JWT: expected an Integration.app access token.', 'malformed');
     }
     const decoded = decodeUnverified(token);
-    if (!decoded) throw invalidToken('Access token is not a valid JWT.');
+    if (!decoded) throw invalidToken('Access token is not a valid JWT.', 'malformed');
     const { header, claims } = decoded;
 
     const customerId = typeof claims.id === 'string' || typeof claims.id === 'number' ? String(claims.id) : '';
-    if (!customerId) throw invalidToken('Access token has no customer id (`id` claim).');
+    if (!customerId) throw invalidToken('Access token has no customer id (`id` claim).', 'malformed');
 
     const configuredWorkspace = this.config.workspaceKey;
     const issuer = typeof claims.iss === 'string' ? claims.iss : undefined;
-    if (configuredWorkspace && issuer && issuer !== configuredWorkspace) throw invalidToken('Access token was issued for another workspace.');
+    if (configuredWorkspace && issuer && issuer !== configuredWorkspace)
+      throw invalidToken('Access token was issued for another workspace.', 'wrong_workspace');
     const workspaceKey = issuer ?? configuredWorkspace;
-    if (!workspaceKey) throw invalidToken('Access token has no workspace key (`iss` claim).');
+    if (!workspaceKey) throw invalidToken('Access token has no workspace key (`iss` claim).', 'malformed');
 
     const exp = typeof claims.exp === 'number' ? claims.exp : undefined;
-    if (exp !== undefined && exp + CLOCK_SKEW_SECONDS < nowSeconds) throw invalidToken('Access token has expired; request a new one.');
-    if (typeof claims.nbf === 'number' && claims.nbf - CLOCK_SKEW_SECONDS > nowSeconds) throw invalidToken('Access token is not valid yet.');
+    if (exp !== undefined && exp + CLOCK_SKEW_SECONDS < nowSeconds) throw invalidToken('Access token has expired; request a new one.', 'expired');
+    if (typeof claims.nbf === 'number' && claims.nbf - CLOCK_SKEW_SECONDS > nowSeconds) throw invalidToken('Access token is not valid yet.', 'not_yet_valid');
 
     if (this.key) await this.verifySignature(token, header, this.key);
     return { token, identity: identityOf(workspaceKey, customerId), verifiedLocally: this.key !== undefined, expiresAt: exp };
@@ -97,14 +98,15 @@ export class TokenService {
 
   private async verifySignature(token: string, header: JwtHeader, key: KeyObject): Promise<void> {
     // Checked here as well as by `jose` (`algorithms`), so that the caller learns which rule failed.
-    if (typeof header.alg !== 'string' || !ALLOWED_ALGS.has(header.alg)) throw invalidToken('Access token must be signed with HS256 or HS512.');
+    if (typeof header.alg !== 'string' || !ALLOWED_ALGS.has(header.alg))
+      throw invalidToken('Access token must be signed with HS256 or HS512.', 'bad_signature');
     try {
       await compactVerify(token, key, { algorithms: ALGORITHMS });
     } catch (err) {
-      if (err instanceof joseErrors.JWSSignatureVerificationFailed) throw invalidToken('Access token signature is invalid.', err);
-      if (err instanceof joseErrors.JOSEAlgNotAllowed) throw invalidToken('Access token must be signed with HS256 or HS512.', err);
+      if (err instanceof joseErrors.JWSSignatureVerificationFailed) throw invalidToken('Access token signature is invalid.', 'bad_signature', err);
+      if (err instanceof joseErrors.JOSEAlgNotAllowed) throw invalidToken('Access token must be signed with HS256 or HS512.', 'bad_signature', err);
       // Anything else jose refuses (an unknown `crit` extension, …) is not a token we can read.
-      throw invalidToken('Access token is not a valid JWT.', err);
+      throw invalidToken('Access token is not a valid JWT.', 'malformed', err);
     }
   }
 }

@@ -4,6 +4,9 @@ import type { Request, Response } from 'express';
 import { loggedPath, loggedRequestId } from './logging/request-logging';
 import { redactSecrets } from './redact';
 import { toErrorResponse } from './error-response';
+import { pathMode } from './mode-paths';
+import { UnauthorizedError } from './domain.errors';
+import { recordAuthFailure } from './auth-failure';
 
 /** Requests whose JSON-RPC id we can echo in an error. */
 function requestIdOf(body: unknown): unknown {
@@ -48,7 +51,8 @@ export function withoutRequestQuery(text: string, req: { originalUrl?: string; u
 
 /**
  * `resourceMetadataUrl`: with OAuth discovery configured, every 401 points OAuth-capable clients
- * at the RFC 9728 metadata (`WWW-Authenticate: Bearer resource_metadata="…"`).
+ * at the RFC 9728 metadata (`WWW-Authenticate: Bearer resource_metadata="…"`), the mode path's own
+ * for `/mcp/search` and `/mcp/dynamic`.
  */
 export function sendError(exception: unknown, req: Request, res: Response, logger: Logger, resourceMetadataUrl?: string): void {
   const path = req.path ?? req.url?.split('?')[0] ?? '';
@@ -60,12 +64,16 @@ export function sendError(exception: unknown, req: Request, res: Response, logge
       `Unhandled error on ${req.method} ${loggedPath(req)} (request ${loggedRequestId(req)}): ${withoutRequestQuery(redactSecrets(String(err?.stack ?? err)), req)}`,
     );
   }
+  // The 401's reason (closed set) for the access line and the auth-failure counter; never the token.
+  if (exception instanceof UnauthorizedError) recordAuthFailure(res, exception.reason);
   if (res.headersSent) {
     if (!res.writableEnded) res.end();
     return;
   }
   for (const [name, value] of Object.entries(response.headers)) {
-    const announced = name === 'WWW-Authenticate' && resourceMetadataUrl ? `${value}, resource_metadata="${resourceMetadataUrl}"` : value;
+    const mode = pathMode(path);
+    const metadataUrl = resourceMetadataUrl && mode ? `${resourceMetadataUrl}/${mode}` : resourceMetadataUrl;
+    const announced = name === 'WWW-Authenticate' && metadataUrl ? `${value}, resource_metadata="${metadataUrl}"` : value;
     res.setHeader(name, announced);
   }
   res.status(response.status).json(response.body);

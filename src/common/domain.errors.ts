@@ -12,12 +12,31 @@ export abstract class DomainError extends Error {
   }
 }
 
+/**
+ * Why a request was refused 401, from a closed set (a log field and a metric label): no token,
+ * not a readable token, expired or not yet valid, signed with another secret, issued for another
+ * workspace, rejected by Integration.app, or anything else (e.g. the metrics token).
+ */
+export const AUTH_FAILURE_REASONS = [
+  'missing',
+  'malformed',
+  'expired',
+  'not_yet_valid',
+  'bad_signature',
+  'wrong_workspace',
+  'upstream_rejected',
+  'other',
+] as const;
+export type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[number];
+
 export class UnauthorizedError extends DomainError {
   readonly httpStatus = 401;
   readonly rpcCode = -32002;
   override readonly headers: Record<string, string>;
-  constructor(message: string, options?: { cause?: unknown; error?: 'invalid_token' | 'invalid_request' }) {
+  readonly reason: AuthFailureReason;
+  constructor(message: string, options?: { cause?: unknown; error?: 'invalid_token' | 'invalid_request'; reason?: AuthFailureReason }) {
     super(message, options);
+    this.reason = options?.reason ?? 'other';
     // RFC 6750 §3: an error code and a description a person can read (no quotes or backslashes inside).
     const description = message.replace(/["\\]/g, "'").slice(0, 300);
     this.headers = {

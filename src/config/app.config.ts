@@ -69,6 +69,8 @@ function buildIntegrationApp(env: EnvironmentVariables) {
     apiUrl: env.INTEGRATION_APP_API_URL.replace(/\/+$/, ''),
     workspaceKey: env.INTEGRATION_APP_WORKSPACE_KEY,
     workspaceSecret: env.INTEGRATION_APP_WORKSPACE_SECRET,
+    /** Check at start-up that Integration.app accepts tokens signed with the workspace secret. */
+    checkWorkspaceSecret: env.CHECK_WORKSPACE_SECRET,
     upstreamTimeoutMs: env.UPSTREAM_TIMEOUT_MS,
     upstreamRetries: env.UPSTREAM_RETRIES,
     actionTimeoutMs: env.ACTION_TIMEOUT_MS,

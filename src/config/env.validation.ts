@@ -39,6 +39,11 @@ export class EnvironmentVariables {
   @IsString()
   INTEGRATION_APP_WORKSPACE_SECRET?: string;
 
+  /** At start-up, one GET /self with a token signed with the workspace secret: warns when Integration.app rejects it. */
+  @Transform(toBool)
+  @IsBoolean()
+  CHECK_WORKSPACE_SECRET = true;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must start with redis:// or rediss://' })

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { Server } from 'node:http';
 import { appConfig, AppConfig } from '../config/app.config';
+import { resourcePath } from '../common/mode-paths';
 import { OpenStreams } from '../mcp/open-streams';
 
 /**
@@ -33,7 +34,7 @@ export class ShutdownService {
 
   /** Counts in-flight requests (long-lived GET streams excluded: they are closed, not awaited). */
   readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
-    if (req.method === 'GET' && (req.path === '/sse' || req.path === '/mcp')) return next();
+    if (req.method === 'GET' && (req.path === '/sse' || resourcePath(req.path) === req.path)) return next();
     this.inFlight++;
     let done = false;
     const finish = () => {

@@ -1,5 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { errorResult } from '../tools/tool-results';
+import { errorResult, withoutFinalPeriods } from '../tools/tool-results';
 import type { ToolEntry } from './tool-catalog';
 import { UpstreamError } from './upstream.error';
 
@@ -8,7 +8,8 @@ export function upstreamFailureResult(entry: ToolEntry, connectionId: string, er
   const connection = entry.connections.find((c) => c.id === connectionId);
   const where = `${entry.integrationName || entry.integrationKey} connection "${connection?.name ?? connectionId}" (${connectionId})`;
   const label = [err.upstreamType, err.upstreamKey].filter(Boolean).join('/');
-  const cause = `Integration.app error${label ? ` (${label})` : ''}: ${err.message}`;
+  // One period after it, whatever the upstream message ends with.
+  const cause = `Integration.app error${label ? ` (${label})` : ''}: ${withoutFinalPeriods(err.message)}`;
   const details: Record<string, unknown> = { type: err.kind, upstreamType: err.upstreamType, upstreamKey: err.upstreamKey, status: err.upstreamStatus };
   switch (err.kind) {
     case 'connection':
@@ -41,6 +42,9 @@ export function upstreamFailureResult(entry: ToolEntry, connectionId: string, er
         details,
       );
     default:
-      return errorResult(`${cause}. Check the arguments against the tool's inputSchema and try again.`, details);
+      return errorResult(
+        `${cause}. Check the arguments against the action's schema (the tool's inputSchema, or describe-actions in search mode) and try again.`,
+        details,
+      );
   }
 }

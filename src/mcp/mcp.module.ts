@@ -10,6 +10,7 @@ import { NotificationHub } from './notifications/notification.hub';
 import { OpenStreams } from './open-streams';
 import { StatelessHttpService } from './stateless/stateless-http.service';
 import { StatelessServerFactory } from './stateless/stateless-server.factory';
+import { McpEndpoint } from './transports/mcp-endpoint';
 import { SseController } from './transports/sse.controller';
 import { SseService } from './transports/sse.service';
 import { StreamableHttpController } from './transports/streamable-http.controller';
@@ -20,6 +21,7 @@ import { StreamableHttpService } from './transports/streamable-http.service';
   imports: [AuthModule, IntegrationsModule, SessionsModule, ToolsModule, LimitsModule],
   controllers: [StreamableHttpController, SseController],
   providers: [
+    McpEndpoint,
     McpServerFactory,
     NotificationHub,
     InFlightRequests,

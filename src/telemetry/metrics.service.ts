@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { authFailureOf } from '../common/auth-failure';
+import { AUTH_FAILURE_REASONS } from '../common/domain.errors';
 
 /**
  * Prometheus metrics in a registry of this app's own (several apps in one process never clash).
@@ -20,6 +22,12 @@ export class MetricsService {
     help: 'HTTP request duration (streams excluded)',
     labelNames: ['method', 'route'],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  private readonly authFailures = new Counter({
+    name: 'mcp_auth_failures_total',
+    help: `Requests refused 401, by reason (${AUTH_FAILURE_REASONS.join(', ')})`,
+    labelNames: ['reason'],
     registers: [this.registry],
   });
   private readonly toolCalls = new Counter({
@@ -90,6 +98,8 @@ export class MetricsService {
       // Nest answers unknown paths from a catch-all route (`/{*path}`): those are `unmatched` too.
       const route = typeof routePath === 'string' && !routePath.includes('*') ? `${req.baseUrl ?? ''}${routePath}` : 'unmatched';
       this.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+      const authFailure = authFailureOf(res);
+      if (authFailure) this.authFailures.inc({ reason: authFailure });
       if (!String(res.getHeader('content-type') ?? '').startsWith('text/event-stream')) {
         this.httpDuration.observe({ method: req.method, route }, (performance.now() - started) / 1000);
       }

@@ -15,14 +15,25 @@ export function successResult(output: unknown): CallToolResult {
 
 export function errorResult(text: string, details?: Record<string, unknown>): CallToolResult {
   const result: CallToolResult = { content: [{ type: 'text', text }], isError: true };
-  if (details) result.structuredContent = { error: details };
+  // The structured error carries the message too, for clients that show only structuredContent.
+  if (details) result.structuredContent = { error: { ...details, message: text } };
   return result;
 }
 
 export function invalidArgumentsResult(toolName: string, problems: ValidationProblem[]): CallToolResult {
   const list = problems.map((p) => `"${p.path}" ${p.message}`);
-  return errorResult(`Invalid arguments for ${toolName}: ${list.join('; ')}. Fix these fields (see the tool's inputSchema) and call again.`, {
-    type: 'invalid_arguments',
-    fields: problems,
-  });
+  return errorResult(
+    `Invalid arguments for ${toolName}: ${list.join('; ')}. Fix these fields and call again (the schema: the tool's inputSchema, or describe-actions in search mode).`,
+    {
+      type: 'invalid_arguments',
+      fields: problems,
+    },
+  );
+}
+
+/** The text without the periods (and spaces) it ends with, so the sentence after it ends in exactly one. */
+export function withoutFinalPeriods(text: string): string {
+  let end = text.length;
+  while (end > 0 && (text[end - 1] === '.' || text[end - 1].trim() === '')) end--;
+  return text.slice(0, end);
 }

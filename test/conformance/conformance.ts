@@ -23,8 +23,6 @@ export interface ConformanceRun {
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'node_modules', '@modelcontextprotocol', 'conformance', 'dist', 'index.js');
-/** The suite targets Node >= 22; on Node 20 a loader hook adds the one API it misses (fs.globSync). */
-const SHIM = join(__dirname, 'node20-shim.mjs');
 
 /**
  * Runs `@modelcontextprotocol/conformance server` (the pinned devDependency) against `url` for one
@@ -34,7 +32,7 @@ export async function runConformance(url: string, args: string[], timeoutMs = 24
   const out = mkdtempSync(join(tmpdir(), 'mcp-conformance-'));
   try {
     let output = '';
-    const child = spawn(process.execPath, ['--import', SHIM, CLI, 'server', '--url', url, '-o', out, ...args], {
+    const child = spawn(process.execPath, [CLI, 'server', '--url', url, '-o', out, ...args], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -12,7 +12,7 @@ import { e2eFixture } from '../support/e2e-fixture';
 /** The demo's actions that fail on purpose, so users see what errors look like. */
 const RATE_LIMITED_TOOL = 'hubspot_list-deals';
 const FAILING_TOOL = 'notion_export-page';
-/** The MCP Inspector the banner names (Node >= 22.19; README "Clients" has the Node 20 one). */
+/** The MCP Inspector the banner names (its CLI and UI; Node >= 22.19). */
 const INSPECTOR = '@modelcontextprotocol/inspector@2.12.0';
 
 /**
@@ -44,8 +44,13 @@ function curlStateless(base: string): string {
 
 async function main(): Promise<void> {
   const testMode = process.argv.includes('--test');
-  // Quiet unless asked: the banner is what a new user reads. DEMO_VERBOSE=1 (or any LOG_LEVEL) shows the logs.
-  if (testMode || process.env.DEMO_VERBOSE !== '1') process.env.LOG_LEVEL ??= 'warn';
+  // Quiet unless asked: the banner (with the token) is what a new user reads, and must not scroll
+  // away. Only errors are printed; DEMO_VERBOSE=1 shows the warn, info and audit lines (one per tool
+  // call). An explicit LOG_LEVEL or AUDIT_LOG still wins.
+  if (testMode || process.env.DEMO_VERBOSE !== '1') {
+    process.env.LOG_LEVEL ??= 'error';
+    process.env.AUDIT_LOG ??= 'false';
+  }
   const fixture: Fixture = testMode ? e2eFixture() : JSON.parse(readFileSync(join(__dirname, '../emulator/fixtures/demo.json'), 'utf8'));
   const workspace = fixture.workspaces[0];
   const emulator = await startEmulator({ fixture, latencyMs: Number(process.env.DEMO_LATENCY_MS ?? 0) });
@@ -76,9 +81,9 @@ async function main(): Promise<void> {
         line,
         ` Integration.app MCP server — demo (embedded Integration.app emulator at ${emulator.url}, no network needed)`,
         line,
-        ` MCP URL    ${base}/mcp            Streamable HTTP (legacy SSE: ${base}/sse)`,
-        ` Search     ${base}/mcp?mode=search   4 fixed tools: search-actions, describe-actions, run-read-action, run-action`,
-        ` Dynamic    ${base}/mcp?mode=dynamic  enable-tools adds tools to the session`,
+        ` MCP URL    ${base}/mcp           Streamable HTTP (legacy SSE: ${base}/sse)`,
+        ` Search     ${base}/mcp/search    4 fixed tools: search-actions, describe-actions, run-read-action, run-action`,
+        ` Dynamic    ${base}/mcp/dynamic   enable-tools adds tools to the session (session-era clients)`,
         ` Customer   ${firstCustomer.id} (${firstCustomer.name ?? ''}): ${apps.join(', ')}`,
         ` Errors     ${RATE_LIMITED_TOOL} is rate limited (HTTP 429), ${FAILING_TOOL} fails upstream: call them to see what agents get`,
         '',
@@ -90,13 +95,13 @@ async function main(): Promise<void> {
         '    # the same call in the stateless 2026-07-28 revision: no initialize, no session id',
         `    ${curlStateless(base)}`,
         '',
-        ' 3. MCP Inspector (needs Node ≥ 22.19; on Node 20 see README "Clients"):',
+        ' 3. MCP Inspector:',
         `    npx -y ${INSPECTOR} --cli ${base}/mcp --transport http --header "Authorization: Bearer $TOKEN" --method tools/list`,
         `    npx -y ${INSPECTOR}    (UI: Streamable HTTP, URL ${base}/mcp, header Authorization = "Bearer " + the token above)`,
         '',
-        ' Claude Desktop, Claude Code, Cursor, VS Code, AI SDK, LangChain, OpenAI Agents: README "Clients".',
+        ' Claude Desktop, Claude Code, Cursor, VS Code, AI SDK, LangChain, OpenAI Agents, Mastra: docs/clients.md',
         ...workspace.customers.slice(1).map((c) => ` Token of ${c.id} (${c.name ?? ''}): ${tokens[c.id]}`),
-        ' Logs: DEMO_VERBOSE=1 npm run start:demo',
+        ' Logs: DEMO_VERBOSE=1 npm run start:demo (warn, info and one audit line per tool call)',
         line,
         '',
       ].join('\n'),

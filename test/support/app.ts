@@ -53,7 +53,8 @@ export interface RunningApp {
  * port with the given environment (on `host`, 127.0.0.1 by default).
  */
 export async function startApp(env: Record<string, string | undefined>, options: { host?: string; rootModule?: Type<unknown> } = {}): Promise<RunningApp> {
-  env = { LOG_LEVEL: 'warn', ...env };
+  // No start-up secret check unless a test asks for it: it adds a GET /self that request-counting tests would see.
+  env = { LOG_LEVEL: 'warn', CHECK_WORKSPACE_SECRET: 'false', ...env };
   const saved: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(env)) {
     saved[k] = process.env[k];

@@ -8,6 +8,8 @@ export interface ConnectOptions {
   query?: Record<string, string>;
   headers?: Record<string, string>;
   sessionId?: string;
+  /** The MCP endpoint: `/mcp` (default), or a mode path such as `/mcp/search`. */
+  path?: string;
 }
 
 function urlOf(base: string, path: string, query?: Record<string, string>): URL {
@@ -20,7 +22,7 @@ function urlOf(base: string, path: string, query?: Record<string, string>): URL 
 export async function connectHttp(base: string, opts: ConnectOptions = {}): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
   if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
-  const transport = new StreamableHTTPClientTransport(urlOf(base, '/mcp', opts.query), { requestInit: { headers }, sessionId: opts.sessionId });
+  const transport = new StreamableHTTPClientTransport(urlOf(base, opts.path ?? '/mcp', opts.query), { requestInit: { headers }, sessionId: opts.sessionId });
   const client = new Client({ name: 'e2e-client', version: '1.0.0' });
   await client.connect(transport);
   return { client, transport };
@@ -176,7 +178,7 @@ export async function connectStateless(
   const v2 = await import('@modelcontextprotocol/client');
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
   if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
-  const transport = new v2.StreamableHTTPClientTransport(urlOf(base, '/mcp', opts.query), { requestInit: { headers } });
+  const transport = new v2.StreamableHTTPClientTransport(urlOf(base, opts.path ?? '/mcp', opts.query), { requestInit: { headers } });
   const client = new v2.Client({ name: 'e2e-v2-client', version: '1.0.0' }, { versionNegotiation: { mode: { pin: STATELESS_REVISION } } });
   await client.connect(transport);
   return { client, transport };

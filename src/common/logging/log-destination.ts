@@ -17,7 +17,7 @@ const MAX_GATHERED_BYTES = 8 * 1024;
  * Why: stdout in a container is a pipe, and a write to a pipe that wakes its reader costs ≈ 15–20 µs
  * of the server's CPU. Written one by one, a `tools/call`'s access line and audit line cost ≈ 34 µs
  * of its ≈ 0.55 ms; gathered for 10 ms at ≈ 1,250 calls/s, ≈ 4 µs (`bench/profile-calls.ts` with
- * `PROF_LOGS=1 LOG_LEVEL=info`, README "Performance"). pino's asynchronous destination is no answer:
+ * `PROF_LOGS=1 LOG_LEVEL=info`, docs/performance.md). pino's asynchronous destination is no answer:
  * unbuffered, it makes every line a libuv thread-pool job; buffered (`minLength`), a quiet server
  * holds lines until the buffer fills, for any length of time.
  *

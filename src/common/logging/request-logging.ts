@@ -5,6 +5,7 @@ import type { AppConfig } from '../../config/app.config';
 import { redactSecrets } from '../redact';
 import { stdoutDestination } from './log-destination';
 import { hashedSessionRef } from './session-log-ref';
+import { authFailureOf } from '../auth-failure';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 /** Probes and scrapes: no access line (they would drown the rest). */
@@ -180,9 +181,15 @@ function correlation(req: LoggedRequest, res: ServerResponse): { sessionId?: str
  * Express middleware, first in the chain: gives every request an id (`x-request-id`, echoed back)
  * and a request-bound logger (`req.log`, which nestjs-pino binds to the request's async context),
  * and writes one access line when the response ends — `info`, or `error` for 5xx — with request
- * id, method, path (no query string), status, response time, session id and hashed identity.
+ * id, method, path (no query string), status, response time, session id and hashed identity, and
+ * for a 401 its reason (`authFailure`, a closed set: never the token).
  * Requests rejected before routing (bad JSON, 413, Origin) get their line too.
  */
+function authFailureField(res: ServerResponse): { authFailure?: string } {
+  const reason = authFailureOf(res);
+  return reason ? { authFailure: reason } : {};
+}
+
 export function requestLogging(root: Logger) {
   return (request: IncomingMessage, res: ServerResponse, next: () => void): void => {
     const req = request as LoggedRequest & { id?: unknown; log?: unknown };
@@ -206,6 +213,7 @@ export function requestLogging(root: Logger) {
           responseTime: Math.round(performance.now() - started),
           ...correlation(req, res),
           ...rpcOutcomeOf(res),
+          ...authFailureField(res),
         },
         res.writableFinished ? 'request completed' : 'request aborted',
       );

@@ -10,7 +10,7 @@ import { requestPolicy } from '../../tools/policy';
 import { noteRpcOutcome } from '../../common/logging/request-logging';
 import type { ToolContext } from '../../tools/tool-source';
 import { describeRequest, RequestOutcome, RequestTracer } from '../request-tracer';
-import { parseSessionOptions } from '../transports/session-options';
+import { requestSessionOptions } from '../transports/session-options';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../transports/json-rpc-body';
 import { BadRequestError } from '../../common/domain.errors';
 import { redactSecrets } from '../../common/redact';
@@ -36,7 +36,7 @@ function header(req: Request, name: string): string | undefined {
 
 /**
  * The 2026-07-28 era of `/mcp`, served by the official SDK v2 (`createMcpHandler` with
- * `legacy: 'reject'`; the session era keeps its own transport, see README "Protocol eras"). Every
+ * `legacy: 'reject'`; the session era keeps its own transport, see docs/server.md "Protocol eras"). Every
  * request stands alone: identity from its token, mode/`apps`/policy from its URL and headers,
  * nothing read from or written to the session store.
  */
@@ -99,7 +99,7 @@ export class StatelessHttpService implements OnApplicationShutdown {
   /** Answers one 2026-07-28 request for a caller the guard authenticated (and rate-limited). */
   async serve(exchange: StatelessExchange, req: Request, res: Response, auth: AuthContext): Promise<void> {
     await this.auth.ensureVerified(auth);
-    const { mode, apps } = parseSessionOptions(req.query as Record<string, unknown>);
+    const { mode, apps } = requestSessionOptions(req);
     const ctx: ToolContext = {
       identity: auth.identity,
       token: auth.token,

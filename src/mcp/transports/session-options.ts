@@ -1,4 +1,6 @@
+import type { Request } from 'express';
 import { BadRequestError } from '../../common/domain.errors';
+import { pathMode } from '../../common/mode-paths';
 import type { ToolMode } from '../../sessions/session.types';
 
 export interface SessionOptions {
@@ -49,4 +51,21 @@ export function parseSessionOptions(query: Record<string, unknown>): SessionOpti
     apps = keys;
   }
   return { mode, apps };
+}
+
+/**
+ * `mode` and `apps` of the request that opens a session (or of a stateless request): the path's
+ * mode (`/mcp/search`, `/mcp/dynamic`) or `?mode=`; both, when they disagree, are a 400.
+ */
+export function requestSessionOptions(req: Pick<Request, 'path' | 'query'>): SessionOptions {
+  const options = parseSessionOptions(req.query as Record<string, unknown>);
+  const fromPath = pathMode(req.path);
+  if (fromPath === undefined) return options;
+  const queried = single((req.query as Record<string, unknown>).mode, 'mode')?.trim();
+  if (queried && options.mode !== fromPath) {
+    throw new BadRequestError(
+      `Conflicting modes: the path /mcp/${fromPath} selects mode "${fromPath}" but the query string says mode="${queried.slice(0, 50)}". Use /mcp?mode=${options.mode} or /mcp/${fromPath} without ?mode=.`,
+    );
+  }
+  return { ...options, mode: fromPath };
 }

@@ -1,19 +1,40 @@
-import { Controller, Get, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Delete, Get, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Auth } from '../../auth/auth.decorators';
 import { AuthGuard } from '../../auth/auth.guard';
 import type { AuthContext } from '../../auth/identity';
+import { McpEndpoint } from './mcp-endpoint';
 import { SseService } from './sse.service';
 
-/** Legacy HTTP+SSE transport (deprecated in the MCP spec; still used by Cursor/Claude Desktop configs). */
+/**
+ * Legacy HTTP+SSE transport (deprecated in the MCP spec; still used by Cursor/Claude Desktop configs).
+ * Clients that speak only Streamable HTTP (Mastra 2, SDK v2) given the `/sse` URL complete too:
+ * `POST`/`DELETE /sse`, and a `GET /sse` carrying `Mcp-Session-Id` or a 2026 `MCP-Protocol-Version`,
+ * are the Streamable HTTP endpoint, as on `/mcp`; a plain `GET /sse` opens the legacy stream.
+ */
 @Controller('sse')
 export class SseController {
-  constructor(private readonly sse: SseService) {}
+  constructor(
+    private readonly sse: SseService,
+    private readonly endpoint: McpEndpoint,
+  ) {}
 
   @Get()
   @UseGuards(AuthGuard)
   open(@Req() req: Request, @Res() res: Response, @Auth() auth: AuthContext): Promise<void> {
-    return this.sse.open(req, res, auth);
+    return this.endpoint.isStreamableGet(req) ? this.endpoint.get(req, res, auth) : this.sse.open(req, res, auth);
+  }
+
+  @Post()
+  @UseGuards(AuthGuard)
+  post(@Req() req: Request, @Res() res: Response, @Auth() auth: AuthContext): Promise<void> {
+    return this.endpoint.post(req, res, auth);
+  }
+
+  @Delete()
+  @UseGuards(AuthGuard)
+  delete(@Req() req: Request, @Res() res: Response, @Auth() auth: AuthContext): Promise<void> {
+    return this.endpoint.delete(req, res, auth);
   }
 
   /**

@@ -13,7 +13,7 @@ import type { SessionRecord } from '../../sessions/session.types';
 import { parseJsonRpcBody } from './json-rpc-body';
 import { BusMessage, NotificationBus } from '../notifications/notification.bus';
 import { McpServerFactory } from '../mcp-server.factory';
-import { parseSessionOptions } from './session-options';
+import { requestSessionOptions } from './session-options';
 import { NotificationHub } from '../notifications/notification.hub';
 import { keepAliveWhileSessionLives } from './stream-keepalive';
 import { IntegrationsService } from '../../integrations/integrations.service';
@@ -91,7 +91,7 @@ export class SseService implements OnModuleInit, BeforeApplicationShutdown {
       if (existing && this.live.has(requested)) throw new StreamAlreadyOpenError();
       throw new SessionNotFoundError();
     }
-    const options = parseSessionOptions(req.query as Record<string, unknown>);
+    const options = requestSessionOptions(req);
     await this.auth.ensureVerified(auth);
     // The catalog fetch starts as soon as the caller is verified, so tools/list finds it warm.
     void this.integrations.prefetch({ identityKey: auth.identity.key, token: auth.token });

@@ -16,7 +16,7 @@ import { writeCachedToolList, writeJson } from './cached-tool-list';
 import { keepAliveWhileSessionLives } from './stream-keepalive';
 import { McpServerFactory } from '../mcp-server.factory';
 import { NotificationHub, SessionStream } from '../notifications/notification.hub';
-import { parseSessionOptions } from './session-options';
+import { requestSessionOptions } from './session-options';
 import { IntegrationsService } from '../../integrations/integrations.service';
 import { ENABLE_TOOLS } from '../../tools/mode-tool-names';
 import { ToolRegistry } from '../../tools/tool-registry';
@@ -137,7 +137,7 @@ export class StreamableHttpService {
           JsonRpcErrorCode.ServerError,
         );
       }
-      const options = parseSessionOptions(req.query as Record<string, unknown>);
+      const options = requestSessionOptions(req);
       await this.auth.ensureVerified(auth);
       // The catalog fetch starts as soon as the caller is verified, so tools/list finds it warm.
       void this.integrations.prefetch({ identityKey: auth.identity.key, token: auth.token });

@@ -4,6 +4,7 @@ import { ToolRegistry } from '../tool-registry';
 import { errorResult } from '../tool-results';
 import { ModeToolSet, SourceTool, ToolCallContext, ToolView } from '../tool-source';
 import { ActionSearchIndex } from './action-search';
+import { misplacedArgumentsResult, unknownActionResult } from './run-errors';
 
 export const SEARCH_ACTIONS = 'search-actions';
 export const DESCRIBE_ACTIONS = 'describe-actions';
@@ -299,16 +300,17 @@ export class RunTools extends ModeToolSet {
     if (toolArgs !== undefined && (typeof toolArgs !== 'object' || toolArgs === null || Array.isArray(toolArgs))) {
       return invalid(name, 'arguments', 'must be an object');
     }
-    if (name === RUN_READ_ACTION) {
-      const target = view.resolve(tool);
-      if (target && !isReadOnly(target)) {
-        return errorResult(`${target.definition.name} is not a read-only action: run it with ${RUN_ACTION} if that is what the user wants.`, {
-          type: 'not_read_only',
-          tool: target.definition.name,
-        });
-      }
+    const misplaced = Object.keys(args).filter((k) => k !== 'tool' && k !== 'arguments');
+    if (misplaced.length) return misplacedArgumentsResult(name, tool, misplaced);
+    const target = view.resolve(tool);
+    if (!target) return unknownActionResult(name, tool, view);
+    if (name === RUN_READ_ACTION && !isReadOnly(target)) {
+      return errorResult(`${target.definition.name} is not a read-only action: run it with ${RUN_ACTION} if that is what the user wants.`, {
+        type: 'not_read_only',
+        tool: target.definition.name,
+      });
     }
     // The action itself, as a static-mode call: every rule of a direct call applies.
-    return withStructuredOutput(await this.registry.call({ ...ctx, mode: 'static' }, tool, toolArgs as Record<string, unknown> | undefined));
+    return withStructuredOutput(await this.registry.call({ ...ctx, mode: 'static' }, target.definition.name, toolArgs as Record<string, unknown> | undefined));
   }
 }
