@@ -46,6 +46,16 @@ export interface ToolCallContext extends ToolContext {
   readonly requestId?: string;
   /** Details a source adds to the call's audit line (e.g. the connection an action ran on). */
   readonly audit?: { connectionId?: string };
+  /**
+   * Sends `notifications/progress` for this request (only when the request carried a
+   * `progressToken`): on the request's own stream, in both eras.
+   */
+  readonly progress?: (progress: number, message?: string) => Promise<void>;
+  /**
+   * Set by the `ToolCallRunner` on the calls it runs: `id` is the run handle's id once the call
+   * outlived its wait (written on the audit line). Nested calls see it and are not run again.
+   */
+  readonly run?: { id?: string };
 }
 
 /** A tool as a source offers it. */

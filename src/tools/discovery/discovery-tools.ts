@@ -90,7 +90,7 @@ const RUN_OUTPUT = {
  * output is not an object (a list, a number, a string) has none of its own, so the run tools add
  * `{ output: <value> }`. Everything else of the result is the action's own.
  */
-function withStructuredOutput(result: CallToolResult): CallToolResult {
+export function withStructuredOutput(result: CallToolResult): CallToolResult {
   if (result.isError || result.structuredContent !== undefined) return result;
   const block = result.content?.[0];
   let output: unknown = null;
