@@ -96,6 +96,7 @@ function buildRuns(env: EnvironmentVariables) {
     actionTimeoutMs: env.ACTION_TIMEOUT_MS,
     redisUrl: env.REDIS_URL,
     redisKeyPrefix: env.REDIS_KEY_PREFIX,
+    redisReadyTimeoutMs: env.REDIS_READY_TIMEOUT_MS,
   };
 }
 

@@ -1,6 +1,6 @@
-import { Logger, OnModuleDestroy } from '@nestjs/common';
+import { Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
-import { logConnectionState, redisOptions } from '../common/redis';
+import { logConnectionState, redisOptions, waitReady } from '../common/redis';
 import { RunLimits, RunStore, StoredRun, parseOutcome } from './run.store';
 
 /**
@@ -50,20 +50,30 @@ return 1`;
  * Redis' own PEXPIRE; `runs:<identityKey>` ZSET of the owner's run ids (the per-identity cap).
  * Creates and finishes are Lua scripts (one round trip, atomic; one Redis server, not Cluster).
  */
-export class RedisRunStore extends RunStore implements OnModuleDestroy {
+export class RedisRunStore extends RunStore implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(RedisRunStore.name);
   private readonly client: Redis;
+  private readonly display: string;
 
   constructor(
     url: string,
     private readonly prefix: string,
+    private readonly readyTimeoutMs = 5000,
   ) {
     super();
     const { options, display } = redisOptions(url);
+    this.display = display;
     this.client = new Redis(url, options);
     logConnectionState(this.client, this.logger, display);
     this.client.defineCommand('runCreate', { numberOfKeys: 2, lua: CREATE });
     this.client.defineCommand('runFinish', { numberOfKeys: 2, lua: FINISH });
+  }
+
+  /** Waits a few seconds for Redis (commands fail fast while it is not there: a call then waits to its end instead of getting a handle). */
+  async onModuleInit(): Promise<void> {
+    if (!(await waitReady(this.client, this.readyTimeoutMs))) {
+      this.logger.error(`Cannot connect to Redis at ${this.display}; long calls wait to their end (no run handles) until it answers.`);
+    }
   }
 
   private commands(): Redis & {

@@ -16,7 +16,8 @@ import { RunStore } from './run.store';
     {
       provide: RunStore,
       inject: [runsConfig.KEY],
-      useFactory: (config: RunsConfig): RunStore => (config.redisUrl ? new RedisRunStore(config.redisUrl, config.redisKeyPrefix) : new MemoryRunStore()),
+      useFactory: (config: RunsConfig): RunStore =>
+        config.redisUrl ? new RedisRunStore(config.redisUrl, config.redisKeyPrefix, config.redisReadyTimeoutMs) : new MemoryRunStore(),
     },
     ActionRuns,
     GetActionResultTool,
