@@ -302,6 +302,20 @@ describe('Long-running actions (SPEC §18)', () => {
       ]);
     });
 
+    it('a replica that stops mid-run waits a little, then aborts the run and records it as interrupted: the others answer at once', async () => {
+      const c = await startApp({ ...baseEnv(), REDIS_URL: testRedisUrl(), REDIS_KEY_PREFIX: prefix, ACTION_WAIT_MODES: 'search,static' });
+      const onC = await v1(c.url, { mode: 'search' });
+      emulator.clearRequests();
+      const { runId } = runningOf(await onC.callTool({ name: 'run-action', arguments: { tool: EXPORT, arguments: { seconds: 60 } } }));
+      await onC.close();
+      await c.close();
+      const started = Date.now();
+      const answer = await (await v1(b.url, { mode: 'search' })).callTool({ name: 'get-action-result', arguments: { runId, waitSeconds: 0 } });
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(answer).toMatchObject({ isError: true, structuredContent: { error: { type: 'interrupted' } } });
+      await waitFor('the upstream run to be abandoned', () => emulator.requests.find((r) => r.path === EXPORT_PATH)?.abandoned === true, { timeoutMs: 3000 });
+    }, 30_000);
+
     it('static mode lists get-action-result when ACTION_WAIT_MODES names it, and a direct call there becomes a handle', async () => {
       const c = await v1(a.url);
       expect((await c.listTools()).tools.map((t) => t.name)).toContain('get-action-result');

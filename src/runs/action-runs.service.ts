@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { JsonRpcErrorCode, RpcError } from '../common/json-rpc';
 import { runsConfig, RunsConfig } from '../config/app.config';
@@ -11,6 +11,26 @@ export const GET_ACTION_RESULT = 'get-action-result';
 
 /** The largest outcome kept for get-action-result (characters of its JSON); a larger one is replaced by an error result saying so. */
 export const MAX_OUTCOME_CHARS = 4 * 1024 * 1024;
+
+/** How long a stopping replica waits for its runs to end before it records them as interrupted. */
+export const SHUTDOWN_DRAIN_MS = 5000;
+
+/** The outcome of a run its replica stopped before it ended. */
+const INTERRUPTED: RunOutcome = {
+  kind: 'result',
+  result: errorResult(
+    'The server stopped while the action ran (a restart or a deploy), so whether it finished is unknown. ' +
+      'Check its effect in the app before running it again.',
+    { type: 'interrupted' },
+  ) as Record<string, unknown>,
+};
+
+interface LocalRun {
+  readonly controller: AbortController;
+  /** Resolves with the outcome once it is stored. */
+  done: Promise<RunOutcome>;
+  interrupted: boolean;
+}
 
 /** Margin on top of ACTION_TIMEOUT_MS before a running entry nobody finished (its replica died) expires. */
 const RUNNING_MARGIN_MS = 60_000;
@@ -55,11 +75,11 @@ function serialize(outcome: RunOutcome): string {
  * request is over and the run belongs to the handle (ACTION_TIMEOUT_MS still bounds it).
  */
 @Injectable()
-export class ActionRuns extends ToolCallRunner implements OnApplicationShutdown {
+export class ActionRuns extends ToolCallRunner implements BeforeApplicationShutdown {
   private readonly logger = new Logger(ActionRuns.name);
   private readonly waitModes: ReadonlySet<ToolMode>;
   /** Runs of this replica that outlived their wait, until their outcome is stored: get-action-result on this replica awaits them directly. */
-  private readonly local = new Map<string, Promise<RunOutcome>>();
+  private readonly local = new Map<string, LocalRun>();
 
   constructor(
     private readonly store: RunStore,
@@ -116,7 +136,9 @@ export class ActionRuns extends ToolCallRunner implements OnApplicationShutdown 
       if (!created || controller.signal.aborted) return await running;
       detach();
       mark.id = runId;
-      this.local.set(runId, this.settle(owner, runId, running));
+      const local = { controller, interrupted: false } as LocalRun;
+      local.done = this.settle(owner, runId, running, local);
+      this.local.set(runId, local);
       return this.handle(runId, Date.now() - started);
     } finally {
       detach();
@@ -125,13 +147,14 @@ export class ActionRuns extends ToolCallRunner implements OnApplicationShutdown 
   }
 
   /** Writes the run's outcome to the store once it ends; resolves with it. */
-  private async settle(owner: string, runId: string, running: Promise<CallToolResult>): Promise<RunOutcome> {
+  private async settle(owner: string, runId: string, running: Promise<CallToolResult>, local: LocalRun): Promise<RunOutcome> {
     let outcome: RunOutcome;
     try {
       outcome = { kind: 'result', result: (await running) as Record<string, unknown> };
     } catch (err) {
       outcome = errorOutcome(err);
     }
+    if (local.interrupted) outcome = INTERRUPTED;
     const text = serialize(outcome);
     try {
       await this.store.finish(owner, runId, text, this.config.resultTtlSeconds * 1000);
@@ -145,7 +168,7 @@ export class ActionRuns extends ToolCallRunner implements OnApplicationShutdown 
 
   /** This replica's run of that id, while its outcome is not stored yet. */
   localRun(runId: string): Promise<RunOutcome> | undefined {
-    return this.local.get(runId);
+    return this.local.get(runId)?.done;
   }
 
   /** What a call that outlived its wait answers (and get-action-result while the run goes on). */
@@ -175,9 +198,20 @@ export class ActionRuns extends ToolCallRunner implements OnApplicationShutdown 
     return () => clearInterval(timer);
   }
 
-  /** Waits (bounded) for runs of this replica to store their outcome, so a restart loses as few as possible. */
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * A stopping replica waits (SHUTDOWN_DRAIN_MS) for its runs to end and store their outcome; the
+   * rest are aborted and stored as interrupted, so their owners learn it at once instead of seeing
+   * "running" until the entry expires. (The run store closes its connection after this hook.)
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     if (this.local.size === 0) return;
-    await within(Promise.allSettled([...this.local.values()]), 5000);
+    await within(Promise.allSettled([...this.local.values()].map((r) => r.done)), SHUTDOWN_DRAIN_MS);
+    const left = [...this.local.values()];
+    for (const run of left) {
+      run.interrupted = true;
+      run.controller.abort(new Error('server shutting down'));
+    }
+    if (left.length) this.logger.warn(`${left.length} long-running action(s) interrupted by the shutdown`);
+    await within(Promise.allSettled(left.map((r) => r.done)), 2000);
   }
 }

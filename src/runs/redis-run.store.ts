@@ -1,4 +1,4 @@
-import { Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
 import { logConnectionState, redisOptions, waitReady } from '../common/redis';
 import { RunLimits, RunStore, StoredRun, parseOutcome } from './run.store';
@@ -32,7 +32,11 @@ while live >= max do
 end
 redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'status', 'running')
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
-redis.call('ZADD', KEYS[2], tonumber(ARGV[3]), ARGV[1])
+-- Creation order must be strict (two runs in one millisecond): a score above the newest one.
+local score = tonumber(ARGV[3])
+local newest = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
+if newest[2] and tonumber(newest[2]) >= score then score = tonumber(newest[2]) + 1 end
+redis.call('ZADD', KEYS[2], score, ARGV[1])
 if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[4]) then redis.call('PEXPIRE', KEYS[2], ARGV[4]) end
 return 1`;
 
@@ -50,7 +54,7 @@ return 1`;
  * Redis' own PEXPIRE; `runs:<identityKey>` ZSET of the owner's run ids (the per-identity cap).
  * Creates and finishes are Lua scripts (one round trip, atomic; one Redis server, not Cluster).
  */
-export class RedisRunStore extends RunStore implements OnModuleInit, OnModuleDestroy {
+export class RedisRunStore extends RunStore implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RedisRunStore.name);
   private readonly client: Redis;
   private readonly display: string;
@@ -116,7 +120,8 @@ export class RedisRunStore extends RunStore implements OnModuleInit, OnModuleDes
     return parsed ? { status: 'done', outcome: parsed } : undefined;
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** Closed last (after every module's destroy and before-shutdown hooks): stopping runs still store their outcome. */
+  async onApplicationShutdown(): Promise<void> {
     await this.client.quit().catch(() => this.client.disconnect());
   }
 }

@@ -23,7 +23,7 @@ describe.each([
     'RedisRunStore (real Redis)',
     () => {
       const store = new RedisRunStore(testRedisUrl(), `test:${randomUUID()}:`);
-      return { store: store as RunStore, close: () => store.onModuleDestroy() };
+      return { store: store as RunStore, close: () => store.onApplicationShutdown() };
     },
   ],
 ])('%s', (_name, make) => {
@@ -135,7 +135,7 @@ describe('RedisRunStore keys', () => {
     } finally {
       for (const key of await raw.keys(`${prefix}*`)) await raw.del(key);
       await raw.quit();
-      await store.onModuleDestroy();
+      await store.onApplicationShutdown();
     }
   });
 });
