@@ -15,6 +15,9 @@ import { e2eFixture, SECRET, WORKSPACE } from './support/e2e-fixture';
 import { testRedisUrl } from './support/redis-server';
 import { waitFor } from './support/wait';
 
+// Each test waits for slow actions (1-3 s) on a machine that may be busy: generous, like the other e2e suites.
+jest.setTimeout(30_000);
+
 type V2Client = Awaited<ReturnType<typeof connectStateless>>['client'];
 
 const EXPORT = 'warehouse_export-data';
