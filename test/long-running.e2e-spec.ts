@@ -114,6 +114,22 @@ describe('Long-running actions (SPEC §18)', () => {
       expect(auditLines(app, SNAPSHOT).filter((l) => l.runId === runId)).toEqual([expect.objectContaining({ outcome: 'success', runId })]);
     });
 
+    it('a run that fails upstream after the handle: get-action-result gives the same isError result a direct call gives', async () => {
+      const c = await v1(app.url, { mode: 'search' });
+      const failure = { type: 'action_run', message: 'Warehouse is locked for maintenance' };
+      const fast = emulator.addFault({ method: 'POST', path: EXPORT_PATH, status: 400, body: failure, times: 1 });
+      const direct = await c.callTool({ name: 'run-action', arguments: { tool: EXPORT, arguments: {} } });
+      fast();
+      expect(direct.isError).toBe(true);
+      const slow = emulator.addFault({ method: 'POST', path: EXPORT_PATH, status: 400, body: failure, delayMs: 2000, times: 1 });
+      try {
+        const { runId } = runningOf(await c.callTool({ name: 'run-action', arguments: { tool: EXPORT, arguments: {} } }));
+        expect(await resultOf(c, runId)).toEqual(direct);
+      } finally {
+        slow();
+      }
+    });
+
     it('session era: sends notifications/progress while a call with a progressToken runs (static mode: no handle there by default)', async () => {
       const c = await v1(app.url);
       expect((await c.listTools()).tools.map((t) => t.name)).not.toContain('get-action-result');
