@@ -4,13 +4,14 @@ import { APP_FILTER } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { LoggingModule } from './common/logging/logging.module';
-import { appConfig, integrationAppConfig, sessionsConfig } from './config/app.config';
+import { appConfig, integrationAppConfig, runsConfig, sessionsConfig } from './config/app.config';
 import { envFileOptions } from './config/env-file';
 import { validateEnv } from './config/env.validation';
 import { HealthModule } from './health/health.module';
 import { IntegrationsModule } from './integrations/integrations.module';
 import { LimitsModule } from './limits/limits.module';
 import { McpModule } from './mcp/mcp.module';
+import { RunsModule } from './runs/runs.module';
 import { SeamOptions, SeamsModule } from './seams.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { MetricsModule } from './telemetry/metrics.module';
@@ -48,7 +49,7 @@ export class McpServerModule {
         ConfigModule.forRoot({
           isGlobal: true,
           ...envFileOptions(),
-          load: [appConfig, integrationAppConfig, sessionsConfig],
+          load: [appConfig, integrationAppConfig, sessionsConfig, runsConfig],
           validate: (env) => {
             validateEnv(env);
             return env;
@@ -62,6 +63,7 @@ export class McpServerModule {
         IntegrationsModule,
         SessionsModule,
         ToolsModule,
+        RunsModule,
         McpModule,
         HealthModule,
         ...(options.imports ?? []),

@@ -42,7 +42,7 @@ describe('Discovery tools', () => {
   it('lists exactly the four discovery tools in search mode, each with an output schema, and the list never changes', async () => {
     const c = await client({ mode: 'search' });
     const first = (await c.listTools()).tools;
-    expect(first.map((t) => t.name)).toEqual(['search-actions', 'describe-actions', 'run-read-action', 'run-action']);
+    expect(first.map((t) => t.name)).toEqual(['search-actions', 'describe-actions', 'run-read-action', 'run-action', 'get-action-result']);
     for (const t of first) expect(t.outputSchema).toMatchObject({ type: 'object' });
     expect(first.find((t) => t.name === 'run-action')!.annotations).toMatchObject({ destructiveHint: true, readOnlyHint: false, openWorldHint: true });
     expect(first.find((t) => t.name === 'run-read-action')!.annotations).toMatchObject({ readOnlyHint: true });

@@ -91,6 +91,21 @@ function buildSessions(env: EnvironmentVariables) {
   };
 }
 
+function buildRuns(env: EnvironmentVariables) {
+  const modes = env.ACTION_WAIT_MODES.trim() === 'none' ? [] : splitList(env.ACTION_WAIT_MODES);
+  return {
+    waitMs: Math.round(env.ACTION_WAIT_SECONDS * 1000),
+    waitModes: modes as Array<'static' | 'dynamic' | 'search'>,
+    resultTtlSeconds: env.ACTION_RESULT_TTL_SECONDS,
+    maxRunsPerIdentity: env.MAX_RUNS_PER_IDENTITY,
+    progressIntervalMs: env.PROGRESS_INTERVAL_MS,
+    actionTimeoutMs: env.ACTION_TIMEOUT_MS,
+    redisUrl: env.REDIS_URL,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX,
+    redisReadyTimeoutMs: env.REDIS_READY_TIMEOUT_MS,
+  };
+}
+
 /** HTTP server, security and operations settings. */
 export const appConfig = registerAs('app', () => build(validateEnv(process.env)));
 export type AppConfig = ConfigType<typeof appConfig>;
@@ -102,3 +117,7 @@ export type IntegrationAppConfig = ConfigType<typeof integrationAppConfig>;
 /** Session store, idle expiry and limits. */
 export const sessionsConfig = registerAs('sessions', () => buildSessions(validateEnv(process.env)));
 export type SessionsConfig = ConfigType<typeof sessionsConfig>;
+
+/** Long-running actions (SPEC §18): the wait before a run handle, where it applies, how results are kept, progress. */
+export const runsConfig = registerAs('runs', () => buildRuns(validateEnv(process.env)));
+export type RunsConfig = ConfigType<typeof runsConfig>;

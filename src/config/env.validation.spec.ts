@@ -47,4 +47,43 @@ describe('validateEnv', () => {
   it('requires METRICS_TOKEN when metrics need auth', () => {
     expect(() => validateEnv({ METRICS_REQUIRE_AUTH: 'true' })).toThrow(/METRICS_TOKEN/);
   });
+
+  describe('long-running actions (SPEC §18)', () => {
+    it('defaults: a 25 s wait in search mode, results kept 900 s, 50 runs per identity, progress every 5 s', () => {
+      expect(validateEnv({})).toMatchObject({
+        ACTION_WAIT_SECONDS: 25,
+        ACTION_WAIT_MODES: 'search',
+        ACTION_RESULT_TTL_SECONDS: 900,
+        MAX_RUNS_PER_IDENTITY: 50,
+        PROGRESS_INTERVAL_MS: 5000,
+      });
+    });
+
+    it('accepts decimal waits, mode lists and none', () => {
+      expect(validateEnv({ ACTION_WAIT_SECONDS: '0.5', ACTION_WAIT_MODES: 'search, static,dynamic' })).toMatchObject({
+        ACTION_WAIT_SECONDS: 0.5,
+        ACTION_WAIT_MODES: 'search, static,dynamic',
+      });
+      expect(validateEnv({ ACTION_WAIT_MODES: 'none' }).ACTION_WAIT_MODES).toBe('none');
+    });
+
+    it.each([
+      ['ACTION_WAIT_SECONDS', '0'],
+      ['ACTION_WAIT_SECONDS', '-1'],
+      ['ACTION_WAIT_SECONDS', '1e3'],
+      ['ACTION_WAIT_SECONDS', '3601'],
+      ['ACTION_WAIT_SECONDS', 'soon'],
+      ['ACTION_WAIT_MODES', 'search,fast'],
+      ['ACTION_WAIT_MODES', 'none,search'],
+      ['ACTION_WAIT_MODES', 'search;static'],
+      ['ACTION_RESULT_TTL_SECONDS', '0'],
+      ['ACTION_RESULT_TTL_SECONDS', '1.5'],
+      ['MAX_RUNS_PER_IDENTITY', '0'],
+      ['MAX_RUNS_PER_IDENTITY', '10001'],
+      ['PROGRESS_INTERVAL_MS', '99'],
+      ['PROGRESS_INTERVAL_MS', '10001'],
+    ])('stops start-up on %s=%s, naming it', (name, value) => {
+      expect(() => validateEnv({ [name]: value })).toThrow(new RegExp(`Invalid configuration:[\\s\\S]*${name}`));
+    });
+  });
 });

@@ -1,5 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, validateSync } from 'class-validator';
 
 const toBool = ({ value }: { value: unknown }): unknown => {
   if (typeof value !== 'string') return value;
@@ -9,6 +9,7 @@ const toBool = ({ value }: { value: unknown }): unknown => {
   return value;
 };
 const toInt = ({ value }: { value: unknown }): unknown => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value);
+const toNumber = ({ value }: { value: unknown }): unknown => (typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value.trim()) : value);
 const emptyToUndefined = ({ value }: { value: unknown }): unknown => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 
 /**
@@ -215,6 +216,41 @@ export class EnvironmentVariables {
   @Min(0)
   @IsInt()
   SHUTDOWN_GRACE_MS = 20000;
+
+  /** Long-running actions (SPEC §18): how long a call runs before it answers with a run handle (seconds; decimals allowed). */
+  @Transform(toNumber)
+  @Min(0.1)
+  @Max(3600)
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'ACTION_WAIT_SECONDS must be a number of seconds (e.g. 25 or 0.5)' })
+  ACTION_WAIT_SECONDS = 25;
+
+  /** The modes where the wait applies and get-action-result is listed: a comma list of static, dynamic, search, or none. */
+  @Transform(emptyToUndefined)
+  @Matches(/^\s*(none|(static|dynamic|search)(\s*,\s*(static|dynamic|search))*)\s*$/, {
+    message: 'ACTION_WAIT_MODES must be a comma-separated list of static, dynamic, search (or none)',
+  })
+  ACTION_WAIT_MODES = 'search';
+
+  /** How long a finished run's result can be fetched with get-action-result. */
+  @Transform(toInt)
+  @Min(1)
+  @Max(7 * 24 * 3600)
+  @IsInt()
+  ACTION_RESULT_TTL_SECONDS = 900;
+
+  /** Run handles kept per identity (all replicas); beyond it the oldest finished one is dropped. */
+  @Transform(toInt)
+  @Min(1)
+  @Max(10000)
+  @IsInt()
+  MAX_RUNS_PER_IDENTITY = 50;
+
+  /** Interval of notifications/progress while a tools/call with a progressToken runs (SPEC §18: at most 10 s). */
+  @Transform(toInt)
+  @Min(100)
+  @Max(10000)
+  @IsInt()
+  PROGRESS_INTERVAL_MS = 5000;
 }
 
 /** Variables without a default (optional), read as they are. */

@@ -81,7 +81,7 @@ describe('SdkIntegrationAppGateway and the egress proxy', () => {
       for (let i = 0; i < 5; i++) await gateway.runAction(emulator.token('cust-1'), 'conn-gmail', 'count-unread', {});
       expect(new Set(emulator.requests.map((r) => r.remotePort)).size).toBe(1);
     } finally {
-      gateway.onModuleDestroy();
+      gateway.onApplicationShutdown();
     }
   });
 
@@ -121,7 +121,7 @@ describe('SdkIntegrationAppGateway: what the SDK error drops (src/integrations/s
       kind: 'unavailable',
       upstreamStatus: 503,
     });
-    gateway.onModuleDestroy();
+    gateway.onApplicationShutdown();
   });
 
   it('refuses path segments that would change the upstream path, before any request', async () => {
@@ -136,7 +136,7 @@ describe('SdkIntegrationAppGateway: what the SDK error drops (src/integrations/s
       await expect(gateway.runAction(emulator.token('cust-1'), connection, action, {})).rejects.toMatchObject({ kind: 'bad_request' });
     }
     expect(emulator.requests).toHaveLength(0);
-    gateway.onModuleDestroy();
+    gateway.onApplicationShutdown();
   });
 });
 
@@ -149,7 +149,7 @@ describe('SdkIntegrationAppGateway.listAllActions', () => {
     try {
       const all = await new SdkIntegrationAppGateway(config(roomy.url), new UpstreamObserver()).listAllActions(roomy.token('cust-1'));
       expect(all?.find((a) => a.key === 'send-email')).toMatchObject({ integrationId: 'int-gmail', name: 'Send Email' });
-      expect(new Set(all?.map((a) => a.integrationId))).toEqual(new Set(['int-gmail', 'int-slack', 'int-notion', 'int-jira']));
+      expect(new Set(all?.map((a) => a.integrationId))).toEqual(new Set(['int-gmail', 'int-slack', 'int-notion', 'int-jira', 'int-warehouse']));
       expect(await new SdkIntegrationAppGateway(config(tight.url), new UpstreamObserver()).listAllActions(tight.token('cust-1'))).toBeUndefined();
     } finally {
       await roomy.close();

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
 import http from 'node:http';
 import https from 'node:https';
 import { IntegrationAppClient } from '@integration-app/sdk';
@@ -175,7 +175,7 @@ const AGENT_OPTIONS = { keepAlive: true, keepAliveMsecs: 60_000, scheduling: 'li
 
 /** The `IntegrationAppGateway` backed by the official `@integration-app/sdk` client. */
 @Injectable()
-export class SdkIntegrationAppGateway extends IntegrationAppGateway implements OnModuleDestroy {
+export class SdkIntegrationAppGateway extends IntegrationAppGateway implements OnApplicationShutdown {
   private readonly logger = new Logger(SdkIntegrationAppGateway.name);
   private readonly httpAgent = new http.Agent(AGENT_OPTIONS);
   private readonly httpsAgent = new https.Agent(AGENT_OPTIONS);
@@ -188,7 +188,8 @@ export class SdkIntegrationAppGateway extends IntegrationAppGateway implements O
     super();
   }
 
-  onModuleDestroy(): void {
+  /** Last in the teardown (not at module destroy): runs that outlived their request may still finish during the shutdown. */
+  onApplicationShutdown(): void {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
   }

@@ -71,10 +71,18 @@ export class McpServerFactory {
       // Validated against CallToolRequestSchema by the SDK before this handler runs.
       const request = envelope as unknown as CallToolRequest;
       const record = await current();
+      const progressToken = request.params._meta?.progressToken;
       return this.tools.call(
         {
           ...sessionToolContext(record),
           signal: extra.signal,
+          // Long-running actions: progress on the request's own stream (the transport answers this request with SSE).
+          ...(progressToken !== undefined
+            ? {
+                progress: (progress: number, message?: string) =>
+                  extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress, ...(message ? { message } : {}) } }),
+              }
+            : {}),
           requestId: requestIdOf(extra.requestInfo?.headers),
           // One stream per message (MCP spec): the session's GET stream, on whichever replica holds it;
           // else this request's own response stream (SSE answer, or the legacy SSE stream).

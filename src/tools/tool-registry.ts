@@ -12,6 +12,7 @@ import { TraceIds } from './trace-ids';
 import { TenantLimits } from '../limits/tenant-limits';
 import { suggestNames } from './suggest-names';
 import { ToolCallObserver } from './tool-call.observer';
+import { ToolCallRunner } from './tool-call-runner';
 import { errorResult } from './tool-results';
 import { ModeToolSet, SourceTool, ToolCallContext, ToolContext, ToolSource, ToolView } from './tool-source';
 
@@ -160,6 +161,7 @@ export class ToolRegistry implements OnApplicationBootstrap {
   private readonly logger = new Logger(ToolRegistry.name);
   private sources: ToolSource[] = [];
   private modeTools: ModeToolSet[] = [];
+  private runner?: ToolCallRunner;
   private readonly merged = new TupleCache<MergedTools>();
   private readonly reportedCollisions = new Set<string>();
 
@@ -205,6 +207,7 @@ export class ToolRegistry implements OnApplicationBootstrap {
     }
     const sources = [...instances].filter((i): i is ToolSource => i instanceof ToolSource);
     this.modeTools = [...instances].filter((i): i is ModeToolSet => i instanceof ModeToolSet);
+    this.runner = [...instances].find((i): i is ToolCallRunner => i instanceof ToolCallRunner);
     // Sources with fixed names first: a caller-dependent name never shadows a reserved one.
     this.sources = [...sources.filter((s) => s.reservedNames().length > 0), ...sources.filter((s) => s.reservedNames().length === 0)];
     const owners = new Map<string, string>();
@@ -328,6 +331,8 @@ export class ToolRegistry implements OnApplicationBootstrap {
    * call takes one of the identity's `MAX_CONCURRENT_CALLS_PER_IDENTITY` slots while it runs.
    */
   async call(ctx: ToolCallContext, name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult> {
+    // Long-running actions (SPEC §18): a top-level call may outlive its request as a run handle.
+    if (this.runner && ctx.run === undefined && this.runner.applies(ctx, name)) return this.runner.run(ctx, name, (c) => this.call(c, name, args));
     const merged = await this.mergedFor(ctx);
     const view = merged.view(ctx.apps, this.policyOf(ctx));
     const modeTools = this.modeToolsOf(ctx).find((m) => m.names.includes(name));
@@ -423,6 +428,7 @@ export class ToolRegistry implements OnApplicationBootstrap {
         integration: tool.integration,
         source: tool.source,
         connectionId: details.connectionId,
+        runId: ctx.run?.id,
         outcome,
         durationMs: Math.round(durationMs),
         argumentsHmac,

@@ -37,3 +37,22 @@ export function withoutFinalPeriods(text: string): string {
   while (end > 0 && (text[end - 1] === '.' || text[end - 1].trim() === '')) end--;
   return text.slice(0, end);
 }
+
+/**
+ * Clients check that a tool with an output schema returns structured content; an action whose
+ * output is not an object (a list, a number, a string) has none of its own, so the run tools add
+ * `{ output: <value> }`. Everything else of the result is the action's own.
+ */
+export function withStructuredOutput(result: CallToolResult): CallToolResult {
+  if (result.isError || result.structuredContent !== undefined) return result;
+  const block = result.content?.[0];
+  let output: unknown = null;
+  if (block?.type === 'text') {
+    try {
+      output = JSON.parse(block.text);
+    } catch {
+      output = block.text;
+    }
+  }
+  return { ...result, structuredContent: { output } };
+}

@@ -48,6 +48,16 @@ export interface ToolCallContext extends ToolContext {
   readonly audit?: { connectionId?: string };
   /** Set by the registry while a mode tool runs: whether a call it made back into the registry wrote the audit line. */
   readonly trail?: { audited: boolean };
+  /**
+   * Sends `notifications/progress` for this request (only when the request carried a
+   * `progressToken`): on the request's own stream, in both eras.
+   */
+  readonly progress?: (progress: number, message?: string) => Promise<void>;
+  /**
+   * Set by the `ToolCallRunner` on the calls it runs: `id` is the run handle's id once the call
+   * outlived its wait (written on the audit line). Nested calls see it and are not run again.
+   */
+  readonly run?: { id?: string };
 }
 
 /** A tool as a source offers it. */

@@ -82,7 +82,7 @@ async function main(): Promise<void> {
         ` Integration.app MCP server — demo (embedded Integration.app emulator at ${emulator.url}, no network needed)`,
         line,
         ` MCP URL    ${base}/mcp           Streamable HTTP (legacy SSE: ${base}/sse)`,
-        ` Search     ${base}/mcp/search    4 fixed tools: search-actions, describe-actions, run-read-action, run-action`,
+        ` Search     ${base}/mcp/search    5 fixed tools: search-actions, describe-actions, run-read-action, run-action, get-action-result`,
         ` Dynamic    ${base}/mcp/dynamic   enable-tools adds tools to the session (session-era clients)`,
         ` Customer   ${firstCustomer.id} (${firstCustomer.name ?? ''}): ${apps.join(', ')}`,
         ` Errors     ${RATE_LIMITED_TOOL} is rate limited (HTTP 429), ${FAILING_TOOL} fails upstream: call them to see what agents get`,

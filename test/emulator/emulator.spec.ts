@@ -87,4 +87,27 @@ describe('Integration.app emulator', () => {
     expect((await get()).status).toBe(200);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
   });
+
+  it('runs a slow action for the seconds its input asks (capped), or its default; a client that leaves is recorded as abandoned', async () => {
+    const client = sdk(emulator.token('cust-runs'));
+    const t0 = Date.now();
+    const out = await client.connection('conn-warehouse').action('export-data').run({ seconds: 0.3, table: 't' });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(280);
+    expect(out).toEqual({
+      output: { ok: true, connectionId: 'conn-warehouse', actionKey: 'export-data', input: { seconds: 0.3, table: 't' }, tookSeconds: 0.3 },
+    });
+    expect(await client.connection('conn-warehouse').action('read-snapshot').run({ seconds: 0 })).toEqual({ output: ['row-1', 'row-2'] });
+    const ac = new AbortController();
+    const left = fetch(`${emulator.url}/connections/conn-warehouse/actions/export-data/run`, {
+      method: 'POST',
+      signal: ac.signal,
+      headers: { Authorization: `Bearer ${emulator.token('cust-runs')}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ seconds: 3600 }),
+    }).catch(() => 'aborted');
+    await new Promise((r) => setTimeout(r, 100));
+    ac.abort();
+    expect(await left).toBe('aborted');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(emulator.requests.at(-1)).toMatchObject({ path: '/connections/conn-warehouse/actions/export-data/run', abandoned: true });
+  });
 });

@@ -212,7 +212,13 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     };
   }
 
-  function route(method: string, path: string, query: Record<string, string>, body: unknown, caller: Caller): { status: number; body: unknown } {
+  function route(
+    method: string,
+    path: string,
+    query: Record<string, string>,
+    body: unknown,
+    caller: Caller,
+  ): { status: number; body: unknown; delayMs?: number } {
     const w = caller.workspace;
     const connections = caller.customer?.connections ?? [];
     const integrationRoute = /^\/integrations\/([^/]+)$/.exec(path);
@@ -275,6 +281,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       if (spec.mode === 'error') throw new HttpError(spec.status, spec.error, spec.headers);
       if (spec.mode === 'error-echo') throw new HttpError(spec.status, { type: spec.type, message: `Invalid input: ${JSON.stringify(body ?? {})}` });
       if (spec.mode === 'static') return { status: 200, body: { output: spec.output } };
+      if (spec.mode === 'slow') {
+        const asked = (body as { seconds?: unknown } | undefined)?.seconds;
+        const seconds = Math.min(typeof asked === 'number' && asked >= 0 ? asked : spec.seconds, spec.maxSeconds ?? 600);
+        const output = spec.output ?? { ok: true, connectionId: connection.id, actionKey, input: body ?? {}, tookSeconds: seconds };
+        return { status: 200, body: { output }, delayMs: Math.round(seconds * 1000) };
+      }
       return { status: 200, body: { output: { ok: true, connectionId: connection.id, actionKey, input: body ?? {} } } };
     }
     throw notFound(`No route ${method} ${path}`);
@@ -375,6 +387,13 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       record.workspaceKey = caller.workspace.key;
       record.customerId = caller.customerId;
       const out = route(method, path, query, body, caller);
+      // A slow action answers later; a client that went away meanwhile is left alone (recorded as abandoned).
+      if (out.delayMs) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, out.delayMs);
+          res.once('close', () => (clearTimeout(timer), resolve()));
+        });
+      }
       send(res, out.status, out.body);
     } catch (err) {
       if (err instanceof HttpError) send(res, err.status, err.body, err.headers);

@@ -24,7 +24,12 @@ export type RunSpec =
   /** Fails with this status and error body (and response headers, e.g. `Retry-After` for a 429). */
   | { mode: 'error'; status: number; error: { type: string; key?: string; message: string }; headers?: Record<string, string> }
   /** Fails like an upstream validation error that quotes the input back (as real APIs do). */
-  | { mode: 'error-echo'; status: number; type: string };
+  | { mode: 'error-echo'; status: number; type: string }
+  /**
+   * A slow action (an export, a sync): answers after `seconds` (the input's own `seconds` field wins,
+   * up to `maxSeconds`, default 600), with `output` or, without one, the echo of the input.
+   */
+  | { mode: 'slow'; seconds: number; maxSeconds?: number; output?: unknown };
 
 export interface ActionFixture {
   id?: string;

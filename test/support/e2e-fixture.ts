@@ -67,6 +67,28 @@ export function e2eFixture(): Fixture {
           },
           { id: 'int-notion', key: 'notion', name: 'Notion', actions: [{ key: 'search', name: 'Search' }] },
           { id: 'int-jira', key: 'jira', name: 'Jira', actions: [{ key: 'create-issue', name: 'Create Issue' }] },
+          {
+            // Long-running actions (SPEC §18): only the `cust-runs*` customers are connected to it.
+            id: 'int-warehouse',
+            key: 'warehouse',
+            name: 'Warehouse',
+            actions: [
+              {
+                key: 'export-data',
+                name: 'Export Data',
+                description: 'Exports the warehouse tables (slow: takes `seconds`, 2 by default).',
+                inputSchema: { type: 'object', properties: { seconds: { type: 'number', minimum: 0, maximum: 60 }, table: { type: 'string' } } },
+                run: { mode: 'slow', seconds: 2, maxSeconds: 60 },
+              },
+              {
+                key: 'read-snapshot',
+                name: 'Read Snapshot',
+                description: 'Reads a snapshot (slow, read-only).',
+                inputSchema: { type: 'object', properties: { seconds: { type: 'number', minimum: 0, maximum: 60 } } },
+                run: { mode: 'slow', seconds: 2, maxSeconds: 60, output: ['row-1', 'row-2'] },
+              },
+            ],
+          },
         ],
         customers: [
           {
@@ -81,6 +103,8 @@ export function e2eFixture(): Fixture {
             ],
           },
           { id: 'cust-2', name: 'Grace', connections: [{ id: 'conn-g2-notion', name: 'Grace Notion', integrationKey: 'notion' }] },
+          { id: 'cust-runs', name: 'Runner', connections: [{ id: 'conn-warehouse', name: 'Main Warehouse', integrationKey: 'warehouse' }] },
+          { id: 'cust-runs-2', name: 'Other Runner', connections: [{ id: 'conn-warehouse-2', name: 'Other Warehouse', integrationKey: 'warehouse' }] },
         ],
       },
     ],

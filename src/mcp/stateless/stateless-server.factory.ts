@@ -90,8 +90,19 @@ export class StatelessServerFactory {
     // The registry speaks the v1 SDK's types; the wire shapes are the same revision-neutral JSON.
     server.setRequestHandler('tools/list', async () => ({ tools: (await this.failing(state, () => this.tools.list(ctx))) as never }));
     server.setRequestHandler('tools/call', async (req, extra) => {
+      const progressToken = extra.mcpReq._meta?.progressToken;
+      // Long-running actions: progress on the request's own stream (the SDK upgrades the answer to SSE).
+      const progress =
+        progressToken === undefined
+          ? undefined
+          : (value: number, message?: string) =>
+              extra.mcpReq.notify({ method: 'notifications/progress', params: { progressToken, progress: value, ...(message ? { message } : {}) } });
       const result: CallToolResult = await this.failing(state, () =>
-        this.tools.call({ ...ctx, signal: extra.mcpReq.signal, requestId: state.requestId }, req.params.name, req.params.arguments),
+        this.tools.call(
+          { ...ctx, signal: extra.mcpReq.signal, requestId: state.requestId, ...(progress ? { progress } : {}) },
+          req.params.name,
+          req.params.arguments,
+        ),
       );
       if (result.isError) state.outcome.fail('tool_error');
       return result as never;

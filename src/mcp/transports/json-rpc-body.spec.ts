@@ -1,6 +1,6 @@
 import { BadRequestError } from '../../common/domain.errors';
 import { JsonRpcErrorCode } from '../../common/json-rpc';
-import { MAX_JSON_DEPTH, nestsDeeperThan, parseJsonRpcBody } from './json-rpc-body';
+import { callsWithProgress, MAX_JSON_DEPTH, nestsDeeperThan, parseJsonRpcBody } from './json-rpc-body';
 
 /** A value nesting `levels` arrays (or objects), built without recursion. */
 function nested(levels: number, kind: 'array' | 'object' = 'array', leaf: unknown = 1): unknown {
@@ -90,5 +90,18 @@ describe('nestsDeeperThan', () => {
     const wide = Array.from({ length: 1000 }, (_, i) => (i === 999 ? nested(10) : { x: i }));
     expect(nestsDeeperThan(wide, 10)).toBe(true);
     expect(nestsDeeperThan(wide, 11)).toBe(false);
+  });
+});
+
+describe('callsWithProgress', () => {
+  const withMeta = (meta: unknown) => ({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 't', _meta: meta } });
+  it('is true only for a tools/call request carrying _meta.progressToken (0 and "" included)', () => {
+    expect(callsWithProgress(parseJsonRpcBody(withMeta({ progressToken: 'p' })))).toBe(true);
+    expect(callsWithProgress(parseJsonRpcBody(withMeta({ progressToken: 0 })))).toBe(true);
+    expect(callsWithProgress(parseJsonRpcBody([call({}), withMeta({ progressToken: '' })]))).toBe(true);
+    expect(callsWithProgress(parseJsonRpcBody(call({})))).toBe(false);
+    expect(callsWithProgress(parseJsonRpcBody(withMeta({})))).toBe(false);
+    expect(callsWithProgress(parseJsonRpcBody({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: { _meta: { progressToken: 'p' } } }))).toBe(false);
+    expect(callsWithProgress(parseJsonRpcBody({ jsonrpc: '2.0', method: 'tools/call', params: { name: 't', _meta: { progressToken: 'p' } } }))).toBe(false);
   });
 });

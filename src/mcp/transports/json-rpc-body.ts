@@ -95,3 +95,12 @@ export function cancellations(messages: JSONRPCMessage[]): Array<{ requestId: Re
   }
   return out;
 }
+
+/** Whether a `tools/call` of the body asks for progress (`_meta.progressToken`): its answer must be able to stream (SPEC §18). */
+export function callsWithProgress(messages: JSONRPCMessage[]): boolean {
+  return messages.some((m) => {
+    if (!('method' in m) || m.method !== 'tools/call' || !('id' in m)) return false;
+    const meta = (m.params as { _meta?: { progressToken?: unknown } } | undefined)?._meta;
+    return meta !== undefined && meta !== null && typeof meta === 'object' && meta.progressToken !== undefined;
+  });
+}

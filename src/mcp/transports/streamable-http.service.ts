@@ -9,7 +9,7 @@ import { JsonRpcErrorCode, RpcError } from '../../common/json-rpc';
 import { TenantLimits } from '../../limits/tenant-limits';
 import { SessionsService } from '../../sessions/sessions.service';
 import type { SessionRecord } from '../../sessions/session.types';
-import { callsTool, cancellations, containsInitialize, isSingleInitialize, parseJsonRpcBody, requestIds } from './json-rpc-body';
+import { callsTool, callsWithProgress, cancellations, containsInitialize, isSingleInitialize, parseJsonRpcBody, requestIds } from './json-rpc-body';
 import { InFlightRequests } from '../notifications/in-flight.requests';
 import { JsonExchangeTransport, ProtocolDispatch } from './json-exchange.transport';
 import { writeCachedToolList, writeJson } from './cached-tool-list';
@@ -166,9 +166,10 @@ export class StreamableHttpService {
       // The request a cancellation names runs in another HTTP request (maybe on another replica).
       for (const { requestId, reason } of cancellations(messages)) await this.inFlight.cancel(session.id, requestId, reason);
     }
-    if (callsTool(messages, ENABLE_TOOLS)) {
-      // enable-tools announces list_changed on the request's own stream: let the SDK transport answer with SSE.
-      await this.handleWithSdkTransport(req, res, session);
+    if (callsTool(messages, ENABLE_TOOLS) || callsWithProgress(messages)) {
+      // enable-tools announces list_changed, and a call with a progressToken sends progress, on the
+      // request's own stream: let the SDK transport answer with SSE.
+      await this.handleWithSdkTransport(req, res, session, messages);
     } else {
       await this.handleAsJson(req, res, session, messages);
     }
@@ -205,11 +206,18 @@ export class StreamableHttpService {
     }
   }
 
-  private async handleWithSdkTransport(req: Request, res: Response, session: SessionRecord): Promise<void> {
+  private async handleWithSdkTransport(req: Request, res: Response, session: SessionRecord, messages: JSONRPCMessage[]): Promise<void> {
     const server = this.servers.create(session, session.mode);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     transport.onerror = (err) => this.logger.debug(`Transport: ${redactSecrets(String(err.message).slice(0, 300))}`);
+    // A notifications/cancelled in another HTTP request (maybe on another replica) reaches the SDK Server as if it came here.
+    const registrations = requestIds(messages).map((id) =>
+      this.inFlight.add(session.id, id, (reason) =>
+        transport.onmessage?.({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, ...(reason !== undefined ? { reason } : {}) } }),
+      ),
+    );
     res.once('close', () => {
+      for (const unregister of registrations) unregister();
       void transport.close().catch(() => undefined);
       void server.close().catch(() => undefined);
     });

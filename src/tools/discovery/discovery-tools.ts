@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { ToolRegistry } from '../tool-registry';
-import { errorResult } from '../tool-results';
+import { errorResult, withStructuredOutput } from '../tool-results';
 import { ModeToolSet, SourceTool, ToolCallContext, ToolView } from '../tool-source';
 import { ActionSearchIndex } from './action-search';
 import { misplacedArgumentsResult, unknownActionResult } from './run-errors';
@@ -85,25 +85,6 @@ const RUN_OUTPUT = {
   additionalProperties: true,
   description: 'The action\'s output when it is an object; otherwise { "output": <the value> }.',
 } as const;
-
-/**
- * Clients check that a tool with an output schema returns structured content; an action whose
- * output is not an object (a list, a number, a string) has none of its own, so the run tools add
- * `{ output: <value> }`. Everything else of the result is the action's own.
- */
-function withStructuredOutput(result: CallToolResult): CallToolResult {
-  if (result.isError || result.structuredContent !== undefined) return result;
-  const block = result.content?.[0];
-  let output: unknown = null;
-  if (block?.type === 'text') {
-    try {
-      output = JSON.parse(block.text);
-    } catch {
-      output = block.text;
-    }
-  }
-  return { ...result, structuredContent: { output } };
-}
 
 const runInput = (which: string) =>
   ({
