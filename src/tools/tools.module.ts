@@ -1,11 +1,18 @@
 import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
 import { DiscoveryModule } from '@nestjs/core';
+import { searchConfig, SearchConfig } from '../config/search.config';
 import { LoggingModule } from '../common/logging/logging.module';
 import { LimitsModule } from '../limits/limits.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { MetricsModule } from '../telemetry/metrics.module';
 import { MetricsToolCallObserver } from '../telemetry/metrics.observers';
+import { ActionSearch } from './discovery/action-search.port';
 import { DiscoveryTools, RunTools } from './discovery/discovery-tools';
+import { EmbeddingsActionSearch } from './discovery/embeddings-action-search';
+import { FusedActionSearch } from './discovery/fused-action-search';
+import { LocalActionSearch } from './discovery/local-action-search';
+import { SearchIndexCache } from './discovery/search-index-cache';
 import { EnableTools } from './dynamic/enable-tools';
 import { DecoratedToolsSource } from './mcp-tool.decorator';
 import { SchemaValidators } from './schema-validators';
@@ -19,12 +26,21 @@ import { ToolRegistry } from './tool-registry';
  * (`IntegrationActionsToolSource`, a team's own) are found by discovery: nothing here imports them.
  */
 @Module({
-  imports: [DiscoveryModule, LimitsModule, SessionsModule, MetricsModule, LoggingModule],
+  imports: [DiscoveryModule, LimitsModule, SessionsModule, MetricsModule, LoggingModule, ConfigModule.forFeature(searchConfig)],
   providers: [
     ToolRegistry,
     EnableTools,
     DiscoveryTools,
     RunTools,
+    {
+      provide: SearchIndexCache,
+      inject: [searchConfig.KEY],
+      useFactory: (config: SearchConfig) => new SearchIndexCache({ maxEntries: config.indexCacheMaxEntries, maxBytes: config.indexCacheMaxBytes }),
+    },
+    LocalActionSearch,
+    EmbeddingsActionSearch,
+    FusedActionSearch,
+    { provide: ActionSearch, useExisting: FusedActionSearch },
     DecoratedToolsSource,
     SchemaValidators,
     { provide: ToolCallObserver, useExisting: MetricsToolCallObserver },

@@ -35,6 +35,8 @@ export interface ActionFixture {
   outputSchema?: object;
   isDeactivated?: boolean;
   archived?: boolean;
+  /** Integration.app's action type (default `run-javascript`): `list-data-records`, `delete-data-record`… */
+  type?: string;
   run?: RunSpec;
 }
 

@@ -10,6 +10,9 @@ import {
   conceptWeight,
   isOperation,
   isReadingOperation,
+  MAX_QUERY_LENGTH,
+  MAX_QUERY_TERMS,
+  MAX_TERM_LENGTH,
   numberOfOperation,
   operationsOf,
   stemWord,
@@ -19,6 +22,8 @@ import {
 
 export interface ActionHit {
   tool: SourceTool;
+  /** The tool's position in the array the index was built from. */
+  id: number;
   /** Relative relevance, 1 for the best hit of the query. */
   score: number;
 }
@@ -43,6 +48,8 @@ const OPERATION_READ = 1.35;
 const NUMBER_MATCH = 1.15;
 /** An action doing something else than the request's verb asks (reading actions among themselves excepted). */
 const OPERATION_MISMATCH = 0.8;
+/** How many query terms get prefix and typo matching (the costly part of a search). */
+const EXPANDED_TERMS = 12;
 /** Verbs that say only "do" what the rest of an action's key names. */
 const GENERIC_VERBS = new Set(['add', 'create', 'new', 'make', 'set', 'do'].map(stemWord));
 /** How much the read/write intent of a query moves read-only and writing actions. */
@@ -130,7 +137,7 @@ export class ActionSearchIndex {
       fields: ['key', 'title', 'app', 'domain', 'description', 'props'],
       tokenize: (text) => words(text),
       processTerm: (term, field) => {
-        if (term.length > 40) return null;
+        if (term.length > MAX_TERM_LENGTH) return null;
         const stemmed = stemWord(term);
         // Property names and what an app is for name things, not what an action does; the app's
         // own name means only the app.
@@ -195,8 +202,8 @@ export class ActionSearchIndex {
 
   query(text: string, options: SearchOptions): { hits: ActionHit[]; total: number } {
     const analysis = analyzeQuery(text);
-    const { apps: named } = this.mentions(terms(text.slice(0, 1000)).slice(0, 32));
-    const { rest } = this.mentions(analysis.terms.slice(0, 32).map((t) => t.stem));
+    const { apps: named } = this.mentions(terms(text.slice(0, MAX_QUERY_LENGTH), MAX_QUERY_TERMS));
+    const { rest } = this.mentions(analysis.terms.slice(0, MAX_QUERY_TERMS).map((t) => t.stem));
     const kept = new Set(rest);
     const weights = new Map<string, number>();
     for (const t of analysis.terms) if (kept.has(t.stem)) weights.set(t.stem, Math.max(weights.get(t.stem) ?? 0, t.weight));
@@ -240,25 +247,27 @@ export class ActionSearchIndex {
       return factor;
     };
     const rank = (narrowed: Set<string> | undefined, everything: boolean): ActionHit[] => {
-      let raw: Array<{ tool: SourceTool; score: number }>;
+      let raw: Array<{ tool: SourceTool; id: number; score: number }>;
       if (queryTerms.length === 0 || everything) {
         raw = this.tools
           .map((tool, id) => ({ tool, id }))
           .filter((t) => inApps(t.tool, narrowed))
-          .map(({ tool, id }) => ({ tool, score: prior(id) }));
+          .map(({ tool, id }) => ({ tool, id, score: prior(id) }));
       } else {
         const results: SearchResult[] = this.search.search(queryTerms.join(' '), {
           boostTerm: (term) => weights.get(term) ?? 0.5,
-          prefix: (term) => term.length >= 5 && !term.startsWith(CONCEPT_PREFIX),
-          fuzzy: (term) => (term.length >= 6 && !term.startsWith(CONCEPT_PREFIX) ? 0.15 : false),
+          // Prefix and typo matching cost most: only for the first words, of ordinary length.
+          prefix: (term, i) => i < EXPANDED_TERMS && term.length >= 5 && term.length <= 20 && !term.startsWith(CONCEPT_PREFIX),
+          fuzzy: (term, i) => (i < EXPANDED_TERMS && term.length >= 6 && term.length <= 20 && !term.startsWith(CONCEPT_PREFIX) ? 0.15 : false),
+          maxFuzzy: 2,
           processTerm: (term) => term,
           filter: (r) => inApps(this.tools[r.id as number], narrowed),
         });
-        raw = results.map((r) => ({ tool: this.tools[r.id as number], score: r.score * prior(r.id as number) }));
+        raw = results.map((r) => ({ tool: this.tools[r.id as number], id: r.id as number, score: r.score * prior(r.id as number) }));
       }
       raw.sort((a, b) => b.score - a.score || a.tool.definition.name.localeCompare(b.tool.definition.name));
       const top = raw[0]?.score ?? 1;
-      return raw.map((r) => ({ tool: r.tool, score: Math.round((r.score / top) * 1000) / 1000 }));
+      return raw.map((r) => ({ tool: r.tool, id: r.id, score: Math.round((r.score / top) * 1000) / 1000 }));
     };
     // App names in the query narrow the results; when nothing of those apps matches the other
     // words, their actions come by operation and intent.
@@ -270,7 +279,7 @@ export class ActionSearchIndex {
       const found = new Set(hits.map((h) => h.tool));
       const last = hits.length ? hits[hits.length - 1].score : 1;
       const others = rank(named, true).filter((h) => !found.has(h.tool));
-      hits = hits.concat(others.map((h) => ({ tool: h.tool, score: Math.round(h.score * last * 500) / 1000 })));
+      hits = hits.concat(others.map((h) => ({ tool: h.tool, id: h.id, score: Math.round(h.score * last * 500) / 1000 })));
     }
     return { hits: hits.slice(0, options.limit), total: hits.length };
   }

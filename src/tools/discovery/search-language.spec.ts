@@ -5,11 +5,15 @@ import {
   closeOperationsOf,
   conceptsOf,
   intentOf,
+  MAX_QUERY_LENGTH,
+  MAX_QUERY_TERMS,
+  MAX_TERM_LENGTH,
   operationsOf,
   OWNER_WEIGHT,
   PAYLOAD_WEIGHT,
   stemWord,
   terms,
+  words,
 } from './search-language';
 
 const weightOf = (query: string, word: string) => analyzeQuery(query).terms.find((t) => t.stem === stemWord(word))?.weight;
@@ -103,5 +107,22 @@ describe('search language', () => {
     expect(appDomainOf('shopify')).toContain('shop');
     expect(appDomainOf('zendesk')).toContain('helpdesk');
     expect(appDomainOf('acme-internal')).toBe('');
+  });
+});
+
+describe('bounded work per query (term caps)', () => {
+  it('cuts every word before stemming and keeps at most MAX_QUERY_TERMS terms', () => {
+    expect(words('x'.repeat(1000))).toEqual(['x'.repeat(MAX_TERM_LENGTH)]);
+    expect(stemWord('ational'.repeat(140)).length).toBeLessThanOrEqual(MAX_TERM_LENGTH);
+    const many = Array.from({ length: 300 }, (_, i) => `word${i}x`).join(' ');
+    const analysis = analyzeQuery(many);
+    expect(analysis.terms.length).toBeLessThanOrEqual(MAX_QUERY_TERMS);
+    expect(terms(many, MAX_QUERY_TERMS)).toHaveLength(MAX_QUERY_TERMS);
+    expect(analyzeQuery(`${'a'.repeat(5000)} send email`).terms.every((t) => t.stem.length <= MAX_TERM_LENGTH)).toBe(true);
+  });
+
+  it('reads only the first MAX_QUERY_LENGTH characters', () => {
+    const analysis = analyzeQuery(`${'pad '.repeat(MAX_QUERY_LENGTH / 4)}delete everything`);
+    expect(analysis.terms.map((t) => t.stem)).not.toContain('everyth');
   });
 });

@@ -501,8 +501,17 @@ const OWN_STEMS: Record<string, string> = {
   initial: 'initial',
 };
 
+/**
+ * Bounds on the work one query costs, whatever a client sends: the stemmer is quadratic in a
+ * word's length, so every word is cut before it is stemmed, and only the first terms of a query count.
+ */
+export const MAX_TERM_LENGTH = 32;
+export const MAX_QUERY_TERMS = 32;
+export const MAX_QUERY_LENGTH = 1000;
+
 export function stemWord(word: string): string {
-  return OWN_STEMS[word] ?? stem(IRREGULAR[word] ?? word);
+  const w = word.length > MAX_TERM_LENGTH ? word.slice(0, MAX_TERM_LENGTH) : word;
+  return OWN_STEMS[w] ?? stem(IRREGULAR[w] ?? w);
 }
 
 /** Lowercase words of a text: camelCase, kebab-case and snake_case split; digits kept. */
@@ -511,7 +520,8 @@ export function words(text: string): string[] {
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .toLowerCase()
     .split(/[^a-z0-9]+/)
-    .filter(Boolean);
+    .filter(Boolean)
+    .map((w) => (w.length > MAX_TERM_LENGTH ? w.slice(0, MAX_TERM_LENGTH) : w));
 }
 
 /** Phrasal verbs and idioms said as one meaning (applied to queries and to action texts alike). */
@@ -574,9 +584,10 @@ export function joinPhrases(text: string): string {
 }
 
 /** The stems of a text's meaningful words (what the index holds). */
-export function terms(text: string): string[] {
+export function terms(text: string, max = Infinity): string[] {
   return words(joinPhrases(text))
     .filter((w) => !STOP_WORDS.has(w))
+    .slice(0, max)
     .map(stemWord);
 }
 
@@ -726,7 +737,8 @@ export const PAYLOAD_WEIGHT = 0.25;
  * a verb; a question reads.
  */
 export function analyzeQuery(text: string): QueryAnalysis {
-  const joined = joinPhrases(text.slice(0, 1000)).replace(NEGATION, ' ');
+  text = text.slice(0, MAX_QUERY_LENGTH);
+  const joined = joinPhrases(text).replace(NEGATION, ' ');
   let head = joined;
   let payload = '';
   const marker = PAYLOAD_MARKERS.exec(joined);
@@ -738,7 +750,9 @@ export function analyzeQuery(text: string): QueryAnalysis {
       payload = joined.slice(marker.index + marker[0].length);
     }
   }
-  const headWords = words(head).filter((w) => !STOP_WORDS.has(w));
+  const headWords = words(head)
+    .filter((w) => !STOP_WORDS.has(w))
+    .slice(0, MAX_QUERY_TERMS);
   const headStems = headWords.map(stemWord);
   // Whose thing it is ("the team's standup") says less than the thing.
   const owners = new Set(
@@ -746,14 +760,15 @@ export function analyzeQuery(text: string): QueryAnalysis {
       ...text
         .slice(0, 1000)
         .toLowerCase()
-        .matchAll(/(\w+)['’]s\b/g),
+        .matchAll(/\b(\w{1,40})['’]s\b/g),
     ].map((m) => stemWord(m[1])),
   );
   const out = new Map<string, number>();
-  for (const s of headStems) out.set(s, owners.has(s) ? OWNER_WEIGHT : 1);
-  for (const s of words(payload)
-    .filter((w) => !STOP_WORDS.has(w))
-    .map(stemWord)) {
+  for (const s of headStems.slice(0, MAX_QUERY_TERMS)) out.set(s, owners.has(s) ? OWNER_WEIGHT : 1);
+  for (const w of words(payload)) {
+    if (out.size >= MAX_QUERY_TERMS) break;
+    if (STOP_WORDS.has(w)) continue;
+    const s = stemWord(w);
     if (!out.has(s)) out.set(s, PAYLOAD_WEIGHT);
   }
   // The verb a clause of the request starts with (after "please", "can you"…), else the first word

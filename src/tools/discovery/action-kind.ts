@@ -1,0 +1,37 @@
+import type { SourceTool } from '../tool-source';
+import { stemWord, words } from './search-language';
+import kinds from './data/action-kinds.json';
+
+/** What running an action does: reads, writes, or destroys (deletes, voids, cancels, unsubscribes…). */
+export type ActionKind = 'read' | 'write' | 'destructive';
+
+const UPSTREAM_TYPES = kinds.upstreamTypes as Record<string, ActionKind>;
+const DESTRUCTIVE_VERBS = new Set(kinds.destructiveVerbs.map(stemWord));
+const READ_VERBS = new Set(kinds.readVerbs.map(stemWord));
+
+/** The Integration.app action type a tool carries (`list-data-records`, `delete-data-record`…), if any. */
+export function upstreamTypeOf(tool: SourceTool): string | undefined {
+  const type = (tool as { actionType?: unknown }).actionType;
+  return typeof type === 'string' ? type : undefined;
+}
+
+/** The action's key without its app prefix. */
+function keyOf(tool: SourceTool): string {
+  const name = tool.definition.name;
+  return tool.app && name.startsWith(`${tool.app}_`) ? name.slice(tool.app.length + 1) : name;
+}
+
+/**
+ * Whether an action reads, writes or destroys: from the upstream action type where Integration.app
+ * gives one (`find-data-record-by-id` reads, `delete-data-record` destroys, `find-or-create-…`
+ * writes), else from the verb its key starts with; the listed annotations break the tie.
+ */
+export function actionKind(tool: SourceTool): ActionKind {
+  const type = upstreamTypeOf(tool);
+  if (type !== undefined && UPSTREAM_TYPES[type]) return UPSTREAM_TYPES[type];
+  const first = words(keyOf(tool))[0];
+  const verb = first === undefined ? '' : stemWord(first);
+  if (DESTRUCTIVE_VERBS.has(verb) || tool.definition.annotations?.destructiveHint === true) return 'destructive';
+  if (READ_VERBS.has(verb) || tool.definition.annotations?.readOnlyHint === true) return 'read';
+  return 'write';
+}
