@@ -4,7 +4,7 @@ import Redis from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { sessionsConfig, SessionsConfig } from '../../config/app.config';
 import { searchConfig, SearchConfig } from '../../config/search.config';
-import { logConnectionState, redisOptions } from '../../common/redis';
+import { logConnectionState, redisOptions, waitReady } from '../../common/redis';
 import type { SourceTool, ToolContext, ToolView } from '../tool-source';
 import { ActionSearchProvider, ActionSearchRequest, ActionSearchResult } from './action-search.port';
 import { SearchIndexCache } from './search-index-cache';
@@ -24,6 +24,8 @@ const RETRY_AFTER_MS = 30_000;
 /** How long a vector stays in Redis (vectors depend only on model and text). */
 const REDIS_TTL_SECONDS = 7 * 24 * 3600;
 const LOG_EVERY_MS = 60_000;
+/** How long computing a catalog's vectors waits for a Redis connection that is not ready yet. */
+const REDIS_WAIT_MS = 1000;
 
 export interface EmbeddingsEndpoint {
   /** Full URL of an OpenAI-compatible embeddings endpoint (`…/v1/embeddings`). */
@@ -170,7 +172,7 @@ export class EmbeddingsActionSearch extends ActionSearchProvider implements OnMo
       const keys = texts.map((t) => this.keyOf(endpoint, t));
       const out: Array<Float32Array | undefined> = keys.map((k) => this.vectors.get(k));
       let missing = out.flatMap((v, i) => (v ? [] : [i]));
-      if (missing.length && this.redis) {
+      if (missing.length && this.redis && (await waitReady(this.redis, REDIS_WAIT_MS))) {
         const stored = await this.redis.mgetBuffer(...missing.map((i) => this.redisPrefix + keys[i])).catch(() => [] as Array<Buffer | null>);
         missing.forEach((i, j) => {
           const buf = stored[j];

@@ -93,7 +93,7 @@ export class FusedActionSearch extends ActionSearch implements OnApplicationBoot
     const others = await Promise.all(
       this.providers.map((p) =>
         p.search(ctx, view, deep).catch((err: unknown) => {
-          this.logger.warn(`Search provider ${p.providerName} failed: ${(err as Error).message}; the local ranking answers`);
+          this.logger.warn(`Search provider ${p.providerName} failed: ${String((err as Error)?.message).slice(0, 200)}; the local ranking answers`);
           return undefined;
         }),
       ),

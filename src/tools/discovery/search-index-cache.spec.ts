@@ -1,4 +1,5 @@
-import type { SourceTool, ToolView } from '../tool-source';
+import { viewOf } from '../../../test/support/tool-view';
+import type { SourceTool } from '../tool-source';
 import { SearchIndexCache } from './search-index-cache';
 
 function tool(app: string, key: string): SourceTool {
@@ -8,15 +9,7 @@ function tool(app: string, key: string): SourceTool {
   };
 }
 
-function view(tools: readonly SourceTool[]): ToolView {
-  return {
-    tools,
-    apps: [...new Set(tools.map((t) => t.app!))].sort(),
-    resolve: (name) => tools.find((t) => t.definition.name === name),
-    appTools: (app) => tools.filter((t) => t.app === app),
-    suggest: () => [],
-  };
-}
+const view = viewOf;
 
 const CATALOG = Array.from({ length: 60 }, (_, i) => tool(`app-${i % 6}`, `${['list', 'create', 'delete'][i % 3]}-thing-${i}`));
 
