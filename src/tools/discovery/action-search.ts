@@ -1,5 +1,6 @@
 import MiniSearch, { SearchResult } from 'minisearch';
 import type { SourceTool } from '../tool-source';
+import APPS from './data/apps.json';
 import {
   analyzeQuery,
   appDomainOf,
@@ -55,26 +56,8 @@ const GENERIC_VERBS = new Set(['add', 'create', 'new', 'make', 'set', 'do'].map(
 /** How much the read/write intent of a query moves read-only and writing actions. */
 const INTENT_MATCH = 1.25;
 const INTENT_MISMATCH = 0.8;
-/** Short forms agents use for apps, beyond the app's key and name. */
-const APP_SHORT_FORMS: Record<string, string> = {
-  gcal: 'google-calendar',
-  gdrive: 'google-drive',
-  gdocs: 'google-docs',
-  gsheets: 'google-sheets',
-  sfdc: 'salesforce',
-  gh: 'github',
-  o365: 'outlook',
-  'office 365': 'outlook',
-  'ms outlook': 'outlook',
-  'google mail': 'gmail',
-  msteams: 'microsoft-teams',
-  'ms teams': 'microsoft-teams',
-  'msft teams': 'microsoft-teams',
-  'g cal': 'google-calendar',
-  'google cal': 'google-calendar',
-  'g drive': 'google-drive',
-  zd: 'zendesk',
-};
+/** Short forms agents use for apps, beyond the app's key and name (data/apps.json). */
+const APP_SHORT_FORMS: Record<string, string> = APPS.shortForms;
 
 function isReadOnly(tool: SourceTool): boolean {
   return tool.definition.annotations?.readOnlyHint === true;
