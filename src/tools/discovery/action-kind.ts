@@ -35,3 +35,11 @@ export function actionKind(tool: SourceTool): ActionKind {
   if (READ_VERBS.has(verb) || tool.definition.annotations?.readOnlyHint === true) return 'read';
   return 'write';
 }
+
+const UPSTREAM_OPERATIONS = kinds.upstreamOperations as Record<string, string>;
+
+/** The verb an action performs by its upstream action type (`list-data-records` → list), when it has one. */
+export function upstreamOperationOf(tool: SourceTool): string | undefined {
+  const type = upstreamTypeOf(tool);
+  return type === undefined ? undefined : UPSTREAM_OPERATIONS[type];
+}

@@ -159,3 +159,26 @@ describe('ActionSearchIndex: app names that are ordinary words', () => {
     expect(apps('list invoices in zoho')).toEqual(['zoho-books']);
   });
 });
+
+describe('ActionSearchIndex: the upstream action type', () => {
+  const typed = (key: string, name: string, actionType: string, description = ''): SourceTool => {
+    const title = `CRM: ${name}`;
+    return {
+      app: 'crm',
+      actionType,
+      definition: { name: `crm_${key}`, title, description, inputSchema: { type: 'object', properties: {} }, annotations: annotationsFor(title, key, name) },
+    };
+  };
+  const index = new ActionSearchIndex([
+    typed('contact-sync', 'Contact Sync', 'delete-data-record', 'Contact record.'),
+    typed('contact-view', 'Contact View', 'find-data-record-by-id', 'Contact record.'),
+    typed('contact-entry', 'Contact Entry', 'create-data-record', 'Contact record.'),
+  ]);
+  const first = (query: string) => index.query(query, { limit: 3 }).hits[0].tool.definition.name;
+
+  it('decides what an action does from its type when its key does not say', () => {
+    expect(first('delete the contact')).toBe('crm_contact-sync');
+    expect(first('show me the contact')).toBe('crm_contact-view');
+    expect(first('create a contact')).toBe('crm_contact-entry');
+  });
+});

