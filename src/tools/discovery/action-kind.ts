@@ -1,5 +1,5 @@
 import type { SourceTool } from '../tool-source';
-import { stemWord, words } from './search-language';
+import { analyzeQuery, operationsOf, PAYLOAD_WEIGHT, stemWord, words } from './search-language';
 import kinds from './data/action-kinds.json';
 
 /** What running an action does: reads, writes, or destroys (deletes, voids, cancels, unsubscribes…). */
@@ -42,4 +42,18 @@ const UPSTREAM_OPERATIONS = kinds.upstreamOperations as Record<string, string>;
 export function upstreamOperationOf(tool: SourceTool): string | undefined {
   const type = upstreamTypeOf(tool);
   return type === undefined ? undefined : UPSTREAM_OPERATIONS[type];
+}
+
+/** The operation concepts that destroy: deleting and cancelling (with every word of their groups). */
+const DESTROYING = new Set([...operationsOf(stemWord('delete')), ...operationsOf(stemWord('cancel'))]);
+
+/**
+ * Whether a request asks to destroy something: one of its own words (not the payload of a message
+ * or a title) deletes, cancels, voids, unsubscribes… A request that does not may still find a
+ * destructive action, but never first.
+ */
+export function asksToDestroy(query: string): boolean {
+  return analyzeQuery(query).terms.some(
+    (t) => t.weight > PAYLOAD_WEIGHT && (DESTRUCTIVE_VERBS.has(t.stem) || operationsOf(t.stem).some((c) => DESTROYING.has(c))),
+  );
 }

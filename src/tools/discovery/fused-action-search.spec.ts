@@ -1,7 +1,7 @@
 import { searchContext, viewOf } from '../../../test/support/tool-view';
 import { annotationsFor } from '../tool-annotations';
 import type { SourceTool, ToolContext, ToolView } from '../tool-source';
-import { actionKind } from './action-kind';
+import { actionKind, asksToDestroy } from './action-kind';
 import { ActionSearchProvider, ActionSearchRequest, ActionSearchResult } from './action-search.port';
 import { FusedActionSearch, readSafe, reciprocalRankFusion, RRF_K } from './fused-action-search';
 import { LocalActionSearch } from './local-action-search';
@@ -67,6 +67,16 @@ describe('read safety', () => {
     expect(safe.map((h) => h.score)).toEqual([...safe.map((h) => h.score)].sort((a, b) => b - a));
     expect(readSafe('who is member 12 of the audience', [hit(unsubscribe), hit(getMember)])[0].tool).toBe(getMember);
     expect(readSafe('void invoice INV-7', ranked).map((h) => h.tool)).toEqual(ranked.map((h) => h.tool));
+  });
+
+  it('puts a destructive action first only when the request itself asks to destroy (not in its payload)', () => {
+    const ranked = [hit(voidInvoice, 1), hit(getInvoice, 0.9)];
+    expect(readSafe('Xero: the invoice INV-7', ranked)[0].tool).toBe(getInvoice);
+    expect(readSafe('update invoice INV-7', ranked)[0].tool).toBe(getInvoice);
+    expect(readSafe('cancel invoice INV-7', ranked)[0].tool).toBe(voidInvoice);
+    expect(readSafe('get rid of invoice INV-7', ranked)[0].tool).toBe(voidInvoice);
+    expect(asksToDestroy('email the client about the deleted invoice')).toBe(false);
+    expect(asksToDestroy('unsubscribe bob from the newsletter')).toBe(true);
   });
 
   it('reads read/write from the upstream action type before the key', () => {

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import type { ToolContext, ToolView } from '../tool-source';
-import { actionKind } from './action-kind';
+import { actionKind, asksToDestroy } from './action-kind';
 import { ActionSearch, ActionSearchProvider, ActionSearchRequest, ActionSearchResult, RankedAction } from './action-search.port';
 import { LocalActionSearch } from './local-action-search';
 import { analyzeQuery } from './search-language';
@@ -34,12 +34,12 @@ export function reciprocalRankFusion(lists: ReadonlyArray<readonly RankedAction[
 }
 
 /**
- * Safety (SPEC §17): for a request that reads ("who…", "show", "find"), destructive actions (delete,
- * void, cancel, unsubscribe…) come after every other hit, so none is ever first. Scores stay
- * non-increasing and the best is 1.
+ * Safety (SPEC §17): for a request that reads ("who…", "show", "find") — and for any request whose own
+ * words do not ask to delete, cancel, void, unsubscribe… — destructive actions come after every other
+ * hit, so none is ever first. Scores stay non-increasing and the best is 1.
  */
 export function readSafe(query: string, hits: readonly RankedAction[]): RankedAction[] {
-  if (hits.length < 2 || analyzeQuery(query).intent !== 'read') return [...hits];
+  if (hits.length < 2 || (analyzeQuery(query).intent !== 'read' && asksToDestroy(query))) return [...hits];
   const kept = hits.filter((h) => actionKind(h.tool) !== 'destructive');
   if (kept.length === 0 || kept.length === hits.length) return [...hits];
   const ordered = [...kept, ...hits.filter((h) => actionKind(h.tool) === 'destructive')];
