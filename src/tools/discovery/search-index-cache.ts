@@ -10,7 +10,7 @@ export interface SearchIndexCacheOptions {
   maxBytes: number;
 }
 
-/** Rough heap cost of an index: a fixed part per action plus its indexed text (measured on the eval catalogs). */
+/** Rough heap cost of an index: a fixed part per action plus its indexed text (measured: 1.77 MB for catalog B, 308 actions; this gives 1.8 MB). */
 function estimatedBytes(tools: readonly SourceTool[]): number {
   let chars = 0;
   for (const t of tools) {
@@ -19,7 +19,7 @@ function estimatedBytes(tools: readonly SourceTool[]): number {
     const props = (d.inputSchema as { properties?: object } | undefined)?.properties;
     if (props && typeof props === 'object') chars += Object.keys(props).join(' ').length;
   }
-  return 2048 * tools.length + 24 * chars + 16384;
+  return 2560 * tools.length + 28 * chars + 16384;
 }
 
 /**

@@ -81,6 +81,12 @@ describe('search language', () => {
     expect(weightOf('ask the team whether anyone has the VPN password', 'password')).toBe(PAYLOAD_WEIGHT);
   });
 
+  it('reads a colon after a label without a verb as naming where ("Vercel: remove the alias"), not as a payload', () => {
+    expect(analyzeQuery('Vercel: remove the alias staging').verb).toBe(stemWord('remove'));
+    expect(weightOf('Vercel: remove the alias staging', 'alias')).toBe(1);
+    expect(weightOf('file a bug: the upload page crashes', 'upload')).toBe(PAYLOAD_WEIGHT);
+  });
+
   it('has no idiom rule written for one query (removed by the dev-set ablation)', () => {
     expect(analyzeQuery('break the launch task into smaller pieces').verb).not.toBe(stemWord('create'));
     expect(terms('give finance edit rights on the sheet')).not.toContain(stemWord('permission'));

@@ -263,8 +263,11 @@ export function analyzeQuery(text: string): QueryAnalysis {
   const marker = PAYLOAD_MARKERS.exec(joined);
   if (marker && marker.index > 0) {
     const before = joined.slice(0, marker.index);
-    // Only when the request before the marker says something of its own.
-    if (words(before).some((w) => !STOP_WORDS.has(w))) {
+    // Only when the request before the marker says something of its own — and a colon after a
+    // label without a verb ("Vercel: remove the alias", "QBO: pull bill 88") names where, not a payload.
+    const own = words(before).filter((w) => !STOP_WORDS.has(w));
+    const label = marker[0].trimStart().startsWith(':') && own.length <= 3 && !own.some((w) => operationsOf(stemWord(w)).length);
+    if (own.length > 0 && !label) {
       head = before;
       payload = joined.slice(marker.index + marker[0].length);
     }
