@@ -43,6 +43,11 @@ describe('UpstreamActionSearch', () => {
   });
   beforeEach(() => emulator.clearRequests());
 
+  it('reads the action type the API gives (the SDK adapter maps it)', async () => {
+    const actions = await gateway.listActions(token, catalog.tools[0].entry.integrationId);
+    expect(actions.every((a) => a.type === 'run-javascript')).toBe(true);
+  });
+
   it('is off unless SEARCH_UPSTREAM is set', () => {
     expect(new UpstreamActionSearch(gateway, config(false)).enabled()).toBe(false);
     expect(new UpstreamActionSearch(gateway, config(true)).enabled()).toBe(true);
