@@ -16,13 +16,16 @@ export { McpTool } from './tools/mcp-tool.decorator';
 export type { McpToolOptions } from './tools/mcp-tool.decorator';
 export { ToolRegistry } from './tools/tool-registry';
 export { successResult, errorResult } from './tools/tool-results';
+// Search: add a ranking fused with the local one (docs/search.md).
+export { ActionSearch, ActionSearchProvider } from './tools/action-search.port';
+export type { ActionSearchRequest, ActionSearchResult, RankedAction } from './tools/action-search.port';
 
 // Ports a deployment may implement (with their adapters' contracts in the doc comments).
 export { SessionStore } from './sessions/session.store';
 export type { SessionLimits, CreateOutcome } from './sessions/session.store';
 export type { SessionRecord } from './sessions/session.types';
 export { IntegrationAppGateway } from './integrations/integration-app.gateway';
-export type { UpstreamAction, UpstreamConnection, UpstreamSelf, RunActionOptions } from './integrations/integration-app.gateway';
+export type { UpstreamAction, UpstreamConnection, UpstreamSelf, RunActionOptions, SearchActionsOptions } from './integrations/integration-app.gateway';
 export { UpstreamError } from './integrations/upstream.error';
 export { NotificationBus } from './mcp/notifications/notification.bus';
 export type { BusMessage } from './mcp/notifications/notification.bus';

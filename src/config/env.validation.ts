@@ -251,6 +251,48 @@ export class EnvironmentVariables {
   @Max(10000)
   @IsInt()
   PROGRESS_INTERVAL_MS = 5000;
+
+  // Search (SPEC §17): index cache bounds across all tenants, optional embeddings and upstream providers.
+  @Transform(toInt)
+  @Min(1)
+  @IsInt()
+  SEARCH_INDEX_CACHE_MAX_ENTRIES = 256;
+
+  @Transform(toInt)
+  @Min(1)
+  @IsInt()
+  SEARCH_INDEX_CACHE_MAX_MB = 256;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  SEARCH_EMBEDDINGS_URL?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  SEARCH_EMBEDDINGS_MODEL?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  SEARCH_EMBEDDINGS_API_KEY?: string;
+
+  @Transform(toInt)
+  @Min(1)
+  @Max(60000)
+  @IsInt()
+  SEARCH_EMBEDDINGS_TIMEOUT_MS = 1000;
+
+  @Transform(toBool)
+  @IsBoolean()
+  SEARCH_UPSTREAM = false;
+
+  @Transform(toInt)
+  @Min(1)
+  @Max(60000)
+  @IsInt()
+  SEARCH_UPSTREAM_TIMEOUT_MS = 1000;
 }
 
 /** Variables without a default (optional), read as they are. */
@@ -265,6 +307,9 @@ const OPTIONAL_KEYS = [
   'AUDIT_HASH_KEY',
   'PUBLIC_URL',
   'OAUTH_AUTHORIZATION_SERVERS',
+  'SEARCH_EMBEDDINGS_URL',
+  'SEARCH_EMBEDDINGS_MODEL',
+  'SEARCH_EMBEDDINGS_API_KEY',
 ];
 
 /**
@@ -304,6 +349,9 @@ function validateFresh(config: Record<string, unknown>, defaults: EnvironmentVar
       throw new Error(
         'Invalid configuration:\n  - PUBLIC_URL: required when OAUTH_AUTHORIZATION_SERVERS is set (the URL clients use, e.g. behind the gateway)',
       );
+  }
+  if (validated.SEARCH_EMBEDDINGS_URL && !validated.SEARCH_EMBEDDINGS_MODEL) {
+    throw new Error('Invalid configuration:\n  - SEARCH_EMBEDDINGS_MODEL: required when SEARCH_EMBEDDINGS_URL is set (the model the endpoint embeds with)');
   }
   if (validated.METRICS_REQUIRE_AUTH && !validated.METRICS_TOKEN) {
     throw new Error('Invalid configuration:\n  - METRICS_TOKEN: required when METRICS_REQUIRE_AUTH=true');

@@ -33,6 +33,13 @@ export interface RunActionOptions {
   signal?: AbortSignal;
 }
 
+export interface SearchActionsOptions {
+  /** Only the actions of this connection's integration. */
+  connectionId?: string;
+  limit?: number;
+  timeoutMs?: number;
+}
+
 /**
  * The port to Integration.app. Only the adapter behind it imports `@integration-app/sdk`;
  * everything else depends on this abstract class (also the DI token).
@@ -53,6 +60,14 @@ export abstract class IntegrationAppGateway {
    * instead of two; an adapter that cannot do it keeps this default.
    */
   async listAllActions(_token: string): Promise<UpstreamAction[] | undefined> {
+    return undefined;
+  }
+  /**
+   * Integration.app's own action search (`GET /actions?intent=…[&connectionId=…]`): the workspace's
+   * actions that fit the intent, best first, or undefined when the adapter cannot ask (this default).
+   * One attempt, no retry: a search falls back to the local ranking instead of waiting.
+   */
+  async searchActions(_token: string, _intent: string, _options: SearchActionsOptions = {}): Promise<UpstreamAction[] | undefined> {
     return undefined;
   }
   /** Runs an action on a connection; resolves with the action's output. Never retried. */

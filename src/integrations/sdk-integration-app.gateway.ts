@@ -4,7 +4,7 @@ import https from 'node:https';
 import { IntegrationAppClient } from '@integration-app/sdk';
 import { integrationAppConfig, IntegrationAppConfig } from '../config/app.config';
 import { redactSecrets } from '../common/redact';
-import { IntegrationAppGateway, RunActionOptions, UpstreamAction, UpstreamConnection, UpstreamSelf } from './integration-app.gateway';
+import { IntegrationAppGateway, RunActionOptions, SearchActionsOptions, UpstreamAction, UpstreamConnection, UpstreamSelf } from './integration-app.gateway';
 import { leanHttpAdapter } from './lean-http.adapter';
 import { parseRetryAfter, SdkErrorData, taggedStatus, transformResponse } from './sdk-error-status';
 import { UpstreamError, UpstreamErrorKind } from './upstream.error';
@@ -70,6 +70,7 @@ function toUpstreamActions(raw: RawAction[], integrationId: string): UpstreamAct
       ...(typeof a.type === 'string' ? { type: a.type.slice(0, 64) } : {}),
       deactivated: a.isDeactivated === true,
       archived: !!a.archivedAt || a.isArchived === true,
+      ...(typeof a.type === 'string' ? { type: a.type } : {}),
     }));
 }
 
@@ -361,6 +362,20 @@ export class SdkIntegrationAppGateway extends IntegrationAppGateway implements O
   async listActions(token: string, integrationId: string): Promise<UpstreamAction[]> {
     const raw = await this.readAllPages<RawAction>('list_actions', token, '/actions', { integrationId }, 'listing actions');
     return toUpstreamActions(raw, integrationId);
+  }
+
+  /** Integration.app's action search by intent: one page, one attempt (the caller falls back on failure). */
+  override async searchActions(token: string, intent: string, options: SearchActionsOptions = {}): Promise<UpstreamAction[] | undefined> {
+    const query: Record<string, string | number> = { intent, limit: options.limit ?? 20 };
+    if (options.connectionId) query.connectionId = options.connectionId;
+    const page = (await this.observed(
+      'list_actions',
+      { method: 'GET', path: '/actions' },
+      async (headers) => this.client(token).get('/actions', query, this.requestOptions(options.timeoutMs ?? this.config.upstreamTimeoutMs, undefined, headers)),
+      token,
+      'searching actions',
+    )) as Page<RawAction> | undefined;
+    return Array.isArray(page?.items) ? toUpstreamActions(page.items, '') : [];
   }
 
   /**

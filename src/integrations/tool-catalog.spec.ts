@@ -67,6 +67,18 @@ const SHARED_ID = 'https://schemas.example/action-input';
 const schemaWithId = (property: string, type: string) =>
   parsed({ $id: SHARED_ID, type: 'object', properties: { [property]: { type } }, required: [property], additionalProperties: false });
 
+describe('buildToolCatalog: upstream action types', () => {
+  it('carries the Integration.app action type to the tool, when it has one', () => {
+    const catalog = buildToolCatalog(
+      [conn('c1', 'crm')],
+      new Map([['int-crm', [action('get-or-create-contact', { type: 'find-or-create-data-record' }), action('list-notes')]]]),
+      validators,
+    );
+    expect(catalog.tools.map((t) => t.actionType)).toEqual(['find-or-create-data-record', undefined]);
+    expect(catalog.entries[0].actionType).toBe('find-or-create-data-record');
+  });
+});
+
 describe('ToolCatalog.validate', () => {
   let warn: jest.SpyInstance;
   beforeEach(() => {

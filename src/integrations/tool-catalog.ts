@@ -31,6 +31,8 @@ export interface ToolEntry {
   readonly connections: readonly CatalogConnection[];
   /** The action's schema was not an object: arguments arrive as `{ input }` and are unwrapped. */
   readonly wrapsInput: boolean;
+  /** Integration.app's action type, when it gives one. */
+  readonly actionType?: string;
   readonly definition: ToolDefinition;
 }
 
@@ -114,6 +116,7 @@ export class ToolCatalog {
       aliases: [`${entry.integrationKey}-${entry.actionKey}`, `${entry.integrationKey}_${entry.actionKey}`],
       entry,
       catalog: this,
+      ...(entry.actionType !== undefined ? { actionType: entry.actionType } : {}),
     }));
   }
 
@@ -184,6 +187,7 @@ export function buildToolCatalog(
       actionKey: action.key,
       connections: integration.connections,
       wrapsInput: wraps,
+      ...(action.type !== undefined ? { actionType: action.type } : {}),
       definition: { name: names[i], title, description, inputSchema, annotations: annotationsFor(title, action.key, action.name, action.type) },
     };
   });

@@ -68,6 +68,8 @@ export interface SourceTool {
   readonly app?: string;
   /** Other names `enable-tools` accepts for this tool (e.g. `<integrationKey>-<actionKey>`). */
   readonly aliases?: readonly string[];
+  /** The upstream action type where the source has one (Integration.app: `list-data-records`, `delete-data-record`…). */
+  readonly actionType?: string;
 }
 
 /**

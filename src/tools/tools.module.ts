@@ -1,9 +1,16 @@
 import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
 import { DiscoveryModule } from '@nestjs/core';
+import { searchConfig, SearchConfig } from '../config/search.config';
 import { LoggingModule } from '../common/logging/logging.module';
 import { LimitsModule } from '../limits/limits.module';
 import { SessionsModule } from '../sessions/sessions.module';
+import { ActionSearch } from './action-search.port';
 import { DiscoveryTools, RunTools } from './discovery/discovery-tools';
+import { EmbeddingsActionSearch } from './discovery/embeddings-action-search';
+import { FusedActionSearch } from './discovery/fused-action-search';
+import { LocalActionSearch } from './discovery/local-action-search';
+import { SearchIndexCache } from './discovery/search-index-cache';
 import { EnableTools } from './dynamic/enable-tools';
 import { DecoratedToolsSource } from './mcp-tool.decorator';
 import { SchemaValidators } from './schema-validators';
@@ -16,8 +23,24 @@ import { ToolRegistry } from './tool-registry';
  * (`IntegrationActionsToolSource`, a team's own) are found by discovery: nothing here imports them.
  */
 @Module({
-  imports: [DiscoveryModule, LimitsModule, SessionsModule, LoggingModule],
-  providers: [ToolRegistry, EnableTools, DiscoveryTools, RunTools, DecoratedToolsSource, SchemaValidators],
+  imports: [DiscoveryModule, LimitsModule, SessionsModule, LoggingModule, ConfigModule.forFeature(searchConfig)],
+  providers: [
+    ToolRegistry,
+    EnableTools,
+    DiscoveryTools,
+    RunTools,
+    {
+      provide: SearchIndexCache,
+      inject: [searchConfig.KEY],
+      useFactory: (config: SearchConfig) => new SearchIndexCache({ maxEntries: config.indexCacheMaxEntries, maxBytes: config.indexCacheMaxBytes }),
+    },
+    LocalActionSearch,
+    EmbeddingsActionSearch,
+    FusedActionSearch,
+    { provide: ActionSearch, useExisting: FusedActionSearch },
+    DecoratedToolsSource,
+    SchemaValidators,
+  ],
   exports: [ToolRegistry, SchemaValidators],
 })
 export class ToolsModule {}

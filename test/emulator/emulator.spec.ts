@@ -110,4 +110,14 @@ describe('Integration.app emulator', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(emulator.requests.at(-1)).toMatchObject({ path: '/connections/conn-warehouse/actions/export-data/run', abandoned: true });
   });
+
+  it('searches actions by intent (GET /actions?intent=…) with its own simple ranking, narrowed by connectionId', async () => {
+    const client = sdk(emulator.token('cust-1'));
+    const found = (await client.get('/actions', { intent: 'send an email message' })) as { items: Array<{ key: string; type: string }> };
+    expect(found.items[0].key).toBe('send-email');
+    expect(found.items[0].type).toBe('run-javascript');
+    const narrowed = (await client.get('/actions', { intent: 'send message', connectionId: 'conn-slack-a' })) as { items: Array<{ key: string }> };
+    expect(narrowed.items.map((a) => a.key)).toEqual(['send-message']);
+    expect(((await client.get('/actions', { intent: 'zzz qqq' })) as { items: unknown[] }).items).toEqual([]);
+  });
 });

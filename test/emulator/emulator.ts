@@ -212,6 +212,31 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     };
   }
 
+  /** Words of a text, lowercased, a plural `s` dropped: enough for the emulator's own intent search. */
+  function intentWords(text: string): string[] {
+    return text
+      .replace(/([a-z])([A-Z])/g, '$1 $2')
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .filter((x) => x.length > 2)
+      .map((x) => (x.length > 3 && x.endsWith('s') ? x.slice(0, -1) : x));
+  }
+
+  /** The actions sharing words with the intent, most shared first (the action's key and name count twice). */
+  function rankByIntent<A extends { key: string; name: string; description?: string }>(actions: A[], intent: string): A[] {
+    const wanted = new Set(intentWords(intent.slice(0, 500)));
+    const scored = actions.map((a, i) => {
+      let score = 0;
+      for (const x of intentWords(`${a.key} ${a.name}`)) if (wanted.has(x)) score += 2;
+      for (const x of intentWords(a.description ?? '')) if (wanted.has(x)) score += 1;
+      return { a, i, score };
+    });
+    return scored
+      .filter((s) => s.score > 0)
+      .sort((x, y) => y.score - x.score || x.i - y.i)
+      .map((s) => s.a);
+  }
+
   function route(
     method: string,
     path: string,
@@ -259,6 +284,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         : query.integrationId || query.integrationKey || query.connectionId
           ? []
           : w.integrations.flatMap((i) => i.actions.map((a) => actionView(i, a)));
+      // Action search by intent: the emulator's own simple ranking (shared words), best first.
+      if (query.intent !== undefined) return { status: 200, body: paginate(rankByIntent(all, query.intent), query, pageSize) };
       return { status: 200, body: paginate(all, query, pageSize) };
     }
     const run = /^\/connections\/([^/]+)\/actions\/([^/]+)\/run$/.exec(path);

