@@ -67,6 +67,21 @@ export function e2eFixture(): Fixture {
           },
           { id: 'int-notion', key: 'notion', name: 'Notion', actions: [{ key: 'search', name: 'Search' }] },
           { id: 'int-jira', key: 'jira', name: 'Jira', actions: [{ key: 'create-issue', name: 'Create Issue' }] },
+          // Connected by no customer: what list-apps / connect-app offer (SPEC §16).
+          {
+            id: 'int-asana',
+            key: 'asana',
+            name: 'Asana',
+            actions: [
+              {
+                key: 'create-task',
+                name: 'Create Task',
+                description: 'Create a task in an Asana project.',
+                inputSchema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
+              },
+              { key: 'list-projects', name: 'List Projects', run: { mode: 'static', output: { projects: [{ id: 'p-1', name: 'Launch' }] } } },
+            ],
+          },
         ],
         customers: [
           {
