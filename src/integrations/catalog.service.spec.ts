@@ -1,6 +1,6 @@
 import type { IntegrationAppConfig } from '../config/app.config';
 import { CatalogService } from './catalog.service';
-import { IntegrationAppGateway, UpstreamAction, UpstreamConnection, UpstreamSelf } from './integration-app.gateway';
+import { IntegrationAppGateway, UpstreamAction, UpstreamConnection, UpstreamIntegration, UpstreamSelf } from './integration-app.gateway';
 import { SchemaValidators } from '../tools/schema-validators';
 import { UpstreamError } from './upstream.error';
 import { waitFor } from '../../test/support/wait';
@@ -22,6 +22,9 @@ class FakeGateway extends IntegrationAppGateway {
   }
   getSelf(): Promise<UpstreamSelf> {
     throw new Error('getSelf not expected');
+  }
+  listIntegrations(): Promise<UpstreamIntegration[]> {
+    throw new Error('listIntegrations not expected');
   }
   async listConnections(): Promise<UpstreamConnection[]> {
     this.connectionCalls++;
