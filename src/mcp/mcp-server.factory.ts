@@ -8,6 +8,7 @@ import { ENABLE_TOOLS } from '../tools/dynamic/enable-tools';
 import { ToolRegistry } from '../tools/tool-registry';
 import { NotificationHub } from './notifications/notification.hub';
 import { sessionToolContext } from './request-context';
+import { requestOrigin } from './request-origin';
 
 export const SERVER_INFO = { name: 'integration-app-mcp-server', title: 'Integration.app MCP Server', version: '1.0.0' };
 
@@ -76,6 +77,7 @@ export class McpServerFactory {
           ...sessionToolContext(record),
           signal: extra.signal,
           requestId: requestIdOf(extra.requestInfo?.headers),
+          origin: requestOrigin(extra.requestInfo?.headers),
           // One stream per message (MCP spec): the session's GET stream, on whichever replica holds it;
           // else this request's own response stream (SSE answer, or the legacy SSE stream).
           notify: async (method) => {

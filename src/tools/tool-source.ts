@@ -46,6 +46,13 @@ export interface ToolCallContext extends ToolContext {
   readonly requestId?: string;
   /** Details a source adds to the call's audit line (e.g. the connection an action ran on). */
   readonly audit?: { connectionId?: string };
+  /** `scheme://host[:port]` the request came to (for links on this server when PUBLIC_URL is unset). */
+  readonly origin?: string;
+  /**
+   * Offers a URL to the user through the client (URL-mode elicitation), when the client declared it
+   * supports that; the answer is not awaited (the tool result carries the URL too).
+   */
+  readonly elicitUrl?: (params: { message: string; url: string; elicitationId: string }) => void;
 }
 
 /** A tool as a source offers it. */

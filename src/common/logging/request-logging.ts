@@ -7,6 +7,7 @@ import { stdoutDestination } from './log-destination';
 import { hashedSessionRef } from './session-log-ref';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+const CONNECT_LINK_PATH = /^\/connect\/[^/]*/;
 /** Probes and scrapes: no access line (they would drown the rest). */
 const QUIET_PATHS = /^\/(health|metrics)(\/|\?|$)/;
 
@@ -64,7 +65,9 @@ function requestBindings(req: LoggedRequest, id: string): Bindings {
   const url = req.originalUrl ?? req.url ?? '';
   const q = url.indexOf('?');
   // A token pasted into the path itself (`/x/<jwt>`) is scrubbed too; the query string is never logged.
-  return { req: { id, method: req.method, path: redactSecrets(q === -1 ? url : url.slice(0, q)) } };
+  // A connect link's id (`/connect/<id>`) opens a connection flow for its customer until used: never logged.
+  const path = (q === -1 ? url : url.slice(0, q)).replace(CONNECT_LINK_PATH, '/connect/{id}');
+  return { req: { id, method: req.method, path: redactSecrets(path) } };
 }
 
 /**

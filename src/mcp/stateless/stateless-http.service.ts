@@ -11,6 +11,7 @@ import type { ToolContext } from '../../tools/tool-source';
 import { describeRequest, RequestOutcome, RequestTracer } from '../request-tracer';
 import { parseSessionOptions } from '../transports/session-options';
 import { STATELESS_REQUEST, StatelessRequest, StatelessServerFactory } from './stateless-server.factory';
+import { requestOrigin } from '../request-origin';
 
 /** The stateless protocol revision this arm serves. */
 export const STATELESS_REVISION = '2026-07-28';
@@ -95,7 +96,8 @@ export class StatelessHttpService implements OnApplicationShutdown {
     if (message?.method === 'server/discover') void this.integrations.prefetch({ identityKey: auth.identity.key, token: auth.token });
     const params = message?.params as { name?: unknown } | undefined;
     const call = message?.method === 'tools/call' && typeof params?.name === 'string' ? params.name : undefined;
-    const run = (outcome: RequestOutcome) => this.answer(exchange, req, res, { ctx, requestId: header(req, 'x-request-id'), outcome, call });
+    const run = (outcome: RequestOutcome) =>
+      this.answer(exchange, req, res, { ctx, requestId: header(req, 'x-request-id'), origin: requestOrigin(req.headers), outcome, call });
     if (!this.tracer.enabled || typeof message?.method !== 'string' || message.id === undefined) return run(NO_OUTCOME);
     return this.tracer.inRequestSpan(describeRequest(message as JSONRPCRequest, { protocolVersion: STATELESS_REVISION, headers: req.headers }), run);
   }

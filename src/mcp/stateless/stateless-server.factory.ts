@@ -13,6 +13,8 @@ export interface StatelessRequest {
   readonly ctx: ToolContext;
   /** The request's `x-request-id`, for the audit line. */
   readonly requestId?: string;
+  /** Where the request came to (links on this server when PUBLIC_URL is unset). */
+  readonly origin?: string;
   /** How the request's span learns of a failure that is an answer, not a thrown error. */
   readonly outcome: RequestOutcome;
   /** The tool a `tools/call` names (from the body; the SDK checks it against `Mcp-Name`). */
@@ -91,7 +93,7 @@ export class StatelessServerFactory {
     server.setRequestHandler('tools/list', async () => ({ tools: (await this.failing(state, () => this.tools.list(ctx))) as never }));
     server.setRequestHandler('tools/call', async (req, extra) => {
       const result: CallToolResult = await this.failing(state, () =>
-        this.tools.call({ ...ctx, signal: extra.mcpReq.signal, requestId: state.requestId }, req.params.name, req.params.arguments),
+        this.tools.call({ ...ctx, signal: extra.mcpReq.signal, requestId: state.requestId, origin: state.origin }, req.params.name, req.params.arguments),
       );
       if (result.isError) state.outcome.fail('tool_error');
       return result as never;

@@ -1,0 +1,224 @@
+/**
+ * Connecting the customer's next app from the conversation (SPEC §16): list-apps, connect-app, the
+ * single-use link `GET /connect/<id>`, the emulated Integration.app connection page, and the app's
+ * actions appearing (list_changed, search-actions), driven by the real MCP SDK client and plain HTTP.
+ */
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { CallToolResultSchema, ToolListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { decodeJwt } from 'jose';
+import { startEmulator, Emulator } from './emulator/emulator';
+import { startApp, RunningApp } from './support/app';
+import { e2eFixture, SECRET, WORKSPACE } from './support/e2e-fixture';
+import { connectHttp } from './support/mcp-client';
+import { waitFor } from './support/wait';
+
+type Structured = Record<string, unknown>;
+
+/** Opens a link the way a browser does, without following the redirect. */
+export async function openLink(url: string): Promise<{ status: number; location: string | null; text: string; headers: Headers }> {
+  const res = await fetch(url, { redirect: 'manual' });
+  return { status: res.status, location: res.headers.get('location'), text: await res.text(), headers: res.headers };
+}
+
+/** The person on the emulated connection page: loads it, then presses the button. */
+export async function pressConnect(pageUrl: string): Promise<{ status: number; text: string }> {
+  const page = await fetch(pageUrl);
+  expect(page.status).toBe(200);
+  const html = await page.text();
+  const token = /name="token" value="([^"]+)"/.exec(html)?.[1];
+  const multiple = html.includes('name="allowMultipleConnections"');
+  const res = await fetch(pageUrl.split('?')[0], {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token: token ?? '', ...(multiple ? { allowMultipleConnections: '1' } : {}) }).toString(),
+  });
+  return { status: res.status, text: await res.text() };
+}
+
+describe('Connecting an app from the conversation (session era, one replica)', () => {
+  let emulator: Emulator;
+  let app: RunningApp;
+  const clients: Client[] = [];
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ fixture: e2eFixture() });
+    app = await startApp({
+      INTEGRATION_APP_API_URL: emulator.url,
+      INTEGRATION_APP_UI_URL: emulator.url,
+      INTEGRATION_APP_WORKSPACE_SECRET: SECRET,
+      INTEGRATION_APP_WORKSPACE_KEY: WORKSPACE,
+      CONNECT_WATCH_INTERVAL_MS: '200',
+      CONNECT_LINKS_PER_IDENTITY: '4',
+      REDIS_URL: undefined,
+      LOG_LEVEL: 'debug',
+    });
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+    await app.close();
+    await emulator.close();
+  });
+
+  async function client(customer: string, query: Record<string, string> = {}): Promise<Client> {
+    const { client: c } = await connectHttp(app.url, { token: emulator.token(customer), query });
+    clients.push(c);
+    return c;
+  }
+  const call = async (c: Client, name: string, args: Record<string, unknown>) =>
+    (await c.callTool({ name, arguments: args }, CallToolResultSchema)) as CallToolResult & { structuredContent?: Structured };
+  const text = (r: CallToolResult) => (r.content[0] as { text: string }).text;
+
+  it('lists list-apps and connect-app in search mode only (static and dynamic lists stay the actions)', async () => {
+    const searching = (await (await client('cust-1', { mode: 'search' })).listTools()).tools.map((t) => t.name);
+    expect(searching).toEqual(expect.arrayContaining(['list-apps', 'connect-app']));
+    const statics = (await (await client('cust-1')).listTools()).tools.map((t) => t.name);
+    expect(statics.filter((n) => !n.includes('_'))).toEqual([]);
+    const dynamic = (await (await client('cust-1', { mode: 'dynamic' })).listTools()).tools.map((t) => t.name);
+    expect(dynamic).not.toContain('list-apps');
+    expect(dynamic).not.toContain('connect-app');
+  });
+
+  it("list-apps: the workspace's apps, connected first, with connectionId and action counts; read-only; query narrows", async () => {
+    const c = await client('cust-1', { mode: 'search' });
+    const tool = (await c.listTools()).tools.find((t) => t.name === 'list-apps')!;
+    expect(tool.annotations).toMatchObject({ readOnlyHint: true });
+    const listed = await call(c, 'list-apps', {});
+    expect(listed.isError).toBeFalsy();
+    const apps = listed.structuredContent!.apps as Array<Structured>;
+    expect(apps.map((a) => [a.key, a.connected])).toEqual([
+      ['gmail', true],
+      ['slack', true],
+      ['asana', false],
+      ['jira', false],
+      ['notion', false],
+    ]);
+    expect(apps[0]).toEqual({ key: 'gmail', name: 'Gmail', connected: true, connectionId: 'conn-gmail', actions: 10 });
+    expect(apps[1]).toMatchObject({ key: 'slack', connectionId: 'conn-slack-a', actions: 1 });
+    expect(apps[2]).toEqual({ key: 'asana', name: 'Asana', connected: false });
+    expect(((await call(c, 'list-apps', { query: 'AS' })).structuredContent!.apps as Structured[]).map((a) => a.key)).toEqual(['asana']);
+    const none = await call(c, 'list-apps', { query: 'asanna' });
+    expect(none.structuredContent!.apps).toEqual([]);
+    expect(text(none)).toContain('Close matches: asana');
+    const tooLong = await call(c, 'list-apps', { query: 'x'.repeat(101) });
+    expect(tooLong).toMatchObject({ isError: true, structuredContent: { error: { type: 'invalid_arguments' } } });
+  });
+
+  it('connect-app → a single-use link → the connection page with a 15-minute customer token → the app’s actions appear (list_changed, search-actions, run-action)', async () => {
+    const c = await client('cust-1', { mode: 'search' });
+    let listChanged = 0;
+    c.setNotificationHandler(ToolListChangedNotificationSchema, () => void listChanged++);
+    const before = (await call(c, 'search-actions', { query: 'create a task' })).structuredContent as { results: Array<{ tool: string }> };
+    expect(before.results.map((r) => r.tool)).not.toContain('asana_create-task');
+
+    const made = await call(c, 'connect-app', { app: 'Asana' });
+    expect(made.isError).toBeFalsy();
+    const { url, expiresAt, app: key } = made.structuredContent as { url: string; expiresAt: string; app: string };
+    expect(key).toBe('asana');
+    expect(url).toMatch(new RegExp(`^${app.url}/connect/[A-Za-z0-9_-]{32}$`));
+    expect(Date.parse(expiresAt) - Date.now()).toBeGreaterThan(590_000);
+    expect(Date.parse(expiresAt) - Date.now()).toBeLessThanOrEqual(600_000);
+    expect(text(made)).toContain(url);
+    // The link carries no bearer credential: nothing of the caller's token, no JWT.
+    const callerToken = emulator.token('cust-1');
+    expect(url).not.toContain(callerToken.split('.')[1]);
+    expect(url).not.toMatch(/eyJ/);
+
+    const opened = await openLink(url);
+    expect(opened.status).toBe(302);
+    expect(opened.headers.get('cache-control')).toBe('no-store');
+    expect(opened.headers.get('referrer-policy')).toBe('no-referrer');
+    const location = new URL(opened.location!);
+    expect(`${location.origin}${location.pathname}`).toBe(`${emulator.url}/embed/integrations/asana/connect`);
+    const minted = location.searchParams.get('token')!;
+    const claims = decodeJwt(minted);
+    expect(claims).toMatchObject({ id: 'cust-1', iss: WORKSPACE, name: 'cust-1' });
+    expect(claims.exp! - claims.iat!).toBeLessThanOrEqual(15 * 60);
+    expect(claims.exp! * 1000 - Date.now()).toBeLessThanOrEqual(15 * 60 * 1000);
+
+    // Single use: the second GET is 410 with a page that says so.
+    const again = await openLink(url);
+    expect(again.status).toBe(410);
+    expect(again.text).toContain('already used');
+
+    const pressed = await pressConnect(opened.location!);
+    expect(pressed.text).toContain('Asana is connected');
+    await waitFor('notifications/tools/list_changed', () => listChanged > 0, { timeoutMs: 10_000 });
+    const after = (await call(c, 'search-actions', { query: 'create a task' })).structuredContent as { results: Array<{ tool: string }> };
+    expect(after.results.map((r) => r.tool)).toContain('asana_create-task');
+    const ran = await call(c, 'run-action', { tool: 'asana_list-projects', arguments: {} });
+    expect(ran.isError).toBeFalsy();
+    const apps = (await call(c, 'list-apps', { query: 'asana' })).structuredContent!.apps as Structured[];
+    expect(apps[0]).toMatchObject({ key: 'asana', connected: true, actions: 2 });
+    // A static-mode session of the same customer sees the new tools too.
+    expect((await (await client('cust-1')).listTools()).tools.map((t) => t.name)).toContain('asana_create-task');
+
+    // No token and no link id in any log line.
+    const logs = app.logs.lines.join('\n');
+    expect(app.logs.lines.some((l) => l.includes('/connect/{id}'))).toBe(true);
+    for (const secret of [minted, callerToken, url.split('/connect/')[1], minted.split('.')[2]]) expect(logs).not.toContain(secret);
+  });
+
+  it('an app already connected: says so, no link; addAnother gives a link for a second connection', async () => {
+    const c = await client('cust-1', { mode: 'search' });
+    const known = await call(c, 'connect-app', { app: 'gmail' });
+    expect(known.isError).toBeFalsy();
+    expect(known.structuredContent).toMatchObject({ app: 'gmail', connected: true, connectionId: 'conn-gmail' });
+    expect(known.structuredContent!.url).toBeUndefined();
+    expect(text(known)).toContain('already connected');
+    const second = await call(c, 'connect-app', { app: 'gmail', addAnother: true });
+    const opened = await openLink((second.structuredContent as { url: string }).url);
+    expect(new URL(opened.location!).searchParams.get('allowMultipleConnections')).toBe('1');
+  });
+
+  it('bad input: unknown app → isError with close matches; bad argument types and lengths; bad link ids → 404 without a store lookup', async () => {
+    const c = await client('cust-2', { mode: 'search' });
+    const unknown = await call(c, 'connect-app', { app: 'asanaa' });
+    expect(unknown).toMatchObject({ isError: true, structuredContent: { error: { type: 'unknown_app', suggestions: ['asana'] } } });
+    expect(text(unknown)).toContain('Close matches: asana');
+    for (const app of ['', '   ', 'x'.repeat(101), 42, null, ['asana']]) {
+      const bad = await call(c, 'connect-app', { app });
+      expect(bad).toMatchObject({ isError: true, structuredContent: { error: { type: 'invalid_arguments' } } });
+    }
+    expect(await call(c, 'connect-app', { app: 'asana', addAnother: 'yes' })).toMatchObject({ isError: true });
+    const hostile = await call(c, 'connect-app', { app: '<script>alert(1)</script>' });
+    expect(hostile).toMatchObject({ isError: true, structuredContent: { error: { type: 'unknown_app' } } });
+    for (const id of ['abc', 'A'.repeat(32), 'A'.repeat(31) + '*', `${'A'.repeat(31)}%00`, 'x'.repeat(5000)]) {
+      const res = await openLink(`${app.url}/connect/${id}`);
+      expect([id.slice(0, 8), res.status]).toEqual([id.slice(0, 8), 404]);
+      expect(res.text).toContain('does not exist');
+    }
+    // A malformed escape is the client's error (400), not a crash.
+    expect((await openLink(`${app.url}/connect/${'A'.repeat(30)}%E0%A4%A`)).status).toBe(400);
+  });
+
+  it('link flooding is bounded per identity (CONNECT_LINKS_PER_IDENTITY); another customer is not affected; a used link frees its slot', async () => {
+    const flooder = await client('cust-2', { mode: 'search' });
+    const urls: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const r = await call(flooder, 'connect-app', { app: 'jira' });
+      expect(r.isError).toBeFalsy();
+      urls.push((r.structuredContent as { url: string }).url);
+    }
+    const refused = await call(flooder, 'connect-app', { app: 'jira' });
+    expect(refused).toMatchObject({ isError: true, structuredContent: { error: { type: 'rate_limited', limit: 4 } } });
+    const other = await call(await client('cust-1', { mode: 'search' }), 'connect-app', { app: 'jira' });
+    expect(other.isError).toBeFalsy();
+    expect((await openLink(urls[0])).status).toBe(302);
+    expect((await call(flooder, 'connect-app', { app: 'jira' })).isError).toBeFalsy();
+  });
+
+  it('a link of customer A never connects anything for customer B', async () => {
+    const ada = await client('cust-1', { mode: 'search' });
+    const grace = await client('cust-2', { mode: 'search' });
+    const link = ((await call(ada, 'connect-app', { app: 'jira' })).structuredContent as { url: string }).url;
+    // Grace opens Ada's link (pasted to her, or she is signed in elsewhere): it is Ada's flow.
+    const opened = await openLink(link);
+    expect(decodeJwt(new URL(opened.location!).searchParams.get('token')!).id).toBe('cust-1');
+    await pressConnect(opened.location!);
+    const graceApps = (await call(grace, 'list-apps', { query: 'jira' })).structuredContent!.apps as Structured[];
+    expect(graceApps[0]).toMatchObject({ key: 'jira', connected: false });
+    const adaApps = (await call(ada, 'list-apps', { query: 'jira' })).structuredContent!.apps as Structured[];
+    expect(adaApps[0]).toMatchObject({ key: 'jira', connected: true });
+    expect(emulator.fixture.workspaces[0].customers.find((c) => c.id === 'cust-2')!.connections.map((c) => c.integrationKey)).toEqual(['notion']);
+  });
+});
