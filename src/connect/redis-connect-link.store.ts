@@ -1,6 +1,6 @@
-import { Logger, OnModuleDestroy } from '@nestjs/common';
+import { Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
-import { logConnectionState, redisOptions } from '../common/redis';
+import { logConnectionState, redisOptions, waitReady } from '../common/redis';
 import { ConnectLink, ConnectLinkStore, ConsumeOutcome, graceMs } from './connect-link.store';
 
 /**
@@ -38,7 +38,7 @@ return data`;
  * link's marker, `connect:i:<identityKey>` ZSET of the identity's open links → expiry. Changes of an
  * identity's connections go out on the `connect:changed` channel.
  */
-export class RedisConnectLinkStore extends ConnectLinkStore implements OnModuleDestroy {
+export class RedisConnectLinkStore extends ConnectLinkStore implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(RedisConnectLinkStore.name);
   private readonly client: Redis;
   private readonly sub: Redis;
@@ -60,6 +60,11 @@ export class RedisConnectLinkStore extends ConnectLinkStore implements OnModuleD
       if (channel !== this.channel || !/^[0-9a-f]{32}$/.test(identityKey)) return;
       for (const h of this.handlers) h(identityKey);
     });
+  }
+
+  /** Waits (bounded) for Redis, like the session store: links fail fast while it is away. */
+  async onModuleInit(): Promise<void> {
+    if (!(await waitReady(this.client, 5000))) this.logger.error('Redis is not answering; connect links are unavailable until it does.');
   }
 
   private linkKey(id: string): string {
