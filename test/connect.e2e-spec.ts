@@ -7,9 +7,12 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CallToolResultSchema, ToolListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { decodeJwt } from 'jose';
 import { startEmulator, Emulator } from './emulator/emulator';
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
 import { startApp, RunningApp } from './support/app';
 import { e2eFixture, SECRET, WORKSPACE } from './support/e2e-fixture';
-import { connectHttp } from './support/mcp-client';
+import { connectHttp, connectStateless } from './support/mcp-client';
+import { testRedisUrl } from './support/redis-server';
 import { waitFor } from './support/wait';
 
 type Structured = Record<string, unknown>;
@@ -220,5 +223,90 @@ describe('Connecting an app from the conversation (session era, one replica)', (
     const adaApps = (await call(ada, 'list-apps', { query: 'jira' })).structuredContent!.apps as Structured[];
     expect(adaApps[0]).toMatchObject({ key: 'jira', connected: true });
     expect(emulator.fixture.workspaces[0].customers.find((c) => c.id === 'cust-2')!.connections.map((c) => c.integrationKey)).toEqual(['notion']);
+  });
+});
+
+describe('Connecting an app: two replicas on one Redis, both protocol eras', () => {
+  let emulator: Emulator;
+  let a: RunningApp;
+  let b: RunningApp;
+  const prefix = `e2e:${randomUUID()}:`;
+  const closers: Array<() => Promise<unknown>> = [];
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ fixture: e2eFixture() });
+    const env = {
+      INTEGRATION_APP_API_URL: emulator.url,
+      INTEGRATION_APP_UI_URL: emulator.url,
+      INTEGRATION_APP_WORKSPACE_SECRET: SECRET,
+      INTEGRATION_APP_WORKSPACE_KEY: WORKSPACE,
+      REDIS_URL: testRedisUrl(),
+      REDIS_KEY_PREFIX: prefix,
+      CATALOG_TTL_SECONDS: '600',
+      CONNECT_WATCH_INTERVAL_MS: '200',
+    };
+    a = await startApp(env);
+    b = await startApp(env);
+  });
+  afterAll(async () => {
+    await Promise.all(closers.map((c) => c().catch(() => undefined)));
+    await Promise.all([a.close(), b.close()]);
+    const raw = new Redis(testRedisUrl());
+    const keys = await raw.keys(`${prefix}*`);
+    if (keys.length) await raw.del(...keys);
+    await raw.quit();
+    await emulator.close();
+  });
+
+  const structured = (r: unknown) => (r as { structuredContent: Record<string, unknown> }).structuredContent;
+  const found = (r: unknown) => (structured(r).results as Array<{ tool: string }>).map((x) => x.tool);
+
+  it('session era: a link made on replica A is served by replica B; the session on A hears list_changed; both replicas list the new tools at once', async () => {
+    const token = emulator.token('cust-1');
+    const { client: onA } = await connectHttp(a.url, { token, query: { mode: 'search' } });
+    closers.push(() => onA.close());
+    let listChanged = 0;
+    onA.setNotificationHandler(ToolListChangedNotificationSchema, () => void listChanged++);
+    // Both replicas hold the customer's catalog (CATALOG_TTL_SECONDS=600): without the refresh, Asana would stay unknown.
+    const v2OnB = (await connectStateless(b.url, { token, query: { mode: 'search' } })).client;
+    closers.push(() => v2OnB.close());
+    expect(found(await v2OnB.callTool({ name: 'search-actions', arguments: { query: 'create a task' } }))).not.toContain('asana_create-task');
+    expect(found(await onA.callTool({ name: 'search-actions', arguments: { query: 'create a task' } }))).not.toContain('asana_create-task');
+
+    const { url } = structured(await onA.callTool({ name: 'connect-app', arguments: { app: 'asana' } })) as { url: string };
+    expect(url.startsWith(`${a.url}/connect/`)).toBe(true);
+    const onReplicaB = url.replace(a.url, b.url);
+    const opened = await openLink(onReplicaB);
+    expect(opened.status).toBe(302);
+    expect((await openLink(url)).status).toBe(410);
+    await pressConnect(opened.location!);
+
+    await waitFor('list_changed on the session held by replica A', () => listChanged > 0, { timeoutMs: 10_000 });
+    expect(found(await onA.callTool({ name: 'search-actions', arguments: { query: 'create a task' } }))).toContain('asana_create-task');
+    expect(found(await v2OnB.callTool({ name: 'search-actions', arguments: { query: 'create a task' } }))).toContain('asana_create-task');
+  });
+
+  it('2026-07-28 (stateless, SDK v2 client): list-apps and connect-app, the link works on either replica, the tools appear without a session', async () => {
+    const token = emulator.token('cust-2');
+    const v2 = (await connectStateless(b.url, { token, query: { mode: 'search' } })).client;
+    closers.push(() => v2.close());
+    const names = (await v2.listTools()).tools.map((t) => t.name);
+    expect(names).toEqual(expect.arrayContaining(['list-apps', 'connect-app']));
+    const apps = structured(await v2.callTool({ name: 'list-apps', arguments: {} })).apps as Array<{ key: string; connected: boolean }>;
+    expect(apps[0]).toMatchObject({ key: 'notion', connected: true });
+    expect(apps.find((x) => x.key === 'slack')).toMatchObject({ connected: false });
+    expect(found(await v2.callTool({ name: 'search-actions', arguments: { query: 'send a message' } }))).not.toContain('slack_send-message');
+    const made = await v2.callTool({ name: 'connect-app', arguments: { app: 'slack' } });
+    expect(made.isError).toBeFalsy();
+    const { url } = structured(made) as { url: string };
+    expect(url.startsWith(`${b.url}/connect/`)).toBe(true);
+    const opened = await openLink(url.replace(b.url, a.url));
+    expect(decodeJwt(new URL(opened.location!).searchParams.get('token')!).id).toBe('cust-2');
+    await pressConnect(opened.location!);
+    await waitFor(
+      'slack actions for the stateless client',
+      async () => found(await v2.callTool({ name: 'search-actions', arguments: { query: 'send a message' } })).includes('slack_send-message'),
+      { timeoutMs: 10_000, intervalMs: 200 },
+    );
   });
 });
