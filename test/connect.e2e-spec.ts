@@ -310,3 +310,67 @@ describe('Connecting an app: two replicas on one Redis, both protocol eras', () 
     );
   });
 });
+
+describe('Connecting an app: CONNECT_TOOLS and a server without the workspace secret', () => {
+  let emulator: Emulator;
+  const apps: RunningApp[] = [];
+  const clients: Client[] = [];
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ fixture: e2eFixture() });
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+    await Promise.all(apps.map((x) => x.close()));
+    await emulator.close();
+  });
+
+  async function server(env: Record<string, string | undefined>): Promise<RunningApp> {
+    const started = await startApp({ INTEGRATION_APP_API_URL: emulator.url, INTEGRATION_APP_UI_URL: emulator.url, REDIS_URL: undefined, ...env });
+    apps.push(started);
+    return started;
+  }
+  async function names(base: string, query: Record<string, string>): Promise<string[]> {
+    const { client } = await connectHttp(base, { token: emulator.token('cust-1'), query });
+    clients.push(client);
+    return (await client.listTools()).tools.map((t) => t.name);
+  }
+
+  it('CONNECT_TOOLS=all lists them in static and dynamic mode too (both eras); CONNECT_TOOLS=none in no mode', async () => {
+    const all = await server({ INTEGRATION_APP_WORKSPACE_SECRET: SECRET, CONNECT_TOOLS: 'all' });
+    for (const mode of ['static', 'dynamic', 'search']) expect(await names(all.url, { mode })).toEqual(expect.arrayContaining(['list-apps', 'connect-app']));
+    const v2 = (await connectStateless(all.url, { token: emulator.token('cust-1') })).client;
+    expect((await v2.listTools()).tools.map((t) => t.name)).toEqual(expect.arrayContaining(['list-apps', 'connect-app', 'gmail_send-email']));
+    await v2.close();
+    const none = await server({ INTEGRATION_APP_WORKSPACE_SECRET: SECRET, CONNECT_TOOLS: 'none' });
+    for (const mode of ['static', 'dynamic', 'search']) {
+      const listed = await names(none.url, { mode });
+      expect(listed).not.toContain('list-apps');
+      expect(listed).not.toContain('connect-app');
+    }
+    const { client } = await connectHttp(none.url, { token: emulator.token('cust-1'), query: { mode: 'search' } });
+    clients.push(client);
+    await expect(client.callTool({ name: 'connect-app', arguments: { app: 'asana' } })).rejects.toThrow(/Unknown tool/);
+  });
+
+  it('without INTEGRATION_APP_WORKSPACE_SECRET: list-apps works, connect-app is an isError that names the setting (no link, no token of the caller in a URL)', async () => {
+    const bare = await server({ INTEGRATION_APP_WORKSPACE_SECRET: undefined });
+    const { client } = await connectHttp(bare.url, { token: emulator.token('cust-1'), query: { mode: 'search' } });
+    clients.push(client);
+    expect((await client.callTool({ name: 'list-apps', arguments: {} })).isError).toBeFalsy();
+    const refused = await client.callTool({ name: 'connect-app', arguments: { app: 'asana' } });
+    expect(refused).toMatchObject({ isError: true, structuredContent: { error: { type: 'not_configured' } } });
+    expect((refused.content as Array<{ text: string }>)[0].text).toContain('INTEGRATION_APP_WORKSPACE_SECRET');
+  });
+
+  it('PUBLIC_URL: the link is on the public URL, not on the address the request came to', async () => {
+    const behind = await server({ INTEGRATION_APP_WORKSPACE_SECRET: SECRET, PUBLIC_URL: 'https://mcp.example.com/' });
+    const { client } = await connectHttp(behind.url, { token: emulator.token('cust-1'), query: { mode: 'search' } });
+    clients.push(client);
+    const made = await client.callTool({ name: 'connect-app', arguments: { app: 'jira' } });
+    const url = (made.structuredContent as { url: string }).url;
+    expect(url).toMatch(/^https:\/\/mcp\.example\.com\/connect\/[A-Za-z0-9_-]{32}$/);
+    // The path works on any address of the server.
+    expect((await openLink(`${behind.url}${new URL(url).pathname}`)).status).toBe(302);
+  });
+});
