@@ -374,3 +374,120 @@ describe('Connecting an app: CONNECT_TOOLS and a server without the workspace se
     expect((await openLink(`${behind.url}${new URL(url).pathname}`)).status).toBe(302);
   });
 });
+
+describe('Connecting an app: URL elicitation where the client declares it', () => {
+  let emulator: Emulator;
+  let app: RunningApp;
+  const closers: Array<() => Promise<unknown>> = [];
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ fixture: e2eFixture() });
+    app = await startApp({
+      INTEGRATION_APP_API_URL: emulator.url,
+      INTEGRATION_APP_UI_URL: emulator.url,
+      INTEGRATION_APP_WORKSPACE_SECRET: SECRET,
+      REDIS_URL: undefined,
+    });
+  });
+  afterAll(async () => {
+    await Promise.all(closers.map((c) => c().catch(() => undefined)));
+    await app.close();
+    await emulator.close();
+  });
+
+  it('2025-11-25 session: elicitation/create with mode "url" on the call’s stream, and the link in the result too; the client’s answer is accepted', async () => {
+    const { Client: V1Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+    const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
+    const { ElicitRequestSchema } = await import('@modelcontextprotocol/sdk/types.js');
+    const client = new V1Client({ name: 'eliciting', version: '1.0.0' }, { capabilities: { elicitation: { url: {} } } });
+    const asked: Array<Record<string, unknown>> = [];
+    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      asked.push(request.params as Record<string, unknown>);
+      return { action: 'accept' };
+    });
+    const transport = new StreamableHTTPClientTransport(new URL(`${app.url}/mcp?mode=search`), {
+      requestInit: { headers: { Authorization: `Bearer ${emulator.token('cust-1')}` } },
+    });
+    await client.connect(transport);
+    closers.push(() => client.close());
+    const made = await client.callTool({ name: 'connect-app', arguments: { app: 'jira' } });
+    const url = (made.structuredContent as { url: string }).url;
+    expect(url).toMatch(/\/connect\/[A-Za-z0-9_-]{32}$/);
+    await waitFor('the URL elicitation', () => asked.length === 1);
+    expect(asked[0]).toMatchObject({ mode: 'url', url, message: expect.stringContaining('Jira') });
+    expect(asked[0].elicitationId).toEqual(expect.any(String));
+    // The session goes on (the answer was posted back and accepted).
+    expect((await client.callTool({ name: 'list-apps', arguments: {} })).isError).toBeFalsy();
+
+    // A client without the capability gets no elicitation: the link is in the result only.
+    const { client: plain } = await connectHttp(app.url, { token: emulator.token('cust-1'), query: { mode: 'search' } });
+    closers.push(() => plain.close());
+    const plainMade = await plain.callTool({ name: 'connect-app', arguments: { app: 'jira' } });
+    expect((plainMade.structuredContent as { url: string }).url).toMatch(/\/connect\//);
+  });
+
+  it('2026-07-28 (SDK v2 client): an input_required result carrying the URL elicitation; the retry returns the same link (one link made)', async () => {
+    const v2 = await import('@modelcontextprotocol/client');
+    const client = new v2.Client(
+      { name: 'eliciting-v2', version: '1.0.0' },
+      { capabilities: { elicitation: { url: {} } }, versionNegotiation: { mode: { pin: '2026-07-28' } } },
+    );
+    const asked: Array<Record<string, unknown>> = [];
+    client.setRequestHandler('elicitation/create', async (request) => {
+      asked.push(request.params as unknown as Record<string, unknown>);
+      return { action: 'accept' };
+    });
+    await client.connect(
+      new v2.StreamableHTTPClientTransport(new URL(`${app.url}/mcp?mode=search`), {
+        requestInit: { headers: { Authorization: `Bearer ${emulator.token('cust-2')}` } },
+      }),
+    );
+    closers.push(() => client.close());
+    const made = await client.callTool({ name: 'connect-app', arguments: { app: 'asana' } });
+    const url = (made.structuredContent as { url: string }).url;
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toMatchObject({ mode: 'url', url });
+    expect((made.content as Array<{ text: string }>)[0].text).toContain(url);
+    // The link was made once (the retry did not make another): it opens, once.
+    expect((await openLink(url)).status).toBe(302);
+
+    // On the wire: the first round is an input_required result embedding elicitation/create (mode url).
+    const raw = (extra: Record<string, unknown>) =>
+      fetch(`${app.url}/mcp?mode=search`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          Accept: 'application/json, text/event-stream',
+          Authorization: `Bearer ${emulator.token('cust-2')}`,
+          'MCP-Protocol-Version': '2026-07-28',
+          'Mcp-Method': 'tools/call',
+          'Mcp-Name': 'connect-app',
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 7,
+          method: 'tools/call',
+          params: {
+            name: 'connect-app',
+            arguments: { app: 'asana' },
+            ...extra,
+            _meta: {
+              'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+              'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '0' },
+              'io.modelcontextprotocol/clientCapabilities': { elicitation: { url: {} } },
+            },
+          },
+        }),
+      });
+    const first = (await (await raw({})).json()) as { result: Record<string, unknown> };
+    expect(first.result).toMatchObject({
+      resultType: 'input_required',
+      inputRequests: { open_url: { method: 'elicitation/create', params: { mode: 'url', url: expect.stringMatching(/\/connect\//) } } },
+      requestState: expect.any(String),
+    });
+    // A tampered requestState is refused (-32602), never trusted.
+    const tampered = await raw({ inputResponses: { open_url: { action: 'accept' } }, requestState: 'v1.eyJwIjp7InJlc3VsdCI6e319fQ.AAAA' });
+    const body = (await tampered.json()) as { error?: { code: number } };
+    expect(body.error?.code).toBe(-32602);
+  });
+});
