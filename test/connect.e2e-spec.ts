@@ -11,32 +11,12 @@ import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { startApp, RunningApp } from './support/app';
 import { e2eFixture, SECRET, WORKSPACE } from './support/e2e-fixture';
+import { openLink, pressConnect } from './support/connect-flow';
 import { connectHttp, connectStateless } from './support/mcp-client';
 import { testRedisUrl } from './support/redis-server';
 import { waitFor } from './support/wait';
 
 type Structured = Record<string, unknown>;
-
-/** Opens a link the way a browser does, without following the redirect. */
-export async function openLink(url: string): Promise<{ status: number; location: string | null; text: string; headers: Headers }> {
-  const res = await fetch(url, { redirect: 'manual' });
-  return { status: res.status, location: res.headers.get('location'), text: await res.text(), headers: res.headers };
-}
-
-/** The person on the emulated connection page: loads it, then presses the button. */
-export async function pressConnect(pageUrl: string): Promise<{ status: number; text: string }> {
-  const page = await fetch(pageUrl);
-  expect(page.status).toBe(200);
-  const html = await page.text();
-  const token = /name="token" value="([^"]+)"/.exec(html)?.[1];
-  const multiple = html.includes('name="allowMultipleConnections"');
-  const res = await fetch(pageUrl.split('?')[0], {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ token: token ?? '', ...(multiple ? { allowMultipleConnections: '1' } : {}) }).toString(),
-  });
-  return { status: res.status, text: await res.text() };
-}
 
 describe('Connecting an app from the conversation (session era, one replica)', () => {
   let emulator: Emulator;
