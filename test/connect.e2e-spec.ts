@@ -6,6 +6,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CallToolResultSchema, ToolListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { decodeJwt } from 'jose';
+import { ConnectService } from '../src/connect/connect.service';
 import { startEmulator, Emulator } from './emulator/emulator';
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
@@ -188,6 +189,17 @@ describe('Connecting an app from the conversation (session era, one replica)', (
     expect(other.isError).toBeFalsy();
     expect((await openLink(urls[0])).status).toBe(302);
     expect((await call(flooder, 'connect-app', { app: 'jira' })).isError).toBeFalsy();
+  });
+
+  it('one watcher per customer and app, however many of its links are opened', async () => {
+    const service = app.app.get(ConnectService);
+    const c = await client('cust-3', { mode: 'search' });
+    const before = service.watching;
+    for (let i = 0; i < 3; i++) {
+      const made = await call(c, 'connect-app', { app: 'slack' });
+      expect((await openLink((made.structuredContent as { url: string }).url)).status).toBe(302);
+    }
+    expect(service.watching - before).toBe(1);
   });
 
   it('a link of customer A never connects anything for customer B', async () => {
