@@ -19,6 +19,19 @@ import { waitFor } from './support/wait';
 
 type Structured = Record<string, unknown>;
 
+/** A server whose links lead to the emulator's connection page, with a quick watcher; one replica unless `extra` says otherwise. */
+function connectEnv(emulator: Emulator, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return {
+    INTEGRATION_APP_API_URL: emulator.url,
+    INTEGRATION_APP_UI_URL: emulator.url,
+    INTEGRATION_APP_WORKSPACE_SECRET: SECRET,
+    INTEGRATION_APP_WORKSPACE_KEY: WORKSPACE,
+    CONNECT_WATCH_INTERVAL_MS: '200',
+    REDIS_URL: undefined,
+    ...extra,
+  };
+}
+
 describe('Connecting an app from the conversation (session era, one replica)', () => {
   let emulator: Emulator;
   let app: RunningApp;
@@ -26,16 +39,7 @@ describe('Connecting an app from the conversation (session era, one replica)', (
 
   beforeAll(async () => {
     emulator = await startEmulator({ fixture: e2eFixture() });
-    app = await startApp({
-      INTEGRATION_APP_API_URL: emulator.url,
-      INTEGRATION_APP_UI_URL: emulator.url,
-      INTEGRATION_APP_WORKSPACE_SECRET: SECRET,
-      INTEGRATION_APP_WORKSPACE_KEY: WORKSPACE,
-      CONNECT_WATCH_INTERVAL_MS: '200',
-      CONNECT_LINKS_PER_IDENTITY: '4',
-      REDIS_URL: undefined,
-      LOG_LEVEL: 'debug',
-    });
+    app = await startApp(connectEnv(emulator, { CONNECT_LINKS_PER_IDENTITY: '4', LOG_LEVEL: 'debug' }));
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
@@ -227,16 +231,7 @@ describe('Connecting an app: two replicas on one Redis, both protocol eras', () 
 
   beforeAll(async () => {
     emulator = await startEmulator({ fixture: e2eFixture() });
-    const env = {
-      INTEGRATION_APP_API_URL: emulator.url,
-      INTEGRATION_APP_UI_URL: emulator.url,
-      INTEGRATION_APP_WORKSPACE_SECRET: SECRET,
-      INTEGRATION_APP_WORKSPACE_KEY: WORKSPACE,
-      REDIS_URL: testRedisUrl(),
-      REDIS_KEY_PREFIX: prefix,
-      CATALOG_TTL_SECONDS: '600',
-      CONNECT_WATCH_INTERVAL_MS: '200',
-    };
+    const env = connectEnv(emulator, { REDIS_URL: testRedisUrl(), REDIS_KEY_PREFIX: prefix, CATALOG_TTL_SECONDS: '600' });
     a = await startApp(env);
     b = await startApp(env);
   });
@@ -318,7 +313,7 @@ describe('Connecting an app: CONNECT_TOOLS and a server without the workspace se
   });
 
   async function server(env: Record<string, string | undefined>): Promise<RunningApp> {
-    const started = await startApp({ INTEGRATION_APP_API_URL: emulator.url, INTEGRATION_APP_UI_URL: emulator.url, REDIS_URL: undefined, ...env });
+    const started = await startApp(connectEnv(emulator, env));
     apps.push(started);
     return started;
   }
@@ -374,12 +369,7 @@ describe('Connecting an app: URL elicitation where the client declares it', () =
 
   beforeAll(async () => {
     emulator = await startEmulator({ fixture: e2eFixture() });
-    app = await startApp({
-      INTEGRATION_APP_API_URL: emulator.url,
-      INTEGRATION_APP_UI_URL: emulator.url,
-      INTEGRATION_APP_WORKSPACE_SECRET: SECRET,
-      REDIS_URL: undefined,
-    });
+    app = await startApp(connectEnv(emulator));
   });
   afterAll(async () => {
     await Promise.all(closers.map((c) => c().catch(() => undefined)));
