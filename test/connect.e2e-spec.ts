@@ -340,6 +340,28 @@ describe('Connecting an app: CONNECT_TOOLS and a server without the workspace se
     await expect(client.callTool({ name: 'connect-app', arguments: { app: 'asana' } })).rejects.toThrow(/Unknown tool/);
   });
 
+  it('tenant policy: a read-only session (X-MCP-Readonly) or READ_ONLY refuses connect-app; TOOLS_DENY / X-MCP-Exclude-Tools deny either tool by name', async () => {
+    const open = await server({});
+    const readOnly = await connectHttp(open.url, { token: emulator.token('cust-1'), query: { mode: 'search' }, headers: { 'X-MCP-Readonly': 'true' } });
+    clients.push(readOnly.client);
+    expect(await readOnly.client.callTool({ name: 'connect-app', arguments: { app: 'asana' } })).toMatchObject({
+      isError: true,
+      structuredContent: { error: { type: 'forbidden' } },
+    });
+    expect((await readOnly.client.callTool({ name: 'list-apps', arguments: {} })).isError).toBeFalsy();
+    const excluding = await connectHttp(open.url, {
+      token: emulator.token('cust-1'),
+      query: { mode: 'search' },
+      headers: { 'X-MCP-Exclude-Tools': 'list-apps' },
+    });
+    clients.push(excluding.client);
+    expect((await excluding.client.callTool({ name: 'list-apps', arguments: {} })).isError).toBe(true);
+    const operator = await server({ READ_ONLY: 'true' });
+    const { client } = await connectHttp(operator.url, { token: emulator.token('cust-1'), query: { mode: 'search' } });
+    clients.push(client);
+    expect((await client.callTool({ name: 'connect-app', arguments: { app: 'asana' } })).isError).toBe(true);
+  });
+
   it('without INTEGRATION_APP_WORKSPACE_SECRET: list-apps works, connect-app is an isError that names the setting (no link, no token of the caller in a URL)', async () => {
     const bare = await server({ INTEGRATION_APP_WORKSPACE_SECRET: undefined });
     const { client } = await connectHttp(bare.url, { token: emulator.token('cust-1'), query: { mode: 'search' } });

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
-import { connectConfig, ConnectConfig } from '../config/app.config';
+import { appConfig, AppConfig, connectConfig, ConnectConfig } from '../config/app.config';
+import { narrow } from '../tools/policy';
 import type { UpstreamIntegration } from '../integrations/integration-app.gateway';
 import { UpstreamError } from '../integrations/upstream.error';
 import { suggestNames } from '../tools/suggest-names';
@@ -105,6 +106,7 @@ export class ConnectTools extends ModeToolSet {
   constructor(
     private readonly connect: ConnectService,
     @Inject(connectConfig.KEY) private readonly config: ConnectConfig,
+    @Inject(appConfig.KEY) private readonly app: AppConfig,
   ) {
     super();
     this.modes = config.tools === 'all' ? ['static', 'dynamic', 'search'] : config.tools === 'search' ? ['search'] : [];
@@ -155,6 +157,15 @@ export class ConnectTools extends ModeToolSet {
   }
 
   async call(ctx: ToolCallContext, name: string, args: Record<string, unknown>, view: ToolView): Promise<CallToolResult> {
+    // The tenant policy (operator ceiling ∩ the request's narrowing) can deny either tool by name, and a
+    // read-only one refuses connect-app (it changes the customer's account).
+    const policy = narrow(this.app.toolPolicy, ctx.policy);
+    if (policy.deny.includes(name) || (name === CONNECT_APP && policy.readOnly)) {
+      return errorResult(
+        `${name} is not allowed here (${policy.readOnly && name === CONNECT_APP ? 'read-only policy' : 'tool policy'}); ask the user to connect apps in the product itself.`,
+        { type: 'forbidden' },
+      );
+    }
     return name === LIST_APPS ? this.listApps(ctx, args, view) : this.connectApp(ctx, args);
   }
 
