@@ -362,6 +362,21 @@ describe('Connecting an app: CONNECT_TOOLS and a server without the workspace se
     expect((await client.callTool({ name: 'connect-app', arguments: { app: 'asana' } })).isError).toBe(true);
   });
 
+  it('with Redis down: connect-app is an isError to retry, GET /connect/<id> a 503 page; the process stays up', async () => {
+    const down = await server({ REDIS_URL: 'redis://127.0.0.1:1', REDIS_READY_TIMEOUT_MS: '300' });
+    const v2 = (await connectStateless(down.url, { token: emulator.token('cust-1'), query: { mode: 'search' } })).client;
+    try {
+      const refused = await v2.callTool({ name: 'connect-app', arguments: { app: 'asana' } });
+      expect(refused).toMatchObject({ isError: true, structuredContent: { error: { type: 'unavailable' } } });
+      const page = await openLink(`${down.url}/connect/${'A'.repeat(32)}`);
+      expect(page.status).toBe(503);
+      expect(page.text).toContain('Try again');
+      expect((await fetch(`${down.url}/health/live`)).status).toBe(200);
+    } finally {
+      await v2.close();
+    }
+  });
+
   it('without INTEGRATION_APP_WORKSPACE_SECRET: list-apps works, connect-app is an isError that names the setting (no link, no token of the caller in a URL)', async () => {
     const bare = await server({ INTEGRATION_APP_WORKSPACE_SECRET: undefined });
     const { client } = await connectHttp(bare.url, { token: emulator.token('cust-1'), query: { mode: 'search' } });

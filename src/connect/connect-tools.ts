@@ -262,6 +262,9 @@ export class ConnectTools extends ModeToolSet {
     if (issued.state === 'no_origin') {
       return errorResult('This server does not know its public URL (PUBLIC_URL is not set), so it cannot make a link.', { type: 'not_configured' });
     }
+    if (issued.state === 'unavailable') {
+      return errorResult('Connect links cannot be stored right now (the session store is unavailable); try again in a moment.', { type: 'unavailable' });
+    }
     if (issued.state === 'too_many') {
       const limit = this.config.linksPerIdentity;
       return errorResult(

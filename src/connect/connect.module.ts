@@ -23,7 +23,9 @@ import { RedisConnectLinkStore } from './redis-connect-link.store';
       provide: ConnectLinkStore,
       inject: [sessionsConfig.KEY],
       useFactory: (config: SessionsConfig): ConnectLinkStore =>
-        config.redisUrl ? new RedisConnectLinkStore(config.redisUrl, config.redisKeyPrefix) : new MemoryConnectLinkStore(),
+        config.redisUrl
+          ? new RedisConnectLinkStore(config.redisUrl, config.redisKeyPrefix, { readyTimeoutMs: config.redisReadyTimeoutMs })
+          : new MemoryConnectLinkStore(),
     },
     ConnectService,
     ConnectTools,

@@ -25,7 +25,8 @@ export interface AppConnected {
   sessionId?: string;
 }
 
-export type IssueOutcome = { state: 'created'; link: ConnectLink; url: string } | { state: 'too_many' } | { state: 'no_secret' } | { state: 'no_origin' };
+export type IssueOutcome =
+  { state: 'created'; link: ConnectLink; url: string } | { state: 'too_many' } | { state: 'no_secret' } | { state: 'no_origin' } | { state: 'unavailable' };
 
 /** What `GET /connect/<id>` answers. */
 export type OpenOutcome = { status: 302; location: string } | { status: 404 | 410 | 503; title: string; message: string };
@@ -118,7 +119,14 @@ export class ConnectService implements OnModuleInit, OnModuleDestroy {
       createdAt: now,
       expiresAt: now + this.config.linkTtlSeconds * 1000,
     };
-    if (!(await this.store.create(link, this.config.linksPerIdentity))) return { state: 'too_many' };
+    let created: boolean;
+    try {
+      created = await this.store.create(link, this.config.linksPerIdentity);
+    } catch (err) {
+      this.logger.warn(`Could not store a connect link: ${(err as Error).message}`);
+      return { state: 'unavailable' };
+    }
+    if (!created) return { state: 'too_many' };
     return { state: 'created', link, url: `${base}/connect/${link.id}` };
   }
 
@@ -129,7 +137,13 @@ export class ConnectService implements OnModuleInit, OnModuleDestroy {
    */
   async open(id: string): Promise<OpenOutcome> {
     if (typeof id !== 'string' || !LINK_ID.test(id)) return notFound();
-    const outcome = await this.store.consume(id);
+    let outcome: Awaited<ReturnType<ConnectLinkStore['consume']>>;
+    try {
+      outcome = await this.store.consume(id);
+    } catch (err) {
+      this.logger.warn(`Could not read a connect link: ${(err as Error).message}`);
+      return { status: 503, title: 'Try again', message: 'Connect links cannot be read right now. Try again in a moment.' };
+    }
     if (outcome.state === 'unknown') return notFound();
     if (outcome.state === 'used') {
       return { status: 410, title: 'Link already used', message: 'This connect link was already opened. Ask the assistant for a new one.' };

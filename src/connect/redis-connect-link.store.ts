@@ -45,11 +45,15 @@ export class RedisConnectLinkStore extends ConnectLinkStore implements OnModuleI
   private readonly channel: string;
   private readonly handlers: Array<(identityKey: string) => void> = [];
 
+  private readonly readyTimeoutMs: number;
+
   constructor(
     url: string,
     private readonly prefix: string,
+    settings: { readyTimeoutMs?: number } = {},
   ) {
     super();
+    this.readyTimeoutMs = settings.readyTimeoutMs ?? 5000;
     const { options, display } = redisOptions(url);
     this.client = new Redis(url, options);
     this.sub = new Redis(url, { ...options, enableOfflineQueue: true, maxRetriesPerRequest: null });
@@ -64,7 +68,7 @@ export class RedisConnectLinkStore extends ConnectLinkStore implements OnModuleI
 
   /** Waits (bounded) for Redis, like the session store: links fail fast while it is away. */
   async onModuleInit(): Promise<void> {
-    if (!(await waitReady(this.client, 5000))) this.logger.error('Redis is not answering; connect links are unavailable until it does.');
+    if (!(await waitReady(this.client, this.readyTimeoutMs))) this.logger.error('Redis is not answering; connect links are unavailable until it does.');
   }
 
   private linkKey(id: string): string {
