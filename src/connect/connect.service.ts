@@ -61,7 +61,7 @@ export class ConnectService implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     // Whichever replica saw the connection appear, every replica drops its copy of the catalog.
-    this.store.onChanged((identityKey) => this.catalogs.invalidate(identityKey));
+    this.store.onChanged((identityKey) => this.catalogs.drop(identityKey));
   }
 
   onModuleDestroy(): void {
@@ -220,7 +220,7 @@ export class ConnectService implements OnModuleInit, OnModuleDestroy {
       await this.store.publishChanged(event.identityKey);
     } catch (err) {
       this.logger.warn(`Could not tell the other replicas that ${event.app} was connected: ${(err as Error).message}`);
-      this.catalogs.invalidate(event.identityKey);
+      this.catalogs.drop(event.identityKey);
     }
     this.logger.log(`App ${event.app} connected for identity ${event.identityKey.slice(0, 12)}; its tools are listed from now on`);
     for (const listener of this.listeners) {

@@ -213,6 +213,19 @@ describe('CatalogService', () => {
     expect(gateway.connectionCalls).toBe(1);
   });
 
+  it('drop (connections changed) forgets the catalog even while a fetch is in flight: the next request fetches again', async () => {
+    const { gateway, service } = setup(1);
+    await service.get('a', 't');
+    service.invalidate('a');
+    const before = service.get('a', 't');
+    service.drop('a');
+    const after = service.get('a', 't');
+    expect(await after).not.toBe(await before);
+    expect(gateway.connectionCalls).toBe(3);
+    expect(await service.get('a', 't')).toBe(await after);
+    expect(gateway.connectionCalls).toBe(3);
+  });
+
   it('refetches after invalidate', async () => {
     const { gateway, service } = setup(1);
     await service.get('a', 't');
