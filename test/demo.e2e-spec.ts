@@ -1,7 +1,9 @@
 import { execFileSync, spawn, ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { openLink, pressConnect } from './support/connect-flow';
 import { connectHttp, connectSse } from './support/mcp-client';
+import { waitFor } from './support/wait';
 import { freePort } from './support/server-process';
 
 /**
@@ -92,6 +94,24 @@ describe('npm run start:demo: the banner and what it serves', () => {
     expect(tools).toContain('hubspot_search-contacts');
     const result = await client.callTool({ name: 'run-read-action', arguments: { tool: 'hubspot_search-contacts', arguments: { query: 'ada' } } });
     expect(result.structuredContent).toMatchObject({ total: 1 });
+  });
+
+  it('lets a person connect an app that is not connected yet: connect-app → the link → the emulator’s connection page → the tools appear', async () => {
+    expect(output).toMatch(/Connect\s+[a-z, -]*asana, jira: not connected yet/);
+    const { client } = await connectHttp(base, { token, query: { mode: 'search' } });
+    clients.push(client);
+    const made = await client.callTool({ name: 'connect-app', arguments: { app: 'jira' } });
+    const url = (made.structuredContent as { url: string }).url;
+    expect(url.startsWith(`${base}/connect/`)).toBe(true);
+    const opened = await openLink(url);
+    expect(opened.status).toBe(302);
+    expect(opened.location).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/embed\/integrations\/jira\/connect\?token=/);
+    expect((await pressConnect(opened.location!)).text).toContain('Jira is connected');
+    const found = async () => {
+      const r = await client.callTool({ name: 'search-actions', arguments: { query: 'create a jira issue' } });
+      return (r.structuredContent as { results: Array<{ tool: string }> }).results.map((x) => x.tool);
+    };
+    await waitFor('the Jira tools', async () => (await found()).includes('jira_create-issue'), { timeoutMs: 15_000, intervalMs: 250 });
   });
 
   it('serves the demo workspace over Streamable HTTP with the Authorization header (MCP Inspector, Cursor)', async () => {

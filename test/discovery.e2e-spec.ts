@@ -39,10 +39,18 @@ describe('Discovery tools', () => {
   const search = async (c: Client, args: Record<string, unknown>) =>
     (await c.callTool({ name: 'search-actions', arguments: args }, CallToolResultSchema)).structuredContent as unknown as SearchOutcome;
 
-  it('lists exactly the four discovery tools in search mode, each with an output schema, and the list never changes', async () => {
+  it('lists exactly the four discovery tools (and the connect tools, SPEC §16) in search mode, each with an output schema, and the list never changes', async () => {
     const c = await client({ mode: 'search' });
     const first = (await c.listTools()).tools;
-    expect(first.map((t) => t.name)).toEqual(['search-actions', 'describe-actions', 'run-read-action', 'run-action', 'get-action-result']);
+    expect(first.map((t) => t.name)).toEqual([
+      'search-actions',
+      'describe-actions',
+      'run-read-action',
+      'run-action',
+      'list-apps',
+      'connect-app',
+      'get-action-result',
+    ]);
     for (const t of first) expect(t.outputSchema).toMatchObject({ type: 'object' });
     expect(first.find((t) => t.name === 'run-action')!.annotations).toMatchObject({ destructiveHint: true, readOnlyHint: false, openWorldHint: true });
     expect(first.find((t) => t.name === 'run-read-action')!.annotations).toMatchObject({ readOnlyHint: true });

@@ -111,7 +111,8 @@ describe('Protocol eras on one /mcp: 2026-07-28 (stateless) beside the session e
   it('search mode and dynamic mode both list the four discovery tools in the 2026 era; run-action runs like a direct call', async () => {
     const search = await v2(a.url, { mode: 'search' });
     const dynamic = await v2(b.url, { mode: 'dynamic' });
-    const expected = ['describe-actions', 'get-action-result', 'run-action', 'run-read-action', 'search-actions'];
+    // Search mode's tools: the four discovery tools, the connect tools (SPEC §16) and get-action-result (§18).
+    const expected = ['connect-app', 'describe-actions', 'get-action-result', 'list-apps', 'run-action', 'run-read-action', 'search-actions'];
     expect(names((await search.listTools()).tools).sort()).toEqual(expected);
     expect(names((await dynamic.listTools()).tools).sort()).toEqual(expected);
     const found = await dynamic.callTool({ name: 'search-actions', arguments: { query: 'send an email' } });

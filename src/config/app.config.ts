@@ -106,6 +106,20 @@ function buildRuns(env: EnvironmentVariables) {
   };
 }
 
+function buildConnect(env: EnvironmentVariables) {
+  return {
+    /** Where list-apps and connect-app are listed: search mode (default), every mode, or nowhere. */
+    tools: env.CONNECT_TOOLS,
+    linkTtlSeconds: env.CONNECT_LINK_TTL_SECONDS,
+    /** Unused links an identity may hold at once (connect-app refuses more). */
+    linksPerIdentity: env.CONNECT_LINKS_PER_IDENTITY,
+    /** How long the customer's connections are polled after a link was opened (0: not at all). */
+    watchSeconds: env.CONNECT_WATCH_SECONDS,
+    watchIntervalMs: env.CONNECT_WATCH_INTERVAL_MS,
+    uiUrl: env.INTEGRATION_APP_UI_URL.replace(/\/+$/, ''),
+  };
+}
+
 /** HTTP server, security and operations settings. */
 export const appConfig = registerAs('app', () => build(validateEnv(process.env)));
 export type AppConfig = ConfigType<typeof appConfig>;
@@ -121,3 +135,7 @@ export type SessionsConfig = ConfigType<typeof sessionsConfig>;
 /** Long-running actions (SPEC §18): the wait before a run handle, where it applies, how results are kept, progress. */
 export const runsConfig = registerAs('runs', () => buildRuns(validateEnv(process.env)));
 export type RunsConfig = ConfigType<typeof runsConfig>;
+
+/** Connecting apps from the conversation: which modes list the tools, links, the Integration.app UI. */
+export const connectConfig = registerAs('connect', () => buildConnect(validateEnv(process.env)));
+export type ConnectConfig = ConfigType<typeof connectConfig>;

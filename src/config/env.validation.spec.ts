@@ -19,6 +19,9 @@ describe('validateEnv', () => {
       ALLOW_QUERY_TOKEN: true,
       BODY_LIMIT: '1mb',
       LOG_LEVEL: 'info',
+      CONNECT_TOOLS: 'search',
+      CONNECT_LINK_TTL_SECONDS: 600,
+      INTEGRATION_APP_UI_URL: 'https://ui.integration.app',
     });
   });
 
@@ -40,6 +43,11 @@ describe('validateEnv', () => {
     ['SESSION_IDLE_TTL_SECONDS', '0'],
     ['AUDIT_HASH_KEY', 'too-short'],
     ['MAX_CONCURRENT_TOKEN_CHECKS', '0'],
+    ['CONNECT_TOOLS', 'some'],
+    ['CONNECT_LINK_TTL_SECONDS', '5'],
+    ['CONNECT_LINKS_PER_IDENTITY', '0'],
+    ['CONNECT_WATCH_SECONDS', '3600'],
+    ['INTEGRATION_APP_UI_URL', 'javascript:alert(1)'],
   ])('stops start-up on a bad %s, naming it', (name, value) => {
     expect(() => validateEnv({ [name]: value })).toThrow(new RegExp(`Invalid configuration:[\\s\\S]*${name}`));
   });

@@ -293,6 +293,38 @@ export class EnvironmentVariables {
   @Max(60000)
   @IsInt()
   SEARCH_UPSTREAM_TIMEOUT_MS = 1000;
+
+  // Connecting apps from the conversation (SPEC §16; docs/connect.md).
+  @IsIn(['search', 'all', 'none'], { message: 'CONNECT_TOOLS must be search (list-apps and connect-app in search mode), all or none' })
+  CONNECT_TOOLS: 'search' | 'all' | 'none' = 'search';
+
+  @Transform(toInt)
+  @Min(30)
+  @Max(86400)
+  @IsInt()
+  CONNECT_LINK_TTL_SECONDS = 600;
+
+  @Transform(toInt)
+  @Min(1)
+  @Max(1000)
+  @IsInt()
+  CONNECT_LINKS_PER_IDENTITY = 10;
+
+  @Transform(toInt)
+  @Min(0)
+  @Max(840)
+  @IsInt()
+  CONNECT_WATCH_SECONDS = 300;
+
+  @Transform(toInt)
+  @Min(200)
+  @Max(60000)
+  @IsInt()
+  CONNECT_WATCH_INTERVAL_MS = 2000;
+
+  @Transform(emptyToUndefined)
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  INTEGRATION_APP_UI_URL = 'https://ui.integration.app';
 }
 
 /** Variables without a default (optional), read as they are. */

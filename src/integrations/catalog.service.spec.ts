@@ -1,6 +1,6 @@
 import type { IntegrationAppConfig } from '../config/app.config';
 import { CatalogService } from './catalog.service';
-import { IntegrationAppGateway, UpstreamAction, UpstreamConnection, UpstreamSelf } from './integration-app.gateway';
+import { IntegrationAppGateway, UpstreamAction, UpstreamConnection, UpstreamIntegration, UpstreamSelf } from './integration-app.gateway';
 import { SchemaValidators } from '../tools/schema-validators';
 import { UpstreamError } from './upstream.error';
 import { waitFor } from '../../test/support/wait';
@@ -22,6 +22,9 @@ class FakeGateway extends IntegrationAppGateway {
   }
   getSelf(): Promise<UpstreamSelf> {
     throw new Error('getSelf not expected');
+  }
+  listIntegrations(): Promise<UpstreamIntegration[]> {
+    throw new Error('listIntegrations not expected');
   }
   async listConnections(): Promise<UpstreamConnection[]> {
     this.connectionCalls++;
@@ -208,6 +211,19 @@ describe('CatalogService', () => {
     service.invalidate('a');
     expect((await waiting).size).toBe(2);
     expect(gateway.connectionCalls).toBe(1);
+  });
+
+  it('drop (connections changed) forgets the catalog even while a fetch is in flight: the next request fetches again', async () => {
+    const { gateway, service } = setup(1);
+    await service.get('a', 't');
+    service.invalidate('a');
+    const before = service.get('a', 't');
+    service.drop('a');
+    const after = service.get('a', 't');
+    expect(await after).not.toBe(await before);
+    expect(gateway.connectionCalls).toBe(3);
+    expect(await service.get('a', 't')).toBe(await after);
+    expect(gateway.connectionCalls).toBe(3);
   });
 
   it('refetches after invalidate', async () => {

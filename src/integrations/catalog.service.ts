@@ -79,6 +79,15 @@ export class CatalogService {
     else if (entry) entry.fetchedAt = 0;
   }
 
+  /**
+   * The identity's connections changed (an app was connected): forgets its catalog even while a
+   * fetch is in flight, since that fetch may predate the change. Requests already waiting get that
+   * fetch's answer; the next one starts a fresh fetch.
+   */
+  drop(identityKey: string): void {
+    this.cache.delete(identityKey);
+  }
+
   clear(): void {
     this.cache.clear();
   }

@@ -23,6 +23,14 @@ export interface UpstreamAction {
   archived: boolean;
 }
 
+/** An integration (app) of the workspace, as `list-apps` and `connect-app` need it. */
+export interface UpstreamIntegration {
+  id: string;
+  key: string;
+  name: string;
+  logoUri?: string;
+}
+
 export interface UpstreamSelf {
   id?: string;
   name?: string;
@@ -52,6 +60,11 @@ export abstract class IntegrationAppGateway {
   abstract getSelf(token: string): Promise<UpstreamSelf>;
   /** Every connection of the customer (all pages). */
   abstract listConnections(token: string): Promise<UpstreamConnection[]>;
+  /**
+   * The workspace's integrations (all pages, at most `limit`), optionally narrowed by Integration.app's
+   * own `search` (`GET /integrations`). Whether the customer has connected one is `listConnections`' answer.
+   */
+  abstract listIntegrations(token: string, options?: { search?: string; limit?: number }): Promise<UpstreamIntegration[]>;
   /** Every action of one integration (all pages). */
   abstract listActions(token: string, integrationId: string): Promise<UpstreamAction[]>;
   /**

@@ -149,11 +149,48 @@ describe('SdkIntegrationAppGateway.listAllActions', () => {
     try {
       const all = await new SdkIntegrationAppGateway(config(roomy.url), new UpstreamObserver()).listAllActions(roomy.token('cust-1'));
       expect(all?.find((a) => a.key === 'send-email')).toMatchObject({ integrationId: 'int-gmail', name: 'Send Email' });
-      expect(new Set(all?.map((a) => a.integrationId))).toEqual(new Set(['int-gmail', 'int-slack', 'int-notion', 'int-jira', 'int-warehouse']));
+      expect(new Set(all?.map((a) => a.integrationId))).toEqual(new Set(['int-gmail', 'int-slack', 'int-notion', 'int-jira', 'int-warehouse', 'int-asana']));
       expect(await new SdkIntegrationAppGateway(config(tight.url), new UpstreamObserver()).listAllActions(tight.token('cust-1'))).toBeUndefined();
     } finally {
       await roomy.close();
       await tight.close();
+    }
+  });
+});
+
+describe('SdkIntegrationAppGateway.listIntegrations', () => {
+  let emulator: Emulator;
+  const config = (url: string) => ({ apiUrl: url, upstreamTimeoutMs: 5000, upstreamRetries: 0, actionTimeoutMs: 5000 }) as IntegrationAppConfig;
+
+  beforeAll(async () => {
+    // Two per page: every page is read, cursor by cursor.
+    emulator = await startEmulator({ fixture: e2eFixture(), pageSize: 2 });
+  });
+  afterAll(() => emulator.close());
+
+  it("reads every page of the workspace's integrations, with Integration.app's own search and a bound on how many", async () => {
+    const gateway = new SdkIntegrationAppGateway(config(emulator.url), new UpstreamObserver());
+    try {
+      const token = emulator.token('cust-1');
+      emulator.clearRequests();
+      expect(await gateway.listIntegrations(token)).toEqual([
+        { id: 'int-gmail', key: 'gmail', name: 'Gmail' },
+        { id: 'int-slack', key: 'slack', name: 'Slack' },
+        { id: 'int-notion', key: 'notion', name: 'Notion' },
+        { id: 'int-jira', key: 'jira', name: 'Jira' },
+        { id: 'int-asana', key: 'asana', name: 'Asana' },
+      ]);
+      expect(emulator.requests.map((r) => [r.path, r.query.cursor ?? null])).toEqual([
+        ['/integrations', null],
+        ['/integrations', '2'],
+        ['/integrations', '4'],
+      ]);
+      expect((await gateway.listIntegrations(token, { search: 'asa' })).map((i) => i.key)).toEqual(['asana']);
+      emulator.clearRequests();
+      expect(await gateway.listIntegrations(token, { limit: 3 })).toHaveLength(3);
+      expect(emulator.requests).toHaveLength(2);
+    } finally {
+      gateway.onApplicationShutdown();
     }
   });
 });

@@ -4,7 +4,15 @@ import https from 'node:https';
 import { IntegrationAppClient } from '@integration-app/sdk';
 import { integrationAppConfig, IntegrationAppConfig } from '../config/app.config';
 import { redactSecrets } from '../common/redact';
-import { IntegrationAppGateway, RunActionOptions, SearchActionsOptions, UpstreamAction, UpstreamConnection, UpstreamSelf } from './integration-app.gateway';
+import {
+  IntegrationAppGateway,
+  RunActionOptions,
+  SearchActionsOptions,
+  UpstreamAction,
+  UpstreamConnection,
+  UpstreamIntegration,
+  UpstreamSelf,
+} from './integration-app.gateway';
 import { leanHttpAdapter } from './lean-http.adapter';
 import { parseRetryAfter, SdkErrorData, taggedStatus, transformResponse } from './sdk-error-status';
 import { UpstreamError, UpstreamErrorKind } from './upstream.error';
@@ -34,6 +42,9 @@ interface RawIntegration {
   id?: string;
   key?: string;
   name?: string;
+  logoUri?: string;
+  archivedAt?: string | null;
+  isDeactivated?: boolean;
 }
 
 interface RawAction {
@@ -296,14 +307,21 @@ export class SdkIntegrationAppGateway extends IntegrationAppGateway implements O
     throw lastError!;
   }
 
-  private async readAllPages<T>(operation: UpstreamOperation, token: string, path: string, query: Record<string, string>, what: string): Promise<T[]> {
+  private async readAllPages<T>(
+    operation: UpstreamOperation,
+    token: string,
+    path: string,
+    query: Record<string, string>,
+    what: string,
+    maxItems = Infinity,
+  ): Promise<T[]> {
     const all: T[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
       const result = await this.read<Page<T>>(operation, token, path, { ...query, limit: PAGE_LIMIT, cursor }, what);
       if (Array.isArray(result?.items)) all.push(...result.items);
       const next = result?.cursor ? String(result.cursor) : undefined;
-      if (!next || next === cursor) return all;
+      if (!next || next === cursor || all.length >= maxItems) return all.length > maxItems ? all.slice(0, maxItems) : all;
       cursor = next;
     }
     throw new UpstreamError(`Integration.app returned more than ${MAX_PAGES} pages while ${what}`, { kind: 'unavailable' });
@@ -350,6 +368,24 @@ export class SdkIntegrationAppGateway extends IntegrationAppGateway implements O
         archived: !!c.archivedAt || c.isArchived === true || c.isDeactivated === true,
       };
     });
+  }
+
+  /**
+   * `GET /integrations` page by page, the request `client.integrations.find({ search, limit, cursor })`
+   * makes (read through the client's `get` like every other read here, for the keep-alive agents,
+   * timeouts, retries and trace headers).
+   */
+  async listIntegrations(token: string, options: { search?: string; limit?: number } = {}): Promise<UpstreamIntegration[]> {
+    const query: Record<string, string> = options.search ? { search: options.search } : {};
+    const raw = await this.readAllPages<RawIntegration>('list_integrations', token, '/integrations', query, 'listing integrations', options.limit);
+    return raw
+      .filter((i) => i && typeof i.key === 'string' && i.key !== '' && !i.archivedAt && i.isDeactivated !== true)
+      .map((i) => ({
+        id: typeof i.id === 'string' ? i.id : i.key!,
+        key: i.key!,
+        name: typeof i.name === 'string' && i.name ? i.name : i.key!,
+        ...(typeof i.logoUri === 'string' && i.logoUri ? { logoUri: i.logoUri } : {}),
+      }));
   }
 
   /** One page of the workspace's actions (every integration); undefined when there are more pages. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-export type UpstreamOperation = 'self' | 'list_connections' | 'list_actions' | 'run_action';
+export type UpstreamOperation = 'self' | 'list_connections' | 'list_integrations' | 'list_actions' | 'run_action';
 
 /**
  * Port for upstream request outcomes (metrics): one `record` per HTTP request to Integration.app,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequest, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequest, ElicitResultSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import * as z from 'zod/v4';
 import type { SessionRecord } from '../sessions/session.types';
@@ -8,6 +8,7 @@ import { ENABLE_TOOLS } from '../tools/mode-tool-names';
 import { ToolRegistry } from '../tools/tool-registry';
 import { NotificationHub } from './notifications/notification.hub';
 import { sessionToolContext } from './request-context';
+import { requestOrigin } from './request-origin';
 
 export const SERVER_INFO = { name: 'integration-app-mcp-server', title: 'Integration.app MCP Server', version: '1.0.0' };
 
@@ -84,6 +85,17 @@ export class McpServerFactory {
               }
             : {}),
           requestId: requestIdOf(extra.requestInfo?.headers),
+          origin: requestOrigin(extra.requestInfo?.headers),
+          // URL elicitation on this request's stream, for a client that declared it. The answer is not
+          // awaited (it arrives in another HTTP request, maybe on another replica): the result has the URL too.
+          ...(record.clientElicitsUrl
+            ? {
+                elicitUrl: (params: { message: string; url: string; elicitationId: string }) =>
+                  void extra
+                    .sendRequest({ method: 'elicitation/create', params: { mode: 'url', ...params } } as never, ElicitResultSchema)
+                    .catch(() => undefined),
+              }
+            : {}),
           // One stream per message (MCP spec): the session's GET stream, on whichever replica holds it;
           // else this request's own response stream (SSE answer, or the legacy SSE stream).
           notify: async (method) => {

@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { ConnectModule } from '../connect/connect.module';
 import { IntegrationsModule } from '../integrations/integrations.module';
 import { LimitsModule } from '../limits/limits.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { ToolsModule } from '../tools/tools.module';
+import { ConnectedAppsNotifier } from './notifications/connected-apps.notifier';
 import { InFlightRequests } from './notifications/in-flight.requests';
 import { McpServerFactory } from './mcp-server.factory';
 import { NotificationHub } from './notifications/notification.hub';
@@ -18,12 +20,13 @@ import { StreamableHttpService } from './transports/streamable-http.service';
 
 /** MCP transports, the per-request MCP server over the tool registry, and server→client notifications. */
 @Module({
-  imports: [AuthModule, IntegrationsModule, SessionsModule, ToolsModule, LimitsModule],
+  imports: [AuthModule, IntegrationsModule, SessionsModule, ToolsModule, LimitsModule, ConnectModule],
   controllers: [StreamableHttpController, SseController],
   providers: [
     McpEndpoint,
     McpServerFactory,
     NotificationHub,
+    ConnectedAppsNotifier,
     InFlightRequests,
     StreamableHttpService,
     SseService,

@@ -21,6 +21,8 @@ export interface SessionRecord {
   policy?: { readonly readOnly: boolean; readonly allow: ReadonlyArray<readonly string[]>; readonly deny: readonly string[] };
   transport: TransportKind;
   protocolVersion?: string;
+  /** The client declared URL-mode elicitation at `initialize` (`capabilities.elicitation.url`). */
+  clientElicitsUrl?: true;
   createdAt: number;
   lastUsedAt: number;
 }

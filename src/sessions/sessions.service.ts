@@ -18,6 +18,8 @@ export interface OpenSessionRequest {
   transport: TransportKind;
   /** The client's `initialize` protocol version: kept only when it is one we support. */
   protocolVersion?: string;
+  /** The client declared URL-mode elicitation (`capabilities.elicitation.url`). */
+  clientElicitsUrl?: boolean;
 }
 
 const CHAT_ID = /^[\x21-\x7e][\x20-\x7e]{0,255}$/;
@@ -79,6 +81,7 @@ export class SessionsService {
         transport: req.transport,
         // Client-chosen text is never stored as given (it was up to the body limit in size).
         protocolVersion: req.protocolVersion !== undefined && SUPPORTED_PROTOCOL_VERSIONS.includes(req.protocolVersion) ? req.protocolVersion : undefined,
+        ...(req.clientElicitsUrl === true ? { clientElicitsUrl: true as const } : {}),
         createdAt: now,
         lastUsedAt: now,
       };

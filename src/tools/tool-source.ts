@@ -58,6 +58,13 @@ export interface ToolCallContext extends ToolContext {
    * outlived its wait (written on the audit line). Nested calls see it and are not run again.
    */
   readonly run?: { id?: string };
+  /** `scheme://host[:port]` the request came to (for links on this server when PUBLIC_URL is unset). */
+  readonly origin?: string;
+  /**
+   * Offers a URL to the user through the client (URL-mode elicitation), when the client declared it
+   * supports that; the answer is not awaited (the tool result carries the URL too).
+   */
+  readonly elicitUrl?: (params: { message: string; url: string; elicitationId: string }) => void;
 }
 
 /** A tool as a source offers it. */

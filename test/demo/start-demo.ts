@@ -56,6 +56,8 @@ async function main(): Promise<void> {
   const emulator = await startEmulator({ fixture, latencyMs: Number(process.env.DEMO_LATENCY_MS ?? 0) });
 
   process.env.INTEGRATION_APP_API_URL = emulator.url;
+  // connect-app's links lead to the emulator's connection page (a button), so a person can connect an app.
+  process.env.INTEGRATION_APP_UI_URL ??= emulator.url;
   process.env.INTEGRATION_APP_WORKSPACE_KEY = workspace.key;
   process.env.INTEGRATION_APP_WORKSPACE_SECRET ??= workspace.secret;
   process.env.PORT ??= '3000';
@@ -72,6 +74,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify({ url: base, emulator: emulator.url, tokens })}\n`);
   } else {
     const apps = [...new Set(firstCustomer.connections.filter((c) => !c.disconnected && !c.archived).map((c) => c.integrationKey))];
+    const notConnected = workspace.integrations.map((i) => i.key).filter((k) => !apps.includes(k));
     const line = '─'.repeat(78);
     // Printed after start-up, so it is the last thing on the screen (logs are quiet unless asked for).
     await new Promise((r) => setImmediate(r));
@@ -82,7 +85,8 @@ async function main(): Promise<void> {
         ` Integration.app MCP server — demo (embedded Integration.app emulator at ${emulator.url}, no network needed)`,
         line,
         ` MCP URL    ${base}/mcp           Streamable HTTP (legacy SSE: ${base}/sse)`,
-        ` Search     ${base}/mcp/search    5 fixed tools: search-actions, describe-actions, run-read-action, run-action, get-action-result`,
+        ` Search     ${base}/mcp/search    7 fixed tools: search-actions, describe-actions, run-read-action, run-action, list-apps, connect-app, get-action-result`,
+        ` Connect    ${notConnected.join(', ')}: not connected yet — call connect-app (search mode), open its link, press Connect`,
         ` Dynamic    ${base}/mcp/dynamic   enable-tools adds tools to the session (session-era clients)`,
         ` Customer   ${firstCustomer.id} (${firstCustomer.name ?? ''}): ${apps.join(', ')}`,
         ` Errors     ${RATE_LIMITED_TOOL} is rate limited (HTTP 429), ${FAILING_TOOL} fails upstream: call them to see what agents get`,

@@ -120,4 +120,62 @@ describe('Integration.app emulator', () => {
     expect(narrowed.items.map((a) => a.key)).toEqual(['send-message']);
     expect(((await client.get('/actions', { intent: 'zzz qqq' })) as { items: unknown[] }).items).toEqual([]);
   });
+
+  it("lists the workspace's integrations with the customer's connection, paged and searched as the SDK's integrations.find() asks", async () => {
+    const client = sdk(emulator.token('cust-1'));
+    const first = await client.integrations.find({ limit: 2 });
+    expect(first.items.map((i) => i.key)).toEqual(['gmail', 'slack']);
+    expect(first.cursor).toBe('2');
+    const all = await client.integrations.findAll();
+    expect(all.map((i) => [i.key, i.connection?.id ?? null])).toEqual([
+      ['gmail', 'conn-gmail'],
+      ['slack', 'conn-slack-a'],
+      ['notion', 'conn-notion-off'],
+      ['jira', null],
+      ['asana', null],
+    ]);
+    expect((await client.integrations.find({ search: 'asa' })).items.map((i) => i.key)).toEqual(['asana']);
+    expect(emulator.requests.at(-1)).toMatchObject({ method: 'GET', path: '/integrations', query: { search: 'asa' } });
+  });
+
+  it('serves the connection page of the UI: GET shows a button, POST connects the app for the token’s customer only', async () => {
+    const fixture = e2eFixture();
+    const own = await startEmulator({ fixture });
+    try {
+      const token = own.token('cust-2');
+      const pageUrl = `${own.url}/embed/integrations/asana/connect?token=${encodeURIComponent(token)}`;
+      const shown = await fetch(pageUrl);
+      expect(shown.status).toBe(200);
+      expect(shown.headers.get('content-type')).toContain('text/html');
+      expect(await shown.text()).toContain('<button type="submit">Connect Asana</button>');
+      const post = (t: string, key = 'asana') =>
+        fetch(`${own.url}/embed/integrations/${key}/connect`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ token: t }).toString(),
+        });
+      expect((await post(signJwt({ id: 'cust-2', iss: WORKSPACE }, 'wrong-secret'))).status).toBe(401);
+      expect((await post(signJwt({ id: 'cust-2', iss: WORKSPACE, exp: 1 }, SECRET))).status).toBe(401);
+      expect((await post(token, 'no-such-app')).status).toBe(404);
+      const done = await post(token);
+      expect(done.status).toBe(200);
+      expect(await done.text()).toContain('Asana is connected');
+      const grace = await ownSdk(token).connections.find();
+      expect(grace.items.filter((c) => c.integration?.key === 'asana')).toHaveLength(1);
+      // Ada (another customer) got nothing.
+      const ada = await new IntegrationAppClient({ apiUri: own.url, token: own.token('cust-1') }).connections.find();
+      expect(ada.items.some((c) => c.integration?.key === 'asana')).toBe(false);
+      // A second POST without allowMultipleConnections adds nothing.
+      await post(token);
+      expect((await ownSdk(token).connections.find()).items.filter((c) => c.integration?.key === 'asana')).toHaveLength(1);
+      // The page escapes what it echoes.
+      const hostile = await fetch(`${own.url}/embed/integrations/%3Cscript%3E/connect?token=${encodeURIComponent(token)}`);
+      expect(await hostile.text()).not.toContain('<script>');
+    } finally {
+      await own.close();
+    }
+    function ownSdk(token: string) {
+      return new IntegrationAppClient({ apiUri: own.url, token });
+    }
+  });
 });

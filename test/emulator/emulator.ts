@@ -1,8 +1,12 @@
 /**
  * A local HTTP emulator of the part of the Integration.app REST API that the server's
  * `@integration-app/sdk` calls use: GET /self, GET /connections, GET /actions (cursor pagination),
- * POST /connections/{id|integrationKey}/actions/{key}/run. Tokens are verified as HS256/HS512 JWTs
- * with the workspace secret. Latency and faults can be injected; every request is recorded.
+ * POST /connections/{id|integrationKey}/actions/{key}/run, GET /integrations (cursor pagination, `search`).
+ * Tokens are verified as HS256/HS512 JWTs with the workspace secret. Latency and faults can be
+ * injected; every request is recorded. It also serves the connection page of the Integration.app UI
+ * (`/embed/integrations/<key>/connect?token=…`, what the SDK's `openNewConnection` opens): a form
+ * whose button creates a connection for the token's customer, so the emulator's URL works as
+ * `INTEGRATION_APP_UI_URL` too.
  * Test infrastructure only: the production AppModule never imports it.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -109,6 +113,18 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 }
 
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+}
+
+/** A small HTML page (the emulated connection UI). `title` is already escaped. */
+function page(res: ServerResponse, status: number, title: string, body: string): void {
+  if (res.headersSent || res.destroyed) return;
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body><h1>${title}</h1>${body}</body></html>`;
+  res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(html), 'Cache-Control': 'no-store' });
+  res.end(html);
+}
+
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -147,12 +163,16 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw unauthenticated('Missing access token');
-    const known = verified.get(match[1]);
+    return verifyToken(match[1]);
+  }
+
+  function verifyToken(token: string): Caller {
+    const known = verified.get(token);
     const knownWorkspace = known && findWorkspace(known.workspaceKey);
     if (known && knownWorkspace && (known.exp === undefined || known.exp * 1000 >= Date.now())) {
       return { workspace: knownWorkspace, customerId: known.customerId, customer: knownWorkspace.customers.find((c) => c.id === known.customerId) };
     }
-    const parts = match[1].split('.');
+    const parts = token.split('.');
     if (parts.length !== 3) throw unauthenticated('Access token is not a JWT');
     const head = decodeJson(parts[0]);
     const claims = decodeJson(parts[1]);
@@ -168,7 +188,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     const customerId = typeof claims.id === 'string' || typeof claims.id === 'number' ? String(claims.id) : '';
     if (!customerId) throw unauthenticated('Access token has no customer id');
     if (verified.size > 10_000) verified.clear();
-    verified.set(match[1], { workspaceKey: workspace.key, customerId, exp: typeof claims.exp === 'number' ? claims.exp : undefined });
+    verified.set(token, { workspaceKey: workspace.key, customerId, exp: typeof claims.exp === 'number' ? claims.exp : undefined });
     return { workspace, customerId, customer: workspace.customers.find((c) => c.id === customerId) };
   }
 
@@ -246,6 +266,32 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   ): { status: number; body: unknown; delayMs?: number } {
     const w = caller.workspace;
     const connections = caller.customer?.connections ?? [];
+    if (method === 'GET' && path === '/integrations') {
+      // What the SDK's `client.integrations.find({ search, limit, cursor })` reads; a customer token
+      // sees the customer's connection of each integration embedded (as the real API does).
+      const search = (query.search ?? '').toLowerCase();
+      const list = w.integrations.filter((i) => !search || i.key.toLowerCase().includes(search) || i.name.toLowerCase().includes(search));
+      return {
+        status: 200,
+        body: paginate(
+          list.map((i) => {
+            const connection = connections.find((c) => c.integrationKey === i.key && !c.archived);
+            return {
+              id: i.id,
+              key: i.key,
+              name: i.name,
+              logoUri: i.logoUri ?? '',
+              state: 'READY',
+              ...(connection ? { connection: connectionView(w, caller.customerId, connection) } : {}),
+              createdAt: STAMP,
+              updatedAt: STAMP,
+            };
+          }),
+          query,
+          pageSize,
+        ),
+      };
+    }
     const integrationRoute = /^\/integrations\/([^/]+)$/.exec(path);
     if (method === 'GET' && integrationRoute) {
       const integration = integrationById(w, decodeURIComponent(integrationRoute[1])) ?? integrationOf(w, decodeURIComponent(integrationRoute[1]));
@@ -353,6 +399,76 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     return rule;
   }
 
+  /** Connections created through the connect page, per workspace (ids unique across customers). */
+  let connectedThroughPage = 0;
+
+  /**
+   * The Integration.app connection UI, reduced to a button: GET shows the form (the token rides in
+   * the form, as in the URL the UI was opened with), POST verifies the token and creates a
+   * connection of the integration for the token's customer. A bad or expired token gets 401.
+   */
+  function serveConnectPage(
+    res: ServerResponse,
+    method: string,
+    integrationKey: string,
+    query: Record<string, string>,
+    raw: string,
+    record: RecordedRequest,
+  ): void {
+    const form = method === 'POST' ? Object.fromEntries(new URLSearchParams(raw).entries()) : {};
+    const token = form.token ?? query.token ?? '';
+    record.token = token || undefined;
+    let caller: Caller;
+    try {
+      caller = verifyToken(token);
+    } catch (err) {
+      return page(res, 401, 'Not authorized', `<p>${escapeHtml((err as Error).message)}.</p>`);
+    }
+    record.authorized = true;
+    record.workspaceKey = caller.workspace.key;
+    record.customerId = caller.customerId;
+    const integration = integrationOf(caller.workspace, integrationKey);
+    if (!integration) return page(res, 404, 'Unknown app', `<p>This workspace has no integration "${escapeHtml(integrationKey)}".</p>`);
+    if (method === 'GET') {
+      return page(
+        res,
+        200,
+        `Connect ${escapeHtml(integration.name)}`,
+        `<p>Connect your ${escapeHtml(integration.name)} account (emulated Integration.app connection page).</p>
+<form method="post"><input type="hidden" name="token" value="${escapeHtml(token)}">` +
+          `${query.allowMultipleConnections ? '<input type="hidden" name="allowMultipleConnections" value="1">' : ''}` +
+          `<button type="submit">Connect ${escapeHtml(integration.name)}</button></form>`,
+      );
+    }
+    if (method !== 'POST') return page(res, 405, 'Method not allowed', '<p>GET shows the form; POST connects.</p>');
+    let customer = caller.customer;
+    if (!customer) {
+      customer = { id: caller.customerId, name: caller.customerId, connections: [] };
+      caller.workspace.customers.push(customer);
+    }
+    const existing = customer.connections.find((c) => c.integrationKey === integration.key && !c.archived && !c.disconnected);
+    if (existing && !form.allowMultipleConnections) {
+      return page(
+        res,
+        200,
+        `${escapeHtml(integration.name)} connected`,
+        `<p>${escapeHtml(integration.name)} was already connected. You can close this window.</p>`,
+      );
+    }
+    connectedThroughPage++;
+    customer.connections.push({
+      id: `conn-${integration.key}-${caller.customerId}-${connectedThroughPage}`,
+      name: `${integration.name} of ${customer.name ?? caller.customerId}`,
+      integrationKey: integration.key,
+    });
+    page(
+      res,
+      200,
+      `${escapeHtml(integration.name)} connected`,
+      `<p>${escapeHtml(integration.name)} is connected. You can close this window and go back to the conversation.</p>`,
+    );
+  }
+
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://emulator');
     const path = url.pathname;
@@ -384,7 +500,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       res.once('close', () => {
         if (!res.writableFinished) record.abandoned = true;
       });
-      if (raw) {
+      if (raw && !path.startsWith('/embed/')) {
         try {
           body = JSON.parse(raw);
         } catch {
@@ -409,6 +525,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         }
         return;
       }
+      const connectPage = /^\/embed\/integrations\/([^/]+)\/connect$/.exec(path);
+      if (connectPage) return serveConnectPage(res, method, decodeURIComponent(connectPage[1]), query, raw, record);
       const caller = authenticate(req);
       record.authorized = true;
       record.workspaceKey = caller.workspace.key;

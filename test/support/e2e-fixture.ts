@@ -89,6 +89,21 @@ export function e2eFixture(): Fixture {
               },
             ],
           },
+          // Connected by no customer: what list-apps / connect-app offer (SPEC §16).
+          {
+            id: 'int-asana',
+            key: 'asana',
+            name: 'Asana',
+            actions: [
+              {
+                key: 'create-task',
+                name: 'Create Task',
+                description: 'Create a task in an Asana project.',
+                inputSchema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
+              },
+              { key: 'list-projects', name: 'List Projects', run: { mode: 'static', output: { projects: [{ id: 'p-1', name: 'Launch' }] } } },
+            ],
+          },
         ],
         customers: [
           {

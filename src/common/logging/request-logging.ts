@@ -8,6 +8,7 @@ import { hashedSessionRef } from './session-log-ref';
 import { authFailureOf } from '../auth-failure';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+const CONNECT_LINK_PATH = /^\/connect\/[^/]*/;
 /** Probes and scrapes: no access line (they would drown the rest). */
 const QUIET_PATHS = /^\/(health|metrics)(\/|\?|$)/;
 
@@ -99,7 +100,8 @@ const MAX_LOGGED_PATH = 256;
 export function loggedPath(req: { originalUrl?: string; url?: string }): string {
   const url = req.originalUrl ?? req.url ?? '';
   const q = url.indexOf('?');
-  const path = redactSecrets(q === -1 ? url : url.slice(0, q));
+  // A connect link's id (`/connect/<id>`) opens a connection flow for its customer until used: never logged.
+  const path = redactSecrets((q === -1 ? url : url.slice(0, q)).replace(CONNECT_LINK_PATH, '/connect/{id}'));
   return path.length > MAX_LOGGED_PATH ? `${path.slice(0, MAX_LOGGED_PATH)}…` : path;
 }
 

@@ -16,6 +16,7 @@ import { BadRequestError } from '../../common/domain.errors';
 import { redactSecrets } from '../../common/redact';
 import { JsonRpcErrorCode } from '../../common/json-rpc';
 import { STATELESS_REQUEST, StatelessRequest, StatelessServerFactory } from './stateless-server.factory';
+import { requestOrigin } from '../request-origin';
 
 /** The stateless protocol revision this arm serves. */
 export const STATELESS_REVISION = '2026-07-28';
@@ -124,7 +125,7 @@ export class StatelessHttpService implements OnApplicationShutdown {
           else if (errorType === 'tool_error') noteRpcOutcome(res, 'tool_error');
         },
       };
-      return this.answer(exchange, req, res, { ctx, requestId: header(req, 'x-request-id'), outcome, call });
+      return this.answer(exchange, req, res, { ctx, requestId: header(req, 'x-request-id'), origin: requestOrigin(req.headers), outcome, call });
     };
     if (!this.tracer.enabled || typeof message?.method !== 'string' || message.id === undefined) return run(NO_OUTCOME);
     return this.tracer.inRequestSpan(describeRequest(message as JSONRPCRequest, { protocolVersion: STATELESS_REVISION, headers: req.headers }), run);

@@ -1,18 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { McpServer, Server, type McpRequestContext, type ServerOptions, type StandardSchemaWithJSON } from '@modelcontextprotocol/server';
-import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { integrationAppConfig, IntegrationAppConfig } from '../../config/app.config';
 import { RpcError } from '../../common/json-rpc';
 import type { ToolContext } from '../../tools/tool-source';
 import { ToolRegistry } from '../../tools/tool-registry';
 import { instructionsFor, SERVER_INFO } from '../mcp-server.factory';
 import type { RequestOutcome } from '../request-tracer';
+import { StatelessUrlElicitation } from './url-elicitation';
 
 /** What the transport hands a per-request `Server` through the SDK's `authInfo.extra` pass-through. */
 export interface StatelessRequest {
   readonly ctx: ToolContext;
   /** The request's `x-request-id`, for the audit line. */
   readonly requestId?: string;
+  /** Where the request came to (links on this server when PUBLIC_URL is unset). */
+  readonly origin?: string;
   /** How the request's span learns of a failure that is an answer, not a thrown error. */
   readonly outcome: RequestOutcome;
   /** The tool a `tools/call` names (from the body; the SDK checks it against `Mcp-Name`). */
@@ -53,10 +56,14 @@ function jsonOnly(schema: Tool['inputSchema']): StandardSchemaWithJSON {
 export class StatelessServerFactory {
   private readonly paramHeaders = new WeakMap<Tool, boolean>();
 
+  private readonly urlElicitation: StatelessUrlElicitation;
+
   constructor(
     private readonly tools: ToolRegistry,
     @Inject(integrationAppConfig.KEY) private readonly config: IntegrationAppConfig,
-  ) {}
+  ) {
+    this.urlElicitation = new StatelessUrlElicitation(config.workspaceSecret);
+  }
 
   /** The `McpServerFactory` given to the SDK's `createMcpHandler`. */
   readonly create = async (request: McpRequestContext): Promise<McpServer | Server> => {
@@ -70,6 +77,7 @@ export class StatelessServerFactory {
       instructions: instructionsFor(ctx.mode),
       // A client may keep the list as long as the server keeps the catalog it was built from.
       cacheHints: { 'tools/list': { ttlMs: this.config.catalogTtlSeconds * 1000, cacheScope: 'private' } },
+      ...this.urlElicitation.serverOptions,
     };
     // A called tool that mirrors arguments in Mcp-Param-* headers (the run tools) is registered on an
     // McpServer, so the SDK checks those headers against the body before dispatch (400 / -32020 on a
@@ -97,14 +105,23 @@ export class StatelessServerFactory {
           ? undefined
           : (value: number, message?: string) =>
               extra.mcpReq.notify({ method: 'notifications/progress', params: { progressToken, progress: value, ...(message ? { message } : {}) } });
-      const result: CallToolResult = await this.failing(state, () =>
-        this.tools.call(
-          { ...ctx, signal: extra.mcpReq.signal, requestId: state.requestId, ...(progress ? { progress } : {}) },
-          req.params.name,
-          req.params.arguments,
+      const result = await this.failing(state, () =>
+        this.urlElicitation.call(extra, (elicitUrl) =>
+          this.tools.call(
+            {
+              ...ctx,
+              signal: extra.mcpReq.signal,
+              requestId: state.requestId,
+              origin: state.origin,
+              ...(progress ? { progress } : {}),
+              ...(elicitUrl ? { elicitUrl } : {}),
+            },
+            req.params.name,
+            req.params.arguments,
+          ),
         ),
       );
-      if (result.isError) state.outcome.fail('tool_error');
+      if ('isError' in result && result.isError) state.outcome.fail('tool_error');
       return result as never;
     });
     return product;

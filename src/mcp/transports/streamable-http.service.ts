@@ -19,6 +19,7 @@ import { NotificationHub, SessionStream } from '../notifications/notification.hu
 import { requestSessionOptions } from './session-options';
 import { IntegrationsService } from '../../integrations/integrations.service';
 import { ENABLE_TOOLS } from '../../tools/mode-tool-names';
+import { CONNECT_APP } from '../../connect/connect-tools';
 import { ToolRegistry } from '../../tools/tool-registry';
 import { sessionToolContext } from '../request-context';
 import { describeRequest, McpExchange, RequestTracer } from '../request-tracer';
@@ -40,6 +41,8 @@ class ConflictError extends DomainError {
   readonly httpStatus = 409;
   readonly rpcCode = JsonRpcErrorCode.ServerError;
 }
+
+const isPlainObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function header(req: Request, name: string): string | undefined {
   const v = req.headers[name];
@@ -141,13 +144,14 @@ export class StreamableHttpService {
       await this.auth.ensureVerified(auth);
       // The catalog fetch starts as soon as the caller is verified, so tools/list finds it warm.
       void this.integrations.prefetch({ identityKey: auth.identity.key, token: auth.token });
-      const init = messages[0] as { params?: { protocolVersion?: string } };
+      const init = messages[0] as { params?: { protocolVersion?: string; capabilities?: { elicitation?: { url?: unknown } } } };
       const opened = await this.sessions.open({
         auth,
         ...options,
         chatId: header(req, 'x-chat-id'),
         transport: 'streamable-http',
         protocolVersion: init.params?.protocolVersion,
+        clientElicitsUrl: isPlainObject(init.params?.capabilities?.elicitation?.url),
         policy: requestPolicy(req.headers, req.query as Record<string, unknown>),
       });
       session = opened.record;
@@ -166,9 +170,9 @@ export class StreamableHttpService {
       // The request a cancellation names runs in another HTTP request (maybe on another replica).
       for (const { requestId, reason } of cancellations(messages)) await this.inFlight.cancel(session.id, requestId, reason);
     }
-    if (callsTool(messages, ENABLE_TOOLS) || callsWithProgress(messages)) {
-      // enable-tools announces list_changed, and a call with a progressToken sends progress, on the
-      // request's own stream: let the SDK transport answer with SSE.
+    if (callsTool(messages, ENABLE_TOOLS) || callsWithProgress(messages) || (session.clientElicitsUrl && callsTool(messages, CONNECT_APP))) {
+      // enable-tools announces list_changed, a call with a progressToken sends progress, and
+      // connect-app sends its URL elicitation, on the request's own stream: let the SDK transport answer with SSE.
       await this.handleWithSdkTransport(req, res, session, messages);
     } else {
       await this.handleAsJson(req, res, session, messages);
