@@ -18,7 +18,7 @@ const CLIENTS = join(ROOT, 'examples', 'clients');
 const WRITTEN_FOR = 'http://localhost:3000';
 const snippet = (file: string) => readFileSync(join(CLIENTS, file), 'utf8');
 
-const SEARCH_TOOLS = ['search-actions', 'describe-actions', 'run-read-action', 'run-action', 'list-apps', 'connect-app', 'get-action-result'];
+const SEARCH_TOOLS = ['search-actions', 'describe-actions', 'run-read-action', 'run-action', 'get-action-result', 'list-apps', 'connect-app'];
 const DYNAMIC_TOOLS_AFTER_ENABLE = ['enable-tools', 'search-actions', 'describe-actions', 'gmail_list-emails'];
 /** What gmail_list-emails returns in the demo workspace. */
 const EMAILS = 'Quarterly report';

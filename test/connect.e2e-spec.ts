@@ -79,6 +79,7 @@ describe('Connecting an app from the conversation (session era, one replica)', (
       ['asana', false],
       ['jira', false],
       ['notion', false],
+      ['warehouse', false],
     ]);
     expect(apps[0]).toEqual({ key: 'gmail', name: 'Gmail', connected: true, connectionId: 'conn-gmail', actions: 10 });
     expect(apps[1]).toMatchObject({ key: 'slack', connectionId: 'conn-slack-a', actions: 1 });

@@ -47,9 +47,9 @@ describe('Discovery tools', () => {
       'describe-actions',
       'run-read-action',
       'run-action',
+      'get-action-result',
       'list-apps',
       'connect-app',
-      'get-action-result',
     ]);
     for (const t of first) expect(t.outputSchema).toMatchObject({ type: 'object' });
     expect(first.find((t) => t.name === 'run-action')!.annotations).toMatchObject({ destructiveHint: true, readOnlyHint: false, openWorldHint: true });

@@ -12,7 +12,7 @@ import { e2eFixture } from './support/e2e-fixture';
 
 type V2Client = Awaited<ReturnType<typeof connectStateless>>['client'];
 
-const SEARCH_LIST = ['describe-actions', 'get-action-result', 'run-action', 'run-read-action', 'search-actions'];
+const SEARCH_LIST = ['connect-app', 'describe-actions', 'get-action-result', 'list-apps', 'run-action', 'run-read-action', 'search-actions'];
 
 describe('Modes as paths: /mcp/search and /mcp/dynamic, both eras', () => {
   let emulator: Emulator;

@@ -178,6 +178,7 @@ describe('SdkIntegrationAppGateway.listIntegrations', () => {
         { id: 'int-slack', key: 'slack', name: 'Slack' },
         { id: 'int-notion', key: 'notion', name: 'Notion' },
         { id: 'int-jira', key: 'jira', name: 'Jira' },
+        { id: 'int-warehouse', key: 'warehouse', name: 'Warehouse' },
         { id: 'int-asana', key: 'asana', name: 'Asana' },
       ]);
       expect(emulator.requests.map((r) => [r.path, r.query.cursor ?? null])).toEqual([

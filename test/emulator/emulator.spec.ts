@@ -132,6 +132,7 @@ describe('Integration.app emulator', () => {
       ['slack', 'conn-slack-a'],
       ['notion', 'conn-notion-off'],
       ['jira', null],
+      ['warehouse', null],
       ['asana', null],
     ]);
     expect((await client.integrations.find({ search: 'asa' })).items.map((i) => i.key)).toEqual(['asana']);
