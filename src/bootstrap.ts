@@ -33,7 +33,7 @@ export async function bootstrap(rootModule: Type<unknown> = AppModule): Promise<
   if (!integrationApp.workspaceSecret) {
     logger.warn(
       'INTEGRATION_APP_WORKSPACE_SECRET is not set: every new token is checked with Integration.app (GET /self) and ' +
-        'forged tokens cost upstream requests. Set it in production (see docs/security-overview.md).',
+        'forged tokens cost upstream requests. Set it in production (see docs/security.md).',
       'Bootstrap',
     );
   }

@@ -116,9 +116,9 @@ describe('Operators: 401 reasons, the workspace-secret check, POST /register', (
     expect(a.logs.lines.some((l) => l.startsWith('warn Could not check INTEGRATION_APP_WORKSPACE_SECRET'))).toBe(true);
   });
 
-  it('docs/security-overview.md: the token-minting snippet, quoted verbatim, mints a token the server accepts', async () => {
+  it('docs/security.md: the token-minting snippet, quoted verbatim, mints a token the server accepts', async () => {
     const file = join(__dirname, '..', 'examples', 'mint-token.mjs');
-    expect(readFileSync(join(__dirname, '..', 'docs', 'security-overview.md'), 'utf8')).toContain(readFileSync(file, 'utf8').trim());
+    expect(readFileSync(join(__dirname, '..', 'docs', 'security.md'), 'utf8')).toContain(readFileSync(file, 'utf8').trim());
     const minted = execFileSync(process.execPath, [file], {
       env: { ...process.env, INTEGRATION_APP_WORKSPACE_KEY: WORKSPACE, INTEGRATION_APP_WORKSPACE_SECRET: SECRET, CUSTOMER_ID: 'cust-1' },
       encoding: 'utf8',
