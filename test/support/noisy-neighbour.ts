@@ -4,8 +4,12 @@
  * catch a frozen event loop (seconds), not speed.
  */
 
-/** A frozen event loop shows as seconds; a busy 2-core machine running other suites stays well below. */
-export const WORST_LATENCY_MS = 1500;
+/**
+ * A frozen event loop shows as seconds (the freezes these suites were written against: 4.6 s for
+ * uncapped search terms, 5–21 s for the rounds before); a busy 2-core machine running other suites
+ * reached ~1.5 s, so the bound sits between the two.
+ */
+export const WORST_LATENCY_MS = 3000;
 
 export interface QuietOutcome {
   /** Slowest quiet request and slowest `/health/live`, in ms. */
