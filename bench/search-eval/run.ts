@@ -312,7 +312,8 @@ function costReport(): string[] {
 
 function main(): void {
   const which = (process.env.SEARCH_EVAL_SET ?? 'all').toLowerCase();
-  const sets = which === 'all' ? Object.values(SETS) : [SETS[which]];
+  // A comma-separated list runs several sets and pools them (`dev,a,b,c,d`).
+  const sets = which === 'all' ? Object.values(SETS) : which.split(',').map((k) => SETS[k.trim()]);
   if (sets.some((s) => !s)) throw new Error(`SEARCH_EVAL_SET must be one of ${Object.keys(SETS).join(', ')} or all`);
   const lines = ['## Search quality (bench/search-eval)', '', ...sets.flatMap(qualityReport)];
   if (sets.length > 1) lines.push(...poolReport());
