@@ -1,7 +1,7 @@
 /**
  * `npm run bench:search` — search quality and cost of `search-actions`.
  *
- * For each evaluation set (SEARCH_EVAL_SET = dev | a | b | c | d | e | all, default all): builds the set's
+ * For each evaluation set (SEARCH_EVAL_SET = dev | a | b | c | d | e | f | all, or a comma-separated list, default all): builds the set's
  * catalog exactly as the server does, runs every query through the server's search (the local
  * ranker with the read-safe ordering, as `search-actions` answers with no provider configured) and
  * through a plain BM25 baseline (MiniSearch defaults over the same fields: no stems, synonyms, field
@@ -11,7 +11,7 @@
  * including the costliest queries a client can send.
  *
  * Sets: dev (dev-queries.json, the only one the ranking may be tuned on) and A (queries.json) over
- * test/emulator/fixtures/search-workspace.json; B, C, D and E (heldout-b/c/d/e-queries.json)
+ * test/emulator/fixtures/search-workspace.json; B to F (heldout-b…f-queries.json)
  * over catalog-b/catalog-b.json.
  */
 import { readFileSync } from 'node:fs';
@@ -52,6 +52,7 @@ const SETS: Record<string, EvalSet> = {
   c: { name: 'C (fresh batch after the safety change, catalog B)', file: 'heldout-c-queries.json', fixture: 'catalog-b/catalog-b.json' },
   d: { name: 'D (fresh batch after the colon change, catalog B)', file: 'heldout-d-queries.json', fixture: 'catalog-b/catalog-b.json' },
   e: { name: 'E (fresh batch of round 2, catalog B)', file: 'heldout-e-queries.json', fixture: 'catalog-b/catalog-b.json' },
+  f: { name: 'F (fresh batch after the analyzer change of round 2, catalog B)', file: 'heldout-f-queries.json', fixture: 'catalog-b/catalog-b.json' },
 };
 
 function catalogOf(fixture: Fixture) {
