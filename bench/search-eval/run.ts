@@ -1,7 +1,7 @@
 /**
  * `npm run bench:search` — search quality and cost of `search-actions`.
  *
- * For each evaluation set (SEARCH_EVAL_SET = dev | a | b | c | d | all, default all): builds the set's
+ * For each evaluation set (SEARCH_EVAL_SET = dev | a | b | c | d | e | f | all, or a comma-separated list, default all): builds the set's
  * catalog exactly as the server does, runs every query through the server's search (the local
  * ranker with the read-safe ordering, as `search-actions` answers with no provider configured) and
  * through a plain BM25 baseline (MiniSearch defaults over the same fields: no stems, synonyms, field
@@ -11,7 +11,7 @@
  * including the costliest queries a client can send.
  *
  * Sets: dev (dev-queries.json, the only one the ranking may be tuned on) and A (queries.json) over
- * test/emulator/fixtures/search-workspace.json; B, C and D (heldout-b/c/d-queries.json)
+ * test/emulator/fixtures/search-workspace.json; B to F (heldout-b…f-queries.json)
  * over catalog-b/catalog-b.json.
  */
 import { readFileSync } from 'node:fs';
@@ -51,6 +51,8 @@ const SETS: Record<string, EvalSet> = {
   b: { name: 'B (held-out, another domain)', file: 'heldout-b-queries.json', fixture: 'catalog-b/catalog-b.json' },
   c: { name: 'C (fresh batch after the safety change, catalog B)', file: 'heldout-c-queries.json', fixture: 'catalog-b/catalog-b.json' },
   d: { name: 'D (fresh batch after the colon change, catalog B)', file: 'heldout-d-queries.json', fixture: 'catalog-b/catalog-b.json' },
+  e: { name: 'E (fresh batch of round 2, catalog B)', file: 'heldout-e-queries.json', fixture: 'catalog-b/catalog-b.json' },
+  f: { name: 'F (fresh batch after the analyzer change of round 2, catalog B)', file: 'heldout-f-queries.json', fixture: 'catalog-b/catalog-b.json' },
 };
 
 function catalogOf(fixture: Fixture) {
@@ -155,6 +157,7 @@ function evaluate(queries: Query[], byName: Map<string, SourceTool>, rank: (q: Q
     rows.set(group, row);
   };
   const misses: string[] = [];
+  const details: string[] = [];
   for (const q of queries) {
     const ranked = rank(q);
     const first = ranked.findIndex((t) => q.acceptable.includes(t.definition.name));
@@ -165,8 +168,24 @@ function evaluate(queries: Query[], byName: Map<string, SourceTool>, rank: (q: Q
     const destructive = intent === 'read' && ranked[0] !== undefined && actionKind(ranked[0]) === 'destructive' ? 1 : 0;
     for (const group of [`kind: ${q.kind}`, `intent: ${intent}`, namesApp(q) ? 'app named' : 'no app named', 'all']) add(group, r1, r5, rr, destructive);
     if (!r5) misses.push(q.id);
+    if (!r1)
+      details.push(
+        `${q.id} [${q.kind}] ${first < 0 ? 'miss' : `@${first + 1}`} "${q.query}" → ${ranked
+          .slice(0, 3)
+          .map((t) => t.definition.name)
+          .join(', ')} (want ${q.acceptable.slice(0, 2).join(', ')})`,
+      );
   }
-  return { rows, misses };
+  return { rows, misses, details };
+}
+
+/** Every set's rows summed (SEARCH_EVAL_SET=all): the pool the ranking is tuned on. */
+const pooled = { ours: new Map<string, Row>(), bm25: new Map<string, Row>() };
+function pool(into: Map<string, Row>, rows: Map<string, Row>): void {
+  for (const [g, r] of rows) {
+    const to = into.get(g) ?? { n: 0, r1: 0, r5: 0, mrr: 0, destructiveFirst: 0 };
+    into.set(g, { n: to.n + r.n, r1: to.r1 + r.r1, r5: to.r5 + r.r5, mrr: to.mrr + r.mrr, destructiveFirst: to.destructiveFirst + r.destructiveFirst });
+  }
 }
 
 function qualityReport(set: EvalSet): string[] {
@@ -176,6 +195,8 @@ function qualityReport(set: EvalSet): string[] {
   const byName = new Map(catalog.tools.map((t) => [t.definition.name, t as SourceTool]));
   const mine = evaluate(queries, byName, ours(catalog.tools));
   const plain = evaluate(queries, byName, baseline(catalog.tools));
+  pool(pooled.ours, mine.rows);
+  pool(pooled.bm25, plain.rows);
   const order = (g: string) => (g === 'all' ? 3 : g.startsWith('kind') ? 0 : g.startsWith('intent') ? 1 : 2);
   const groups = [...mine.rows.keys()].sort((a, b) => order(a) - order(b) || a.localeCompare(b));
   const f = (x: number) => x.toFixed(2);
@@ -191,6 +212,26 @@ function qualityReport(set: EvalSet): string[] {
     }),
     '',
     `Not in our top 5: ${mine.misses.join(', ') || 'none'}`,
+    '',
+    ...(process.env.SEARCH_EVAL_DETAIL === '1' ? ['Not first:', ...mine.details, ''] : []),
+  ];
+}
+
+function poolReport(): string[] {
+  const f = (x: number) => x.toFixed(3);
+  const order = (g: string) => (g === 'all' ? 3 : g.startsWith('kind') ? 0 : g.startsWith('intent') ? 1 : 2);
+  return [
+    '### Pool of every set above',
+    '',
+    '| group | queries | r@1 | r@5 | MRR | destructive first | BM25 r@1 | BM25 r@5 |',
+    '|---|---|---|---|---|---|---|---|',
+    ...[...pooled.ours.keys()]
+      .sort((a, b) => order(a) - order(b) || a.localeCompare(b))
+      .map((g) => {
+        const o = pooled.ours.get(g)!;
+        const b = pooled.bm25.get(g)!;
+        return `| ${g} | ${o.n} | ${f(o.r1 / o.n)} | ${f(o.r5 / o.n)} | ${f(o.mrr / o.n)} | ${o.destructiveFirst} | ${f(b.r1 / b.n)} | ${f(b.r5 / b.n)} |`;
+      }),
     '',
   ];
 }
@@ -272,9 +313,11 @@ function costReport(): string[] {
 
 function main(): void {
   const which = (process.env.SEARCH_EVAL_SET ?? 'all').toLowerCase();
-  const sets = which === 'all' ? Object.values(SETS) : [SETS[which]];
+  // A comma-separated list runs several sets and pools them (`dev,a,b,c,d`).
+  const sets = which === 'all' ? Object.values(SETS) : which.split(',').map((k) => SETS[k.trim()]);
   if (sets.some((s) => !s)) throw new Error(`SEARCH_EVAL_SET must be one of ${Object.keys(SETS).join(', ')} or all`);
   const lines = ['## Search quality (bench/search-eval)', '', ...sets.flatMap(qualityReport)];
+  if (sets.length > 1) lines.push(...poolReport());
   if (process.env.SEARCH_EVAL_COST !== '0') lines.push(...costReport());
   process.stdout.write(`${lines.join('\n')}\n`);
 }

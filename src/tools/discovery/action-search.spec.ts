@@ -138,6 +138,8 @@ describe('ActionSearchIndex: app names that are ordinary words', () => {
     named('shopify', 'Shopify', 'get-order', 'Get Order', 'Retrieves an order.'),
     named('shopify', 'Shopify', 'list-inventory-levels', 'List Inventory Levels', 'Lists inventory levels at a location.'),
     named('zoho-books', 'Zoho Books', 'list-invoices', 'List Invoices', 'Lists invoices.'),
+    named('zoho-books', 'Zoho Books', 'create-expense', 'Create Expense', 'Creates an expense.'),
+    named('zoho-books', 'Zoho Books', 'get-expense', 'Get Expense', 'Retrieves an expense.'),
     named('xero', 'Xero', 'list-invoices', 'List Invoices', 'Lists invoices.'),
   ]);
   const apps = (query: string) => [...new Set(index.query(query, { limit: 10 }).hits.map((h) => h.tool.app))];
@@ -153,6 +155,10 @@ describe('ActionSearchIndex: app names that are ordinary words', () => {
   it('does not narrow to them when they are plain words', () => {
     expect(apps('tick the box: list the inventory levels')[0]).toBe('shopify');
     expect(apps('square the books and show order 77')).toEqual(expect.arrayContaining(['shopify', 'squareup']));
+  });
+
+  it("does not read a word of the app's name as the request's verb (Books of Zoho Books: to book)", () => {
+    expect(index.query('Zoho Books: show the expense EXP-88', { limit: 3 }).hits[0].tool.definition.name).toBe('zoho-books_get-expense');
   });
 
   it("recognizes a vendor's own word for an app (the key's first word, when no other app starts with it)", () => {

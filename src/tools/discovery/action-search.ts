@@ -262,6 +262,13 @@ export class ActionSearchIndex {
     return apps;
   }
 
+  /** The words (lowercase) of every name of the apps in `named`. */
+  private wordsNaming(named: ReadonlySet<string>): ReadonlySet<string> {
+    const out = new Set<string>();
+    for (const app of this.apps) if (named.has(app.key)) for (const p of app.phrases) for (const w of p.words) out.add(w);
+    return out;
+  }
+
   /** The query's stems without the words that named one of `named`. */
   private withoutApps(stems: string[], named: ReadonlySet<string>): string[] {
     const used = new Set<number>();
@@ -277,8 +284,8 @@ export class ActionSearchIndex {
   }
 
   query(text: string, options: SearchOptions): { hits: ActionHit[]; total: number } {
-    const analysis = analyzeQuery(text);
     const named = this.namedApps(text.slice(0, MAX_QUERY_LENGTH));
+    const analysis = analyzeQuery(text, this.wordsNaming(named));
     const rest = this.withoutApps(
       analysis.terms.slice(0, MAX_QUERY_TERMS).map((t) => t.stem),
       named,

@@ -87,6 +87,20 @@ describe('search language', () => {
     expect(weightOf('file a bug: the upload page crashes', 'upload')).toBe(PAYLOAD_WEIGHT);
   });
 
+  it("takes no word of a named app's name for the verb, and reads the clause after a label's colon as the request", () => {
+    const zoho = new Set(['zoho', 'books']);
+    expect(analyzeQuery('Zoho Books: show the expense EXP-88', zoho).verb).toBe(stemWord('show'));
+    expect(analyzeQuery('Zoho Books: show the expense EXP-88', zoho).intent).toBe('read');
+    expect(weightOf('Zoho Books: show the expense EXP-88', 'expense')).toBe(PAYLOAD_WEIGHT);
+    expect(analyzeQuery('SharePoint: list item 5 of the Contracts list').verb).toBe(stemWord('list'));
+    expect(analyzeQuery('SharePoint: list item 5 of the Contracts list').intent).toBe('read');
+  });
+
+  it('does not take a participle after a determiner for the verb ("the deleted property")', () => {
+    expect(analyzeQuery('Amplitude: bring back the deleted user property').verb).toBeUndefined();
+    expect(analyzeQuery('we need the archived channel back, restore it').verb).toBe(stemWord('restore'));
+  });
+
   it('has no idiom rule written for one query (removed by the dev-set ablation)', () => {
     expect(analyzeQuery('break the launch task into smaller pieces').verb).not.toBe(stemWord('create'));
     expect(terms('give finance edit rights on the sheet')).not.toContain(stemWord('permission'));

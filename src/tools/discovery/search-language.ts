@@ -243,6 +243,29 @@ const PAYLOAD_MARKERS =
   /(?::\s|\s[-–—]\s|(?:^|\s)["“'‘]|\b(?:that|saying|says|about|regarding|because|since|so that|to say|called|named|titled|entitled|whether)\b)/;
 /** A negated clause asks for the opposite ("draft it but don't send it"). */
 const NEGATION = /\b(?:don'?t|do not|doesn'?t|does not|didn'?t|did not|never|without|instead of|not)\b[^,.;:!?()]*/g;
+const NO_WORDS: ReadonlySet<string> = new Set();
+/** Words before a noun that make a participle after them an adjective ("the deleted …", "our archived …"). */
+const DETERMINERS = new Set([
+  'the',
+  'a',
+  'an',
+  'this',
+  'that',
+  'these',
+  'those',
+  'my',
+  'our',
+  'your',
+  'their',
+  'his',
+  'her',
+  'its',
+  'all',
+  'any',
+  'every',
+  'each',
+  'some',
+]);
 /** How much the request's verb counts as the thing it also names. */
 export const AMBIGUOUS_VERB_WEIGHT = 0.5;
 /** How much a word counts that says whose the thing is. */
@@ -256,8 +279,10 @@ export const PAYLOAD_WEIGHT = 0.25;
  * with — its first word when that is a verb of SaaS actions, else its first word that can only be
  * a verb; a question reads.
  */
-export function analyzeQuery(text: string): QueryAnalysis {
+export function analyzeQuery(text: string, appWords: ReadonlySet<string> = NO_WORDS): QueryAnalysis {
   text = text.slice(0, MAX_QUERY_LENGTH);
+  // A word that names an app the request names ("Books" of Zoho Books, "Square") is not its verb.
+  const verbLike = (w: string) => !appWords.has(w) && operationsOf(stemWord(w)).length > 0;
   const joined = joinPhrases(text).replace(NEGATION, ' ');
   let head = joined;
   let payload = '';
@@ -267,7 +292,7 @@ export function analyzeQuery(text: string): QueryAnalysis {
     // Only when the request before the marker says something of its own — and a colon after a
     // label without a verb ("Vercel: remove the alias", "QBO: pull bill 88") names where, not a payload.
     const own = words(before).filter((w) => !STOP_WORDS.has(w));
-    const label = marker[0].trimStart().startsWith(':') && own.length <= 3 && !own.some((w) => operationsOf(stemWord(w)).length);
+    const label = marker[0].trimStart().startsWith(':') && own.length <= 3 && !own.some(verbLike);
     if (own.length > 0 && !label) {
       head = before;
       payload = joined.slice(marker.index + marker[0].length);
@@ -296,12 +321,13 @@ export function analyzeQuery(text: string): QueryAnalysis {
   }
   // The verb a clause of the request starts with (after "please", "can you"…), else the first word
   // that can only be a verb, outside clauses telling what someone did ("we got 30 more…").
-  const clauses = head.split(/[,;.!?()]+|\bthen\b/).map((c) => words(c.replace(POLITE, ' ')));
+  // A colon after a label starts the request itself ("SharePoint: list item 5 …").
+  const clauses = head.split(/[,;:.!?()]+|\bthen\b/).map((c) => words(c.replace(POLITE, ' ')));
   let verb: string | undefined;
   let imperative = false;
   for (const ws of clauses) {
     const w = ws[0];
-    if (w === undefined || STOP_WORDS.has(w) || !operationsOf(stemWord(w)).length) continue;
+    if (w === undefined || STOP_WORDS.has(w) || !verbLike(w)) continue;
     verb = stemWord(w);
     imperative = true;
     break;
@@ -309,10 +335,11 @@ export function analyzeQuery(text: string): QueryAnalysis {
   if (verb === undefined) {
     for (const ws of clauses) {
       if (SUBJECTS.has(ws[0] ?? '')) continue;
+      // A participle after a determiner describes a thing ("the deleted property"), it is no verb.
       verb = ws
-        .filter((w) => !STOP_WORDS.has(w))
+        .filter((w, i) => !STOP_WORDS.has(w) && verbLike(w) && !(w.endsWith('ed') && DETERMINERS.has(ws[i - 1] ?? '')))
         .map(stemWord)
-        .find((s) => operationsOf(s).length && !CONCEPTS.thingStems.has(s));
+        .find((s) => !CONCEPTS.thingStems.has(s));
       if (verb !== undefined) break;
     }
   }
