@@ -175,10 +175,7 @@ export class ConnectTools extends ModeToolSet {
   async call(ctx: ToolCallContext, name: string, args: Record<string, unknown>, view: ToolView): Promise<CallToolResult> {
     const refused = this.refusal(ctx, name);
     if (refused) {
-      return errorResult(
-        `${name} is not allowed here (${refused}); ask the user to connect apps in the product itself.`,
-        { type: 'forbidden' },
-      );
+      return errorResult(`${name} is not allowed here (${refused}); ask the user to connect apps in the product itself.`, { type: 'forbidden' });
     }
     return name === LIST_APPS ? this.listApps(ctx, args, view) : this.connectApp(ctx, args);
   }

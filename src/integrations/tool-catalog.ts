@@ -226,7 +226,10 @@ export function buildNotConnectedTools(
   return pending.map(({ integration, action }, i) => {
     const appName = integration.name || integration.key;
     const title = `${appName}: ${action.name}`;
-    const description = (action.description?.trim() || `${action.name} in ${appName} (Integration.app action "${action.key}").`).slice(0, PREVIEW_DESCRIPTION_MAX);
+    const description = (action.description?.trim() || `${action.name} in ${appName} (Integration.app action "${action.key}").`).slice(
+      0,
+      PREVIEW_DESCRIPTION_MAX,
+    );
     const { schema } = toObjectSchema(action.inputSchema);
     const fields = Object.keys(schema.properties).slice(0, PREVIEW_FIELDS_MAX);
     const inputSchema: JsonSchemaObject = { type: 'object', properties: Object.fromEntries(fields.map((f) => [f.slice(0, 64), {}])) };
