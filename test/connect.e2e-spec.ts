@@ -261,7 +261,6 @@ describe('Connecting an app: two replicas on one Redis, both protocol eras', () 
   });
 
   const structured = (r: unknown) => (r as { structuredContent: Record<string, unknown> }).structuredContent;
-  const found = (r: unknown) => (structured(r).results as Array<{ tool: string }>).map((x) => x.tool);
   /** Whether a search result of that tool says connected (undefined: not found). */
   const connectedOf = (r: unknown, tool: string) =>
     (structured(r).results as Array<{ tool: string; connected: boolean }>).find((x) => x.tool === tool)?.connected;
