@@ -5,13 +5,19 @@
  * links issued and opened are audited. Driven by the real MCP SDK clients against the emulator.
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { NotConnectedActionsService, MAX_NOT_CONNECTED_ACTIONS, MAX_NOT_CONNECTED_APPS } from '../src/connect/not-connected-actions.service';
+import {
+  NotConnectedActionsService,
+  MAX_NOT_CONNECTED_ACTIONS,
+  MAX_NOT_CONNECTED_APPS,
+  NOT_CONNECTED_FETCH_CONCURRENCY,
+} from '../src/connect/not-connected-actions.service';
 import type { Fixture } from './emulator/fixture.types';
 import { startEmulator, Emulator } from './emulator/emulator';
 import { startApp, RunningApp } from './support/app';
 import { openLink } from './support/connect-flow';
 import { e2eFixture, SECRET, WORKSPACE } from './support/e2e-fixture';
 import { connectHttp, connectStateless } from './support/mcp-client';
+import { waitFor } from './support/wait';
 
 type Result = { tool: string; integration: string; connected: boolean; score: number };
 const resultsOf = (r: unknown) => (r as { structuredContent: { results: Result[] } }).structuredContent.results;
@@ -151,7 +157,7 @@ function manyApps(workspace: string, secret: string, count: number, actionsEach:
       name: `${workspace} App ${i}`,
       actions: Array.from({ length: actionsEach }, (_, j) => ({ key: `create-record-${j}`, name: `Create Record ${j}`, description: `Creates record ${j}.` })),
     })),
-    customers: Array.from({ length: 12 }, (_, i) => ({
+    customers: Array.from({ length: 14 }, (_, i) => ({
       id: `c-${i}`,
       connections: [{ id: `${workspace}-conn-${i}`, name: 'First', integrationKey: `${workspace}-app-0` }],
     })),
@@ -189,11 +195,38 @@ describe('search-actions with many apps not connected: bounded fetch and memory;
     expect(emulator.requests.every((r) => r.workspaceKey === 'wide' || !r.authorized)).toBe(true);
     expect(new Set(perApp.map((r) => r.query.integrationId)).size).toBe(perApp.length);
     const stats = app.app.get(NotConnectedActionsService).stats();
-    expect(stats.actions).toBeLessThanOrEqual(MAX_NOT_CONNECTED_ACTIONS);
+    // 50 apps × 30 actions read, 1,000 kept (the cache is sized by what an entry holds).
+    expect(stats.actions).toBe(MAX_NOT_CONNECTED_ACTIONS);
     // A name of another workspace is never found.
     const other = await client.callTool({ name: 'run-action', arguments: { tool: 'other-app-1_create-record-0', arguments: {} } });
     expect(other).toMatchObject({ isError: true, structuredContent: { error: { type: 'unknown_action' } } });
-  });
+  }, 30_000);
+
+  it('reads per-app action lists at most NOT_CONNECTED_FETCH_CONCURRENCY at a time', async () => {
+    // Each per-app read answers after 100 ms: 50 reads, 4 at a time, arrive over at least ~1.2 s (all at once would be ~0 s).
+    const remove = emulator.addFault({ path: '/actions', delayMs: 100 });
+    try {
+      emulator.clearRequests();
+      const { client } = await connectHttp(app.url, { token: emulator.token('c-13', { workspaceKey: 'wide' }), query: { mode: 'search' } });
+      clients.push(client);
+      await client.callTool({ name: 'search-actions', arguments: { query: 'create a record' } });
+      await waitFor(
+        'every per-app read',
+        () => emulator.requests.filter((r) => r.path === '/actions' && r.query.integrationId).length >= MAX_NOT_CONNECTED_APPS,
+        {
+          timeoutMs: 20_000,
+        },
+      );
+      const arrivals = emulator.requests
+        .filter((r) => r.path === '/actions' && r.query.integrationId && r.query.integrationId !== 'wide-int-0')
+        .map((r) => r.at)
+        .sort((x, y) => x - y);
+      expect(arrivals).toHaveLength(MAX_NOT_CONNECTED_APPS);
+      expect(arrivals[arrivals.length - 1] - arrivals[0]).toBeGreaterThanOrEqual((MAX_NOT_CONNECTED_APPS / NOT_CONNECTED_FETCH_CONCURRENCY - 1) * 100 * 0.9);
+    } finally {
+      remove();
+    }
+  }, 60_000);
 
   it('many tenants: the cache holds at most CATALOG_MAX_ENTRIES identities', async () => {
     for (let i = 1; i < 12; i++) {
@@ -205,5 +238,5 @@ describe('search-actions with many apps not connected: bounded fetch and memory;
     expect(stats.identities).toBeLessThanOrEqual(5);
     expect(stats.actions).toBeLessThanOrEqual(5 * MAX_NOT_CONNECTED_ACTIONS);
     expect(stats.fetches).toBeGreaterThanOrEqual(12);
-  });
+  }, 60_000);
 });

@@ -175,22 +175,21 @@ export class NotConnectedActionsService extends NotConnectedActions implements O
     this.fetches++;
     const entry: Entry = { at: Date.now(), ttlMs: this.upstream.catalogTtlSeconds * 1000, list: Promise.resolve([]) };
     entry.list = this.fetch(identity, token).then(
-      (tools) => {
-        entry.tools = tools;
-        // Re-set so the LRU sizes the entry by what it holds now.
-        if (this.cache.peek(identity.key) === entry) this.cache.set(identity.key, entry);
-        return tools;
-      },
+      (tools) => this.settle(identity.key, entry, tools, entry.ttlMs),
       (err: unknown) => {
         this.logger.warn(`Could not list actions of apps not connected: ${String((err as Error)?.message).slice(0, 200)}`);
-        entry.tools = [];
-        entry.at = Date.now();
-        entry.ttlMs = FAILED_TTL_MS;
-        return entry.tools;
+        return this.settle(identity.key, entry, [], FAILED_TTL_MS);
       },
     );
     this.cache.set(identity.key, entry);
     return entry;
+  }
+
+  /** Stores a settled fetch as a new entry (the LRU sizes an entry when it is set: by the actions it holds). */
+  private settle(key: string, entry: Entry, tools: readonly NotConnectedTool[], ttlMs: number): readonly NotConnectedTool[] {
+    entry.tools = tools;
+    if (this.cache.peek(key) === entry) this.cache.set(key, { at: Date.now(), ttlMs, list: entry.list, tools });
+    return tools;
   }
 
   private async fetch(identity: Identity, token: string): Promise<NotConnectedTool[]> {

@@ -156,7 +156,8 @@ export class DiscoveryTools extends ModeToolSet implements OnApplicationBootstra
           description:
             `Finds actions in the user's connected apps by what they do, best match first. Describe the task in plain words ` +
             `("send a message to the team channel", "find the deal with Acme"); name the app to search only its actions.${apps} ` +
-            'Then call describe-actions for the arguments, and run-read-action (read-only actions) or run-action.',
+            'Then call describe-actions for the arguments, and run-read-action (read-only actions) or run-action. ' +
+            'A result with connected: false belongs to an app the user has not connected yet: offer to connect it with connect-app first.',
           inputSchema: {
             type: 'object',
             properties: {
