@@ -134,12 +134,14 @@ describe('search-actions: actions of apps not connected yet', () => {
     const url = (made.structuredContent as { url: string }).url;
     const opened = await openLink(url);
     expect(opened.status).toBe(302);
+    await c.callTool({ name: 'run-action', arguments: { tool: 'asana_create-task', arguments: { name: 'x' } } });
     const audit = app.logs.lines.filter((l) => l.includes('"logger":"audit"')).map((l) => JSON.parse(l.slice(5)) as Record<string, unknown>);
     expect(audit.filter((a) => a.tool === 'list-apps')).toEqual([]);
     const issued = audit.find((a) => a.tool === 'connect-app');
     const used = audit.find((a) => a.tool === 'connect-link');
     expect(issued).toMatchObject({ integration: 'jira', source: 'connect', outcome: 'success', workspace: WORKSPACE, argumentsHmac: expect.any(String) });
     expect(used).toMatchObject({ integration: 'jira', source: 'connect', outcome: 'success', workspace: WORKSPACE, identity: issued!.identity });
+    expect(audit.find((a) => a.tool === 'run-action')).toMatchObject({ outcome: 'not_connected', source: 'mode-tools' });
     const lines = app.logs.lines.filter((l) => l.includes('"logger":"audit"')).join('\n');
     const minted = new URL(opened.location!).searchParams.get('token')!;
     for (const secret of [url.split('/connect/')[1], minted, emulator.token('cust-1')]) expect(lines).not.toContain(secret);

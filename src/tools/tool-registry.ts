@@ -471,7 +471,8 @@ export class ToolRegistry implements OnApplicationBootstrap {
  * `failed`, `cancelled`, an upstream error kind, `invalid_arguments`, `error`), and refusals that
  * ran nothing — `denied` (policy hides the tool), `unknown_tool`, `not_enabled` (dynamic mode),
  * `not_listed` (a direct call in search mode), `not_read_only` (run-read-action on a writing
- * action), `rate_limited` (MAX_CONCURRENT_CALLS_PER_IDENTITY).
+ * action), `not_connected` (a run naming an action of an app not connected yet), `rate_limited`
+ * (MAX_CONCURRENT_CALLS_PER_IDENTITY).
  */
 export const AUDIT_OUTCOMES = [
   'success',
