@@ -69,9 +69,12 @@ describe('search-actions: actions of apps not connected yet', () => {
     // "send an email": Gmail (connected) and nothing better elsewhere: the connected one is first.
     expect((await search(c, 'send an email'))[0]).toMatchObject({ tool: 'gmail_send-email', connected: true, score: 1 });
     const v2 = (await connectStateless(app.url, { token: emulator.token('cust-1'), query: { mode: 'search' } })).client;
-    clients.push(v2);
-    const stateless = resultsOf(await v2.callTool({ name: 'search-actions', arguments: { query: 'create a task' } }));
-    expect(stateless.find((r) => r.tool === 'asana_create-task')).toMatchObject({ connected: false });
+    try {
+      const stateless = resultsOf(await v2.callTool({ name: 'search-actions', arguments: { query: 'create a task' } }));
+      expect(stateless.find((r) => r.tool === 'asana_create-task')).toMatchObject({ connected: false });
+    } finally {
+      await v2.close();
+    }
   });
 
   it('lazy: tools/list and a call of a known tool read no integration or action list of apps not connected', async () => {
@@ -125,6 +128,21 @@ describe('search-actions: actions of apps not connected yet', () => {
     const dynamicAll = await client(all, 'cust-1', { mode: 'dynamic' });
     expect((await search(dynamicAll, 'create a task')).find((r) => r.tool === 'asana_create-task')).toMatchObject({ connected: false });
   });
+
+  it('once stale, the list is served while one refresh runs (a slow refresh does not hold a search)', async () => {
+    const app = await server({ CATALOG_TTL_SECONDS: '1' });
+    const c = await client(app, 'cust-3');
+    expect((await search(c, 'create a task')).find((r) => r.tool === 'asana_create-task')).toMatchObject({ connected: false });
+    await new Promise((r) => setTimeout(r, 1100));
+    const remove = emulator.addFault({ path: '/connections', delayMs: 8000 });
+    try {
+      // Without the stale list the search would wait 3 s for the refresh and answer without Asana.
+      const stale = await search(c, 'create a task');
+      expect(stale.find((r) => r.tool === 'asana_create-task')).toMatchObject({ connected: false });
+    } finally {
+      remove();
+    }
+  }, 30_000);
 
   it('audit: connect-app issuing a link and the link opened each write an audit line (the app; no link id, no token); list-apps writes none', async () => {
     const app = await server();

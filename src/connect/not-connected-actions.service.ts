@@ -33,6 +33,8 @@ interface Entry {
   list: Promise<readonly NotConnectedTool[]>;
   /** Set once the fetch has settled. */
   tools?: readonly NotConnectedTool[];
+  /** The previous list, served while a refresh is in flight. */
+  stale?: readonly NotConnectedTool[];
 }
 
 /** The caller's view followed by not-connected actions: what search-actions ranks. */
@@ -81,9 +83,9 @@ class WidenedView implements ToolView {
  * not-connected apps — one request when the workspace's actions fit one page, else one per app, at
  * most NOT_CONNECTED_FETCH_CONCURRENCY at once — keeping at most MAX_NOT_CONNECTED_ACTIONS. Every
  * request uses the caller's own token, so Integration.app answers for the caller's workspace only.
- * Cached per identity for the catalog's TTL (CATALOG_TTL_SECONDS), single-flight, in one LRU
- * bounded in identities (CATALOG_MAX_ENTRIES) and in actions across all of them; dropped when the
- * identity connects an app.
+ * Cached per identity for the catalog's TTL (CATALOG_TTL_SECONDS), single-flight (once stale, served
+ * while one refresh runs; a failed refresh keeps it 10 s more), in one LRU bounded in identities
+ * (CATALOG_MAX_ENTRIES) and in actions across all of them; dropped when the identity connects an app.
  *
  * Applies only where the caller can call connect-app (its mode lists it and its policy allows it),
  * and under the caller's policy and `apps`: a denied or read-only-excluded action is absent.
@@ -107,13 +109,13 @@ export class NotConnectedActionsService extends NotConnectedActions implements O
     this.cache = new LRUCache<string, Entry>({
       max: upstream.catalogMaxEntries,
       maxSize: MAX_CACHED_NOT_CONNECTED_ACTIONS,
-      // Sized by what it holds once settled; a fetch in flight counts as one.
-      sizeCalculation: (entry) => Math.max(1, entry.tools?.length ?? 1),
+      // Sized by what it holds: once settled its list, before that the list it serves meanwhile.
+      sizeCalculation: (entry) => Math.max(1, (entry.tools ?? entry.stale)?.length ?? 1),
     });
   }
 
   onModuleInit(): void {
-    // An identity that connected an app (seen by any replica) fetches its list again.
+    // An identity that connected an app (seen by any replica) fetches its list again (nothing stale is served).
     this.store.onChanged((identityKey) => this.cache.delete(identityKey));
   }
 
@@ -157,8 +159,9 @@ export class NotConnectedActionsService extends NotConnectedActions implements O
   /** The identity's not-connected actions: cached, or fetched (waiting at most `waitMs`; [] meanwhile). */
   private async listFor(identity: Identity, token: string, waitMs: number): Promise<readonly NotConnectedTool[]> {
     let entry = this.cache.get(identity.key);
-    if (!entry || Date.now() - entry.at >= entry.ttlMs) entry = this.start(identity, token);
-    if (entry.tools) return entry.tools;
+    if (!entry || Date.now() - entry.at >= entry.ttlMs) entry = this.start(identity, token, entry?.tools ?? entry?.stale);
+    const known = entry.tools ?? entry.stale;
+    if (known) return known;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<readonly NotConnectedTool[]>((resolve) => {
       timer = setTimeout(() => resolve([]), waitMs);
@@ -171,14 +174,14 @@ export class NotConnectedActionsService extends NotConnectedActions implements O
     }
   }
 
-  private start(identity: Identity, token: string): Entry {
+  private start(identity: Identity, token: string, stale?: readonly NotConnectedTool[]): Entry {
     this.fetches++;
-    const entry: Entry = { at: Date.now(), ttlMs: this.upstream.catalogTtlSeconds * 1000, list: Promise.resolve([]) };
+    const entry: Entry = { at: Date.now(), ttlMs: this.upstream.catalogTtlSeconds * 1000, list: Promise.resolve([]), ...(stale ? { stale } : {}) };
     entry.list = this.fetch(identity, token).then(
       (tools) => this.settle(identity.key, entry, tools, entry.ttlMs),
       (err: unknown) => {
         this.logger.warn(`Could not list actions of apps not connected: ${String((err as Error)?.message).slice(0, 200)}`);
-        return this.settle(identity.key, entry, [], FAILED_TTL_MS);
+        return this.settle(identity.key, entry, entry.stale ?? [], FAILED_TTL_MS);
       },
     );
     this.cache.set(identity.key, entry);
