@@ -96,8 +96,21 @@ describe('Connecting an app from the conversation (session era, one replica)', (
     const c = await client('cust-1', { mode: 'search' });
     let listChanged = 0;
     c.setNotificationHandler(ToolListChangedNotificationSchema, () => void listChanged++);
-    const before = (await call(c, 'search-actions', { query: 'create a task' })).structuredContent as { results: Array<{ tool: string }> };
-    expect(before.results.map((r) => r.tool)).not.toContain('asana_create-task');
+    // Before: Asana's actions are found, marked connected: false; running or describing one names connect-app.
+    const before = (await call(c, 'search-actions', { query: 'create a task' })).structuredContent as { results: Array<Structured> };
+    expect(before.results.find((r) => r.tool === 'asana_create-task')).toMatchObject({ integration: 'asana', connected: false });
+    const notYet = await call(c, 'run-action', { tool: 'asana_create-task', arguments: { name: 'x' } });
+    expect(notYet).toMatchObject({ isError: true, structuredContent: { error: { type: 'not_connected', app: 'asana', connectWith: 'connect-app' } } });
+    expect(text(notYet)).toContain('connect-app');
+    expect(text(notYet)).toContain('"app": "asana"');
+    expect(await call(c, 'run-read-action', { tool: 'asana_list-projects' })).toMatchObject({
+      isError: true,
+      structuredContent: { error: { type: 'not_connected', app: 'asana' } },
+    });
+    const described = await call(c, 'describe-actions', { tools: ['asana_create-task'] });
+    expect(described).toMatchObject({ isError: true, structuredContent: { tools: [], unknown: [{ name: 'asana_create-task', connectApp: 'asana' }] } });
+    expect(text(described)).toContain('connect-app');
+    expect(emulator.requests.some((r) => r.method === 'POST' && r.path.includes('/actions/create-task/run'))).toBe(false);
 
     const made = await call(c, 'connect-app', { app: 'Asana' });
     expect(made.isError).toBeFalsy();
@@ -132,10 +145,11 @@ describe('Connecting an app from the conversation (session era, one replica)', (
     const pressed = await pressConnect(opened.location!);
     expect(pressed.text).toContain('Asana is connected');
     await waitFor('notifications/tools/list_changed', () => listChanged > 0, { timeoutMs: 10_000 });
-    const after = (await call(c, 'search-actions', { query: 'create a task' })).structuredContent as { results: Array<{ tool: string }> };
-    expect(after.results.map((r) => r.tool)).toContain('asana_create-task');
+    const after = (await call(c, 'search-actions', { query: 'create a task' })).structuredContent as { results: Array<Structured> };
+    expect(after.results.find((r) => r.tool === 'asana_create-task')).toMatchObject({ integration: 'asana', connected: true });
     const ran = await call(c, 'run-action', { tool: 'asana_list-projects', arguments: {} });
     expect(ran.isError).toBeFalsy();
+    expect((await call(c, 'run-action', { tool: 'asana_create-task', arguments: { name: 'x' } })).isError).toBeFalsy();
     const apps = (await call(c, 'list-apps', { query: 'asana' })).structuredContent!.apps as Structured[];
     expect(apps[0]).toMatchObject({ key: 'asana', connected: true, actions: 2 });
     // A static-mode session of the same customer sees the new tools too.
@@ -247,7 +261,9 @@ describe('Connecting an app: two replicas on one Redis, both protocol eras', () 
   });
 
   const structured = (r: unknown) => (r as { structuredContent: Record<string, unknown> }).structuredContent;
-  const found = (r: unknown) => (structured(r).results as Array<{ tool: string }>).map((x) => x.tool);
+  /** Whether a search result of that tool says connected (undefined: not found). */
+  const connectedOf = (r: unknown, tool: string) =>
+    (structured(r).results as Array<{ tool: string; connected: boolean }>).find((x) => x.tool === tool)?.connected;
 
   it('session era: a link made on replica A is served by replica B; the session on A hears list_changed; both replicas list the new tools at once', async () => {
     const token = emulator.token('cust-1');
@@ -258,8 +274,8 @@ describe('Connecting an app: two replicas on one Redis, both protocol eras', () 
     // Both replicas hold the customer's catalog (CATALOG_TTL_SECONDS=600): without the refresh, Asana would stay unknown.
     const v2OnB = (await connectStateless(b.url, { token, query: { mode: 'search' } })).client;
     closers.push(() => v2OnB.close());
-    expect(found(await v2OnB.callTool({ name: 'search-actions', arguments: { query: 'create a task' } }))).not.toContain('asana_create-task');
-    expect(found(await onA.callTool({ name: 'search-actions', arguments: { query: 'create a task' } }))).not.toContain('asana_create-task');
+    expect(connectedOf(await v2OnB.callTool({ name: 'search-actions', arguments: { query: 'create a task' } }), 'asana_create-task')).toBe(false);
+    expect(connectedOf(await onA.callTool({ name: 'search-actions', arguments: { query: 'create a task' } }), 'asana_create-task')).toBe(false);
 
     const { url } = structured(await onA.callTool({ name: 'connect-app', arguments: { app: 'asana' } })) as { url: string };
     expect(url.startsWith(`${a.url}/connect/`)).toBe(true);
@@ -270,8 +286,8 @@ describe('Connecting an app: two replicas on one Redis, both protocol eras', () 
     await pressConnect(opened.location!);
 
     await waitFor('list_changed on the session held by replica A', () => listChanged > 0, { timeoutMs: 10_000 });
-    expect(found(await onA.callTool({ name: 'search-actions', arguments: { query: 'create a task' } }))).toContain('asana_create-task');
-    expect(found(await v2OnB.callTool({ name: 'search-actions', arguments: { query: 'create a task' } }))).toContain('asana_create-task');
+    expect(connectedOf(await onA.callTool({ name: 'search-actions', arguments: { query: 'create a task' } }), 'asana_create-task')).toBe(true);
+    expect(connectedOf(await v2OnB.callTool({ name: 'search-actions', arguments: { query: 'create a task' } }), 'asana_create-task')).toBe(true);
   });
 
   it('2026-07-28 (stateless, SDK v2 client): list-apps and connect-app, the link works on either replica, the tools appear without a session', async () => {
@@ -283,7 +299,9 @@ describe('Connecting an app: two replicas on one Redis, both protocol eras', () 
     const apps = structured(await v2.callTool({ name: 'list-apps', arguments: {} })).apps as Array<{ key: string; connected: boolean }>;
     expect(apps[0]).toMatchObject({ key: 'notion', connected: true });
     expect(apps.find((x) => x.key === 'slack')).toMatchObject({ connected: false });
-    expect(found(await v2.callTool({ name: 'search-actions', arguments: { query: 'send a message' } }))).not.toContain('slack_send-message');
+    expect(connectedOf(await v2.callTool({ name: 'search-actions', arguments: { query: 'send a message' } }), 'slack_send-message')).toBe(false);
+    const notYet = await v2.callTool({ name: 'run-action', arguments: { tool: 'slack_send-message', arguments: { channel: 'general', text: 'hi' } } });
+    expect(notYet).toMatchObject({ isError: true, structuredContent: { error: { type: 'not_connected', app: 'slack', connectWith: 'connect-app' } } });
     const made = await v2.callTool({ name: 'connect-app', arguments: { app: 'slack' } });
     expect(made.isError).toBeFalsy();
     const { url } = structured(made) as { url: string };
@@ -293,9 +311,12 @@ describe('Connecting an app: two replicas on one Redis, both protocol eras', () 
     await pressConnect(opened.location!);
     await waitFor(
       'slack actions for the stateless client',
-      async () => found(await v2.callTool({ name: 'search-actions', arguments: { query: 'send a message' } })).includes('slack_send-message'),
+      async () => connectedOf(await v2.callTool({ name: 'search-actions', arguments: { query: 'send a message' } }), 'slack_send-message') === true,
       { timeoutMs: 10_000, intervalMs: 200 },
     );
+    expect(
+      (await v2.callTool({ name: 'run-action', arguments: { tool: 'slack_send-message', arguments: { channel: 'general', text: 'hi' } } })).isError,
+    ).toBeFalsy();
   });
 });
 

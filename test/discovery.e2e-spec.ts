@@ -64,6 +64,8 @@ describe('Discovery tools', () => {
   it('finds actions by what they do, best first, with the result shape of SPEC §12 and no upstream request', async () => {
     const c = await client({ mode: 'search' });
     await c.listTools();
+    // The first search of an identity reads the apps it has not connected (once per CATALOG_TTL_SECONDS); no query costs a request.
+    await search(c, { query: 'warm up' });
     emulator.clearRequests();
     const found = await search(c, { query: 'send an email to a colleague' });
     expect(found.results[0]).toMatchObject({ tool: 'gmail_send-email', integration: 'gmail', title: 'Gmail: Send Email', readOnly: false, score: 1 });

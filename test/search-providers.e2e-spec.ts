@@ -52,7 +52,7 @@ describe('search-actions fused with embeddings and Integration.app search', () =
     emulator.clearRequests();
     const out = await search('send an email to the team');
     expect(out.results[0]).toMatchObject({ tool: 'gmail_send-email', integration: 'gmail', readOnly: false, score: 1 });
-    expect(Object.keys(out.results[0]).sort()).toEqual(['description', 'integration', 'readOnly', 'score', 'title', 'tool']);
+    expect(Object.keys(out.results[0]).sort()).toEqual(['connected', 'description', 'integration', 'readOnly', 'score', 'title', 'tool']);
     // The stand-in embedded the catalog's actions and the query; the emulator was asked by intent.
     expect(stand.inputs).toContain('send an email to the team');
     expect(stand.inputs.some((i) => i.startsWith('Gmail: Send Email.'))).toBe(true);

@@ -7,7 +7,8 @@ import type { UpstreamIntegration } from '../integrations/integration-app.gatewa
 import { UpstreamError } from '../integrations/upstream.error';
 import { suggestNames } from '../tools/suggest-names';
 import { errorResult } from '../tools/tool-results';
-import { ModeToolSet, ToolCallContext, ToolMode, ToolView } from '../tools/tool-source';
+import { ModeToolSet, ToolCallContext, ToolContext, ToolMode, ToolView } from '../tools/tool-source';
+import { ToolRegistry } from '../tools/tool-registry';
 import { ConnectService } from './connect.service';
 
 export const LIST_APPS = 'list-apps';
@@ -107,6 +108,7 @@ export class ConnectTools extends ModeToolSet {
     private readonly connect: ConnectService,
     @Inject(connectConfig.KEY) private readonly config: ConnectConfig,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
+    private readonly registry: ToolRegistry,
   ) {
     super();
     this.modes = config.tools === 'all' ? ['static', 'dynamic', 'search'] : config.tools === 'search' ? ['search'] : [];
@@ -156,15 +158,24 @@ export class ConnectTools extends ModeToolSet {
     return defs;
   }
 
-  async call(ctx: ToolCallContext, name: string, args: Record<string, unknown>, view: ToolView): Promise<CallToolResult> {
+  /** Whether the tenant policy refuses this tool to the caller: what it says, or undefined when it allows it. */
+  private refusal(ctx: ToolContext, name: string): 'read-only policy' | 'tool policy' | undefined {
     // The tenant policy (operator ceiling ∩ the request's narrowing) can deny either tool by name, and a
     // read-only one refuses connect-app (it changes the customer's account).
     const policy = narrow(this.app.toolPolicy, ctx.policy);
-    if (policy.deny.includes(name) || (name === CONNECT_APP && policy.readOnly)) {
-      return errorResult(
-        `${name} is not allowed here (${policy.readOnly && name === CONNECT_APP ? 'read-only policy' : 'tool policy'}); ask the user to connect apps in the product itself.`,
-        { type: 'forbidden' },
-      );
+    if (name === CONNECT_APP && policy.readOnly) return 'read-only policy';
+    return policy.deny.includes(name) ? 'tool policy' : undefined;
+  }
+
+  /** Whether the caller can call connect-app here: listed in its mode and allowed by its policy. */
+  offersConnectApp(ctx: ToolContext): boolean {
+    return this.names.includes(CONNECT_APP) && this.modes.includes(ctx.mode) && this.refusal(ctx, CONNECT_APP) === undefined;
+  }
+
+  async call(ctx: ToolCallContext, name: string, args: Record<string, unknown>, view: ToolView): Promise<CallToolResult> {
+    const refused = this.refusal(ctx, name);
+    if (refused) {
+      return errorResult(`${name} is not allowed here (${refused}); ask the user to connect apps in the product itself.`, { type: 'forbidden' });
     }
     return name === LIST_APPS ? this.listApps(ctx, args, view) : this.connectApp(ctx, args);
   }
@@ -211,6 +222,7 @@ export class ConnectTools extends ModeToolSet {
   }
 
   private async connectApp(ctx: ToolCallContext, args: Record<string, unknown>): Promise<CallToolResult> {
+    const started = performance.now();
     const raw = args.app;
     if (typeof raw !== 'string' || raw.trim() === '' || raw.length > APP_ARG_MAX) {
       return invalid(CONNECT_APP, 'app', `must be an app key or name of 1 to ${APP_ARG_MAX} characters`);
@@ -273,6 +285,8 @@ export class ConnectTools extends ModeToolSet {
         { type: 'rate_limited', limit },
       );
     }
+    // Audited like a tool call: the app, never the link id or a token (the registry audits only failed mode-tool calls itself).
+    this.registry.auditStep(ctx, { tool: CONNECT_APP, integration: integration.key, source: 'connect' }, 'success', performance.now() - started, args);
     const expiresAt = new Date(issued.link.expiresAt).toISOString();
     const minutes = Math.round(this.config.linkTtlSeconds / 60);
     const message = `Open this link to connect ${integration.name}${addAnother ? ' (another connection)' : ''}: ${issued.url}`;

@@ -1,5 +1,5 @@
-import { Controller, Get, Param, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Controller, Get, Param, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { ConnectService } from './connect.service';
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -13,8 +13,9 @@ export class ConnectController {
   constructor(private readonly connect: ConnectService) {}
 
   @Get(':id')
-  async open(@Param('id') id: string, @Res() res: Response): Promise<void> {
-    const outcome = await this.connect.open(id);
+  async open(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const requestId = req.headers['x-request-id'];
+    const outcome = await this.connect.open(id, typeof requestId === 'string' ? requestId : undefined);
     // The redirect carries a customer token: no caching, no Referer to the next site.
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Referrer-Policy', 'no-referrer');

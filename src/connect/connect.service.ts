@@ -5,6 +5,7 @@ import type { Identity } from '../auth/identity';
 import { CatalogService } from '../integrations/catalog.service';
 import { IntegrationAppGateway, UpstreamConnection, UpstreamIntegration } from '../integrations/integration-app.gateway';
 import { UpstreamError } from '../integrations/upstream.error';
+import { ToolRegistry } from '../tools/tool-registry';
 import { ConnectLink, ConnectLinkStore, LINK_ID, newLinkId } from './connect-link.store';
 import { CONNECT_TOKEN_SECONDS, customerNameOf, mintCustomerToken } from './customer-token';
 
@@ -57,6 +58,7 @@ export class ConnectService implements OnModuleInit, OnModuleDestroy {
     @Inject(connectConfig.KEY) private readonly config: ConnectConfig,
     @Inject(integrationAppConfig.KEY) private readonly upstream: IntegrationAppConfig,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
+    private readonly registry: ToolRegistry,
   ) {}
 
   onModuleInit(): void {
@@ -135,7 +137,7 @@ export class ConnectService implements OnModuleInit, OnModuleDestroy {
    * answers the redirect to the Integration.app connection page; starts watching the customer's
    * connections. Used and expired links answer 410, unknown ones 404.
    */
-  async open(id: string): Promise<OpenOutcome> {
+  async open(id: string, requestId?: string): Promise<OpenOutcome> {
     if (typeof id !== 'string' || !LINK_ID.test(id)) return notFound();
     let outcome: Awaited<ReturnType<ConnectLinkStore['consume']>>;
     try {
@@ -162,6 +164,12 @@ export class ConnectService implements OnModuleInit, OnModuleDestroy {
       seconds: CONNECT_TOKEN_SECONDS,
     });
     this.watch(link, token, expiresAt);
+    // Audited like a tool call, under the identity that asked for the link: the app, never the link id or the token.
+    this.registry.auditStep(
+      { identity: { key: link.identityKey, workspaceKey: link.workspaceKey, customerId: link.customerId }, requestId },
+      { tool: 'connect-link', integration: link.app, source: 'connect' },
+      'success',
+    );
     const query = new URLSearchParams({ token, ...(link.multiple ? { allowMultipleConnections: '1' } : {}) });
     return { status: 302, location: `${this.config.uiUrl}/embed/integrations/${encodeURIComponent(link.app)}/connect?${query.toString()}` };
   }

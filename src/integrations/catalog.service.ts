@@ -15,7 +15,7 @@ interface CacheEntry {
 /** How long a catalog that missed some integrations (upstream trouble) is kept before refetching. */
 const PARTIAL_TTL_MS = 10_000;
 
-async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { distance } from 'fastest-levenshtein';
 import { suggestNames } from '../tools/suggest-names';
-import { buildToolCatalog } from './tool-catalog';
+import { buildNotConnectedTools, buildToolCatalog } from './tool-catalog';
 import type { UpstreamAction, UpstreamConnection } from './integration-app.gateway';
 import { SchemaValidators, UNCOMPILABLE_SCHEMA_PROBLEM } from '../tools/schema-validators';
 
@@ -301,5 +301,42 @@ describe('ToolCatalog.suggest', () => {
     started = performance.now();
     for (const needle of near) suggestNames(needle, candidates);
     expect(performance.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('buildNotConnectedTools (actions of apps not connected yet, for search)', () => {
+  const asana = { id: 'int-asana', key: 'asana', name: 'Asana' };
+  const schema = { type: 'object', properties: { name: { type: 'string', description: 'x'.repeat(500) }, notes: { type: 'string' } }, required: ['name'] };
+
+  it('names each action as the catalog will once the app is connected; titles, annotations and action type alike', () => {
+    const actions = [
+      action('create-task', { name: 'Create Task', inputSchema: schema }),
+      action('list-projects', { name: 'List Projects', type: 'list-data-records' }),
+    ];
+    const preview = buildNotConnectedTools([asana], new Map([['int-asana', actions]]), 100);
+    const catalog = buildToolCatalog([conn('c1', 'asana', { integrationName: 'Asana' })], new Map([['int-asana', actions]]), validators);
+    expect(preview.map((t) => t.definition.name)).toEqual(catalog.entries.map((e) => e.name));
+    expect(preview.map((t) => t.definition.title)).toEqual(catalog.entries.map((e) => e.definition.title));
+    expect(preview.map((t) => t.definition.annotations)).toEqual(catalog.entries.map((e) => e.definition.annotations));
+    expect(preview[1]).toMatchObject({ app: 'asana', appName: 'Asana', notConnected: true, actionType: 'list-data-records' });
+    expect(preview[0].aliases).toEqual(['asana-create-task', 'asana_create-task']);
+  });
+
+  it('keeps only input field names (no schema), a description cut to 300 characters; skips deactivated and archived actions; at most maxActions', () => {
+    const long = 'd'.repeat(1000);
+    const tools = buildNotConnectedTools(
+      [asana, { id: 'int-jira', key: 'jira', name: 'Jira' }],
+      new Map([
+        [
+          'int-asana',
+          [action('create-task', { inputSchema: schema, description: long }), action('old', { deactivated: true }), action('gone', { archived: true })],
+        ],
+        ['int-jira', [action('create-issue'), action('list-issues')]],
+      ]),
+      2,
+    );
+    expect(tools.map((t) => t.definition.name)).toEqual(['asana_create-task', 'jira_create-issue']);
+    expect(tools[0].definition.inputSchema).toEqual({ type: 'object', properties: { name: {}, notes: {} } });
+    expect(tools[0].definition.description).toHaveLength(300);
   });
 });

@@ -4,6 +4,7 @@ import { annotationsFor, ToolAnnotations } from './tool-annotations';
 import { assignToolNames } from './tool-naming';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { SourceTool } from '../tools/tool-source';
+import type { NotConnectedTool } from '../tools/not-connected-actions.port';
 
 export type JsonSchemaObject = { type: 'object'; properties: Record<string, unknown>; required?: string[]; [k: string]: unknown };
 
@@ -192,4 +193,53 @@ export function buildToolCatalog(
     };
   });
   return new ToolCatalog(entries, schemaValidators, Date.now(), partial);
+}
+
+/** Characters of a not-connected action's description kept for search (SPEC §12 shows at most 200). */
+const PREVIEW_DESCRIPTION_MAX = 300;
+/** Input field names of a not-connected action kept for search. */
+const PREVIEW_FIELDS_MAX = 30;
+
+/**
+ * Actions of apps the customer has not connected, as `search-actions` ranks them (SPEC §16): the
+ * name each gets once the app is connected (the same naming as a catalog), title, a shortened
+ * description, annotations from the same rules, and only the input field names (no schema: they
+ * cannot run nor be described until connected, and a search index reads no more). Deactivated and
+ * archived actions are skipped; at most `maxActions` in all, apps in the order given.
+ */
+export function buildNotConnectedTools(
+  integrations: ReadonlyArray<{ id: string; key: string; name: string }>,
+  actionsByIntegrationId: ReadonlyMap<string, readonly UpstreamAction[]>,
+  maxActions: number,
+): NotConnectedTool[] {
+  const pending: Array<{ integration: { id: string; key: string; name: string }; action: UpstreamAction }> = [];
+  for (const integration of integrations) {
+    const seen = new Set<string>();
+    for (const action of actionsByIntegrationId.get(integration.id) ?? []) {
+      if (pending.length >= maxActions) break;
+      if (action.deactivated || action.archived || seen.has(action.key)) continue;
+      seen.add(action.key);
+      pending.push({ integration, action });
+    }
+  }
+  const names = assignToolNames(pending.map((p) => ({ integrationKey: p.integration.key, actionKey: p.action.key })));
+  return pending.map(({ integration, action }, i) => {
+    const appName = integration.name || integration.key;
+    const title = `${appName}: ${action.name}`;
+    const description = (action.description?.trim() || `${action.name} in ${appName} (Integration.app action "${action.key}").`).slice(
+      0,
+      PREVIEW_DESCRIPTION_MAX,
+    );
+    const { schema } = toObjectSchema(action.inputSchema);
+    const fields = Object.keys(schema.properties).slice(0, PREVIEW_FIELDS_MAX);
+    const inputSchema: JsonSchemaObject = { type: 'object', properties: Object.fromEntries(fields.map((f) => [f.slice(0, 64), {}])) };
+    return {
+      definition: { name: names[i], title, description, inputSchema, annotations: annotationsFor(title, action.key, action.name, action.type) } as Tool,
+      app: integration.key,
+      appName,
+      aliases: [`${integration.key}-${action.key}`, `${integration.key}_${action.key}`],
+      notConnected: true as const,
+      ...(action.type !== undefined ? { actionType: action.type } : {}),
+    };
+  });
 }

@@ -394,6 +394,21 @@ export class ToolRegistry implements OnApplicationBootstrap {
   }
 
   /**
+   * An audit line for a step of a feature that is not itself an action run, in the shape of a tool
+   * call's line (e.g. connect-app issuing a link, `GET /connect/<id>` opened): `tool` names the step,
+   * `integration` the app. For mode tools, a call that writes one is not audited again by the registry.
+   */
+  auditStep(
+    ctx: Pick<ToolCallContext, 'identity' | 'requestId' | 'run' | 'trail'>,
+    entry: { tool: string; integration?: string; source: string },
+    outcome: AuditOutcome,
+    durationMs = 0,
+    args?: Record<string, unknown>,
+  ): void {
+    this.writeAudit(ctx, entry, {}, outcome, durationMs, args);
+  }
+
+  /**
    * One line per tool call (logger `audit`), refused ones included: who ran which tool where, how
    * it ended (`outcome`, from `AUDIT_OUTCOMES`), and an HMAC-SHA256 of the arguments keyed with
    * AUDIT_HASH_KEY (`argumentsHmac`: equal arguments correlate, yet a short argument cannot be
@@ -401,7 +416,7 @@ export class ToolRegistry implements OnApplicationBootstrap {
    * output or a token. A name that resolved to no tool is the client's text: cut.
    */
   private writeAudit(
-    ctx: ToolCallContext,
+    ctx: Pick<ToolCallContext, 'identity' | 'requestId' | 'run' | 'trail'>,
     tool: { tool: string; integration?: string; source?: string },
     details: { connectionId?: string },
     outcome: AuditOutcome,
@@ -456,7 +471,8 @@ export class ToolRegistry implements OnApplicationBootstrap {
  * `failed`, `cancelled`, an upstream error kind, `invalid_arguments`, `error`), and refusals that
  * ran nothing — `denied` (policy hides the tool), `unknown_tool`, `not_enabled` (dynamic mode),
  * `not_listed` (a direct call in search mode), `not_read_only` (run-read-action on a writing
- * action), `rate_limited` (MAX_CONCURRENT_CALLS_PER_IDENTITY).
+ * action), `not_connected` (a run naming an action of an app not connected yet), `rate_limited`
+ * (MAX_CONCURRENT_CALLS_PER_IDENTITY).
  */
 export const AUDIT_OUTCOMES = [
   'success',
@@ -471,6 +487,7 @@ export const AUDIT_OUTCOMES = [
   'not_enabled',
   'not_listed',
   'not_read_only',
+  'not_connected',
   'rate_limited',
   'unauthorized',
   'forbidden',

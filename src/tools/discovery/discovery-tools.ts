@@ -1,10 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap, Optional } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { ToolRegistry } from '../tool-registry';
 import { errorResult, withStructuredOutput } from '../tool-results';
 import { ModeToolSet, SourceTool, ToolCallContext, ToolView } from '../tool-source';
 import { ActionSearch } from '../action-search.port';
-import { misplacedArgumentsResult, unknownActionResult } from './run-errors';
+import { isNotConnected, NotConnectedActions, NotConnectedTool } from '../not-connected-actions.port';
+import { misplacedArgumentsResult, notConnectedResult, unknownActionResult } from './run-errors';
+import { connectedFirst, widenedDepth } from './not-connected-ranking';
 
 export const SEARCH_ACTIONS = 'search-actions';
 export const DESCRIBE_ACTIONS = 'describe-actions';
@@ -40,8 +43,12 @@ const SEARCH_OUTPUT = {
           description: { type: 'string' },
           readOnly: { type: 'boolean', description: 'true: only reads (run it with run-read-action); false: changes something (run-action).' },
           score: { type: 'number', description: 'Relevance, 1 for the best match.' },
+          connected: {
+            type: 'boolean',
+            description: 'false: the app is not connected yet, so the action cannot run; connect it with connect-app (app = integration) first.',
+          },
         },
-        required: ['tool', 'integration', 'title', 'description', 'readOnly', 'score'],
+        required: ['tool', 'integration', 'title', 'description', 'readOnly', 'score', 'connected'],
       },
     },
     total: { type: 'integer', description: 'How many actions matched (results holds the best `limit`).' },
@@ -71,7 +78,11 @@ const DESCRIBE_OUTPUT = {
       type: 'array',
       items: {
         type: 'object',
-        properties: { name: { type: 'string' }, suggestions: { type: 'array', items: { type: 'string' } } },
+        properties: {
+          name: { type: 'string' },
+          suggestions: { type: 'array', items: { type: 'string' } },
+          connectApp: { type: 'string', description: 'The action belongs to this app, not connected yet: connect it with connect-app first.' },
+        },
         required: ['name', 'suggestions'],
       },
     },
@@ -102,20 +113,36 @@ const runInput = (which: string) =>
     additionalProperties: false,
   }) as Tool['inputSchema'];
 
+/** The application's `NotConnectedActions` (the connect feature's), found at start-up like tool sources. */
+function findNotConnectedActions(discovery?: DiscoveryService): NotConnectedActions | undefined {
+  return discovery?.getProviders().find((w) => w.instance instanceof NotConnectedActions)?.instance as NotConnectedActions | undefined;
+}
+
 /**
  * `search-actions` and `describe-actions`: find the caller's actions by what they do and read their
  * schemas, over a search index built once per view (shared by every session with that view) and
  * costing no upstream request. Listed in search mode and, beside `enable-tools`, in dynamic mode.
+ * Where the connect feature applies, the search also ranks actions of apps the caller has not
+ * connected (`connected: false`, below an equally good connected action: `connectedFirst`).
  */
 @Injectable()
-export class DiscoveryTools extends ModeToolSet {
+export class DiscoveryTools extends ModeToolSet implements OnApplicationBootstrap {
   readonly modes = ['search', 'dynamic'] as const;
   readonly names = [SEARCH_ACTIONS, DESCRIBE_ACTIONS];
   private readonly definitionsByView = new WeakMap<ToolView, readonly Tool[]>();
 
+  private notConnected?: NotConnectedActions;
+
   /** The ranking (SPEC §17): the local ranker fused with the enabled providers; indexes shared and bounded across tenants. */
-  constructor(private readonly actionSearch: ActionSearch) {
+  constructor(
+    private readonly actionSearch: ActionSearch,
+    @Optional() private readonly discovery?: DiscoveryService,
+  ) {
     super();
+  }
+
+  onApplicationBootstrap(): void {
+    this.notConnected = findNotConnectedActions(this.discovery);
   }
 
   definitions(view: ToolView): readonly Tool[] {
@@ -129,7 +156,8 @@ export class DiscoveryTools extends ModeToolSet {
           description:
             `Finds actions in the user's connected apps by what they do, best match first. Describe the task in plain words ` +
             `("send a message to the team channel", "find the deal with Acme"); name the app to search only its actions.${apps} ` +
-            'Then call describe-actions for the arguments, and run-read-action (read-only actions) or run-action.',
+            'Then call describe-actions for the arguments, and run-read-action (read-only actions) or run-action. ' +
+            'A result with connected: false belongs to an app the user has not connected yet: offer to connect it with connect-app first.',
           inputSchema: {
             type: 'object',
             properties: {
@@ -173,7 +201,7 @@ export class DiscoveryTools extends ModeToolSet {
   }
 
   async call(ctx: ToolCallContext, name: string, args: Record<string, unknown>, view: ToolView): Promise<CallToolResult> {
-    return name === SEARCH_ACTIONS ? this.searchActions(ctx, args, view) : this.describeActions(args, view);
+    return name === SEARCH_ACTIONS ? this.searchActions(ctx, args, view) : this.describeActions(ctx, args, view);
   }
 
   private async searchActions(ctx: ToolCallContext, args: Record<string, unknown>, view: ToolView): Promise<CallToolResult> {
@@ -186,11 +214,16 @@ export class DiscoveryTools extends ModeToolSet {
     if (limit !== undefined && (!Number.isInteger(limit) || (limit as number) < 1 || (limit as number) > 50)) {
       return invalid(SEARCH_ACTIONS, 'limit', 'must be an integer from 1 to 50');
     }
-    const { hits, total } = await this.actionSearch.search(ctx, view, {
+    const wanted = (limit as number | undefined) ?? 10;
+    // Actions of apps not connected yet are ranked together with the connected ones, then weighed down.
+    const widened = this.notConnected ? await this.notConnected.widen(ctx, view) : undefined;
+    const found = await this.actionSearch.search(ctx, widened ?? view, {
       query,
       apps: apps as string[] | undefined,
-      limit: (limit as number | undefined) ?? 10,
+      limit: widened ? widenedDepth(wanted) : wanted,
     });
+    const { total } = found;
+    const hits = widened ? connectedFirst(query, found.hits, wanted) : found.hits;
     const results = hits.map(({ tool, score }) => ({
       tool: tool.definition.name,
       integration: tool.app ?? '',
@@ -198,24 +231,35 @@ export class DiscoveryTools extends ModeToolSet {
       description: shorten(tool.definition.description ?? '', DESCRIPTION_MAX),
       readOnly: isReadOnly(tool),
       score,
+      connected: !isNotConnected(tool),
     }));
     const text = results.length
-      ? results.map((r, i) => `${i + 1}. ${r.tool} — ${r.title}${r.readOnly ? ' (read-only)' : ''}: ${r.description}`).join('\n')
+      ? results
+          .map(
+            (r, i) =>
+              `${i + 1}. ${r.tool} — ${r.title}${r.readOnly ? ' (read-only)' : ''}` +
+              `${r.connected ? '' : ` (not connected: connect-app "${r.integration}" first)`}: ${r.description}`,
+          )
+          .join('\n')
       : `No action matches "${shorten(query, 100)}".${view.apps.length ? ` Connected apps: ${view.apps.join(', ')}.` : ''}`;
     return { content: [{ type: 'text', text }], structuredContent: { results, total } };
   }
 
-  private describeActions(args: Record<string, unknown>, view: ToolView): CallToolResult {
+  private async describeActions(ctx: ToolCallContext, args: Record<string, unknown>, view: ToolView): Promise<CallToolResult> {
     const names = args.tools;
     if (!Array.isArray(names) || names.length === 0 || names.length > MAX_DESCRIBE || names.some((n) => typeof n !== 'string' || !n.trim())) {
       return invalid(DESCRIBE_ACTIONS, 'tools', `must be an array of 1 to ${MAX_DESCRIBE} tool names`);
     }
     const tools: Array<Record<string, unknown>> = [];
-    const unknown: Array<{ name: string; suggestions: string[] }> = [];
+    const unknown: Array<{ name: string; suggestions: string[]; connectApp?: string }> = [];
+    const notConnected: NotConnectedTool[] = [];
     for (const raw of names as string[]) {
       const tool = view.resolve(raw.trim());
       if (!tool) {
-        unknown.push({ name: raw.slice(0, 200), suggestions: view.suggest(raw) });
+        // An action of an app not connected yet: named as such (no schema: it cannot run until connected).
+        const other = await this.notConnected?.find(ctx, view, raw.trim());
+        if (other) notConnected.push(other);
+        unknown.push({ name: raw.slice(0, 200), suggestions: other ? [] : view.suggest(raw), ...(other ? { connectApp: other.app } : {}) });
         continue;
       }
       const d = tool.definition;
@@ -229,7 +273,15 @@ export class DiscoveryTools extends ModeToolSet {
       });
     }
     const outcome = { tools, unknown };
-    return { content: [{ type: 'text', text: JSON.stringify(outcome) }], structuredContent: outcome, ...(tools.length ? {} : { isError: true }) };
+    const apps = [...new Map(notConnected.map((t) => [t.app, t])).values()];
+    const hint = apps.length
+      ? `\n${apps.map((t) => `${t.appName} is not connected: call connect-app with { "app": "${t.app}" } first`).join('; ')}; its actions can be described and run once it is.`
+      : '';
+    return {
+      content: [{ type: 'text', text: JSON.stringify(outcome) + hint }],
+      structuredContent: outcome,
+      ...(tools.length ? {} : { isError: true }),
+    };
   }
 }
 
@@ -240,7 +292,7 @@ export class DiscoveryTools extends ModeToolSet {
  * path, not a copy. `run-read-action` refuses actions that are not read-only without running them.
  */
 @Injectable()
-export class RunTools extends ModeToolSet {
+export class RunTools extends ModeToolSet implements OnApplicationBootstrap {
   readonly modes = ['search'] as const;
   readonly names = [RUN_READ_ACTION, RUN_ACTION];
   private readonly definitionList: readonly Tool[] = [
@@ -266,8 +318,17 @@ export class RunTools extends ModeToolSet {
     },
   ];
 
-  constructor(private readonly registry: ToolRegistry) {
+  private notConnected?: NotConnectedActions;
+
+  constructor(
+    private readonly registry: ToolRegistry,
+    @Optional() private readonly discovery?: DiscoveryService,
+  ) {
     super();
+  }
+
+  onApplicationBootstrap(): void {
+    this.notConnected = findNotConnectedActions(this.discovery);
   }
 
   definitions(): readonly Tool[] {
@@ -283,7 +344,11 @@ export class RunTools extends ModeToolSet {
     const misplaced = Object.keys(args).filter((k) => k !== 'tool' && k !== 'arguments');
     if (misplaced.length) return misplacedArgumentsResult(name, tool, misplaced);
     const target = view.resolve(tool);
-    if (!target) return unknownActionResult(name, tool, view);
+    if (!target) {
+      // Not runnable here; if it is an action of an app the user has not connected, say which app to connect.
+      const other = await this.notConnected?.find(ctx, view, tool.trim());
+      return other ? notConnectedResult(name, other) : unknownActionResult(name, tool, view);
+    }
     if (name === RUN_READ_ACTION && !isReadOnly(target)) {
       return errorResult(`${target.definition.name} is not a read-only action: run it with ${RUN_ACTION} if that is what the user wants.`, {
         type: 'not_read_only',

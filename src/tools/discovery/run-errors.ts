@@ -1,6 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { errorResult } from '../tool-results';
 import type { ToolView } from '../tool-source';
+import type { NotConnectedTool } from '../not-connected-actions.port';
 
 /** At most this many misplaced field names are named (each cut to NAME_MAX characters). */
 const MISPLACED_SHOWN = 10;
@@ -37,5 +38,17 @@ export function misplacedArgumentsResult(runTool: string, tool: string, fields: 
       `Call ${runTool} again as { "tool": "${cut(tool, 200)}", "arguments": { ${shown.map((f) => `"${f}": …`).join(', ')} } }; ` +
       "the action's schema is available through describe-actions.",
     { type: 'misplaced_arguments', fields: shown },
+  );
+}
+
+/**
+ * A run (or describe) naming an action of an app the user has not connected (SPEC §16): an `isError`
+ * result naming `connect-app` and the app key, so the model offers the user a link instead of guessing.
+ */
+export function notConnectedResult(runTool: string, tool: NotConnectedTool): CallToolResult {
+  return errorResult(
+    `${tool.definition.name} belongs to ${tool.appName}, which the user has not connected yet, so it cannot run. ` +
+      `Call connect-app with { "app": "${tool.app}" } and show the user the link; once they have connected ${tool.appName}, call ${runTool} again.`,
+    { type: 'not_connected', tool: tool.definition.name, app: tool.app, connectWith: 'connect-app' },
   );
 }
