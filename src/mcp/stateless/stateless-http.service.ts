@@ -16,7 +16,7 @@ import { redactSecrets } from '../../common/redact';
 import { JsonRpcErrorCode } from '../../common/json-rpc';
 import { STATELESS_REQUEST, StatelessRequest, StatelessServerFactory } from './stateless-server.factory';
 import { requestOrigin } from '../request-origin';
-import { webRequestWithoutBody } from '../sdk/web-request-without-body';
+import { webRequestWithoutBody } from '../sdk/to-web-request.without-body';
 
 /** The stateless protocol revision this arm serves. */
 export const STATELESS_REVISION = '2026-07-28';

@@ -1,13 +1,13 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
 /**
- * SDK shortcut: bypasses `toWebRequest` of `@modelcontextprotocol/node` (pinned 2.4.0) for a
+ * SDK shortcut — bypasses: `toWebRequest` of `@modelcontextprotocol/node` (pinned 2.1.2; server 2.4.0) for a
  * request whose body the caller hands the SDK already parsed (`parsedBody` of
  * `McpHttpHandler.fetch`). `toWebRequest` serializes the parsed body again, measures it with a
  * `TextEncoder` and gives the Web `Request` a body stream that nothing reads: with `parsedBody` the
  * SDK never reads `request.body`. This builds the same `Request` (URL from `Host` and the path, the
  * method, every header but HTTP/2 pseudo-headers, the abort signal) without the body.
- * Parity: src/mcp/sdk/web-request-without-body.spec.ts compares it with `toWebRequest`, and the
+ * Parity: to-web-request.without-body.spec.ts compares it with `toWebRequest`, and the
  * 2026-07-28 e2e suites (test/protocol-eras, test/sdk-parity) run every exchange through it.
  */
 export function webRequestWithoutBody(req: { method?: string; url?: string; headers: IncomingHttpHeaders }, signal?: AbortSignal): globalThis.Request {

@@ -1,5 +1,5 @@
 import { toWebRequest } from '@modelcontextprotocol/node';
-import { webRequestWithoutBody } from './web-request-without-body';
+import { webRequestWithoutBody } from './to-web-request.without-body';
 
 /** Parity with the SDK's adapter: the same URL, method, headers and signal; only the unread body differs. */
 describe('webRequestWithoutBody', () => {
@@ -24,7 +24,11 @@ describe('webRequestWithoutBody', () => {
     const sdk = await toWebRequest(node as never, body, { signal: abort.signal });
     expect(ours.url).toBe(sdk.url);
     expect(ours.method).toBe(sdk.method);
-    const without = (h: Headers) => [...h].filter(([name]) => name !== 'content-length');
+    const without = (h: Headers) => {
+      const all: Array<[string, string]> = [];
+      h.forEach((value, name) => name !== 'content-length' && all.push([name, value]));
+      return all;
+    };
     expect(without(ours.headers)).toEqual(without(sdk.headers));
     expect(ours.headers.get('content-length')).toBeNull();
     expect(ours.body).toBeNull();
