@@ -5,17 +5,15 @@ import type { JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import { AuthService } from '../../auth/auth.service';
 import type { AuthContext } from '../../auth/identity';
 import { IntegrationsService } from '../../integrations/integrations.service';
-import { requestPolicy } from '../../tools/policy';
 import { noteRpcOutcome } from '../../common/logging/request-logging';
-import type { ToolContext } from '../../tools/tool-source';
 import { describeRequest, RequestOutcome, RequestTracer } from '../request-tracer';
-import { requestSessionOptions } from '../transports/session-options';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../transports/json-rpc-body';
 import { BadRequestError } from '../../common/domain.errors';
 import { redactSecrets } from '../../common/redact';
 import { JsonRpcErrorCode } from '../../common/json-rpc';
 import { STATELESS_REQUEST, StatelessRequest, StatelessServerFactory } from './stateless-server.factory';
 import { requestOrigin } from '../request-origin';
+import { statelessToolContext } from '../request-context';
 import { webRequestWithoutBody } from '../sdk/to-web-request.without-body';
 
 /** The stateless protocol revision this arm serves. */
@@ -115,17 +113,7 @@ export class StatelessHttpService implements OnApplicationShutdown {
   /** Answers one 2026-07-28 request for a caller the guard authenticated (and rate-limited). */
   async serve(exchange: StatelessExchange, req: Request, res: Response, auth: AuthContext): Promise<void> {
     await this.auth.ensureVerified(auth);
-    const { mode, apps } = requestSessionOptions(req);
-    const ctx: ToolContext = {
-      identity: auth.identity,
-      token: auth.token,
-      era: 'stateless',
-      // A list may not change as a side effect of a call in this revision: dynamic mode serves the search tools.
-      mode: mode === 'dynamic' ? 'search' : mode,
-      apps,
-      enabledTools: [],
-      policy: requestPolicy(req.headers, req.query as Record<string, unknown>),
-    };
+    const ctx = statelessToolContext(auth, req);
     const message = req.method === 'POST' ? (req.body as Partial<JSONRPCRequest>) : undefined;
     // The first request of a conversation: start the catalog fetch so tools/list finds it warm.
     if (message?.method === 'server/discover') void this.integrations.prefetch({ identityKey: auth.identity.key, token: auth.token });
