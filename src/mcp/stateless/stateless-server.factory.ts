@@ -9,6 +9,7 @@ import { instructionsFor, SERVER_INFO } from '../mcp-server.factory';
 import type { RequestOutcome } from '../request-tracer';
 import { StatelessUrlElicitation } from './url-elicitation';
 import { jsonOnly } from '../sdk/mcp-server-argument-validation.json-only-schema';
+import { DirectDispatchServer } from '../sdk/protocol-onmessage.direct-dispatch';
 
 /** What the transport hands a per-request `Server` through the SDK's `authInfo.extra` pass-through. */
 export interface StatelessRequest {
@@ -78,7 +79,8 @@ export class StatelessServerFactory {
       product = mcp;
       server = mcp.server;
     } else {
-      product = server = new Server(SERVER_INFO, options);
+      // The SDK Server, dispatching requests without onmessage's type guards (see src/mcp/sdk/).
+      product = server = new DirectDispatchServer(SERVER_INFO, options);
     }
     // The registry answers both methods (replacing the handlers registerTool installed).
     // The registry speaks the v1 SDK's types; the wire shapes are the same revision-neutral JSON.
