@@ -7,7 +7,8 @@
  * PROF_SECONDS (8), PROF_CONCURRENCY (32 calls in flight), BENCH_SERVER_ENTRY (another build, for
  * A/B; compare two profiles per call with bench/compare-cpuprofiles.ts), PROF_LOGS=1 (the server's
  * stdout, i.e. its log and audit lines, to this terminal; by default to /dev/null as in `npm run bench`),
- * PROF_NODE_FLAGS (node flags for the server, e.g. `--trace-deopt` with PROF_LOGS=1).
+ * PROF_NODE_FLAGS (node flags for the server, e.g. `--trace-deopt` with PROF_LOGS=1), PROF_ERA=2026 (the
+ * same calls as 2026-07-28 requests: no session, the revision's `_meta` and headers).
  */
 import { spawn } from 'node:child_process';
 import { startEmulator } from '../test/emulator/emulator';
@@ -46,7 +47,16 @@ const H = { 'Content-Type': 'application/json', Accept: 'application/json, text/
       stdio: ['ignore', process.env.PROF_LOGS ? 'inherit' : 'ignore', 'inherit'],
     },
   );
-  await new Promise((r) => setTimeout(r, 2500));
+  // Up when it answers (a busy machine, or --cpu-prof, can take longer than a fixed wait).
+  for (let waited = 0; ; waited += 250) {
+    const up = await fetch(`http://127.0.0.1:${port}/health`).then(
+      () => true,
+      () => false,
+    );
+    if (up) break;
+    if (waited > 60_000) throw new Error('the server did not start within 60 s');
+    await new Promise((r) => setTimeout(r, 250));
+  }
   const base = `http://127.0.0.1:${port}/mcp`;
   const token = em.token('customer-0');
   const auth = { ...H, Authorization: `Bearer ${token}` };
@@ -55,6 +65,16 @@ const H = { 'Content-Type': 'application/json', Accept: 'application/json, text/
     result: { tools: Array<{ name: string }> };
   };
   const name = tl.result.tools[0].name;
+  const stateless = process.env.PROF_ERA === '2026';
+  const meta = {
+    'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+    'io.modelcontextprotocol/clientInfo': { name: 'profile', version: '0' },
+    'io.modelcontextprotocol/clientCapabilities': {},
+  };
+  const headers = stateless
+    ? { ...auth, 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': 'tools/call', 'Mcp-Name': name }
+    : { ...auth, 'Mcp-Session-Id': sid };
+  const params = stateless ? { name, arguments: {}, _meta: meta } : { name, arguments: {} };
   const concurrency = Number(process.env.PROF_CONCURRENCY ?? 32);
   const latencies: number[] = [];
   let n = 0;
@@ -67,8 +87,8 @@ const H = { 'Content-Type': 'application/json', Accept: 'application/json, text/
         const t0 = performance.now();
         const r = await fetch(base, {
           method: 'POST',
-          headers: { ...auth, 'Mcp-Session-Id': sid },
-          body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name, arguments: {} } }),
+          headers,
+          body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params }),
         });
         const body = await r.text();
         latencies.push(performance.now() - t0);

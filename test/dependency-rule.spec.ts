@@ -42,6 +42,10 @@ describe('dependency rule', () => {
         // a feature importing an assembly file
         'src/auth/guard.ts': "import { m } from '../app.module';\nexport const g = m;\n",
         'src/app.module.ts': 'export const m = 1;\n',
+        // telemetry importing mcp/sdk/ (the SDK shortcuts, public on purpose) is fine; mcp/transports/ is not
+        'src/telemetry/tracing.ts': "import { h } from '../mcp/sdk/hooks';\nimport { t } from '../mcp/transports/json';\nexport const x = h + t;\n",
+        'src/mcp/sdk/hooks.ts': 'export const h = 1;\n',
+        'src/mcp/transports/json.ts': 'export const t = 1;\n',
       };
       for (const [path, text] of Object.entries(files)) {
         mkdirSync(dirname(join(dir, path)), { recursive: true });
@@ -57,6 +61,8 @@ describe('dependency rule', () => {
       expect(run.output).toMatch(/no-circular: src\/sessions\/a\.ts/);
       expect(run.output).toMatch(/no-deep-imports: src\/mcp\/server\.ts → src\/tools\/dynamic\/enable\.ts/);
       expect(run.output).toMatch(/no-import-of-assembly: src\/auth\/guard\.ts → src\/app\.module\.ts/);
+      expect(run.output).toMatch(/no-deep-imports: src\/telemetry\/tracing\.ts → src\/mcp\/transports\/json\.ts/);
+      expect(run.output).not.toMatch(/src\/telemetry\/tracing\.ts → src\/mcp\/sdk\/hooks\.ts/);
     });
   });
 });

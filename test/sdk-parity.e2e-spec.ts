@@ -2,8 +2,11 @@
  * Parity of our shortcuts around the MCP SDK with the SDK's own path, byte for byte:
  * - the hot path (`JsonExchangeTransport`, which dispatches through the SDK `Server`'s private
  *   `_onrequest`) against the SDK's `StreamableHTTPServerTransport` with JSON responses;
- * - the pre-serialized static `tools/list` (`cached-tool-list.ts`) against the SDK `Server`'s answer.
- * Both sides serve the same stored session through the same `McpServerFactory`.
+ * - the pre-serialized static `tools/list` (`tools-list-handler.cached-tool-list.ts`) against the SDK `Server`'s answer.
+ * Both sides serve the same stored session through the same `McpServerFactory`. The suite runs twice:
+ * with tracing off, and with tracing on (OTLP traces configured, to a local receiver), where the
+ * `_onrequest` hooks of src/mcp/sdk/protocol-dispatch.hooks.ts wrap every dispatch of the SDK `Server`.
+ * (The shortcuts all live in src/mcp/sdk/; docs/architecture.md lists them.)
  */
 import { createServer, IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,16 +18,29 @@ import { startEmulator, Emulator } from './emulator/emulator';
 import { e2eFixture, WORKSPACE } from './support/e2e-fixture';
 import { startApp, RunningApp } from './support/app';
 import { MCP_HEADERS, rawInitialize } from './support/mcp-client';
+import { OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver';
+import { RequestTracer } from '../src/mcp/request-tracer';
 
-describe('SDK parity of the fast paths', () => {
+describe.each([
+  ['tracing off', false],
+  ['tracing on', true],
+])('SDK parity of the fast paths (%s)', (_tracing, traced) => {
   let emulator: Emulator;
+  let receiver: OtlpReceiver | undefined;
   let server: RunningApp;
   let sdkPath: HttpServer;
   let sdkUrl: string;
 
   beforeAll(async () => {
     emulator = await startEmulator({ fixture: e2eFixture() });
-    server = await startApp({ INTEGRATION_APP_API_URL: emulator.url, INTEGRATION_APP_WORKSPACE_SECRET: undefined });
+    receiver = traced ? await startOtlpReceiver() : undefined;
+    server = await startApp({
+      INTEGRATION_APP_API_URL: emulator.url,
+      INTEGRATION_APP_WORKSPACE_SECRET: undefined,
+      ...(receiver
+        ? { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '50' }
+        : {}),
+    });
     const factory = server.app.get(McpServerFactory);
     const sessions = server.app.get(SessionsService);
     // The SDK's own Streamable HTTP transport, serving the session named in the header.
@@ -49,6 +65,7 @@ describe('SDK parity of the fast paths', () => {
     await new Promise((r) => sdkPath.close(r));
     await server.close();
     await emulator.close();
+    await receiver?.close();
   });
 
   async function both(query: string, body: unknown): Promise<{ ours: string; sdk: string }> {
@@ -79,5 +96,9 @@ describe('SDK parity of the fast paths', () => {
   ])('%s: the same bytes as the SDK transport', async (_what, query, body) => {
     const { ours, sdk } = await both(query, body);
     expect(ours).toBe(sdk);
+  });
+
+  it(traced ? 'runs with the request tracer on (the SDK dispatch hooked)' : 'runs with the request tracer off', () => {
+    expect(server.app.get(RequestTracer).enabled).toBe(traced);
   });
 });

@@ -1,5 +1,14 @@
+import type { Request } from 'express';
+import type { AuthContext } from '../auth/identity';
 import type { SessionRecord } from '../sessions/session.types';
+import { requestPolicy } from '../tools/policy';
 import type { ToolContext } from '../tools/tool-source';
+import { requestSessionOptions } from './transports/session-options';
+
+/*
+ * The one place a request's ToolContext is built: every transport of either era calls one of these
+ * two functions (the session era from the stored record, the 2026-07-28 era from the request alone).
+ */
 
 /**
  * The tool context of a session-era request: who calls (the session's owner, with the newest
@@ -15,5 +24,23 @@ export function sessionToolContext(record: SessionRecord): ToolContext {
     apps: record.apps,
     enabledTools: record.enabledTools,
     ...(record.policy ? { policy: record.policy } : {}),
+  };
+}
+
+/**
+ * The tool context of a 2026-07-28 request: the caller the guard authenticated, and the view its URL
+ * and headers name (mode, `apps`, policy); nothing stored. A list may not change as a side effect of
+ * a call in this revision, so dynamic mode serves the search tools.
+ */
+export function statelessToolContext(auth: Pick<AuthContext, 'identity' | 'token'>, req: Pick<Request, 'path' | 'query' | 'headers'>): ToolContext {
+  const { mode, apps } = requestSessionOptions(req);
+  return {
+    identity: auth.identity,
+    token: auth.token,
+    era: 'stateless',
+    mode: mode === 'dynamic' ? 'search' : mode,
+    apps,
+    enabledTools: [],
+    policy: requestPolicy(req.headers, req.query as Record<string, unknown>),
   };
 }

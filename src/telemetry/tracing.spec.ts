@@ -3,7 +3,7 @@ import { CallToolRequestSchema, JSONRPCMessage, ListToolsRequestSchema } from '@
 import { AggregationTemporality, DataPointType, HistogramMetricData, InMemoryMetricExporter } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { buildTelemetryConfig } from '../config/telemetry.config';
-import { JsonExchangeTransport, ProtocolDispatch } from '../mcp/transports/json-exchange.transport';
+import { JsonExchangeTransport, ProtocolDispatch } from '../mcp/sdk/protocol-dispatch.json-exchange.transport';
 import { MCP_DURATION_BUCKETS, MCP_OPERATION_DURATION, McpTelemetry } from './tracing';
 
 /*

@@ -28,7 +28,7 @@ import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.
 import { telemetryConfig, TelemetryConfig } from '../config/telemetry.config';
 import type { UpstreamSpanAttributes, UpstreamTracer } from '../integrations/upstream.tracer';
 import { describeRequest, HeaderBag, McpExchange, McpRequestInfo, protocolVersionLabel, RequestOutcome, RequestTracer } from '../mcp/request-tracer';
-import { hookProtocolRequests } from './sdk-protocol-hooks';
+import { hookProtocolRequests } from '../mcp/sdk/protocol-dispatch.hooks';
 
 export const MCP_OPERATION_DURATION = 'mcp.server.operation.duration';
 /** The bucket boundaries the MCP semantic conventions advise for `mcp.server.operation.duration` (seconds). */

@@ -1,22 +1,20 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { createMcpHandler, isLegacyRequest, type McpHttpHandler } from '@modelcontextprotocol/server';
-import { toWebRequest } from '@modelcontextprotocol/node';
+import { classifyInboundRequest, createMcpHandler, type McpHttpHandler } from '@modelcontextprotocol/server';
 import type { JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import { AuthService } from '../../auth/auth.service';
 import type { AuthContext } from '../../auth/identity';
 import { IntegrationsService } from '../../integrations/integrations.service';
-import { requestPolicy } from '../../tools/policy';
 import { noteRpcOutcome } from '../../common/logging/request-logging';
-import type { ToolContext } from '../../tools/tool-source';
 import { describeRequest, RequestOutcome, RequestTracer } from '../request-tracer';
-import { requestSessionOptions } from '../transports/session-options';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../transports/json-rpc-body';
 import { BadRequestError } from '../../common/domain.errors';
 import { redactSecrets } from '../../common/redact';
 import { JsonRpcErrorCode } from '../../common/json-rpc';
 import { STATELESS_REQUEST, StatelessRequest, StatelessServerFactory } from './stateless-server.factory';
 import { requestOrigin } from '../request-origin';
+import { statelessToolContext } from '../request-context';
+import { webRequestWithoutBody } from '../sdk/to-web-request.without-body';
 
 /** The stateless protocol revision this arm serves. */
 export const STATELESS_REVISION = '2026-07-28';
@@ -33,6 +31,12 @@ export interface StatelessExchange {
 function header(req: Request, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
+}
+
+/** A header as a Web `Headers` object reads it: repeated values joined with ", ". */
+function joinedHeader(req: Request, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(', ') : v;
 }
 
 /**
@@ -79,17 +83,26 @@ export class StatelessHttpService implements OnApplicationShutdown {
           JsonRpcErrorCode.InvalidRequest,
         );
       }
-      const exchange = await this.exchange(req);
-      return (await isLegacyRequest(exchange.request, req.body)) ? undefined : exchange;
+      // The SDK's own classification (what `isLegacyRequest` runs), from the parsed body and the Node
+      // headers: a session-era request is not converted to a Web Request only to be told it is legacy.
+      const route = classifyInboundRequest({
+        httpMethod: 'POST',
+        protocolVersionHeader: joinedHeader(req, 'mcp-protocol-version'),
+        mcpMethodHeader: joinedHeader(req, 'mcp-method'),
+        mcpNameHeader: joinedHeader(req, 'mcp-name'),
+        body: req.body,
+      });
+      return route.kind === 'legacy' ? undefined : this.exchange(req);
     }
     return header(req, 'mcp-protocol-version') === STATELESS_REVISION ? this.exchange(req) : undefined;
   }
 
-  private async exchange(req: Request): Promise<StatelessExchange> {
+  private exchange(req: Request): StatelessExchange {
     const abort = new AbortController();
     let request: globalThis.Request;
     try {
-      request = await toWebRequest(req, req.method === 'POST' ? req.body : undefined, { signal: abort.signal });
+      // The SDK gets the parsed body (`parsedBody`) and never reads the Web Request's.
+      request = webRequestWithoutBody(req, abort.signal);
     } catch {
       // The URL is built from the Host header (`Host: a b` cannot be parsed): the client's mistake, not ours.
       throw new BadRequestError('Bad Request: the Host header is not a valid host.', JsonRpcErrorCode.InvalidRequest);
@@ -100,17 +113,7 @@ export class StatelessHttpService implements OnApplicationShutdown {
   /** Answers one 2026-07-28 request for a caller the guard authenticated (and rate-limited). */
   async serve(exchange: StatelessExchange, req: Request, res: Response, auth: AuthContext): Promise<void> {
     await this.auth.ensureVerified(auth);
-    const { mode, apps } = requestSessionOptions(req);
-    const ctx: ToolContext = {
-      identity: auth.identity,
-      token: auth.token,
-      era: 'stateless',
-      // A list may not change as a side effect of a call in this revision: dynamic mode serves the search tools.
-      mode: mode === 'dynamic' ? 'search' : mode,
-      apps,
-      enabledTools: [],
-      policy: requestPolicy(req.headers, req.query as Record<string, unknown>),
-    };
+    const ctx = statelessToolContext(auth, req);
     const message = req.method === 'POST' ? (req.body as Partial<JSONRPCRequest>) : undefined;
     // The first request of a conversation: start the catalog fetch so tools/list finds it warm.
     if (message?.method === 'server/discover') void this.integrations.prefetch({ identityKey: auth.identity.key, token: auth.token });

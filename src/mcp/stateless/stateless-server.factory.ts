@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { McpServer, Server, type McpRequestContext, type ServerOptions, type StandardSchemaWithJSON } from '@modelcontextprotocol/server';
+import { McpServer, Server, type McpRequestContext, type ServerOptions } from '@modelcontextprotocol/server';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { integrationAppConfig, IntegrationAppConfig } from '../../config/app.config';
 import { RpcError } from '../../common/json-rpc';
@@ -8,6 +8,8 @@ import { ToolRegistry } from '../../tools/tool-registry';
 import { instructionsFor, SERVER_INFO } from '../mcp-server.factory';
 import type { RequestOutcome } from '../request-tracer';
 import { StatelessUrlElicitation } from './url-elicitation';
+import { jsonOnly } from '../sdk/mcp-server-argument-validation.json-only-schema';
+import { DirectDispatchServer } from '../sdk/protocol-onmessage.direct-dispatch';
 
 /** What the transport hands a per-request `Server` through the SDK's `authInfo.extra` pass-through. */
 export interface StatelessRequest {
@@ -28,21 +30,6 @@ export const STATELESS_REQUEST = 'integrationAppMcp';
 function declaresParamHeaders(tool: Tool): boolean {
   const properties = tool.inputSchema.properties as Record<string, unknown> | undefined;
   return properties !== undefined && Object.values(properties).some((p) => typeof p === 'object' && p !== null && 'x-mcp-header' in p);
-}
-
-/**
- * A Standard Schema carrying a tool's JSON Schema and accepting any value: the SDK reads the JSON
- * (for its `Mcp-Param-*` check); the registry validates arguments itself, exactly as in the session era.
- */
-function jsonOnly(schema: Tool['inputSchema']): StandardSchemaWithJSON {
-  return {
-    '~standard': {
-      version: 1,
-      vendor: 'integration-app-mcp',
-      validate: (value: unknown) => ({ value }),
-      jsonSchema: { input: () => schema, output: () => schema },
-    },
-  } as StandardSchemaWithJSON;
 }
 
 /**
@@ -92,7 +79,8 @@ export class StatelessServerFactory {
       product = mcp;
       server = mcp.server;
     } else {
-      product = server = new Server(SERVER_INFO, options);
+      // The SDK Server, dispatching requests without onmessage's type guards (see src/mcp/sdk/).
+      product = server = new DirectDispatchServer(SERVER_INFO, options);
     }
     // The registry answers both methods (replacing the handlers registerTool installed).
     // The registry speaks the v1 SDK's types; the wire shapes are the same revision-neutral JSON.

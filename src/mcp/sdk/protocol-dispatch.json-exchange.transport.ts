@@ -1,6 +1,15 @@
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, JSONRPCNotification, JSONRPCRequest, MessageExtraInfo, RequestId } from '@modelcontextprotocol/sdk/types.js';
 
+/*
+ * SDK shortcut — bypasses: the SDK's `StreamableHTTPServerTransport` (Node → Web Request → Web
+ * Response → Node, per request) on the session era's JSON hot path, and `Protocol.onmessage`'s zod
+ * type guards, by calling the private `Protocol._onrequest` / `_onnotification` of the SDK `Server`.
+ * Pinned: `@modelcontextprotocol/sdk` 1.32.2. Parity: test/sdk-parity.e2e-spec.ts (byte for byte
+ * against the SDK transport, tracing off and on); protocol-dispatch.json-exchange.transport.spec.ts
+ * checks the private methods still exist (without them it falls back to `onmessage`).
+ */
+
 function isRequest(m: JSONRPCMessage): m is JSONRPCRequest {
   return 'method' in m && 'id' in m && m.id !== undefined;
 }

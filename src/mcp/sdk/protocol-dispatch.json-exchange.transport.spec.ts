@@ -1,6 +1,6 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, JSONRPCMessage, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import { JsonExchangeTransport, ProtocolDispatch } from './json-exchange.transport';
+import { JsonExchangeTransport, ProtocolDispatch } from './protocol-dispatch.json-exchange.transport';
 import { waitFor } from '../../../test/support/wait';
 
 function server(): Server {

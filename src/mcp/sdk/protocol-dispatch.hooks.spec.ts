@@ -2,8 +2,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, JSONRPCMessage, ListToolsRequestSchema, RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { JsonExchangeTransport, ProtocolDispatch } from '../mcp/transports/json-exchange.transport';
-import { hookProtocolRequests, ProtocolRequestHooks } from './sdk-protocol-hooks';
+import { JsonExchangeTransport, ProtocolDispatch } from './protocol-dispatch.json-exchange.transport';
+import { hookProtocolRequests, ProtocolRequestHooks } from './protocol-dispatch.hooks';
 
 /** Parity of the hooks with the pinned SDK: every request, answer, cancellation and close passes through them. */
 function recordingHooks() {

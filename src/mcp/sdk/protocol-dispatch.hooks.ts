@@ -2,11 +2,13 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, JSONRPCNotification, JSONRPCRequest, MessageExtraInfo, RequestId } from '@modelcontextprotocol/sdk/types.js';
 
 /*
- * Shortcut around the MCP SDK (pinned, see package.json): per-request hooks on an SDK `Server`
- * through its `_onrequest` / `_onnotification` dispatch methods (the ones `JsonExchangeTransport`
+ * SDK shortcut — bypasses: the SDK `Server`'s closed dispatch (it has no per-request hook), by
+ * wrapping its private `Protocol._onrequest` / `_onnotification` (the ones `JsonExchangeTransport`
  * calls directly, and the SDK's own `onmessage` calls for every other transport) and its
- * transport's `send` / `onclose`. sdk-protocol-hooks.spec.ts checks against the real `Server`
- * that every request, answer, cancellation and close passes through them, on both dispatch paths.
+ * transport's `send` / `onclose`; used by telemetry/tracing.ts for the session era's spans.
+ * Pinned: `@modelcontextprotocol/sdk` 1.32.2. Parity: protocol-dispatch.hooks.spec.ts checks against
+ * the real `Server` that every request, answer, cancellation and close passes through them, on both
+ * dispatch paths; test/sdk-parity.e2e-spec.ts runs the byte-for-byte suite with tracing on.
  */
 
 /** What is told about the requests a hooked `Server` handles. */

@@ -3,8 +3,10 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { jsonRpcError, RpcError } from '../../common/json-rpc';
 
 /*
- * Shortcut around the MCP SDK (pinned, see package.json): a hand-written `tools/list` answer.
- * test/sdk-parity.e2e-spec.ts proves it byte-identical to what the SDK `Server` writes.
+ * SDK shortcut — bypasses: the SDK `Server`'s `tools/list` handler and serializer (session era,
+ * static mode): a hand-written JSON-RPC answer around the registry's pre-serialized list.
+ * Pinned: `@modelcontextprotocol/sdk` 1.32.2. Parity: test/sdk-parity.e2e-spec.ts proves it
+ * byte-identical to what the SDK `Server` writes (static list, `apps` filter, tracing off and on).
  */
 
 /** A JSON answer written straight to Node's response (Express' `res.json` adds charset parsing on top). */
