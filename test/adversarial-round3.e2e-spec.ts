@@ -8,7 +8,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
-import Redis from 'ioredis';
 import { startEmulator, Emulator } from './emulator/emulator';
 import { startApp, RunningApp } from './support/app';
 import { INIT_BODY, rawInitialize, rawPost, STATELESS_META, STATELESS_REVISION } from './support/mcp-client';
@@ -16,7 +15,7 @@ import { e2eFixture, SECRET, WORKSPACE } from './support/e2e-fixture';
 import { customerToken } from './support/jwt';
 import { expectQuietUnharmed, whileNoisy } from './support/noisy-neighbour';
 import { startOtlpReceiver, OtlpReceiver } from './support/otlp-receiver';
-import { testRedisUrl } from './support/redis-server';
+import { testRedisUrl, deleteRedisKeys } from './support/redis-server';
 import { startServerProcess } from './support/server-process';
 import { waitFor } from './support/wait';
 
@@ -78,14 +77,7 @@ describe('Adversarial round 3: the 2026 arm, policy headers, telemetry and repli
   afterAll(async () => {
     for (const a of apps) await a.close();
     await emulator.close();
-    if (redisPrefixes.length) {
-      const raw = new Redis(testRedisUrl());
-      for (const p of redisPrefixes) {
-        const keys = await raw.keys(`${p}*`);
-        if (keys.length) await raw.del(...keys);
-      }
-      await raw.quit();
-    }
+    await deleteRedisKeys(testRedisUrl(), redisPrefixes);
   });
   beforeEach(() => emulator.clearFaults());
 

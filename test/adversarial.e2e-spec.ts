@@ -11,10 +11,10 @@ import { generateFixture } from './emulator/generate';
 import { startApp, RunningApp } from './support/app';
 import { INIT_BODY, openRawSse, rawInitialize, rawPost } from './support/mcp-client';
 import { customerToken } from './support/jwt';
-import { testRedisUrl } from './support/redis-server';
+import { testRedisUrl, deleteRedisKeys } from './support/redis-server';
 import { waitFor, within } from './support/wait';
 import { SessionStore } from '../src/sessions/session.store';
-import { WORST_LATENCY_MS } from './support/noisy-neighbour';
+import { WORST_LATENCY_MS, whileNoisy } from './support/noisy-neighbour';
 
 const WORKSPACE = 'bench';
 const SECRET = 'bench-secret';
@@ -66,14 +66,7 @@ describe('Adversarial: one tenant cannot freeze, exhaust or impersonate another'
   afterAll(async () => {
     for (const a of apps) await a.close();
     await emulator.close();
-    if (redisPrefixes.length) {
-      const raw = new Redis(REDIS_URL);
-      for (const p of redisPrefixes) {
-        const keys = await raw.keys(`${p}*`);
-        if (keys.length) await raw.del(...keys);
-      }
-      await raw.quit();
-    }
+    await deleteRedisKeys(REDIS_URL, redisPrefixes);
   });
   beforeEach(() => {
     emulator.clearFaults();
@@ -107,38 +100,16 @@ describe('Adversarial: one tenant cannot freeze, exhaust or impersonate another'
   async function whileAttacked(server: RunningApp, quietToken: string, attack: () => Promise<unknown>) {
     const quietSession = await rawInitialize(server.url, quietToken);
     expect((await rpc(server, quietToken, quietSession, call(1, 'app-0_list-record-0'))).status).toBe(200);
-    let attacking = true;
-    let worstCall = 0;
-    let worstLive = 0;
-    let quietCalls = 0;
-    const failures: string[] = [];
-    const quietLoop = (async () => {
-      for (let i = 2; attacking; i++) {
-        const started = performance.now();
-        const res = await rpc(server, quietToken, quietSession, call(i, 'app-0_list-record-0'));
-        worstCall = Math.max(worstCall, performance.now() - started);
-        quietCalls++;
+    let quietId = 2;
+    return whileNoisy(
+      server.url,
+      async () => {
+        const res = await rpc(server, quietToken, quietSession, call(quietId++, 'app-0_list-record-0'));
         const result = (res.json as { result?: { isError?: boolean } }).result;
-        if (res.status !== 200 || !result || result.isError) failures.push(`${res.status} ${res.text.slice(0, 200)}`);
-      }
-    })();
-    const liveLoop = (async () => {
-      while (attacking) {
-        const started = performance.now();
-        const res = await fetch(`${server.url}/health/live`);
-        await res.text();
-        worstLive = Math.max(worstLive, performance.now() - started);
-        if (res.status !== 200) failures.push(`live ${res.status}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    })();
-    try {
-      await attack();
-    } finally {
-      attacking = false;
-      await Promise.all([quietLoop, liveLoop]);
-    }
-    return { worstCall, worstLive, quietCalls, failures };
+        return res.status !== 200 || !result || result.isError ? `${res.status} ${res.text.slice(0, 200)}` : undefined;
+      },
+      attack,
+    );
   }
 
   describe('CPU: bounded work per request (rate limit off, so only the work per request is tested)', () => {

@@ -147,3 +147,17 @@ export async function startRedisServer(options: { persistent: boolean }): Promis
 /** A private redis-server on a free port (AOF on, so a restart keeps what it acknowledged), for tests that kill and restart it. */
 export type PrivateRedis = RedisServer;
 export const startPrivateRedis = (): Promise<PrivateRedis> => startRedisServer({ persistent: true });
+
+/** Deletes every key under each prefix a test used (its own namespace in the shared Redis). */
+export async function deleteRedisKeys(url: string, prefixes: readonly string[]): Promise<void> {
+  if (prefixes.length === 0) return;
+  const raw = new Redis(url);
+  try {
+    for (const prefix of prefixes) {
+      const keys = await raw.keys(`${prefix}*`);
+      if (keys.length) await raw.del(...keys);
+    }
+  } finally {
+    await raw.quit();
+  }
+}
