@@ -7,9 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ActionSearchIndex } from '../../src/tools/discovery/action-search';
-import { buildToolCatalog } from '../../src/integrations/tool-catalog';
-import { SchemaValidators } from '../../src/tools/schema-validators';
 import type { Fixture } from '../../test/emulator/fixture.types';
+import { catalogOf } from './catalog';
 
 interface Query {
   id: string;
@@ -22,35 +21,7 @@ const phrases = require('../../src/tools/discovery/data/phrases.json') as { phra
 const original = [...phrases.phrases];
 const fixture = JSON.parse(readFileSync(join(__dirname, '../../test/emulator/fixtures/search-workspace.json'), 'utf8')) as Fixture;
 const queries = JSON.parse(readFileSync(join(__dirname, 'dev-queries.json'), 'utf8')) as Query[];
-const ws = fixture.workspaces[0];
-const connections = ws.customers[0].connections.map((c) => {
-  const i = ws.integrations.find((x) => x.key === c.integrationKey)!;
-  return {
-    id: c.id,
-    name: c.name,
-    integrationId: i.id,
-    integrationKey: i.key,
-    integrationName: i.name,
-    disconnected: !!c.disconnected,
-    archived: !!c.archived,
-  };
-});
-const actions = new Map(
-  ws.integrations.map((i) => [
-    i.id,
-    i.actions.map((a) => ({
-      id: a.key,
-      key: a.key,
-      name: a.name,
-      description: a.description,
-      integrationId: i.id,
-      inputSchema: a.inputSchema,
-      deactivated: !!a.isDeactivated,
-      archived: !!a.archived,
-    })),
-  ]),
-);
-const catalog = buildToolCatalog(connections, actions, new SchemaValidators());
+const catalog = catalogOf(fixture);
 
 /** The rank class of each dev query (1: first, 5: top five, 0: missed), with the phrase rules as they are now. */
 function classes(): number[] {

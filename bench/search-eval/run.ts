@@ -18,15 +18,13 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import MiniSearch from 'minisearch';
-import { buildToolCatalog } from '../../src/integrations/tool-catalog';
-import type { UpstreamAction, UpstreamConnection } from '../../src/integrations/integration-app.gateway';
 import { actionKind } from '../../src/tools/discovery/action-kind';
 import { ActionSearchIndex } from '../../src/tools/discovery/action-search';
 import { readSafe } from '../../src/tools/discovery/fused-action-search';
-import { SchemaValidators } from '../../src/tools/schema-validators';
 import type { SourceTool } from '../../src/tools/tool-source';
 import type { Fixture } from '../../test/emulator/fixture.types';
 import { generateFixture } from '../../test/emulator/generate';
+import { catalogOf } from './catalog';
 
 interface Query {
   id: string;
@@ -54,40 +52,6 @@ const SETS: Record<string, EvalSet> = {
   e: { name: 'E (fresh batch of round 2, catalog B)', file: 'heldout-e-queries.json', fixture: 'catalog-b/catalog-b.json' },
   f: { name: 'F (fresh batch after the analyzer change of round 2, catalog B)', file: 'heldout-f-queries.json', fixture: 'catalog-b/catalog-b.json' },
 };
-
-function catalogOf(fixture: Fixture) {
-  const ws = fixture.workspaces[0];
-  const customer = ws.customers[0];
-  const connections: UpstreamConnection[] = customer.connections.map((c) => {
-    const integration = ws.integrations.find((i) => i.key === c.integrationKey)!;
-    return {
-      id: c.id,
-      name: c.name,
-      integrationId: integration.id,
-      integrationKey: integration.key,
-      integrationName: integration.name,
-      disconnected: !!c.disconnected,
-      archived: !!c.archived,
-    };
-  });
-  const actions = new Map<string, UpstreamAction[]>(
-    ws.integrations.map((i) => [
-      i.id,
-      i.actions.map((a) => ({
-        id: a.id ?? `${i.key}-${a.key}`,
-        key: a.key,
-        name: a.name,
-        description: a.description,
-        integrationId: i.id,
-        inputSchema: a.inputSchema,
-        deactivated: !!a.isDeactivated,
-        archived: !!a.archived,
-        ...(a.type ? { type: a.type } : {}),
-      })),
-    ]),
-  );
-  return buildToolCatalog(connections, actions, new SchemaValidators());
-}
 
 /** Plain BM25 over the same text, nothing else. */
 function baseline(tools: readonly SourceTool[]) {
