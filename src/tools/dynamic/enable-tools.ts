@@ -5,8 +5,6 @@ import { errorResult } from '../tool-results';
 import { ENABLE_TOOLS } from '../mode-tool-names';
 import { ModeToolSet, ToolCallContext, ToolView } from '../tool-source';
 
-export { ENABLE_TOOLS };
-
 /** Names `enable-tools` accepts per call. */
 export const ENABLE_TOOLS_MAX_NAMES = 500;
 /** Unknown names of one call that get "did you mean" suggestions (bounded work per request). */
