@@ -1,0 +1,21 @@
+/** The evaluation sets of `npm run bench:search`: each a query file and the fixture whose catalog it is searched in. */
+export interface EvalSet {
+  name: string;
+  file: string;
+  fixture: string;
+  /** Not yet run: left out of SEARCH_EVAL_SET=all, so only a run that names it runs it (its one clean run). */
+  unrun?: boolean;
+}
+
+/** Paths are relative to bench/search-eval. */
+export const SETS: Record<string, EvalSet> = {
+  dev: { name: 'dev (tuning set)', file: 'dev-queries.json', fixture: '../../test/emulator/fixtures/search-workspace.json' },
+  a: { name: 'A (queries.json)', file: 'queries.json', fixture: '../../test/emulator/fixtures/search-workspace.json' },
+  b: { name: 'B (held-out, another domain)', file: 'heldout-b-queries.json', fixture: 'catalog-b/catalog-b.json' },
+  c: { name: 'C (fresh batch after the safety change, catalog B)', file: 'heldout-c-queries.json', fixture: 'catalog-b/catalog-b.json' },
+  d: { name: 'D (fresh batch after the colon change, catalog B)', file: 'heldout-d-queries.json', fixture: 'catalog-b/catalog-b.json' },
+  e: { name: 'E (fresh batch of round 2, catalog B)', file: 'heldout-e-queries.json', fixture: 'catalog-b/catalog-b.json' },
+  f: { name: 'F (fresh batch after the analyzer change of round 2, catalog B)', file: 'heldout-f-queries.json', fixture: 'catalog-b/catalog-b.json' },
+  g: { name: 'G (held-out, catalog C: a third domain from Activepieces)', file: 'heldout-g-queries.json', fixture: 'catalog-c/catalog-c.json', unrun: true },
+  h: { name: 'H (held-out, catalog B, written with G)', file: 'heldout-h-queries.json', fixture: 'catalog-b/catalog-b.json', unrun: true },
+};
