@@ -32,7 +32,7 @@ const CONCURRENCY = num('IC_CONCURRENCY', 8);
 
 (async () => {
   const fixture = generateFixture({ customers: 2, connections: 24, actionsPerIntegration: 30 });
-  const em = await startEmulator({ fixture, latencyMs: 5 });
+  const em = await startEmulator({ fixture, latencyMs: 5, keepAliveTimeoutMs: 120_000 });
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'callgrind-'));
   const entry = process.env.BENCH_SERVER_ENTRY ?? join(__dirname, '..', 'dist', 'main.js');
@@ -89,7 +89,10 @@ const CONCURRENCY = num('IC_CONCURRENCY', 8);
               body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name, arguments: {} } }),
             });
             const body = await res.text();
-            if (!res.ok || body.includes('"isError":true')) failed++;
+            if (!res.ok || body.includes('"isError":true')) {
+              failed++;
+              if (failed === 1) console.error(`a call failed: HTTP ${res.status} ${body.slice(0, 300)}`);
+            }
           }
         }),
       );

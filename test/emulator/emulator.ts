@@ -26,6 +26,8 @@ export interface EmulatorOptions {
   connectionsWithoutIntegration?: boolean;
   /** Mimic an API without GET /self (404). */
   withoutSelf?: boolean;
+  /** How long an idle keep-alive socket stays open (Node's default is 5 s; a server under valgrind can be idle that long between calls). */
+  keepAliveTimeoutMs?: number;
 }
 
 export interface RecordedRequest {
@@ -549,6 +551,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
+  if (opts.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = opts.keepAliveTimeoutMs;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
