@@ -11,7 +11,8 @@
  * are zeroed (`callgrind_control -z`), IC_CALLS calls run IC_CONCURRENCY at a time, and the counters
  * are dumped (`callgrind_control -d`): instructions / IC_CALLS. Defaults: 6,000 warm-up calls, 3,000
  * measured, 8 in flight, 24×30 tools, 5 ms upstream latency, logs at warn to /dev/null (IC_LOG_LEVEL=info:
- * access and audit lines to a pipe this process drains). Needs valgrind (Debian: `apt-get install valgrind`).
+ * access and audit lines to a pipe this process drains), IC_ERA=2026 (the same calls as 2026-07-28 requests: no
+ * session, the revision's `_meta` and headers; compare the two eras of one build). Needs valgrind (Debian: `apt-get install valgrind`).
  *
  * The warm-up matters: after 1,500 calls V8 was still optimizing (TurboFan's own work was ≈ 16 % of
  * the count, more for a build with more code on the path).
@@ -76,6 +77,21 @@ const CONCURRENCY = num('IC_CONCURRENCY', 8);
       result: { tools: Array<{ name: string; inputSchema: { required?: string[] } }> };
     };
     const name = list.result.tools.find((t) => !(t.inputSchema.required ?? []).length)!.name;
+    const stateless = process.env.IC_ERA === '2026';
+    const callHeaders: Record<string, string> = stateless
+      ? { ...MCP_HEADERS, Authorization: `Bearer ${token}`, 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': 'tools/call', 'Mcp-Name': name }
+      : headers;
+    const meta = {
+      'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+      'io.modelcontextprotocol/clientInfo': { name: 'instructions-per-call', version: '0' },
+      'io.modelcontextprotocol/clientCapabilities': {},
+    };
+    const callBody = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 3,
+      method: 'tools/call',
+      params: stateless ? { name, arguments: {}, _meta: meta } : { name, arguments: {} },
+    });
     const run = async (calls: number) => {
       let next = 0;
       let failed = 0;
@@ -85,8 +101,8 @@ const CONCURRENCY = num('IC_CONCURRENCY', 8);
             next++;
             const res = await fetch(base, {
               method: 'POST',
-              headers,
-              body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name, arguments: {} } }),
+              headers: callHeaders,
+              body: callBody,
             });
             const body = await res.text();
             if (!res.ok || body.includes('"isError":true')) {
@@ -117,6 +133,7 @@ const CONCURRENCY = num('IC_CONCURRENCY', 8);
     if (!total) throw new Error(`no callgrind dump with totals in ${dir}: ${readdirSync(dir).join(', ')}`);
     const result = {
       entry,
+      era: process.env.IC_ERA === '2026' ? '2026-07-28' : 'session',
       calls: CALLS,
       concurrency: CONCURRENCY,
       logLevel: logLevel ?? 'warn (to /dev/null)',
