@@ -10,16 +10,13 @@ import { JsonRpcErrorCode } from '../../common/json-rpc';
 import { TenantLimits } from '../../limits/tenant-limits';
 import { SessionsService } from '../../sessions/sessions.service';
 import type { SessionRecord } from '../../sessions/session.types';
-import { parseJsonRpcBody } from './json-rpc-body';
+import { parseJsonRpcBody } from '../json-rpc-body';
 import { BusMessage, NotificationBus } from '../notifications/notification.bus';
 import { McpServerFactory } from '../mcp-server.factory';
-import { requestSessionOptions } from './session-options';
-import { NotificationHub } from '../notifications/notification.hub';
+import { SessionEraProtocol } from '../session-era/session-era.protocol';
 import { keepAliveWhileSessionLives } from './stream-keepalive';
-import { IntegrationsService } from '../../integrations/integrations.service';
 import { sessionLogRef } from '../../common/logging/session-log-ref';
 import { RequestTracer } from '../request-tracer';
-import { requestPolicy } from '../../tools/policy';
 
 export const SSE_MESSAGES_PATH = '/sse/messages';
 
@@ -54,10 +51,9 @@ export class SseService implements OnModuleInit, BeforeApplicationShutdown {
     private readonly auth: AuthService,
     private readonly sessions: SessionsService,
     private readonly servers: McpServerFactory,
-    private readonly integrations: IntegrationsService,
+    private readonly protocol: SessionEraProtocol,
     private readonly limits: TenantLimits,
     private readonly bus: NotificationBus,
-    private readonly hub: NotificationHub,
     private readonly tracer: RequestTracer,
   ) {}
 
@@ -91,27 +87,14 @@ export class SseService implements OnModuleInit, BeforeApplicationShutdown {
       if (existing && this.live.has(requested)) throw new StreamAlreadyOpenError();
       throw new SessionNotFoundError();
     }
-    const options = requestSessionOptions(req);
-    await this.auth.ensureVerified(auth);
-    // The catalog fetch starts as soon as the caller is verified, so tools/list finds it warm.
-    void this.integrations.prefetch({ identityKey: auth.identity.key, token: auth.token });
+    const options = await this.protocol.prepareOpen(req, auth);
     const identityKey = auth.identity.key;
     const release = this.limits.acquireStream(identityKey);
 
     const transport = new SSEServerTransport(SSE_MESSAGES_PATH, res);
-    const chatHeader = req.headers['x-chat-id'];
     let session: SessionRecord;
     try {
-      const opened = await this.sessions.open({
-        id: transport.sessionId,
-        auth,
-        ...options,
-        chatId: typeof chatHeader === 'string' ? chatHeader : undefined,
-        policy: requestPolicy(req.headers, req.query as Record<string, unknown>),
-        transport: 'sse',
-      });
-      session = opened.record;
-      for (const evicted of opened.evicted) void this.hub.closeSession(evicted);
+      session = await this.protocol.open(req, auth, options, { id: transport.sessionId, transport: 'sse' });
     } catch (err) {
       release();
       throw err;
