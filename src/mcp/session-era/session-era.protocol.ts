@@ -3,9 +3,10 @@ import type { Request } from 'express';
 import { JSONRPCMessage, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import { AuthService } from '../../auth/auth.service';
 import type { AuthContext } from '../../auth/identity';
-import { BadRequestError, DomainError } from '../../common/domain.errors';
+import { BadRequestError, DomainError, SessionNotFoundError } from '../../common/domain.errors';
 import { JsonRpcErrorCode, RpcError } from '../../common/json-rpc';
 import { IntegrationsService } from '../../integrations/integrations.service';
+import { TenantLimits } from '../../limits/tenant-limits';
 import { SessionsService } from '../../sessions/sessions.service';
 import type { SessionRecord } from '../../sessions/session.types';
 import { requestPolicy } from '../../tools/policy';
@@ -70,6 +71,7 @@ export class SessionEraProtocol {
     private readonly hub: NotificationHub,
     private readonly inFlight: InFlightRequests,
     private readonly tracer: RequestTracer,
+    private readonly limits: TenantLimits,
   ) {}
 
   /** A POST's JSON-RPC messages, after the headers Streamable HTTP requires of it (406, 415). */
@@ -197,6 +199,50 @@ export class SessionEraProtocol {
     });
     for (const evicted of opened.evicted) void this.hub.closeSession(evicted);
     return opened.record;
+  }
+
+  /**
+   * A legacy SSE POST (`/sse/messages?sessionId=`): its caller (optional: clients configured with
+   * `/sse?token=…` post without the token, the session id authorizes the post), the session it names
+   * and its messages (415, 400).
+   */
+  async legacyPost(req: Request): Promise<{ auth?: AuthContext; id: string; messages: JSONRPCMessage[] }> {
+    const auth = await this.auth.authenticateOptional(req);
+    const contentType = req.headers['content-type'] ?? '';
+    if (!/^application\/(.+\+)?json\b/i.test(contentType)) {
+      throw new UnsupportedMediaTypeError('Unsupported Media Type: Content-Type must be application/json.');
+    }
+    const id = typeof req.query.sessionId === 'string' ? req.query.sessionId : undefined;
+    if (!id) throw new BadRequestError('Missing sessionId query parameter: POST to the endpoint announced by GET /sse.', JsonRpcErrorCode.InvalidRequest);
+    return { auth, id, messages: parseJsonRpcBody(req.body) };
+  }
+
+  /**
+   * Admits a legacy SSE POST's messages to session `id`: a token, when sent, must be the owner's
+   * (verified, and it becomes the session's newest); the calls are charged to the owner and the
+   * session is marked used. `heldBy` is the owner of the stream when this replica holds it; else the
+   * session is read from the shared store (the messages are relayed to the replica holding it).
+   * Anything else is the same `SessionNotFoundError`.
+   */
+  async admitLegacy(id: string, messages: JSONRPCMessage[], auth: AuthContext | undefined, heldBy: string | undefined): Promise<void> {
+    if (heldBy === undefined) {
+      const stored = await this.sessions.peekAny(id);
+      if (!stored || stored.transport !== 'sse' || (auth && stored.identityKey !== auth.identity.key)) throw new SessionNotFoundError();
+      await this.limits.chargeCalls(stored.identityKey, messages.length);
+      if (auth) await this.sessions.load(id, auth, (record) => this.auth.ensureVerified(auth, record.token));
+      else await this.sessions.touch(stored);
+      return;
+    }
+    if (auth && heldBy !== auth.identity.key) throw new SessionNotFoundError();
+    await this.limits.chargeCalls(heldBy, messages.length);
+    if (auth) {
+      // load() reads the session once, checks the owner, verifies the caller and touches it.
+      await this.sessions.load(id, auth, (record) => this.auth.ensureVerified(auth, record.token));
+    } else {
+      const stored = await this.sessions.peek(id, heldBy);
+      if (!stored) throw new SessionNotFoundError();
+      await this.sessions.touch(stored);
+    }
   }
 
   private checkProtocolVersion(req: McpHttpRequest): void {
