@@ -15,6 +15,7 @@ import { requestOrigin } from '../request-origin';
 import { statelessToolContext } from '../request-context';
 import { webRequestWithoutBody } from '../sdk/to-web-request.without-body';
 import { STATELESS_REVISION } from '../protocol-era';
+import { writeWebResponse } from '../transports/web-response';
 
 const NO_OUTCOME: RequestOutcome = Object.freeze({ fail: () => undefined });
 
@@ -95,52 +96,13 @@ export class StatelessHttpService implements OnApplicationShutdown {
     return this.tracer.inRequestSpan(describeRequest(message as JSONRPCRequest, { protocolVersion: STATELESS_REVISION, headers: req.headers }), run);
   }
 
-  private async answer(exchange: StatelessExchange, req: Request, res: Response, state: StatelessRequest): Promise<void> {
-    const onClose = () => {
-      if (!res.writableFinished) exchange.abort.abort();
-    };
-    res.once('close', onClose);
-    try {
-      const response = await this.handler.fetch(exchange.request, {
-        authInfo: { token: state.ctx.token, clientId: state.ctx.identity.key, scopes: [], extra: { [STATELESS_REQUEST]: state } },
-        parsedBody: req.method === 'POST' ? req.body : undefined,
-      });
-      if (response.status >= 400) state.outcome.fail(String(response.status));
-      if (res.destroyed) return;
-      const headers: Record<string, string> = {};
-      response.headers.forEach((value, name) => (headers[name] = value));
-      res.writeHead(response.status, headers);
-      if (!response.body) {
-        res.end();
-        return;
-      }
-      if (!/^text\/event-stream/i.test(response.headers.get('content-type') ?? '')) {
-        res.end(Buffer.from(await response.arrayBuffer()));
-        return;
-      }
-      await this.stream(response.body, res);
-    } finally {
-      res.off('close', onClose);
-    }
-  }
-
-  /** An SSE answer, written as it comes with back-pressure; it stops when the client goes away. */
-  private async stream(body: ReadableStream<Uint8Array>, res: Response): Promise<void> {
-    const reader = body.getReader();
-    const gone = () => void reader.cancel().catch(() => undefined);
-    res.once('close', gone);
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done || res.destroyed) break;
-        if (!res.write(value)) await new Promise<void>((resolve) => (res.once('drain', resolve), res.once('close', resolve)));
-      }
-      res.end();
-    } catch {
-      res.destroy();
-    } finally {
-      res.off('close', gone);
-    }
+  /** Runs the exchange through the SDK; the transport writes its Web `Response` to Node's. */
+  private answer(exchange: StatelessExchange, req: Request, res: Response, state: StatelessRequest): Promise<void> {
+    const answering = this.handler.fetch(exchange.request, {
+      authInfo: { token: state.ctx.token, clientId: state.ctx.identity.key, scopes: [], extra: { [STATELESS_REQUEST]: state } },
+      parsedBody: req.method === 'POST' ? req.body : undefined,
+    });
+    return writeWebResponse(res, answering, exchange.abort, state.outcome);
   }
 
   async onApplicationShutdown(): Promise<void> {
