@@ -5,7 +5,8 @@
  *   (assembly: src/*.ts) > health > telemetry > mcp > connect, runs > integrations > tools
  *   > sessions > auth > limits > common > config
  * Also: no file cycles, no folder reaching into another folder's sub-folders (its internals),
- * except the assembly files, `common/`'s shared utilities and `mcp/sdk/` (the SDK shortcuts).
+ * except the assembly files, `common/`'s shared utilities and `mcp/sdk/` (the SDK shortcuts); and
+ * `mcp/transports/` does I/O only: it imports nothing from `tools/`, `connect/`, `runs/`, `integrations/`.
  */
 const LAYERS = ['health', 'telemetry', 'mcp', 'connect|runs', 'integrations', 'tools', 'sessions', 'auth', 'limits', 'common', 'config'];
 
@@ -43,6 +44,15 @@ module.exports = {
       // src/mcp/sdk/ is public on purpose: every shortcut around the MCP SDK lives there, one file each
       // (docs/architecture.md, "SDK shortcuts"), and telemetry/ hooks the SDK Server's dispatch through it.
       to: { path: '^src/([^/]+)/[^/]+/', pathNot: ['^src/$1/', '^src/common/', '^src/mcp/sdk/'] },
+    },
+    {
+      name: 'transports-do-io-only',
+      comment:
+        'src/mcp/transports/ reads and writes HTTP; protocol decisions live in the era layers (mcp/session-era/, mcp/stateless/, ' +
+        'mcp/protocol-era.ts) and tool decisions behind the registry: a transport imports no tools/, connect/, runs/ or integrations/ code.',
+      severity: 'error',
+      from: { path: '^src/mcp/transports/' },
+      to: { path: '^src/(tools|connect|runs|integrations)/' },
     },
     {
       name: 'no-test-code-in-src',

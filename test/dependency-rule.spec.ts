@@ -46,6 +46,13 @@ describe('dependency rule', () => {
         'src/telemetry/tracing.ts': "import { h } from '../mcp/sdk/hooks';\nimport { t } from '../mcp/transports/json';\nexport const x = h + t;\n",
         'src/mcp/sdk/hooks.ts': 'export const h = 1;\n',
         'src/mcp/transports/json.ts': 'export const t = 1;\n',
+        // a transport deciding by a tool's name (tools/ and connect/ are below mcp/, yet off limits to transports/)
+        'src/mcp/transports/http.ts':
+          "import { ENABLE } from '../../tools/names';\nimport { CONNECT } from '../../connect/tools';\nexport const h = ENABLE + CONNECT;\n",
+        'src/tools/names.ts': "export const ENABLE = 'enable-tools';\n",
+        'src/connect/tools.ts': "export const CONNECT = 'connect-app';\n",
+        // ...while the era's protocol layer may ask the registry
+        'src/mcp/session-era/protocol.ts': "import { ENABLE } from '../../tools/names';\nexport const p = ENABLE;\n",
       };
       for (const [path, text] of Object.entries(files)) {
         mkdirSync(dirname(join(dir, path)), { recursive: true });
@@ -63,6 +70,9 @@ describe('dependency rule', () => {
       expect(run.output).toMatch(/no-import-of-assembly: src\/auth\/guard\.ts → src\/app\.module\.ts/);
       expect(run.output).toMatch(/no-deep-imports: src\/telemetry\/tracing\.ts → src\/mcp\/transports\/json\.ts/);
       expect(run.output).not.toMatch(/src\/telemetry\/tracing\.ts → src\/mcp\/sdk\/hooks\.ts/);
+      expect(run.output).toMatch(/transports-do-io-only: src\/mcp\/transports\/http\.ts → src\/tools\/names\.ts/);
+      expect(run.output).toMatch(/transports-do-io-only: src\/mcp\/transports\/http\.ts → src\/connect\/tools\.ts/);
+      expect(run.output).not.toMatch(/src\/mcp\/session-era\/protocol\.ts →/);
     });
   });
 });

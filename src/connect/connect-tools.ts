@@ -7,7 +7,7 @@ import type { UpstreamIntegration } from '../integrations/integration-app.gatewa
 import { UpstreamError } from '../integrations/upstream.error';
 import { suggestNames } from '../tools/suggest-names';
 import { errorResult } from '../tools/tool-results';
-import { ModeToolSet, ToolCallContext, ToolContext, ToolMode, ToolView } from '../tools/tool-source';
+import { CallStream, ModeToolSet, ToolCallContext, ToolContext, ToolMode, ToolView } from '../tools/tool-source';
 import { ToolRegistry } from '../tools/tool-registry';
 import { ConnectService } from './connect.service';
 
@@ -102,6 +102,8 @@ const matches = (needle: string) => (i: UpstreamIntegration) => i.key.toLowerCas
 export class ConnectTools extends ModeToolSet {
   readonly modes: readonly ToolMode[];
   readonly names: readonly string[];
+  /** connect-app offers its link as a URL elicitation on its request's own stream (to clients that declared it). */
+  override readonly callStreams: Readonly<Record<string, CallStream>> = { [CONNECT_APP]: 'elicits' };
   private readonly definitionsByView = new WeakMap<ToolView, readonly Tool[]>();
 
   constructor(

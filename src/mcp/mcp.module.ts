@@ -12,6 +12,7 @@ import { NotificationHub } from './notifications/notification.hub';
 import { OpenStreams } from './open-streams';
 import { StatelessHttpService } from './stateless/stateless-http.service';
 import { StatelessServerFactory } from './stateless/stateless-server.factory';
+import { SessionEraProtocol } from './session-era/session-era.protocol';
 import { McpEndpoint } from './transports/mcp-endpoint';
 import { SseController } from './transports/sse.controller';
 import { SseService } from './transports/sse.service';
@@ -25,6 +26,7 @@ import { StreamableHttpService } from './transports/streamable-http.service';
   providers: [
     McpEndpoint,
     McpServerFactory,
+    SessionEraProtocol,
     NotificationHub,
     ConnectedAppsNotifier,
     InFlightRequests,

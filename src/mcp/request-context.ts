@@ -3,7 +3,7 @@ import type { AuthContext } from '../auth/identity';
 import type { SessionRecord } from '../sessions/session.types';
 import { requestPolicy } from '../tools/policy';
 import type { ToolContext } from '../tools/tool-source';
-import { requestSessionOptions } from './transports/session-options';
+import { requestSessionOptions } from './request-options';
 
 /*
  * The one place a request's ToolContext is built: every transport of either era calls one of these

@@ -14,7 +14,7 @@ import { suggestNames } from './suggest-names';
 import { ToolCallObserver } from './tool-call.observer';
 import { ToolCallRunner } from './tool-call-runner';
 import { errorResult } from './tool-results';
-import { ModeToolSet, SourceTool, ToolCallContext, ToolContext, ToolSource, ToolView } from './tool-source';
+import { CallStream, ModeToolSet, SourceTool, ToolCallContext, ToolContext, ToolSource, ToolView } from './tool-source';
 
 interface Owned {
   readonly tool: SourceTool;
@@ -162,6 +162,8 @@ export class ToolRegistry implements OnApplicationBootstrap {
   private sources: ToolSource[] = [];
   private modeTools: ModeToolSet[] = [];
   private runner?: ToolCallRunner;
+  /** What each tool's calls send on their request's stream (from the mode tools' `callStreams`). */
+  private readonly callStreams = new Map<string, CallStream>();
   private readonly merged = new TupleCache<MergedTools>();
   private readonly reportedCollisions = new Set<string>();
 
@@ -220,6 +222,7 @@ export class ToolRegistry implements OnApplicationBootstrap {
       owners.set(name, owner);
     };
     for (const m of this.modeTools) for (const name of m.names) claim(name, `mode tools ${m.constructor.name}`);
+    for (const m of this.modeTools) for (const [name, stream] of Object.entries(m.callStreams ?? {})) this.callStreams.set(name, stream);
     for (const s of this.sources) for (const name of s.reservedNames()) claim(name, `tool source "${s.sourceName}"`);
     this.logger.debug(
       `Tool sources: ${this.sources.map((s) => s.sourceName).join(', ') || 'none'}; mode tools: ${this.modeTools.map((m) => m.names.join('/')).join(', ') || 'none'}`,
@@ -276,6 +279,22 @@ export class ToolRegistry implements OnApplicationBootstrap {
     return this.modeTools.filter((m) => m.modes.includes(ctx.mode));
   }
 
+  /**
+   * What a call of this tool sends on its request's own stream while it runs (undefined: nothing but
+   * its result). Whatever the caller's mode: a call the caller may not make is refused the same way.
+   */
+  callStream(name: string): CallStream | undefined {
+    return this.callStreams.get(name);
+  }
+
+  /**
+   * Whether the caller's `tools/list` is one every caller with the same tools shares (static mode),
+   * so that `listJson` has it pre-serialized.
+   */
+  sharesList(ctx: Pick<ToolContext, 'mode'>): boolean {
+    return ctx.mode === 'static';
+  }
+
   /** The definitions `tools/list` returns for the caller. */
   async list(ctx: ToolContext): Promise<Tool[]> {
     const view = (await this.mergedFor(ctx)).view(ctx.apps, this.policyOf(ctx));
@@ -316,7 +335,7 @@ export class ToolRegistry implements OnApplicationBootstrap {
    * same tools (static mode): serialized once per view, not per request. Undefined otherwise.
    */
   async listJson(ctx: ToolContext): Promise<string | undefined> {
-    if (ctx.mode !== 'static') return undefined;
+    if (!this.sharesList(ctx)) return undefined;
     const view = (await this.mergedFor(ctx)).view(ctx.apps, this.policyOf(ctx));
     let json = view.json.get('static');
     if (json === undefined) {

@@ -121,6 +121,14 @@ export interface ToolView {
 }
 
 /**
+ * What a call of a tool sends on its request's own response stream while it runs, besides its
+ * result: `notifies` — a notification the client must get (e.g. `notifications/tools/list_changed`
+ * after `enable-tools`); `elicits` — a URL elicitation, to clients that declared they support it
+ * (connect-app). A transport that would answer the request with plain JSON answers it as a stream then.
+ */
+export type CallStream = 'notifies' | 'elicits';
+
+/**
  * Tools that belong to a mode rather than to a source of actions (`enable-tools` in dynamic mode;
  * the discovery tools later): listed only in their modes, they work on the caller's view. Found at
  * start-up like sources; their names are reserved.
@@ -132,4 +140,9 @@ export abstract class ModeToolSet {
   /** Its tool definitions for a view (memoize by view: the same view object for the same data). */
   abstract definitions(view: ToolView): readonly Tool[];
   abstract call(ctx: ToolCallContext, name: string, args: Record<string, unknown>, view: ToolView): Promise<CallToolResult>;
+  /**
+   * Its tools whose calls use the request's own stream while they run ({@link CallStream}), by name
+   * (read once at start-up). The protocol layer asks the registry, never a tool's name.
+   */
+  readonly callStreams?: Readonly<Record<string, CallStream>>;
 }

@@ -1,13 +1,12 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { classifyInboundRequest, createMcpHandler, type McpHttpHandler } from '@modelcontextprotocol/server';
+import { createMcpHandler, type McpHttpHandler } from '@modelcontextprotocol/server';
 import type { JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import { AuthService } from '../../auth/auth.service';
 import type { AuthContext } from '../../auth/identity';
 import { IntegrationsService } from '../../integrations/integrations.service';
 import { noteRpcOutcome } from '../../common/logging/request-logging';
 import { describeRequest, RequestOutcome, RequestTracer } from '../request-tracer';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from '../transports/json-rpc-body';
 import { BadRequestError } from '../../common/domain.errors';
 import { redactSecrets } from '../../common/redact';
 import { JsonRpcErrorCode } from '../../common/json-rpc';
@@ -15,14 +14,13 @@ import { STATELESS_REQUEST, StatelessRequest, StatelessServerFactory } from './s
 import { requestOrigin } from '../request-origin';
 import { statelessToolContext } from '../request-context';
 import { webRequestWithoutBody } from '../sdk/to-web-request.without-body';
-
-/** The stateless protocol revision this arm serves. */
-export const STATELESS_REVISION = '2026-07-28';
+import { STATELESS_REVISION } from '../protocol-era';
+import { writeWebResponse } from '../transports/web-response';
 
 const NO_OUTCOME: RequestOutcome = Object.freeze({ fail: () => undefined });
 
-/** A request the stateless arm will answer, already converted for the SDK. */
-export interface StatelessExchange {
+/** A request the stateless arm answers, converted for the SDK. */
+interface StatelessExchange {
   readonly request: globalThis.Request;
   /** Aborts the exchange (and with it the running handler) when the client goes away. */
   readonly abort: AbortController;
@@ -31,12 +29,6 @@ export interface StatelessExchange {
 function header(req: Request, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
-}
-
-/** A header as a Web `Headers` object reads it: repeated values joined with ", ". */
-function joinedHeader(req: Request, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v.join(', ') : v;
 }
 
 /**
@@ -63,40 +55,6 @@ export class StatelessHttpService implements OnApplicationShutdown {
     });
   }
 
-  /**
-   * The exchange when this request belongs to the 2026-07-28 era, else undefined (session era).
-   * A request with `Mcp-Session-Id` never does; a POST does when the SDK's own classification says
-   * so (a `_meta` protocol-version claim, or a 2026 `MCP-Protocol-Version` header); a GET or DELETE
-   * when it names the 2026 revision in `MCP-Protocol-Version` (the SDK answers it 405).
-   */
-  async classify(req: Request): Promise<StatelessExchange | undefined> {
-    if (header(req, 'mcp-session-id') !== undefined) return undefined;
-    if (req.method === 'POST') {
-      // An unparsed body (wrong Content-Type) is the session era's 415 to give; an array is a batch,
-      // which the 2026 revision does not have (the session era answers it without an upstream call).
-      if (req.body === undefined || req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) return undefined;
-      // Before the SDK walks the body (recursively: 20,000 levels overflowed its stack, a 500), the
-      // same nesting limit as the session era, whichever era the message turns out to be.
-      if (nestsDeeperThan(req.body, MAX_JSON_DEPTH)) {
-        throw new BadRequestError(
-          `Invalid Request: the message nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep.`,
-          JsonRpcErrorCode.InvalidRequest,
-        );
-      }
-      // The SDK's own classification (what `isLegacyRequest` runs), from the parsed body and the Node
-      // headers: a session-era request is not converted to a Web Request only to be told it is legacy.
-      const route = classifyInboundRequest({
-        httpMethod: 'POST',
-        protocolVersionHeader: joinedHeader(req, 'mcp-protocol-version'),
-        mcpMethodHeader: joinedHeader(req, 'mcp-method'),
-        mcpNameHeader: joinedHeader(req, 'mcp-name'),
-        body: req.body,
-      });
-      return route.kind === 'legacy' ? undefined : this.exchange(req);
-    }
-    return header(req, 'mcp-protocol-version') === STATELESS_REVISION ? this.exchange(req) : undefined;
-  }
-
   private exchange(req: Request): StatelessExchange {
     const abort = new AbortController();
     let request: globalThis.Request;
@@ -110,8 +68,12 @@ export class StatelessHttpService implements OnApplicationShutdown {
     return { request, abort };
   }
 
-  /** Answers one 2026-07-28 request for a caller the guard authenticated (and rate-limited). */
-  async serve(exchange: StatelessExchange, req: Request, res: Response, auth: AuthContext): Promise<void> {
+  /**
+   * Answers one 2026-07-28 request (`protocolEra` said so) for a caller the guard authenticated
+   * (and rate-limited).
+   */
+  async serve(req: Request, res: Response, auth: AuthContext): Promise<void> {
+    const exchange = this.exchange(req);
     await this.auth.ensureVerified(auth);
     const ctx = statelessToolContext(auth, req);
     const message = req.method === 'POST' ? (req.body as Partial<JSONRPCRequest>) : undefined;
@@ -134,52 +96,13 @@ export class StatelessHttpService implements OnApplicationShutdown {
     return this.tracer.inRequestSpan(describeRequest(message as JSONRPCRequest, { protocolVersion: STATELESS_REVISION, headers: req.headers }), run);
   }
 
-  private async answer(exchange: StatelessExchange, req: Request, res: Response, state: StatelessRequest): Promise<void> {
-    const onClose = () => {
-      if (!res.writableFinished) exchange.abort.abort();
-    };
-    res.once('close', onClose);
-    try {
-      const response = await this.handler.fetch(exchange.request, {
-        authInfo: { token: state.ctx.token, clientId: state.ctx.identity.key, scopes: [], extra: { [STATELESS_REQUEST]: state } },
-        parsedBody: req.method === 'POST' ? req.body : undefined,
-      });
-      if (response.status >= 400) state.outcome.fail(String(response.status));
-      if (res.destroyed) return;
-      const headers: Record<string, string> = {};
-      response.headers.forEach((value, name) => (headers[name] = value));
-      res.writeHead(response.status, headers);
-      if (!response.body) {
-        res.end();
-        return;
-      }
-      if (!/^text\/event-stream/i.test(response.headers.get('content-type') ?? '')) {
-        res.end(Buffer.from(await response.arrayBuffer()));
-        return;
-      }
-      await this.stream(response.body, res);
-    } finally {
-      res.off('close', onClose);
-    }
-  }
-
-  /** An SSE answer, written as it comes with back-pressure; it stops when the client goes away. */
-  private async stream(body: ReadableStream<Uint8Array>, res: Response): Promise<void> {
-    const reader = body.getReader();
-    const gone = () => void reader.cancel().catch(() => undefined);
-    res.once('close', gone);
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done || res.destroyed) break;
-        if (!res.write(value)) await new Promise<void>((resolve) => (res.once('drain', resolve), res.once('close', resolve)));
-      }
-      res.end();
-    } catch {
-      res.destroy();
-    } finally {
-      res.off('close', gone);
-    }
+  /** Runs the exchange through the SDK; the transport writes its Web `Response` to Node's. */
+  private answer(exchange: StatelessExchange, req: Request, res: Response, state: StatelessRequest): Promise<void> {
+    const answering = this.handler.fetch(exchange.request, {
+      authInfo: { token: state.ctx.token, clientId: state.ctx.identity.key, scopes: [], extra: { [STATELESS_REQUEST]: state } },
+      parsedBody: req.method === 'POST' ? req.body : undefined,
+    });
+    return writeWebResponse(res, answering, exchange.abort, state.outcome);
   }
 
   async onApplicationShutdown(): Promise<void> {

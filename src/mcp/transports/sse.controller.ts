@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { Auth } from '../../auth/auth.decorators';
 import { AuthGuard } from '../../auth/auth.guard';
 import type { AuthContext } from '../../auth/identity';
+import { opensLegacySseStream } from '../protocol-era';
 import { McpEndpoint } from './mcp-endpoint';
 import { SseService } from './sse.service';
 
@@ -22,7 +23,7 @@ export class SseController {
   @Get()
   @UseGuards(AuthGuard)
   open(@Req() req: Request, @Res() res: Response, @Auth() auth: AuthContext): Promise<void> {
-    return this.endpoint.isStreamableGet(req) ? this.endpoint.get(req, res, auth) : this.sse.open(req, res, auth);
+    return opensLegacySseStream(req) ? this.sse.open(req, res, auth) : this.endpoint.get(req, res, auth);
   }
 
   @Post()

@@ -2,24 +2,18 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@ne
 import type { Request, Response } from 'express';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { AuthService } from '../../auth/auth.service';
 import type { AuthContext } from '../../auth/identity';
-import { BadRequestError, DomainError, SessionNotFoundError } from '../../common/domain.errors';
+import { DomainError, SessionNotFoundError } from '../../common/domain.errors';
 import { JsonRpcErrorCode } from '../../common/json-rpc';
 import { TenantLimits } from '../../limits/tenant-limits';
 import { SessionsService } from '../../sessions/sessions.service';
 import type { SessionRecord } from '../../sessions/session.types';
-import { parseJsonRpcBody } from './json-rpc-body';
 import { BusMessage, NotificationBus } from '../notifications/notification.bus';
 import { McpServerFactory } from '../mcp-server.factory';
-import { requestSessionOptions } from './session-options';
-import { NotificationHub } from '../notifications/notification.hub';
+import { SessionEraProtocol } from '../session-era/session-era.protocol';
 import { keepAliveWhileSessionLives } from './stream-keepalive';
-import { IntegrationsService } from '../../integrations/integrations.service';
 import { sessionLogRef } from '../../common/logging/session-log-ref';
 import { RequestTracer } from '../request-tracer';
-import { requestPolicy } from '../../tools/policy';
 
 export const SSE_MESSAGES_PATH = '/sse/messages';
 
@@ -29,10 +23,6 @@ class StreamAlreadyOpenError extends DomainError {
   constructor() {
     super('This session already has an open SSE stream. Open a new session with GET /sse (without sessionId), then POST to the endpoint it announces.');
   }
-}
-class UnsupportedMediaTypeError extends DomainError {
-  readonly httpStatus = 415;
-  readonly rpcCode = JsonRpcErrorCode.ServerError;
 }
 
 interface LiveSseSession {
@@ -51,13 +41,11 @@ export class SseService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly live = new Map<string, LiveSseSession>();
 
   constructor(
-    private readonly auth: AuthService,
     private readonly sessions: SessionsService,
     private readonly servers: McpServerFactory,
-    private readonly integrations: IntegrationsService,
+    private readonly protocol: SessionEraProtocol,
     private readonly limits: TenantLimits,
     private readonly bus: NotificationBus,
-    private readonly hub: NotificationHub,
     private readonly tracer: RequestTracer,
   ) {}
 
@@ -91,27 +79,14 @@ export class SseService implements OnModuleInit, BeforeApplicationShutdown {
       if (existing && this.live.has(requested)) throw new StreamAlreadyOpenError();
       throw new SessionNotFoundError();
     }
-    const options = requestSessionOptions(req);
-    await this.auth.ensureVerified(auth);
-    // The catalog fetch starts as soon as the caller is verified, so tools/list finds it warm.
-    void this.integrations.prefetch({ identityKey: auth.identity.key, token: auth.token });
+    const options = await this.protocol.prepareOpen(req, auth);
     const identityKey = auth.identity.key;
     const release = this.limits.acquireStream(identityKey);
 
     const transport = new SSEServerTransport(SSE_MESSAGES_PATH, res);
-    const chatHeader = req.headers['x-chat-id'];
     let session: SessionRecord;
     try {
-      const opened = await this.sessions.open({
-        id: transport.sessionId,
-        auth,
-        ...options,
-        chatId: typeof chatHeader === 'string' ? chatHeader : undefined,
-        policy: requestPolicy(req.headers, req.query as Record<string, unknown>),
-        transport: 'sse',
-      });
-      session = opened.record;
-      for (const evicted of opened.evicted) void this.hub.closeSession(evicted);
+      session = await this.protocol.open(req, auth, options, { id: transport.sessionId, transport: 'sse' });
     } catch (err) {
       release();
       throw err;
@@ -145,43 +120,18 @@ export class SseService implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   async message(req: Request, res: Response): Promise<void> {
-    const auth = await this.auth.authenticateOptional(req);
-    const contentType = req.headers['content-type'] ?? '';
-    if (!/^application\/(.+\+)?json\b/i.test(contentType)) {
-      throw new UnsupportedMediaTypeError('Unsupported Media Type: Content-Type must be application/json.');
-    }
-    const id = typeof req.query.sessionId === 'string' ? req.query.sessionId : undefined;
-    if (!id) throw new BadRequestError('Missing sessionId query parameter: POST to the endpoint announced by GET /sse.', JsonRpcErrorCode.InvalidRequest);
-    const messages = parseJsonRpcBody(req.body);
+    const { auth, id, messages } = await this.protocol.legacyPost(req);
     const live = this.live.get(id);
-    if (!live) return this.relay(id, messages, auth, res);
-    if (auth && live.identityKey !== auth.identity.key) throw new SessionNotFoundError();
-    await this.limits.chargeCalls(live.identityKey, messages.length);
-    if (auth) {
-      // load() reads the session once, checks the owner, verifies the caller and touches it.
-      await this.sessions.load(id, auth, (record) => this.auth.ensureVerified(auth, record.token));
-    } else {
-      const stored = await this.sessions.peek(id, live.identityKey);
-      if (!stored) throw new SessionNotFoundError();
-      await this.sessions.touch(stored);
+    await this.protocol.admitLegacy(id, messages, auth, live?.identityKey);
+    if (!live) {
+      // The stream of this session is held by another replica: relay the messages over the bus to it.
+      await this.bus.publish({ kind: 'sse-inbound', sessionId: id, messages });
+      res.status(202).end();
+      return;
     }
     // Delivered one by one: the SDK's SSE transport would answer a batch with a plain-text 400.
     const requestInfo = { headers: req.headers as Record<string, string | string[] | undefined> };
     for (const message of messages) await live.transport.handleMessage(message, { requestInfo });
-    res.status(202).end();
-  }
-
-  /**
-   * The stream of this session is held by another replica: check the session in the shared store
-   * (same ownership rules), then relay the messages over the bus to the replica that holds it.
-   */
-  private async relay(id: string, messages: JSONRPCMessage[], auth: AuthContext | undefined, res: Response): Promise<void> {
-    const stored = await this.sessions.peekAny(id);
-    if (!stored || stored.transport !== 'sse' || (auth && stored.identityKey !== auth.identity.key)) throw new SessionNotFoundError();
-    await this.limits.chargeCalls(stored.identityKey, messages.length);
-    if (auth) await this.sessions.load(id, auth, (record) => this.auth.ensureVerified(auth, record.token));
-    else await this.sessions.touch(stored);
-    await this.bus.publish({ kind: 'sse-inbound', sessionId: id, messages });
     res.status(202).end();
   }
 

@@ -3,7 +3,7 @@ import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { SessionsService } from '../../sessions/sessions.service';
 import { errorResult } from '../tool-results';
 import { ENABLE_TOOLS } from '../mode-tool-names';
-import { ModeToolSet, ToolCallContext, ToolView } from '../tool-source';
+import { CallStream, ModeToolSet, ToolCallContext, ToolView } from '../tool-source';
 
 /** Names `enable-tools` accepts per call. */
 export const ENABLE_TOOLS_MAX_NAMES = 500;
@@ -27,6 +27,8 @@ export interface EnableToolsOutcome {
 export class EnableTools extends ModeToolSet {
   readonly modes = ['dynamic'] as const;
   readonly names = [ENABLE_TOOLS];
+  /** It announces `list_changed`: on the session's GET stream when one is open, else on its request's own stream. */
+  override readonly callStreams: Readonly<Record<string, CallStream>> = { [ENABLE_TOOLS]: 'notifies' };
   private readonly definitionsByView = new WeakMap<ToolView, readonly Tool[]>();
 
   constructor(private readonly sessions: SessionsService) {

@@ -1,6 +1,6 @@
 import { isInitializeRequest, JSONRPCMessage, JSONRPCMessageSchema, RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { BadRequestError } from '../../common/domain.errors';
-import { JsonRpcErrorCode } from '../../common/json-rpc';
+import { BadRequestError } from '../common/domain.errors';
+import { JsonRpcErrorCode } from '../common/json-rpc';
 
 export const MAX_BATCH = 100;
 
@@ -71,8 +71,17 @@ export function containsInitialize(messages: JSONRPCMessage[]): boolean {
   return messages.some((m) => methodOf(m) === 'initialize');
 }
 
-export function callsTool(messages: JSONRPCMessage[], toolName: string): boolean {
-  return messages.some((m) => methodOf(m) === 'tools/call' && (m as { params?: { name?: unknown } }).params?.name === toolName);
+const NO_PARAMS: { name?: unknown; _meta?: unknown } = Object.freeze({});
+
+/** The params of a `tools/call` request (undefined for any other message). */
+export function toolCallParams(m: JSONRPCMessage): { name?: unknown; _meta?: unknown } | undefined {
+  return methodOf(m) === 'tools/call' ? ((m as { params?: { name?: unknown; _meta?: unknown } }).params ?? NO_PARAMS) : undefined;
+}
+
+/** Whether a `tools/call`'s params ask for progress (`_meta.progressToken`): its answer must be able to stream (SPEC §18). */
+export function asksForProgress(params: { _meta?: unknown }): boolean {
+  const meta = params._meta as { progressToken?: unknown } | null | undefined;
+  return meta !== undefined && meta !== null && typeof meta === 'object' && meta.progressToken !== undefined;
 }
 
 /** The ids of the requests among the messages (what the client waits answers for). */
@@ -96,11 +105,10 @@ export function cancellations(messages: JSONRPCMessage[]): Array<{ requestId: Re
   return out;
 }
 
-/** Whether a `tools/call` of the body asks for progress (`_meta.progressToken`): its answer must be able to stream (SPEC §18). */
+/** Whether a `tools/call` of the body asks for progress (`_meta.progressToken`). */
 export function callsWithProgress(messages: JSONRPCMessage[]): boolean {
   return messages.some((m) => {
-    if (!('method' in m) || m.method !== 'tools/call' || !('id' in m)) return false;
-    const meta = (m.params as { _meta?: { progressToken?: unknown } } | undefined)?._meta;
-    return meta !== undefined && meta !== null && typeof meta === 'object' && meta.progressToken !== undefined;
+    const params = toolCallParams(m);
+    return params !== undefined && asksForProgress(params);
   });
 }

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
-import { BadRequestError } from '../../common/domain.errors';
-import { pathMode } from '../../common/mode-paths';
-import type { ToolMode } from '../../sessions/session.types';
+import { BadRequestError } from '../common/domain.errors';
+import { pathMode } from '../common/mode-paths';
+import type { ToolMode } from '../sessions/session.types';
 
 export interface SessionOptions {
   mode: ToolMode;

@@ -1,5 +1,5 @@
-import { BadRequestError } from '../../common/domain.errors';
-import { parseSessionOptions, requestSessionOptions } from './session-options';
+import { BadRequestError } from '../common/domain.errors';
+import { parseSessionOptions, requestSessionOptions } from './request-options';
 
 describe('parseSessionOptions', () => {
   it('defaults to static mode and all apps', () => {

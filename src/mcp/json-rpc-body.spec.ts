@@ -1,5 +1,5 @@
-import { BadRequestError } from '../../common/domain.errors';
-import { JsonRpcErrorCode } from '../../common/json-rpc';
+import { BadRequestError } from '../common/domain.errors';
+import { JsonRpcErrorCode } from '../common/json-rpc';
 import { callsWithProgress, MAX_JSON_DEPTH, nestsDeeperThan, parseJsonRpcBody } from './json-rpc-body';
 
 /** A value nesting `levels` arrays (or objects), built without recursion. */
