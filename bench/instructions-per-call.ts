@@ -53,7 +53,7 @@ const CONCURRENCY = num('IC_CONCURRENCY', 8);
         MAX_CONCURRENT_CALLS_PER_IDENTITY: '1000',
         LOG_LEVEL: logLevel ?? 'warn',
       },
-      stdio: ['ignore', logLevel ? 'pipe' : 'ignore', 'ignore'],
+      stdio: ['ignore', logLevel ? 'pipe' : 'ignore', process.env.IC_SERVER_STDERR ? require('node:fs').openSync(process.env.IC_SERVER_STDERR, 'w') : 'ignore'],
     },
   );
   child.stdout?.resume();
@@ -92,6 +92,7 @@ const CONCURRENCY = num('IC_CONCURRENCY', 8);
       method: 'tools/call',
       params: stateless ? { name, arguments: {}, _meta: meta } : { name, arguments: {} },
     });
+    let resent = 0;
     const run = async (calls: number) => {
       let next = 0;
       let failed = 0;
@@ -99,11 +100,17 @@ const CONCURRENCY = num('IC_CONCURRENCY', 8);
         Array.from({ length: CONCURRENCY }, async () => {
           while (next < calls) {
             next++;
-            const res = await fetch(base, {
-              method: 'POST',
-              headers: callHeaders,
-              body: callBody,
-            });
+            // Under valgrind a keep-alive socket can be reset as it is reused (a server slowed that much
+            // misses its own idle timer): such a call never reached the server and is sent again.
+            let res: Response | undefined;
+            for (let attempt = 0; !res; attempt++) {
+              try {
+                res = await fetch(base, { method: 'POST', headers: callHeaders, body: callBody });
+              } catch (err) {
+                if (attempt >= 4) throw err;
+                resent++;
+              }
+            }
             const body = await res.text();
             if (!res.ok || body.includes('"isError":true')) {
               failed++;
@@ -138,6 +145,7 @@ const CONCURRENCY = num('IC_CONCURRENCY', 8);
       concurrency: CONCURRENCY,
       logLevel: logLevel ?? 'warn (to /dev/null)',
       instructions_per_call: Math.round(total / CALLS),
+      resent,
     };
     console.log(`instructions per tools/call: ${result.instructions_per_call.toLocaleString('en')} (${CALLS} calls, ${CONCURRENCY} in flight)`);
     console.log(JSON.stringify(result));
