@@ -39,6 +39,11 @@ export interface SearchOptions {
   limit: number;
   /** Other weights than the index's (the evaluation scripts that choose them; never from a request). */
   weights?: RankingWeights;
+  /**
+   * The BM25 results of earlier calls with the same query and apps, kept by the caller (the
+   * evaluation script trying weights: they do not depend on the factors it tries).
+   */
+  memo?: Map<string, SearchResult[]>;
 }
 
 /**
@@ -379,23 +384,29 @@ export class ActionSearchIndex {
           .filter((t) => inApps(t.tool, narrowed))
           .map(({ tool, id }) => ({ tool, id, score: prior(id) }));
       } else {
-        const results: SearchResult[] = this.search.search(queryTerms.join(' '), {
-          boost: w.boost,
-          boostTerm: (term) => weights.get(term) ?? 0.5,
-          // Prefix and typo matching cost most: only for the first words, of ordinary length.
-          prefix: (term, i) => i < EXPANDED_TERMS && term.length >= 5 && term.length <= 20 && !term.startsWith(CONCEPT_PREFIX),
-          fuzzy: (term, i) => (i < EXPANDED_TERMS && term.length >= 6 && term.length <= 20 && !term.startsWith(CONCEPT_PREFIX) ? 0.15 : false),
-          maxFuzzy: 2,
-          processTerm: (term) => term,
-          filter: (r) => inApps(this.tools[r.id as number], narrowed),
-        });
+        const memoKey = `${[...(narrowed ?? [])].join(',')}|${JSON.stringify(w.boost)}`;
+        const results: SearchResult[] =
+          options.memo?.get(memoKey) ??
+          this.search.search(queryTerms.join(' '), {
+            boost: w.boost,
+            boostTerm: (term) => weights.get(term) ?? 0.5,
+            // Prefix and typo matching cost most: only for the first words, of ordinary length.
+            prefix: (term, i) => i < EXPANDED_TERMS && term.length >= 5 && term.length <= 20 && !term.startsWith(CONCEPT_PREFIX),
+            fuzzy: (term, i) => (i < EXPANDED_TERMS && term.length >= 6 && term.length <= 20 && !term.startsWith(CONCEPT_PREFIX) ? 0.15 : false),
+            maxFuzzy: 2,
+            processTerm: (term) => term,
+            filter: (r) => inApps(this.tools[r.id as number], narrowed),
+          });
+        options.memo?.set(memoKey, results);
         // The ranker's score and the plain BM25 score, each scaled so its best is 1, then the
         // operation and intent factors.
         const scores = new Map<number, number>();
         const best = results.reduce((m, r) => Math.max(m, r.score), 0) || 1;
         for (const r of results) scores.set(r.id as number, r.score / best);
         if (w.plain > 0 && this.plain) {
-          const plain = this.plain.search(plainText, { filter: (r) => inApps(this.tools[r.id as number], narrowed) });
+          const plainKey = `plain|${memoKey}`;
+          const plain = options.memo?.get(plainKey) ?? this.plain.search(plainText, { filter: (r) => inApps(this.tools[r.id as number], narrowed) });
+          options.memo?.set(plainKey, plain);
           const bestPlain = plain.reduce((m, r) => Math.max(m, r.score), 0) || 1;
           for (const r of plain) scores.set(r.id as number, (scores.get(r.id as number) ?? 0) + (w.plain * r.score) / bestPlain);
         }
