@@ -188,6 +188,11 @@ export class ActionSearchIndex {
   /** Plain BM25 over the action's words as written (MiniSearch defaults), built only when its weight is not 0. */
   private readonly plain?: MiniSearch<{ id: number }>;
 
+  /** Whether the index holds the plain BM25 too (its memory: search-index-cache.ts). */
+  get hasPlain(): boolean {
+    return this.plain !== undefined;
+  }
+
   constructor(
     readonly tools: readonly SourceTool[],
     private readonly weights: RankingWeights = DEFAULT_WEIGHTS,
