@@ -358,8 +358,15 @@ export class ActionSearchIndex {
     const inApps = (tool: SourceTool, narrowed: Set<string> | undefined) =>
       (!allowed || (tool.app !== undefined && allowed.has(tool.app))) && (!narrowed || (tool.app !== undefined && narrowed.has(tool.app)));
 
-    // The plain BM25's query: the request's words as written, bounded like the ranker's.
-    const plainText = words(text.slice(0, MAX_QUERY_LENGTH)).slice(0, MAX_QUERY_TERMS).join(' ');
+    // The plain BM25's query: the request's words as written, bounded like the ranker's…
+    // …with the analyzer's weight where it gives one (a payload or owner word counts less).
+    const analyzed = new Map(analysis.terms.map((t) => [t.stem, t.weight]));
+    const plainWeights = new Map<string, number>();
+    for (const word of words(text.slice(0, MAX_QUERY_LENGTH))) {
+      if (plainWeights.size >= MAX_QUERY_TERMS) break;
+      if (!plainWeights.has(word)) plainWeights.set(word, analyzed.get(stemWord(word)) ?? 1);
+    }
+    const plainText = [...plainWeights.keys()].join(' ');
     const intent = analysis.intent;
     const prior = (id: number): number => {
       const tool = this.tools[id];
@@ -410,7 +417,12 @@ export class ActionSearchIndex {
         for (const r of results) scores.set(r.id as number, r.score / best);
         if (w.plain > 0 && this.plain) {
           const plainKey = `plain|${memoKey}`;
-          const plain = options.memo?.get(plainKey) ?? this.plain.search(plainText, { filter: (r) => inApps(this.tools[r.id as number], narrowed) });
+          const plain =
+            options.memo?.get(plainKey) ??
+            this.plain.search(plainText, {
+              filter: (r) => inApps(this.tools[r.id as number], narrowed),
+              boostTerm: (term: string) => plainWeights.get(term) ?? 1,
+            });
           options.memo?.set(plainKey, plain);
           const bestPlain = plain.reduce((m, r) => Math.max(m, r.score), 0) || 1;
           for (const r of plain) scores.set(r.id as number, (scores.get(r.id as number) ?? 0) + (w.plain * r.score) / bestPlain);
