@@ -171,6 +171,81 @@ function rawWords(text: string): RawWord[] {
   return out;
 }
 
+/** How a query can name each app of these tools: key, name, the name as one word, the vendor's word, short forms. */
+function appMentionsOf(tools: readonly SourceTool[]): AppMention[] {
+  const byApp = new Map<string, AppMention>();
+  const phrase = (ws: string[]) => ({ words: ws, stems: ws.map(stemWord) });
+  // How many apps' keys start with each word ("google" starts several: it names none of them alone).
+  const firstWords = new Map<string, number>();
+  for (const app of new Set(tools.map((t) => t.app).filter((a): a is string => a !== undefined))) {
+    const first = words(app)[0];
+    if (first !== undefined) firstWords.set(first, (firstWords.get(first) ?? 0) + 1);
+  }
+  for (const tool of tools) {
+    if (!tool.app || byApp.has(tool.app)) continue;
+    const name = appName(tool);
+    const keyWords = words(tool.app);
+    const candidates = [
+      keyWords,
+      words(name),
+      [tool.app.replace(/[^a-z0-9]/gi, '').toLowerCase()],
+      // The name as one word ("SharePoint", "BambooHR"), and the key's first word when it is no common
+      // word and starts no other app's key ("zoho" of zoho-books, not "google").
+      [name.replace(/[^a-z0-9]/gi, '').toLowerCase()],
+      ...(keyWords.length > 1 && firstWords.get(keyWords[0]) === 1 && !isCommonWord(keyWords[0]) ? [[keyWords[0]]] : []),
+    ].filter((p) => p.length > 0 && p.every(Boolean));
+    const seen = new Set<string>();
+    const phrases = candidates.filter((p) => !seen.has(p.join(' ')) && seen.add(p.join(' '))).map(phrase);
+    byApp.set(tool.app, { key: tool.app, phrases });
+  }
+  for (const [short, key] of Object.entries(APP_SHORT_FORMS)) byApp.get(key)?.phrases.push(phrase(words(short)));
+  return [...byApp.values()];
+}
+
+/**
+ * The apps a query names. An app whose name is an ordinary word ("box", "square", "lever",
+ * "notion") counts only in context: written with a capital inside the request, after a word that
+ * places it ("in", "on", "via"…), first before a colon ("Box: …") or a verb, or alone.
+ */
+function namedAppsIn(text: string, mentions: readonly AppMention[]): Set<string> {
+  const raw = rawWords(text);
+  const apps = new Set<string>();
+  for (const app of mentions) {
+    for (const p of app.phrases) {
+      for (let i = 0; i + p.stems.length <= raw.length; i++) {
+        if (!p.stems.every((w, j) => raw[i + j].stem === w)) continue;
+        const ordinary = p.words.length === 1 && isCommonWord(p.words[0]);
+        const inContext =
+          !ordinary ||
+          raw.length === 1 ||
+          (raw[i].capitalized && i > 0) ||
+          (i > 0 && APP_CONTEXT.has(raw[i - 1].word)) ||
+          (i === 0 && raw[p.stems.length - 1].after.trimStart().startsWith(':')) ||
+          // First, before the request's verb: "notion add a paragraph…", "box list my files".
+          (i === 0 && raw.length > 1 && operationsOf(raw[1].stem).length > 0);
+        if (inContext) apps.add(app.key);
+      }
+    }
+  }
+  return apps;
+}
+
+/** The words (lowercase) of every name of the apps in `named`. */
+function wordsNamingIn(mentions: readonly AppMention[], named: ReadonlySet<string>): ReadonlySet<string> {
+  const out = new Set<string>();
+  for (const app of mentions) if (named.has(app.key)) for (const p of app.phrases) for (const w of p.words) out.add(w);
+  return out;
+}
+
+/**
+ * The words of the apps among `tools` that a request names, as the ranker reads it ("Zoho Books:
+ * delete …" names Zoho Books, so "books" is not its verb): for the safety order, which sees only the hits.
+ */
+export function appWordsIn(text: string, tools: readonly SourceTool[]): ReadonlySet<string> {
+  const mentions = appMentionsOf(tools);
+  return wordsNamingIn(mentions, namedAppsIn(text.slice(0, MAX_QUERY_LENGTH), mentions));
+}
+
 /**
  * A search index over one set of tools (a caller's view), built once and shared by every search of
  * every session with that view. BM25 (MiniSearch) over the action's key, title, app, description
@@ -251,68 +326,17 @@ export class ActionSearchIndex {
       if (isReadOnly(tool)) out.add(READING);
       return out;
     });
-    const byApp = new Map<string, AppMention>();
-    const phrase = (ws: string[]) => ({ words: ws, stems: ws.map(stemWord) });
-    // How many apps' keys start with each word ("google" starts several: it names none of them alone).
-    const firstWords = new Map<string, number>();
-    for (const app of new Set(tools.map((t) => t.app).filter((a): a is string => a !== undefined))) {
-      const first = words(app)[0];
-      if (first !== undefined) firstWords.set(first, (firstWords.get(first) ?? 0) + 1);
-    }
-    for (const tool of tools) {
-      if (!tool.app || byApp.has(tool.app)) continue;
-      const name = appName(tool);
-      const keyWords = words(tool.app);
-      const candidates = [
-        keyWords,
-        words(name),
-        [tool.app.replace(/[^a-z0-9]/gi, '').toLowerCase()],
-        // The name as one word ("SharePoint", "BambooHR"), and the key's first word when it is no common
-        // word and starts no other app's key ("zoho" of zoho-books, not "google").
-        [name.replace(/[^a-z0-9]/gi, '').toLowerCase()],
-        ...(keyWords.length > 1 && firstWords.get(keyWords[0]) === 1 && !isCommonWord(keyWords[0]) ? [[keyWords[0]]] : []),
-      ].filter((p) => p.length > 0 && p.every(Boolean));
-      const seen = new Set<string>();
-      const phrases = candidates.filter((p) => !seen.has(p.join(' ')) && seen.add(p.join(' '))).map(phrase);
-      byApp.set(tool.app, { key: tool.app, phrases });
-    }
-    for (const [short, key] of Object.entries(APP_SHORT_FORMS)) byApp.get(key)?.phrases.push(phrase(words(short)));
-    this.apps = [...byApp.values()];
+    this.apps = appMentionsOf(tools);
   }
 
-  /**
-   * The apps a query names. An app whose name is an ordinary word ("box", "square", "lever",
-   * "notion") counts only in context: written with a capital inside the request, after a word that
-   * places it ("in", "on", "via"…), first before a colon ("Box: …") or a verb, or alone.
-   */
+  /** The apps a query names (`namedAppsIn`). */
   private namedApps(text: string): Set<string> {
-    const raw = rawWords(text);
-    const apps = new Set<string>();
-    for (const app of this.apps) {
-      for (const p of app.phrases) {
-        for (let i = 0; i + p.stems.length <= raw.length; i++) {
-          if (!p.stems.every((w, j) => raw[i + j].stem === w)) continue;
-          const ordinary = p.words.length === 1 && isCommonWord(p.words[0]);
-          const inContext =
-            !ordinary ||
-            raw.length === 1 ||
-            (raw[i].capitalized && i > 0) ||
-            (i > 0 && APP_CONTEXT.has(raw[i - 1].word)) ||
-            (i === 0 && raw[p.stems.length - 1].after.trimStart().startsWith(':')) ||
-            // First, before the request's verb: "notion add a paragraph…", "box list my files".
-            (i === 0 && raw.length > 1 && operationsOf(raw[1].stem).length > 0);
-          if (inContext) apps.add(app.key);
-        }
-      }
-    }
-    return apps;
+    return namedAppsIn(text, this.apps);
   }
 
   /** The words (lowercase) of every name of the apps in `named`. */
   private wordsNaming(named: ReadonlySet<string>): ReadonlySet<string> {
-    const out = new Set<string>();
-    for (const app of this.apps) if (named.has(app.key)) for (const p of app.phrases) for (const w of p.words) out.add(w);
-    return out;
+    return wordsNamingIn(this.apps, named);
   }
 
   /** The query's stems without the words that named one of `named`. */
