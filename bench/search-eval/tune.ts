@@ -186,6 +186,19 @@ function main(): void {
     const w = choose(train);
     lines.push(`| catalog ${held} (chosen on ${rest}) | ${test.length} | ${f(measure(test, START))} | ${f(measure(test, w))} | ${changed(w)} |`);
   }
+  // The shipped weights on the same held-out parts (they were chosen after seeing every fold: a
+  // check of their consistency, not a clean estimate).
+  if (process.env.SEARCH_TUNE_FROM === 'round2') {
+    lines.push('', '| held-out part | n | start | shipped (data/ranking-weights.json) |', '|---|---|---|---|');
+    for (let k = 0; k < folds; k++) {
+      const test = order.filter((_, i) => i % folds === k);
+      lines.push(`| fold ${k + 1} | ${test.length} | ${f(measure(test, START))} | ${f(measure(test, DEFAULT_WEIGHTS))} |`);
+    }
+    for (const c of ['A', 'B'] as const) {
+      const test = pool.filter((i) => i.catalog === c);
+      lines.push(`| catalog ${c} | ${test.length} | ${f(measure(test, START))} | ${f(measure(test, DEFAULT_WEIGHTS))} |`);
+    }
+  }
   const all = choose(pool);
   lines.push('', `On the whole pool: start ${f(measure(pool, START))}, chosen ${f(measure(pool, all))} (${changed(all)}).`, '');
   lines.push('```json', JSON.stringify(all, null, 2), '```');
