@@ -50,10 +50,10 @@ const DESTROYING = new Set([...operationsOf(stemWord('delete')), ...operationsOf
 /**
  * Whether a request asks to destroy something: one of its own words (not the payload of a message
  * or a title) deletes, cancels, voids, unsubscribes… A request that does not may still find a
- * destructive action, but never first.
+ * destructive action, but never first. `appWords`: words of the apps it names (not its verb).
  */
-export function asksToDestroy(query: string): boolean {
-  return analyzeQuery(query).terms.some(
+export function asksToDestroy(query: string, appWords?: ReadonlySet<string>): boolean {
+  return analyzeQuery(query, appWords).terms.some(
     (t) => t.weight > PAYLOAD_WEIGHT && (DESTRUCTIVE_VERBS.has(t.stem) || operationsOf(t.stem).some((c) => DESTROYING.has(c))),
   );
 }

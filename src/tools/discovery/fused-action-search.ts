@@ -3,6 +3,7 @@ import { DiscoveryService } from '@nestjs/core';
 import type { ToolContext, ToolView } from '../tool-source';
 import { actionKind, asksToDestroy } from './action-kind';
 import { ActionSearch, ActionSearchProvider, ActionSearchRequest, ActionSearchResult, RankedAction } from '../action-search.port';
+import { appWordsIn } from './action-search';
 import { LocalActionSearch } from './local-action-search';
 import { analyzeQuery } from './search-language';
 
@@ -39,7 +40,13 @@ export function reciprocalRankFusion(lists: ReadonlyArray<readonly RankedAction[
  * hit, so none is ever first. Scores stay non-increasing and the best is 1.
  */
 export function readSafe(query: string, hits: readonly RankedAction[]): RankedAction[] {
-  if (hits.length < 2 || (analyzeQuery(query).intent !== 'read' && asksToDestroy(query))) return [...hits];
+  if (hits.length < 2) return [...hits];
+  // The request read as the ranker reads it: a word of an app it names is not its verb.
+  const appWords = appWordsIn(
+    query,
+    hits.map((h) => h.tool),
+  );
+  if (analyzeQuery(query, appWords).intent !== 'read' && asksToDestroy(query, appWords)) return [...hits];
   const kept = hits.filter((h) => actionKind(h.tool) !== 'destructive');
   if (kept.length === 0 || kept.length === hits.length) return [...hits];
   const ordered = [...kept, ...hits.filter((h) => actionKind(h.tool) === 'destructive')];

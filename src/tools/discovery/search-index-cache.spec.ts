@@ -1,6 +1,7 @@
 import { viewOf } from '../../../test/support/tool-view';
 import type { SourceTool } from '../tool-source';
-import { SearchIndexCache } from './search-index-cache';
+import { ActionSearchIndex, DEFAULT_WEIGHTS } from './action-search';
+import { estimatedBytes, PLAIN_MEMORY_FACTOR, SearchIndexCache } from './search-index-cache';
 
 function tool(app: string, key: string): SourceTool {
   return {
@@ -30,6 +31,15 @@ describe('SearchIndexCache', () => {
     expect(cache.stats().bytes).toBeLessThanOrEqual(600_000);
     expect(cache.stats().entries).toBeGreaterThan(0);
     expect(cache.stats().entries).toBeLessThan(50);
+  });
+
+  it('counts the plain BM25 beside the ranker in the estimated size of an index', () => {
+    const without = new ActionSearchIndex(CATALOG, { ...DEFAULT_WEIGHTS, plain: 0 });
+    const withPlain = new ActionSearchIndex(CATALOG, { ...DEFAULT_WEIGHTS, plain: 0.35 });
+    expect(without.hasPlain).toBe(false);
+    expect(withPlain.hasPlain).toBe(true);
+    expect(estimatedBytes(withPlain)).toBe(Math.round(estimatedBytes(without) * PLAIN_MEMORY_FACTOR));
+    expect(PLAIN_MEMORY_FACTOR).toBeGreaterThanOrEqual(1.67);
   });
 
   it('shares one index between view objects holding the same tools (another spelling of the same policy)', () => {

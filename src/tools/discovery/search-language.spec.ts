@@ -101,6 +101,24 @@ describe('search language', () => {
     expect(analyzeQuery('we need the archived channel back, restore it').verb).toBe(stemWord('restore'));
   });
 
+  it('takes no verb of a question for the operation asked: a question reads ("which pull requests are open")', () => {
+    const open = analyzeQuery('which pull requests are open on the web repo');
+    expect(open.verb).toBeUndefined();
+    expect(open.intent).toBe('read');
+    // A question led by an imperative still asks for that operation.
+    expect(analyzeQuery('what: create an invoice for acme').verb).toBe(stemWord('create'));
+    expect(analyzeQuery('how many orders did we ship').intent).toBe('read');
+  });
+
+  it('does not take a past tense outside the lead of a clause for the verb ("the merchant got the money")', () => {
+    expect(analyzeQuery('the merchant got the money for order 55').verb).toBeUndefined();
+    expect(analyzeQuery('the buyer sent back the item').verb).toBeUndefined();
+    expect(analyzeQuery('the client approved the quote').verb).toBeUndefined();
+    // …while a verb in the present still is one, and a leading verb always is.
+    expect(analyzeQuery('the team needs to send the report').verb).toBe(stemWord('send'));
+    expect(analyzeQuery('send the signed contract').verb).toBe(stemWord('send'));
+  });
+
   it('has no idiom rule written for one query (removed by the dev-set ablation)', () => {
     expect(analyzeQuery('break the launch task into smaller pieces').verb).not.toBe(stemWord('create'));
     expect(terms('give finance edit rights on the sheet')).not.toContain(stemWord('permission'));

@@ -266,6 +266,11 @@ const DETERMINERS = new Set([
   'each',
   'some',
 ]);
+/** A verb's past tense or participle ("sent", "paid", "approved"): what was done, not what to do. */
+function isPastForm(word: string): boolean {
+  if (word in IRREGULAR) return true;
+  return word.length > 4 && word.endsWith('ed') && !word.endsWith('eed') && stemWord(word) !== word;
+}
 /** How much the request's verb counts as the thing it also names. */
 export const AMBIGUOUS_VERB_WEIGHT = 0.5;
 /** How much a word counts that says whose the thing is. */
@@ -335,9 +340,10 @@ export function analyzeQuery(text: string, appWords: ReadonlySet<string> = NO_WO
   if (verb === undefined) {
     for (const ws of clauses) {
       if (SUBJECTS.has(ws[0] ?? '')) continue;
-      // A participle after a determiner describes a thing ("the deleted property"), it is no verb.
+      // A participle after a determiner describes a thing ("the deleted property"), it is no verb;
+      // nor is a past tense outside a clause's lead ("the merchant got the money", "she sent it").
       verb = ws
-        .filter((w, i) => !STOP_WORDS.has(w) && verbLike(w) && !(w.endsWith('ed') && DETERMINERS.has(ws[i - 1] ?? '')))
+        .filter((w, i) => !STOP_WORDS.has(w) && verbLike(w) && !(w.endsWith('ed') && DETERMINERS.has(ws[i - 1] ?? '')) && !isPastForm(w))
         .map(stemWord)
         .find((s) => !CONCEPTS.thingStems.has(s));
       if (verb !== undefined) break;
@@ -349,6 +355,9 @@ export function analyzeQuery(text: string, appWords: ReadonlySet<string> = NO_WO
   const question = words(text)
     .slice(0, 2)
     .some((w) => QUESTION_WORDS.has(w));
+  // In a question the verbs say what is ("which pull requests are open", "what did the buyer send
+  // back"), not what to do: a question reads.
+  if (question && !imperative) verb = undefined;
   let intent: 'read' | 'write' | undefined;
   if (verb !== undefined && (imperative || !question)) {
     intent = operationsOf(verb).some((c) => CONCEPTS.reading.has(c)) ? 'read' : 'write';
