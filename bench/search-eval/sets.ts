@@ -16,6 +16,6 @@ export const SETS: Record<string, EvalSet> = {
   d: { name: 'D (fresh batch after the colon change, catalog B)', file: 'heldout-d-queries.json', fixture: 'catalog-b/catalog-b.json' },
   e: { name: 'E (fresh batch of round 2, catalog B)', file: 'heldout-e-queries.json', fixture: 'catalog-b/catalog-b.json' },
   f: { name: 'F (fresh batch after the analyzer change of round 2, catalog B)', file: 'heldout-f-queries.json', fixture: 'catalog-b/catalog-b.json' },
-  g: { name: 'G (held-out, catalog C: a third domain from Activepieces)', file: 'heldout-g-queries.json', fixture: 'catalog-c/catalog-c.json', unrun: true },
-  h: { name: 'H (held-out, catalog B, written with G)', file: 'heldout-h-queries.json', fixture: 'catalog-b/catalog-b.json', unrun: true },
+  g: { name: 'G (held-out, catalog C: a third domain from Activepieces)', file: 'heldout-g-queries.json', fixture: 'catalog-c/catalog-c.json' },
+  h: { name: 'H (held-out, catalog B, written with G)', file: 'heldout-h-queries.json', fixture: 'catalog-b/catalog-b.json' },
 };
