@@ -136,7 +136,13 @@ export async function startUseEmbeddingsServer(options: { port?: number; host?: 
         const path = (req.url ?? '/').split('?')[0].replace(/\/+$/, '');
         if (req.method === 'GET' && path === '/stats') {
           const mem = process.memoryUsage();
-          return send(res, 200, { ...stats, modelMs: Math.round(stats.modelMs), cached: cache.size, rssMb: Math.round(mem.rss / 1048576), heapUsedMb: Math.round(mem.heapUsed / 1048576) });
+          return send(res, 200, {
+            ...stats,
+            modelMs: Math.round(stats.modelMs),
+            cached: cache.size,
+            rssMb: Math.round(mem.rss / 1048576),
+            heapUsedMb: Math.round(mem.heapUsed / 1048576),
+          });
         }
         if (req.method !== 'POST' || (path !== '/v1/embeddings' && path !== '/embeddings')) throw new HttpError(404, 'POST /v1/embeddings');
         if (options.apiKey && req.headers.authorization !== `Bearer ${options.apiKey}`) throw new HttpError(401, 'invalid API key');
@@ -160,7 +166,10 @@ export async function startUseEmbeddingsServer(options: { port?: number; host?: 
         });
       } catch (err) {
         const status = err instanceof HttpError ? err.status : 500;
-        if (!res.headersSent) send(res, status, { error: { message: err instanceof HttpError ? err.message : 'embedding failed', type: status === 500 ? 'server_error' : 'invalid_request_error' } });
+        if (!res.headersSent)
+          send(res, status, {
+            error: { message: err instanceof HttpError ? err.message : 'embedding failed', type: status === 500 ? 'server_error' : 'invalid_request_error' },
+          });
       }
     })();
   });
