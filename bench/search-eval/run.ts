@@ -142,6 +142,47 @@ const pooled = { ours: new Map<string, Row>(), bm25: new Map<string, Row>(), fus
 /** With an embeddings provider: every fused search (cost, fallbacks) and where fusion changed the first hit. */
 const fusedRuns: FusedRanking[] = [];
 const fusionChanges = { won: [] as string[], lost: [] as string[] };
+/**
+ * SEARCH_EVAL_FUSION_VARIANTS=1 (a diagnostic of the bench, not the server's fusion): the same two
+ * lists (local 50 deep, embeddings 50 deep) fused by weighted reciprocal rank fusion
+ * (sum of w / (k + rank)), then the read-safe ordering. k 60 with weight 1 is the server's fusion.
+ */
+const FUSION_VARIANTS = [
+  { k: 60, w: 1 },
+  { k: 60, w: 0.5 },
+  { k: 60, w: 0.25 },
+  { k: 10, w: 1 },
+  { k: 10, w: 0.5 },
+  { k: 10, w: 0.25 },
+];
+const variantRows = FUSION_VARIANTS.map(() => new Map<string, Row>());
+function weightedFusion(query: string, local: readonly SourceTool[], embeddings: readonly SourceTool[] | undefined, k: number, w: number): SourceTool[] {
+  if (!embeddings)
+    return readSafe(
+      query,
+      local.map((tool, i) => ({ tool, score: 1 / (i + 1) })),
+    )
+      .slice(0, 10)
+      .map((h) => h.tool);
+  const sums = new Map<SourceTool, { sum: number; best: number }>();
+  const add = (list: readonly SourceTool[], weight: number) =>
+    list.forEach((tool, rank) => {
+      const e = sums.get(tool) ?? { sum: 0, best: Infinity };
+      e.sum += weight / (k + rank + 1);
+      e.best = Math.min(e.best, rank);
+      sums.set(tool, e);
+    });
+  add(local, 1);
+  add(embeddings, w);
+  const fused = [...sums.entries()].sort((a, b) => b[1].sum - a[1].sum || a[1].best - b[1].best || a[0].definition.name.localeCompare(b[0].definition.name));
+  const top = fused[0]?.[1].sum || 1;
+  return readSafe(
+    query,
+    fused.map(([tool, e]) => ({ tool, score: e.sum / top })),
+  )
+    .slice(0, 10)
+    .map((h) => h.tool);
+}
 function pool(into: Map<string, Row>, rows: Map<string, Row>): void {
   for (const [g, r] of rows) {
     const to = into.get(g) ?? { n: 0, r1: 0, r5: 0, mrr: 0, destructiveFirst: 0 };
@@ -209,6 +250,15 @@ async function fusedQualityReport(
   const emb = evaluate(c.queries, c.byName, (q) => out.get(q.id)!.embeddings ?? []);
   pool(pooled.fused, fused.rows);
   pool(pooled.embeddings, emb.rows);
+  FUSION_VARIANTS.forEach((v, i) =>
+    pool(
+      variantRows[i],
+      evaluate(c.queries, c.byName, (q) => {
+        const r = out.get(q.id)!;
+        return weightedFusion(q.query, r.local, r.embeddings, v.k, v.w);
+      }).rows,
+    ),
+  );
   const fellBack = c.queries.filter((q) => out.get(q.id)!.fellBack).map((q) => q.id);
   const firstOk = (q: Query, ranked: readonly SourceTool[]) => ranked[0] !== undefined && q.acceptable.includes(ranked[0].definition.name);
   const won: string[] = [];
@@ -286,6 +336,35 @@ function fusedPoolReport(): string[] {
       }),
     '',
     `Fusion made the first hit right in ${fusionChanges.won.length} queries and wrong in ${fusionChanges.lost.length}; queries that fell back to the local ranking: ${fusedRuns.filter((r) => r.fellBack).length} of ${fusedRuns.length}.`,
+    '',
+    ...(process.env.SEARCH_EVAL_FUSION_VARIANTS === '1' ? variantReport() : []),
+  ];
+}
+
+/** Pool r@1 · r@5 of weighted fusions of the same lists (a bench diagnostic; see FUSION_VARIANTS). */
+function variantReport(): string[] {
+  const groups = [
+    'all',
+    'no app named',
+    'app named',
+    'kind: paraphrase',
+    'kind: goal',
+    'kind: synonym',
+    'kind: abbreviation',
+    'kind: app-named',
+    'intent: read',
+    'intent: write',
+  ];
+  const cell = (m: Map<string, Row>, g: string) => {
+    const r = m.get(g);
+    return r ? `${(r.r1 / r.n).toFixed(3)} · ${(r.r5 / r.n).toFixed(3)}` : '-';
+  };
+  return [
+    'Diagnostic (SEARCH_EVAL_FUSION_VARIANTS=1, not the server): the same two lists fused as sum of w/(k + rank), the local list with weight 1 and the embeddings list with weight w; r@1 · r@5. The server fuses with k 60, w 1.',
+    '',
+    `| group | local alone | ${FUSION_VARIANTS.map((v) => `k ${v.k}, w ${v.w}`).join(' | ')} |`,
+    `|---|---|${FUSION_VARIANTS.map(() => '---|').join('')}`,
+    ...groups.map((g) => `| ${g} | ${cell(pooled.ours, g)} | ${variantRows.map((m) => cell(m, g)).join(' | ')} |`),
     '',
   ];
 }
