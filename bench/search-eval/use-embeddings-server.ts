@@ -9,13 +9,14 @@
  * a self-hosted endpoint for `SEARCH_EMBEDDINGS_URL`:
  *
  *   npx ts-node --transpile-only bench/search-eval/use-embeddings-server.ts --port 8099 [--host 127.0.0.1] [--api-key KEY]
- *   SEARCH_EMBEDDINGS_URL=http://127.0.0.1:8099/v1 SEARCH_EMBEDDINGS_MODEL=use-512 npm run start:prod
+ *   SEARCH_EMBEDDINGS_URL=http://127.0.0.1:8099/v1 SEARCH_EMBEDDINGS_MODEL=use-512 npm start
  *
  * Request `{ model, input: string | string[] }`; answer `{ object: 'list', data: [{ object:
  * 'embedding', index, embedding }], model, usage }`. Bounded: a body of at most 1 MB, at most 256
- * inputs, each of at most 8,000 characters (400 otherwise, as OpenAI refuses an input too long);
- * texts are embedded in batches of 32, one batch at a time; vectors are cached per text (an LRU of
- * 20,000 texts, ~45 MB). `GET /stats` reports what it did (texts embedded, cache hits, model time,
+ * inputs, each of at most 8,000 characters (400 otherwise, as OpenAI refuses an input too long), at most 64 batches waiting (503);
+ * texts are embedded in batches of 16, one batch at a time, a request of at most 4 texts (a query)
+ * before the queued batches of larger ones; vectors are cached per text (an LRU of
+ * 20,000 texts as 32-bit floats, ~42 MB). `GET /stats` reports what it did (texts embedded, cache hits, model time,
  * memory).
  */
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -26,7 +27,11 @@ export const MODEL_NAME = 'use-512';
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_INPUTS = 256;
 const MAX_CHARS = 8000;
-const BATCH = 32;
+const BATCH = 16;
+/** Requests of at most this many texts (a search's query) are embedded before queued catalog batches. */
+const URGENT_TEXTS = 4;
+/** Batches waiting for the model at most (beyond: 503), so concurrent requests cannot queue without bound. */
+const MAX_QUEUED = 64;
 const CACHE_TEXTS = 20_000;
 
 interface Encoder {
@@ -96,23 +101,39 @@ export async function startUseEmbeddingsServer(options: { port?: number; host?: 
   const started = performance.now();
   const encoder = await loadEncoder();
   const loadMs = performance.now() - started;
-  const cache = new LRUCache<string, number[]>({ max: CACHE_TEXTS });
+  const cache = new LRUCache<string, Float32Array>({ max: CACHE_TEXTS });
   const stats = { requests: 0, texts: 0, cacheHits: 0, embedded: 0, modelMs: 0, loadMs: Math.round(loadMs) };
-  // One model call at a time: requests queue here, so concurrent requests cannot multiply the memory of TensorFlow's tensors.
-  let queue: Promise<unknown> = Promise.resolve();
-  const serially = <T>(work: () => Promise<T>): Promise<T> => {
-    const next = queue.then(work, work);
-    queue = next.catch(() => undefined);
-    return next;
+  // One model call at a time, so concurrent requests cannot multiply the memory of TensorFlow's tensors.
+  // A search's query (a request of a few texts) goes before the queued batches of a catalog, so it
+  // waits at most for the batch being embedded, not for the whole catalog.
+  const waiting: Array<{ urgent: boolean; run: () => Promise<void> }> = [];
+  let busy = false;
+  const pump = () => {
+    if (busy) return;
+    const i = waiting.findIndex((w) => w.urgent);
+    const next = waiting.splice(i >= 0 ? i : 0, 1)[0];
+    if (!next) return;
+    busy = true;
+    void next.run().finally(() => {
+      busy = false;
+      pump();
+    });
   };
+  const serially = <T>(urgent: boolean, work: () => Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      if (waiting.length >= MAX_QUEUED) return reject(new HttpError(503, 'busy: too many texts waiting for the model'));
+      waiting.push({ urgent, run: () => work().then(resolve, reject) });
+      pump();
+    });
 
-  async function embed(texts: string[]): Promise<number[][]> {
-    const out: Array<number[] | undefined> = texts.map((t) => cache.get(t));
+  async function embed(texts: string[]): Promise<Float32Array[]> {
+    const out: Array<Float32Array | undefined> = texts.map((t) => cache.get(t));
     stats.cacheHits += out.filter(Boolean).length;
     const missing = [...new Set(texts.filter((_, i) => !out[i]))];
+    const fresh = new Map<string, Float32Array>();
     for (let at = 0; at < missing.length; at += BATCH) {
       const batch = missing.slice(at, at + BATCH);
-      const vectors = await serially(async () => {
+      const vectors = await serially(texts.length <= URGENT_TEXTS, async () => {
         const t0 = performance.now();
         // The encoder returns one array of 512 numbers per text.
         const result = await encoder.embed(batch);
@@ -120,9 +141,13 @@ export async function startUseEmbeddingsServer(options: { port?: number; host?: 
         return result;
       });
       stats.embedded += batch.length;
-      batch.forEach((text, j) => cache.set(text, vectors[j]));
+      batch.forEach((text, j) => {
+        const vector = Float32Array.from(vectors[j]);
+        fresh.set(text, vector);
+        cache.set(text, vector);
+      });
     }
-    return texts.map((t, i) => out[i] ?? cache.get(t) ?? []);
+    return texts.map((t, i) => out[i] ?? fresh.get(t)!);
   }
 
   const send = (res: ServerResponse, status: number, body: unknown) => {
@@ -160,7 +185,7 @@ export async function startUseEmbeddingsServer(options: { port?: number; host?: 
         const tokens = texts.reduce((n, t) => n + (t.match(/\S+/g)?.length ?? 0), 0);
         send(res, 200, {
           object: 'list',
-          data: vectors.map((embedding, index) => ({ object: 'embedding', index, embedding })),
+          data: vectors.map((vector, index) => ({ object: 'embedding', index, embedding: Array.from(vector) })),
           model: MODEL_NAME,
           usage: { prompt_tokens: tokens, total_tokens: tokens },
         });
