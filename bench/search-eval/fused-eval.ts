@@ -189,7 +189,9 @@ export async function startFusedEval(): Promise<FusedEval> {
         lines.push(
           `- USE server: model load ${stats.loadMs} ms; ${stats.requests} requests, ${stats.embedded} texts through the model in ${stats.modelMs} ms (${(
             stats.modelMs / Math.max(1, stats.embedded)
-          ).toFixed(1)} ms a text, batches ≤ 16), ${stats.cacheHits} cache hits`,
+          ).toFixed(
+            1,
+          )} ms a text, batches ≤ 8), ${stats.cacheHits} cache hits, ${stats.abandoned} batches not embedded because their client gave up (timed out)`,
           `- USE server memory (its own process, ts-node included): RSS now ${procStatus(server.child.pid, 'VmRSS')}, peak ${procStatus(server.child.pid, 'VmHWM')}; its heap ${stats.heapUsedMb} MB`,
         );
       }

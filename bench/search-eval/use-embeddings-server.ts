@@ -14,7 +14,7 @@
  * Request `{ model, input: string | string[] }`; answer `{ object: 'list', data: [{ object:
  * 'embedding', index, embedding }], model, usage }`. Bounded: a body of at most 1 MB, at most 256
  * inputs, each of at most 8,000 characters (400 otherwise, as OpenAI refuses an input too long), at most 64 batches waiting (503);
- * texts are embedded in batches of 16, one batch at a time, a request of at most 4 texts (a query)
+ * texts are embedded in batches of 8, one batch at a time, a request of at most 4 texts (a query)
  * before the queued batches of larger ones; vectors are cached per text (an LRU of
  * 20,000 texts as 32-bit floats, ~42 MB). `GET /stats` reports what it did (texts embedded, cache hits, model time,
  * memory).
@@ -27,7 +27,7 @@ export const MODEL_NAME = 'use-512';
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_INPUTS = 256;
 const MAX_CHARS = 8000;
-const BATCH = 16;
+const BATCH = 8;
 /** Requests of at most this many texts (a search's query) are embedded before queued catalog batches. */
 const URGENT_TEXTS = 4;
 /** Batches waiting for the model at most (beyond: 503), so concurrent requests cannot queue without bound. */
@@ -102,7 +102,7 @@ export async function startUseEmbeddingsServer(options: { port?: number; host?: 
   const encoder = await loadEncoder();
   const loadMs = performance.now() - started;
   const cache = new LRUCache<string, Float32Array>({ max: CACHE_TEXTS });
-  const stats = { requests: 0, texts: 0, cacheHits: 0, embedded: 0, modelMs: 0, loadMs: Math.round(loadMs) };
+  const stats = { requests: 0, texts: 0, cacheHits: 0, embedded: 0, abandoned: 0, modelMs: 0, loadMs: Math.round(loadMs) };
   // One model call at a time, so concurrent requests cannot multiply the memory of TensorFlow's tensors.
   // A search's query (a request of a few texts) goes before the queued batches of a catalog, so it
   // waits at most for the batch being embedded, not for the whole catalog.
@@ -116,17 +116,19 @@ export async function startUseEmbeddingsServer(options: { port?: number; host?: 
     busy = true;
     void next.run().finally(() => {
       busy = false;
-      pump();
+      // The model computes synchronously: let the event loop read new requests (a query that goes
+      // first) and closed sockets before the next batch.
+      setImmediate(pump);
     });
   };
   const serially = <T>(urgent: boolean, work: () => Promise<T>): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       if (waiting.length >= MAX_QUEUED) return reject(new HttpError(503, 'busy: too many texts waiting for the model'));
       waiting.push({ urgent, run: () => work().then(resolve, reject) });
-      pump();
+      setImmediate(pump);
     });
 
-  async function embed(texts: string[]): Promise<Float32Array[]> {
+  async function embed(texts: string[], gone: () => boolean): Promise<Float32Array[]> {
     const out: Array<Float32Array | undefined> = texts.map((t) => cache.get(t));
     stats.cacheHits += out.filter(Boolean).length;
     const missing = [...new Set(texts.filter((_, i) => !out[i]))];
@@ -134,6 +136,11 @@ export async function startUseEmbeddingsServer(options: { port?: number; host?: 
     for (let at = 0; at < missing.length; at += BATCH) {
       const batch = missing.slice(at, at + BATCH);
       const vectors = await serially(texts.length <= URGENT_TEXTS, async () => {
+        // A client that gave up (its timeout) gets nothing: its remaining batches are not embedded.
+        if (gone()) {
+          stats.abandoned++;
+          throw new HttpError(499, 'client closed the request');
+        }
         const t0 = performance.now();
         // The encoder returns one array of 512 numbers per text.
         const result = await encoder.embed(batch);
@@ -181,7 +188,7 @@ export async function startUseEmbeddingsServer(options: { port?: number; host?: 
         const texts = inputsOf(body);
         stats.requests++;
         stats.texts += texts.length;
-        const vectors = await embed(texts);
+        const vectors = await embed(texts, () => req.socket.destroyed);
         const tokens = texts.reduce((n, t) => n + (t.match(/\S+/g)?.length ?? 0), 0);
         send(res, 200, {
           object: 'list',
