@@ -14,6 +14,13 @@
  * test/emulator/fixtures/search-workspace.json; B to F and H (heldout-b…f, h-queries.json)
  * over catalog-b/catalog-b.json; G (heldout-g-queries.json) over catalog-c/catalog-c.json. The list is
  * in sets.ts; `all` leaves out the sets not yet run (G, H), which run only when named (`SEARCH_EVAL_SET=g,h`).
+ *
+ * With an embeddings provider (SEARCH_EVAL_EMBEDDINGS=use: the Universal Sentence Encoder server of
+ * use-embeddings-server.ts; or SEARCH_EVAL_EMBEDDINGS_URL + SEARCH_EVAL_EMBEDDINGS_MODEL: any
+ * OpenAI-compatible endpoint) every query also goes through the server's FusedActionSearch with the
+ * EmbeddingsActionSearch provider configured (fused-eval.ts), reported beside the local ranking and
+ * BM25 with the embeddings provider's own list, the queries that fell back and the cost per query.
+ * Without those variables the output is the same as before.
  */
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -26,6 +33,7 @@ import type { SourceTool } from '../../src/tools/tool-source';
 import type { Fixture } from '../../test/emulator/fixture.types';
 import { generateFixture } from '../../test/emulator/generate';
 import { catalogOf } from './catalog';
+import type { FusedEval, FusedRanking } from './fused-eval';
 import { type EvalSet, SETS } from './sets';
 
 interface Query {
@@ -130,7 +138,51 @@ function evaluate(queries: Query[], byName: Map<string, SourceTool>, rank: (q: Q
 }
 
 /** Every set's rows summed (SEARCH_EVAL_SET=all): the pool the ranking is tuned on. */
-const pooled = { ours: new Map<string, Row>(), bm25: new Map<string, Row>() };
+const pooled = { ours: new Map<string, Row>(), bm25: new Map<string, Row>(), fused: new Map<string, Row>(), embeddings: new Map<string, Row>() };
+/** With an embeddings provider: every fused search (cost, fallbacks) and where fusion changed the first hit. */
+const fusedRuns: FusedRanking[] = [];
+const fusionChanges = { won: [] as string[], lost: [] as string[] };
+/**
+ * SEARCH_EVAL_FUSION_VARIANTS=1 (a diagnostic of the bench, not the server's fusion): the same two
+ * lists (local 50 deep, embeddings 50 deep) fused by weighted reciprocal rank fusion
+ * (sum of w / (k + rank)), then the read-safe ordering. k 60 with weight 1 is the server's fusion.
+ */
+const FUSION_VARIANTS = [
+  { k: 60, w: 1 },
+  { k: 60, w: 0.5 },
+  { k: 60, w: 0.25 },
+  { k: 10, w: 1 },
+  { k: 10, w: 0.5 },
+  { k: 10, w: 0.25 },
+];
+const variantRows = FUSION_VARIANTS.map(() => new Map<string, Row>());
+function weightedFusion(query: string, local: readonly SourceTool[], embeddings: readonly SourceTool[] | undefined, k: number, w: number): SourceTool[] {
+  if (!embeddings)
+    return readSafe(
+      query,
+      local.map((tool, i) => ({ tool, score: 1 / (i + 1) })),
+    )
+      .slice(0, 10)
+      .map((h) => h.tool);
+  const sums = new Map<SourceTool, { sum: number; best: number }>();
+  const add = (list: readonly SourceTool[], weight: number) =>
+    list.forEach((tool, rank) => {
+      const e = sums.get(tool) ?? { sum: 0, best: Infinity };
+      e.sum += weight / (k + rank + 1);
+      e.best = Math.min(e.best, rank);
+      sums.set(tool, e);
+    });
+  add(local, 1);
+  add(embeddings, w);
+  const fused = [...sums.entries()].sort((a, b) => b[1].sum - a[1].sum || a[1].best - b[1].best || a[0].definition.name.localeCompare(b[0].definition.name));
+  const top = fused[0]?.[1].sum || 1;
+  return readSafe(
+    query,
+    fused.map(([tool, e]) => ({ tool, score: e.sum / top })),
+  )
+    .slice(0, 10)
+    .map((h) => h.tool);
+}
 function pool(into: Map<string, Row>, rows: Map<string, Row>): void {
   for (const [g, r] of rows) {
     const to = into.get(g) ?? { n: 0, r1: 0, r5: 0, mrr: 0, destructiveFirst: 0 };
@@ -138,7 +190,19 @@ function pool(into: Map<string, Row>, rows: Map<string, Row>): void {
   }
 }
 
-function qualityReport(set: EvalSet): string[] {
+/** The set's queries through the fused search (embeddings provider configured), in order. */
+async function fusedRankings(fe: FusedEval, tools: readonly SourceTool[], queries: Query[]) {
+  const { view, ms } = await fe.prepare(tools);
+  const out = new Map<string, FusedRanking>();
+  for (const q of queries) {
+    const r = await fe.rank(view, q);
+    out.set(q.id, r);
+    fusedRuns.push(r);
+  }
+  return { out, prepareMs: ms };
+}
+
+async function qualityReport(set: EvalSet, fe?: FusedEval): Promise<string[]> {
   const fixture = JSON.parse(readFileSync(join(__dirname, set.fixture), 'utf8')) as Fixture;
   const queries = JSON.parse(readFileSync(join(__dirname, set.file), 'utf8')) as Query[];
   const catalog = catalogOf(fixture);
@@ -150,6 +214,7 @@ function qualityReport(set: EvalSet): string[] {
   const order = (g: string) => (g === 'all' ? 3 : g.startsWith('kind') ? 0 : g.startsWith('intent') ? 1 : 2);
   const groups = [...mine.rows.keys()].sort((a, b) => order(a) - order(b) || a.localeCompare(b));
   const f = (x: number) => x.toFixed(2);
+  if (fe) return fusedQualityReport(set, fe, { queries, catalog, byName, mine, plain, groups, f });
   return [
     `### Set ${set.name}: ${queries.length} queries over ${catalog.size} actions of ${new Set(catalog.tools.map((t) => t.app)).size} apps (bench/search-eval/${set.file})`,
     '',
@@ -164,6 +229,143 @@ function qualityReport(set: EvalSet): string[] {
     `Not in our top 5: ${mine.misses.join(', ') || 'none'}`,
     '',
     ...(process.env.SEARCH_EVAL_DETAIL === '1' ? ['Not first:', ...mine.details, ''] : []),
+  ];
+}
+
+async function fusedQualityReport(
+  set: EvalSet,
+  fe: FusedEval,
+  c: {
+    queries: Query[];
+    catalog: ReturnType<typeof catalogOf>;
+    byName: Map<string, SourceTool>;
+    mine: ReturnType<typeof evaluate>;
+    plain: ReturnType<typeof evaluate>;
+    groups: string[];
+    f: (x: number) => string;
+  },
+): Promise<string[]> {
+  const { out, prepareMs } = await fusedRankings(fe, c.catalog.tools, c.queries);
+  const fused = evaluate(c.queries, c.byName, (q) => out.get(q.id)!.fused);
+  const emb = evaluate(c.queries, c.byName, (q) => out.get(q.id)!.embeddings ?? []);
+  pool(pooled.fused, fused.rows);
+  pool(pooled.embeddings, emb.rows);
+  FUSION_VARIANTS.forEach((v, i) =>
+    pool(
+      variantRows[i],
+      evaluate(c.queries, c.byName, (q) => {
+        const r = out.get(q.id)!;
+        return weightedFusion(q.query, r.local, r.embeddings, v.k, v.w);
+      }).rows,
+    ),
+  );
+  const fellBack = c.queries.filter((q) => out.get(q.id)!.fellBack).map((q) => q.id);
+  const firstOk = (q: Query, ranked: readonly SourceTool[]) => ranked[0] !== undefined && q.acceptable.includes(ranked[0].definition.name);
+  const won: string[] = [];
+  const lost: string[] = [];
+  const localRank = ours(c.catalog.tools);
+  for (const q of c.queries) {
+    const local = firstOk(q, localRank(q));
+    const withEmb = firstOk(q, out.get(q.id)!.fused);
+    if (withEmb && !local) won.push(`${q.id} [${q.kind}]`);
+    if (local && !withEmb) lost.push(`${q.id} [${q.kind}]`);
+  }
+  fusionChanges.won.push(...won);
+  fusionChanges.lost.push(...lost);
+  const detail = (q: Query) => {
+    const r = out.get(q.id)!;
+    const at = (list: readonly SourceTool[] | undefined) => {
+      const i = (list ?? []).findIndex((t) => q.acceptable.includes(t.definition.name));
+      return i < 0 ? '-' : String(i + 1);
+    };
+    return `${q.id} [${q.kind}] "${q.query}": local @${at(r.local)}, embeddings @${at(r.embeddings)}, fused @${at(r.fused)} → ${r.fused
+      .slice(0, 3)
+      .map((t) => t.definition.name)
+      .join(', ')} (want ${q.acceptable.slice(0, 2).join(', ')})`;
+  };
+  const byId = new Map(c.queries.map((q) => [q.id, q]));
+  return [
+    `### Set ${set.name}: ${c.queries.length} queries over ${c.catalog.size} actions of ${new Set(c.catalog.tools.map((t) => t.app)).size} apps (bench/search-eval/${set.file})`,
+    '',
+    `Local = the local ranking alone (the default); fused = with the embeddings provider (${fe.label}); embeddings alone = the provider's own list.`,
+    '',
+    '| group | queries | local r@1 | local r@5 | local MRR | local destructive first | fused r@1 | fused r@5 | fused MRR | fused destructive first | embeddings alone r@1 | embeddings alone r@5 | BM25 r@1 | BM25 r@5 | BM25 MRR | BM25 destructive first |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...c.groups.map((g) => {
+      const o = c.mine.rows.get(g)!;
+      const u = fused.rows.get(g)!;
+      const e = emb.rows.get(g)!;
+      const b = c.plain.rows.get(g)!;
+      const f = c.f;
+      return `| ${g} | ${o.n} | ${f(o.r1 / o.n)} | ${f(o.r5 / o.n)} | ${f(o.mrr / o.n)} | ${o.destructiveFirst} | ${f(u.r1 / u.n)} | ${f(u.r5 / u.n)} | ${f(u.mrr / u.n)} | ${u.destructiveFirst} | ${f(e.r1 / e.n)} | ${f(e.r5 / e.n)} | ${f(b.r1 / b.n)} | ${f(b.r5 / b.n)} | ${f(b.mrr / b.n)} | ${b.destructiveFirst} |`;
+    }),
+    '',
+    `Catalog vectors (first search of the catalog): ${Math.round(prepareMs)} ms. Queries that fell back to the local ranking: ${fellBack.length}${fellBack.length ? ` (${fellBack.join(', ')})` : ''}.`,
+    '',
+    `Not in the local top 5: ${c.mine.misses.join(', ') || 'none'}`,
+    '',
+    `Not in the fused top 5: ${fused.misses.join(', ') || 'none'}`,
+    '',
+    `Fusion made the first hit right (${won.length}): ${won.join(', ') || 'none'}`,
+    '',
+    `Fusion made the first hit wrong (${lost.length}): ${lost.join(', ') || 'none'}`,
+    '',
+    ...(process.env.SEARCH_EVAL_DETAIL === '1'
+      ? ['Fused, not first (position of the first right action in each list):', ...c.queries.filter((q) => !firstOk(q, out.get(q.id)!.fused)).map(detail), '']
+      : []),
+    ...(process.env.SEARCH_EVAL_DETAIL === '1' && lost.length ? ['Made wrong by fusion:', ...lost.map((l) => detail(byId.get(l.split(' ')[0])!)), ''] : []),
+  ];
+}
+
+function fusedPoolReport(): string[] {
+  const f = (x: number) => x.toFixed(3);
+  const order = (g: string) => (g === 'all' ? 3 : g.startsWith('kind') ? 0 : g.startsWith('intent') ? 1 : 2);
+  return [
+    '### Pool of every set above',
+    '',
+    '| group | queries | local r@1 | local r@5 | local MRR | local destructive first | fused r@1 | fused r@5 | fused MRR | fused destructive first | embeddings alone r@1 | embeddings alone r@5 | BM25 r@1 | BM25 r@5 |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...[...pooled.ours.keys()]
+      .sort((a, b) => order(a) - order(b) || a.localeCompare(b))
+      .map((g) => {
+        const o = pooled.ours.get(g)!;
+        const u = pooled.fused.get(g)!;
+        const e = pooled.embeddings.get(g)!;
+        const b = pooled.bm25.get(g)!;
+        return `| ${g} | ${o.n} | ${f(o.r1 / o.n)} | ${f(o.r5 / o.n)} | ${f(o.mrr / o.n)} | ${o.destructiveFirst} | ${f(u.r1 / u.n)} | ${f(u.r5 / u.n)} | ${f(u.mrr / u.n)} | ${u.destructiveFirst} | ${f(e.r1 / e.n)} | ${f(e.r5 / e.n)} | ${f(b.r1 / b.n)} | ${f(b.r5 / b.n)} |`;
+      }),
+    '',
+    `Fusion made the first hit right in ${fusionChanges.won.length} queries and wrong in ${fusionChanges.lost.length}; queries that fell back to the local ranking: ${fusedRuns.filter((r) => r.fellBack).length} of ${fusedRuns.length}.`,
+    '',
+    ...(process.env.SEARCH_EVAL_FUSION_VARIANTS === '1' ? variantReport() : []),
+  ];
+}
+
+/** Pool r@1 · r@5 of weighted fusions of the same lists (a bench diagnostic; see FUSION_VARIANTS). */
+function variantReport(): string[] {
+  const groups = [
+    'all',
+    'no app named',
+    'app named',
+    'kind: paraphrase',
+    'kind: goal',
+    'kind: synonym',
+    'kind: abbreviation',
+    'kind: app-named',
+    'intent: read',
+    'intent: write',
+  ];
+  const cell = (m: Map<string, Row>, g: string) => {
+    const r = m.get(g);
+    return r ? `${(r.r1 / r.n).toFixed(3)} · ${(r.r5 / r.n).toFixed(3)}` : '-';
+  };
+  return [
+    'Diagnostic (SEARCH_EVAL_FUSION_VARIANTS=1, not the server): the same two lists fused as sum of w/(k + rank), the local list with weight 1 and the embeddings list with weight w; r@1 · r@5. The server fuses with k 60, w 1.',
+    '',
+    `| group | local alone | ${FUSION_VARIANTS.map((v) => `k ${v.k}, w ${v.w}`).join(' | ')} |`,
+    `|---|---|${FUSION_VARIANTS.map(() => '---|').join('')}`,
+    ...groups.map((g) => `| ${g} | ${cell(pooled.ours, g)} | ${variantRows.map((m) => cell(m, g)).join(' | ')} |`),
+    '',
   ];
 }
 
@@ -261,15 +463,35 @@ function costReport(): string[] {
   ];
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const which = (process.env.SEARCH_EVAL_SET ?? 'all').toLowerCase();
   // A comma-separated list runs several sets and pools them (`dev,a,b,c,d`).
   const sets = which === 'all' ? Object.values(SETS).filter((s) => !s.unrun) : which.split(',').map((k) => SETS[k.trim()]);
   if (sets.some((s) => !s)) throw new Error(`SEARCH_EVAL_SET must be one of ${Object.keys(SETS).join(', ')} or all`);
-  const lines = ['## Search quality (bench/search-eval)', '', ...sets.flatMap(qualityReport)];
-  if (sets.length > 1) lines.push(...poolReport());
-  if (process.env.SEARCH_EVAL_COST !== '0') lines.push(...costReport());
-  process.stdout.write(`${lines.join('\n')}\n`);
+  const withEmbeddings = !!process.env.SEARCH_EVAL_EMBEDDINGS || !!process.env.SEARCH_EVAL_EMBEDDINGS_URL;
+  // Loaded only with a provider: the default run does not start Nest.
+  const fe = withEmbeddings ? await (require('./fused-eval') as typeof import('./fused-eval')).startFusedEval() : undefined;
+  try {
+    const lines = ['## Search quality (bench/search-eval)', ''];
+    for (const set of sets) lines.push(...(await qualityReport(set, fe)));
+    if (sets.length > 1) lines.push(...(fe ? fusedPoolReport() : poolReport()));
+    if (fe)
+      lines.push(
+        `### Cost of the fused search (${process.version}, load average ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(', ')} on ${cpus().length} cores)`,
+        '',
+        ...(await fe.costLines(fusedRuns)),
+        '',
+      );
+    if (process.env.SEARCH_EVAL_COST !== '0') lines.push(...costReport());
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    await fe?.close();
+  }
 }
 
-main();
+main().catch((err: unknown) => {
+  process.stderr.write(`${String((err as Error)?.stack ?? err)}\n`);
+  process.exitCode = 1;
+});
