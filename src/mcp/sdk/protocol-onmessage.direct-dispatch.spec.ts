@@ -67,3 +67,45 @@ describe('DirectDispatchServer (2026-07-28 era): the SDK Server answers, byte fo
     expect(await b.text()).toBe(await a.text());
   });
 });
+
+describe('DirectDispatchServer (2026-07-28 era): closing after the answer', () => {
+  /** A handler that keeps its request's abort signal, to look at after the exchange. */
+  function capturing(Kind: typeof Server, signals: AbortSignal[]): McpHttpHandler {
+    return createMcpHandler(
+      () => {
+        const server = new Kind({ name: 'parity', version: '1' }, { capabilities: { tools: { listChanged: false } } });
+        server.setRequestHandler('tools/call', (_req, extra) => {
+          signals.push(extra.mcpReq.signal);
+          return { content: [] };
+        });
+        return server;
+      },
+      { legacy: 'reject' },
+    );
+  }
+
+  it('aborts the finished handler with the same reason as the SDK Server (no stack), and leaves the stack limit as it was', async () => {
+    const sdkSignals: AbortSignal[] = [];
+    const ourSignals: AbortSignal[] = [];
+    const sdk = capturing(Server, sdkSignals);
+    const ours = capturing(DirectDispatchServer, ourSignals);
+    const limit = Error.stackTraceLimit;
+    const body = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: {}, _meta: META } };
+    const [a, b] = await Promise.all([post(sdk, body), post(ours, body)]);
+    expect(await b.text()).toBe(await a.text());
+    await new Promise((resolve) => setImmediate(resolve));
+    const [sdkReason, ourReason] = [sdkSignals[0].reason as Error & { code?: unknown }, ourSignals[0].reason as Error & { code?: unknown }];
+    expect(ourSignals[0].aborted).toBe(sdkSignals[0].aborted);
+    expect([ourReason.name, ourReason.message, ourReason.code, ourReason.constructor]).toEqual([
+      sdkReason.name,
+      sdkReason.message,
+      sdkReason.code,
+      sdkReason.constructor,
+    ]);
+    expect(sdkReason.stack).toContain('\n    at ');
+    expect(ourReason.stack).not.toContain('\n    at ');
+    expect(Error.stackTraceLimit).toBe(limit);
+    await sdk.close();
+    await ours.close();
+  });
+});
