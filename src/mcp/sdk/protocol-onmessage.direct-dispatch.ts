@@ -1,5 +1,6 @@
 import { Server, type Transport } from '@modelcontextprotocol/server';
 import type { JSONRPCMessage, JSONRPCRequest, MessageExtraInfo } from '@modelcontextprotocol/server';
+import { answerJsonWithoutResponseBody } from './per-request-transport-send.json-answer';
 
 /*
  * SDK shortcut — bypasses: `Protocol.onmessage`'s zod type guards in the 2026-07-28 era. The SDK v2
@@ -42,6 +43,8 @@ function looksLikeRequest(message: JSONRPCMessage): message is JSONRPCRequest {
 export class DirectDispatchServer extends Server {
   override async connect(transport: Transport): Promise<void> {
     await super.connect(transport);
+    // The terminal JSON result without Response.json (see per-request-transport-send.json-answer.ts).
+    answerJsonWithoutResponseBody(transport);
     const dispatch = this as unknown as ProtocolDispatch;
     const generic = transport.onmessage;
     if (typeof dispatch._onrequest !== 'function' || !generic) return;

@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import type { RequestOutcome } from '../request-tracer';
+import { jsonAnswerBody } from '../sdk/per-request-transport-send.json-answer';
 
 /**
  * Writes the 2026-07-28 era's answer — a Web `Response` from the MCP SDK v2 — to Node's response:
@@ -27,7 +28,10 @@ export async function writeWebResponse(res: Response, answering: Promise<globalT
     }
     // A whole answer: read first, then head and body leave together. A JSON body as a string, so
     // Node sends it with its Content-Length in one write(2) (a Buffer goes out after the head, in a writev).
-    const body = !response.body ? undefined : /^application\/json/i.test(type) ? await response.text() : Buffer.from(await response.arrayBuffer());
+    // (A JSON result the per-request Server settled without a body carries its text beside it: src/mcp/sdk/.)
+    const body =
+      jsonAnswerBody(response) ??
+      (!response.body ? undefined : /^application\/json/i.test(type) ? await response.text() : Buffer.from(await response.arrayBuffer()));
     if (res.destroyed) return;
     res.statusCode = response.status;
     response.headers.forEach((value, name) => res.setHeader(name, value));
