@@ -3,6 +3,7 @@ import { classifyInboundRequest } from '@modelcontextprotocol/server';
 import { BadRequestError } from '../common/domain.errors';
 import { JsonRpcErrorCode } from '../common/json-rpc';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-rpc-body';
+import { certainlyModernPostBody } from './sdk/classify-inbound-request.envelope-claim';
 
 /** The stateless protocol revision the 2026-07-28 era serves. */
 export const STATELESS_REVISION = '2026-07-28';
@@ -52,6 +53,9 @@ export function protocolEra(req: EraRequest): ProtocolEra {
       JsonRpcErrorCode.InvalidRequest,
     );
   }
+  // A body carrying the 2026 envelope claim is the 2026 era's without running the SDK's zod guards
+  // (its handler classifies the body again and answers any rejection; see src/mcp/sdk/).
+  if (certainlyModernPostBody(body)) return 'stateless';
   const route = classifyInboundRequest({
     httpMethod: 'POST',
     protocolVersionHeader: joinedHeader(req, 'mcp-protocol-version'),

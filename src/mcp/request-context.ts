@@ -34,6 +34,7 @@ export function sessionToolContext(record: SessionRecord): ToolContext {
  */
 export function statelessToolContext(auth: Pick<AuthContext, 'identity' | 'token'>, req: Pick<Request, 'path' | 'query' | 'headers'>): ToolContext {
   const { mode, apps } = requestSessionOptions(req);
+  const policy = requestPolicy(req.headers, req.query as Record<string, unknown>);
   return {
     identity: auth.identity,
     token: auth.token,
@@ -41,6 +42,8 @@ export function statelessToolContext(auth: Pick<AuthContext, 'identity' | 'token
     mode: mode === 'dynamic' ? 'search' : mode,
     apps,
     enabledTools: [],
-    policy: requestPolicy(req.headers, req.query as Record<string, unknown>),
+    // As a session stores it: an empty policy is none (the registry then applies the operator's
+    // ceiling as it is, instead of narrowing it by nothing on every lookup).
+    ...(policy.readOnly || policy.allow.length || policy.deny.length ? { policy } : {}),
   };
 }

@@ -13,18 +13,20 @@ import type { IncomingHttpHeaders } from 'node:http';
 export function webRequestWithoutBody(req: { method?: string; url?: string; headers: IncomingHttpHeaders }, signal?: AbortSignal): globalThis.Request {
   const method = (req.method ?? 'GET').toUpperCase();
   const host = first(req.headers.host) ?? first(req.headers[':authority']) ?? 'localhost';
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || name.startsWith(':')) continue;
-    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
-    else headers.set(name, value);
+  // Name/value pairs, which the Request copies into its own Headers once (a Headers built here was
+  // copied again). Node's header names are lower case and unique, so appending is setting.
+  const headers: [string, string][] = [];
+  for (const name in req.headers) {
+    const value = req.headers[name];
+    // The body is not sent on: what described it does not describe this request.
+    if (value === undefined || name.startsWith(':') || BODY_HEADERS.has(name)) continue;
+    if (Array.isArray(value)) for (const item of value) headers.push([name, item]);
+    else headers.push([name, value]);
   }
-  // The body is not sent on: what described it does not describe this request.
-  headers.delete('content-length');
-  headers.delete('content-encoding');
-  headers.delete('transfer-encoding');
   return new Request(`http://${host}${req.url ?? '/'}`, { method, headers, ...(signal ? { signal } : {}) });
 }
+
+const BODY_HEADERS = new Set(['content-length', 'content-encoding', 'transfer-encoding']);
 
 function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;

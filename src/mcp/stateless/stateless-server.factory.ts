@@ -43,6 +43,8 @@ function declaresParamHeaders(tool: Tool): boolean {
 export class StatelessServerFactory {
   private readonly paramHeaders = new WeakMap<Tool, boolean>();
 
+  private readonly options = new Map<ToolContext['mode'], ServerOptions>();
+
   private readonly urlElicitation: StatelessUrlElicitation;
 
   constructor(
@@ -57,15 +59,7 @@ export class StatelessServerFactory {
     const state = request.authInfo?.extra?.[STATELESS_REQUEST] as StatelessRequest | undefined;
     if (!state) throw new Error('2026-07-28 request served without its request context');
     const { ctx } = state;
-    const options: ServerOptions = {
-      // listChanged false: nothing changes a list during a stateless conversation (dynamic mode
-      // serves the search tools), and a catalog change is picked up when the list's ttlMs runs out.
-      capabilities: { tools: { listChanged: false } },
-      instructions: instructionsFor(ctx.mode),
-      // A client may keep the list as long as the server keeps the catalog it was built from.
-      cacheHints: { 'tools/list': { ttlMs: this.config.catalogTtlSeconds * 1000, cacheScope: 'private' } },
-      ...this.urlElicitation.serverOptions,
-    };
+    const options = this.optionsFor(ctx.mode);
     // A called tool that mirrors arguments in Mcp-Param-* headers (the run tools) is registered on an
     // McpServer, so the SDK checks those headers against the body before dispatch (400 / -32020 on a
     // mismatch); every other request gets the lighter low-level Server (~0.1 ms less per request).
@@ -114,6 +108,27 @@ export class StatelessServerFactory {
     });
     return product;
   };
+
+  /**
+   * The server options of a mode, built once: the SDK `Server` copies what it keeps of them
+   * (capabilities are spread into its own object) and only reads the rest.
+   */
+  private optionsFor(mode: ToolContext['mode']): ServerOptions {
+    let options = this.options.get(mode);
+    if (!options) {
+      options = {
+        // listChanged false: nothing changes a list during a stateless conversation (dynamic mode
+        // serves the search tools), and a catalog change is picked up when the list's ttlMs runs out.
+        capabilities: { tools: { listChanged: false } },
+        instructions: instructionsFor(mode),
+        // A client may keep the list as long as the server keeps the catalog it was built from.
+        cacheHints: { 'tools/list': { ttlMs: this.config.catalogTtlSeconds * 1000, cacheScope: 'private' } },
+        ...this.urlElicitation.serverOptions,
+      };
+      this.options.set(mode, options);
+    }
+    return options;
+  }
 
   private declares(tool: Tool): boolean {
     let declares = this.paramHeaders.get(tool);
