@@ -1,7 +1,9 @@
+import MiniSearch from 'minisearch';
 import { buildToolCatalog } from '../../src/integrations/tool-catalog';
 import type { UpstreamAction, UpstreamConnection } from '../../src/integrations/integration-app.gateway';
 import { SchemaValidators } from '../../src/tools/schema-validators';
 import type { Fixture } from '../../test/emulator/fixture.types';
+import type { SourceTool } from '../../src/tools/tool-source';
 
 /** The tool catalog of a fixture's first customer, built as the server builds it (for the search evaluation scripts). */
 export function catalogOf(fixture: Fixture) {
@@ -36,4 +38,20 @@ export function catalogOf(fixture: Fixture) {
     ]),
   );
   return buildToolCatalog(connections, actions, new SchemaValidators());
+}
+
+/** Plain BM25 over a catalog's text (MiniSearch defaults: no stems, synonyms, field weights, app recognition or intent): the evaluation's baseline. */
+export function plainBm25(tools: readonly SourceTool[]): MiniSearch<{ id: number }> {
+  const search = new MiniSearch<{ id: number }>({ fields: ['name', 'title', 'app', 'description', 'props'] });
+  search.addAll(
+    tools.map((t, id) => ({
+      id,
+      name: t.definition.name,
+      title: t.definition.title ?? '',
+      app: t.app ?? '',
+      description: t.definition.description ?? '',
+      props: Object.keys((t.definition.inputSchema as { properties?: object }).properties ?? {}).join(' '),
+    })),
+  );
+  return search;
 }

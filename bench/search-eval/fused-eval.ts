@@ -20,28 +20,19 @@ import { ConfigModule } from '@nestjs/config';
 import { DiscoveryModule, NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { sessionsConfig } from '../../src/config/app.config';
-import { searchConfig, SearchConfig } from '../../src/config/search.config';
+import { searchConfig } from '../../src/config/search.config';
 import type { ActionSearchRequest, ActionSearchResult } from '../../src/tools/action-search.port';
 import { EmbeddingsActionSearch } from '../../src/tools/discovery/embeddings-action-search';
 import { FusedActionSearch, readSafe } from '../../src/tools/discovery/fused-action-search';
 import { LocalActionSearch } from '../../src/tools/discovery/local-action-search';
-import { SearchIndexCache } from '../../src/tools/discovery/search-index-cache';
+import { SEARCH_PROVIDERS } from '../../src/tools/discovery/search-providers';
 import type { SourceTool, ToolContext, ToolView } from '../../src/tools/tool-source';
 import { searchContext, viewOf } from '../../test/support/tool-view';
 
 /** The search providers of `ToolsModule` (src/tools/tools.module.ts), nothing else. */
 @Module({
   imports: [DiscoveryModule, ConfigModule.forFeature(searchConfig), ConfigModule.forFeature(sessionsConfig)],
-  providers: [
-    {
-      provide: SearchIndexCache,
-      inject: [searchConfig.KEY],
-      useFactory: (config: SearchConfig) => new SearchIndexCache({ maxEntries: config.indexCacheMaxEntries, maxBytes: config.indexCacheMaxBytes }),
-    },
-    LocalActionSearch,
-    EmbeddingsActionSearch,
-    FusedActionSearch,
-  ],
+  providers: SEARCH_PROVIDERS,
 })
 class SearchProvidersModule {}
 

@@ -25,14 +25,13 @@
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import MiniSearch from 'minisearch';
 import { actionKind } from '../../src/tools/discovery/action-kind';
 import { ActionSearchIndex } from '../../src/tools/discovery/action-search';
 import { readSafe } from '../../src/tools/discovery/fused-action-search';
 import type { SourceTool } from '../../src/tools/tool-source';
 import type { Fixture } from '../../test/emulator/fixture.types';
 import { generateFixture } from '../../test/emulator/generate';
-import { catalogOf } from './catalog';
+import { catalogOf, plainBm25 } from './catalog';
 import type { FusedEval, FusedRanking } from './fused-eval';
 import { type EvalSet, SETS } from './sets';
 
@@ -49,17 +48,7 @@ interface Query {
 
 /** Plain BM25 over the same text, nothing else. */
 function baseline(tools: readonly SourceTool[]) {
-  const search = new MiniSearch<{ id: number }>({ fields: ['name', 'title', 'app', 'description', 'props'] });
-  search.addAll(
-    tools.map((t, id) => ({
-      id,
-      name: t.definition.name,
-      title: t.definition.title ?? '',
-      app: t.app ?? '',
-      description: t.definition.description ?? '',
-      props: Object.keys((t.definition.inputSchema as { properties?: object }).properties ?? {}).join(' '),
-    })),
-  );
+  const search = plainBm25(tools);
   return (q: Query) =>
     search
       .search(q.query, { filter: (r) => !q.apps || q.apps.includes(tools[r.id as number].app ?? '') })

@@ -19,13 +19,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import MiniSearch from 'minisearch';
 import { ActionSearchIndex, DEFAULT_WEIGHTS } from '../../src/tools/discovery/action-search';
 import { readSafe } from '../../src/tools/discovery/fused-action-search';
 import { analyzeQuery, stemWord, terms } from '../../src/tools/discovery/search-language';
 import type { SourceTool } from '../../src/tools/tool-source';
 import type { Fixture } from '../../test/emulator/fixture.types';
-import { catalogOf } from './catalog';
+import { catalogOf, plainBm25 } from './catalog';
 
 const DIMS = 100;
 const VOCABULARY = 100_000;
@@ -80,17 +79,7 @@ interface Q {
 function prepare(fixture: string) {
   const tools = catalogOf(JSON.parse(readFileSync(join(__dirname, fixture), 'utf8')) as Fixture).tools as readonly SourceTool[];
   const index = new ActionSearchIndex(tools, { ...DEFAULT_WEIGHTS, plain: 0 });
-  const plain = new MiniSearch<{ id: number }>({ fields: ['name', 'title', 'app', 'description', 'props'] });
-  plain.addAll(
-    tools.map((t, id) => ({
-      id,
-      name: t.definition.name,
-      title: t.definition.title ?? '',
-      app: t.app ?? '',
-      description: t.definition.description ?? '',
-      props: Object.keys((t.definition.inputSchema as { properties?: object }).properties ?? {}).join(' '),
-    })),
-  );
+  const plain = plainBm25(tools);
   const docStems = tools.map((t) => [
     ...new Set(terms(`${t.definition.name.replace(/^[^_]*_/, '')} ${(t.definition.title ?? '').replace(/^[^:]*: /, '')} ${t.definition.description ?? ''}`)),
   ]);

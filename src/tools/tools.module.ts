@@ -1,16 +1,14 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { DiscoveryModule } from '@nestjs/core';
-import { searchConfig, SearchConfig } from '../config/search.config';
+import { searchConfig } from '../config/search.config';
 import { LoggingModule } from '../common/logging/logging.module';
 import { LimitsModule } from '../limits/limits.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { ActionSearch } from './action-search.port';
 import { DiscoveryTools, RunTools } from './discovery/discovery-tools';
-import { EmbeddingsActionSearch } from './discovery/embeddings-action-search';
 import { FusedActionSearch } from './discovery/fused-action-search';
-import { LocalActionSearch } from './discovery/local-action-search';
-import { SearchIndexCache } from './discovery/search-index-cache';
+import { SEARCH_PROVIDERS } from './discovery/search-providers';
 import { EnableTools } from './dynamic/enable-tools';
 import { DecoratedToolsSource } from './mcp-tool.decorator';
 import { SchemaValidators } from './schema-validators';
@@ -29,14 +27,7 @@ import { ToolRegistry } from './tool-registry';
     EnableTools,
     DiscoveryTools,
     RunTools,
-    {
-      provide: SearchIndexCache,
-      inject: [searchConfig.KEY],
-      useFactory: (config: SearchConfig) => new SearchIndexCache({ maxEntries: config.indexCacheMaxEntries, maxBytes: config.indexCacheMaxBytes }),
-    },
-    LocalActionSearch,
-    EmbeddingsActionSearch,
-    FusedActionSearch,
+    ...SEARCH_PROVIDERS,
     { provide: ActionSearch, useExisting: FusedActionSearch },
     DecoratedToolsSource,
     SchemaValidators,
