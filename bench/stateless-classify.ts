@@ -1,12 +1,12 @@
 /**
  * CPU per request of deciding a request's era and building the 2026-07-28 era's Web `Request`, in
  * process: the SDK's `toWebRequest` + `isLegacyRequest` (before) against `classifyInboundRequest` +
- * `webRequestWithoutBody` (src/mcp/sdk/to-web-request.without-body.ts, now), alternating, twice.
+ * `webRequestView` (src/mcp/sdk/to-web-request.request-view.ts, now), alternating, twice.
  * `npx ts-node --transpile-only bench/stateless-classify.ts` (BENCH_N: 50,000 requests a round).
  */
 import { toWebRequest } from '@modelcontextprotocol/node';
 import { classifyInboundRequest, isLegacyRequest } from '@modelcontextprotocol/server';
-import { webRequestWithoutBody } from '../src/mcp/sdk/to-web-request.without-body';
+import { webRequestView } from '../src/mcp/sdk/to-web-request.request-view';
 
 const meta = {
   'io.modelcontextprotocol/protocolVersion': '2026-07-28',
@@ -44,7 +44,7 @@ async function now(): Promise<unknown> {
     mcpNameHeader: headers['mcp-name'],
     body,
   });
-  return route.kind === 'legacy' ? undefined : webRequestWithoutBody(req, new AbortController().signal);
+  return route.kind === 'legacy' ? undefined : webRequestView(req, new AbortController().signal);
 }
 
 (async () => {

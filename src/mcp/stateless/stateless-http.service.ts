@@ -13,7 +13,7 @@ import { JsonRpcErrorCode } from '../../common/json-rpc';
 import { STATELESS_REQUEST, StatelessRequest, StatelessServerFactory } from './stateless-server.factory';
 import { requestOrigin } from '../request-origin';
 import { statelessToolContext } from '../request-context';
-import { webRequestWithoutBody } from '../sdk/to-web-request.without-body';
+import { webRequestView } from '../sdk/to-web-request.request-view';
 import { STATELESS_REVISION } from '../protocol-era';
 import { writeWebResponse } from '../transports/web-response';
 
@@ -60,7 +60,7 @@ export class StatelessHttpService implements OnApplicationShutdown {
     let request: globalThis.Request;
     try {
       // The SDK gets the parsed body (`parsedBody`) and never reads the Web Request's.
-      request = webRequestWithoutBody(req, abort.signal);
+      request = webRequestView(req, abort.signal);
     } catch {
       // The URL is built from the Host header (`Host: a b` cannot be parsed): the client's mistake, not ours.
       throw new BadRequestError('Bad Request: the Host header is not a valid host.', JsonRpcErrorCode.InvalidRequest);
