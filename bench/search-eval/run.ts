@@ -12,8 +12,9 @@
  *
  * Sets: dev (dev-queries.json, the only one the ranking may be tuned on) and A (queries.json) over
  * test/emulator/fixtures/search-workspace.json; B to F and H (heldout-b…f, h-queries.json)
- * over catalog-b/catalog-b.json; G (heldout-g-queries.json) over catalog-c/catalog-c.json. The list is
- * in sets.ts; `all` leaves out the sets not yet run (G, H), which run only when named (`SEARCH_EVAL_SET=g,h`).
+ * over catalog-b/catalog-b.json; G and J (heldout-g, j-queries.json) over catalog-c/catalog-c.json; I
+ * (heldout-i-queries.json) over catalog-d/catalog-d.json. The list is in sets.ts; `all` leaves out the
+ * sets not yet run (`unrun`: I, J), which run only when named (`SEARCH_EVAL_SET=i,j`).
  *
  * With an embeddings provider (SEARCH_EVAL_EMBEDDINGS=use: the Universal Sentence Encoder server of
  * use-embeddings-server.ts; or SEARCH_EVAL_EMBEDDINGS_URL + SEARCH_EVAL_EMBEDDINGS_MODEL: any

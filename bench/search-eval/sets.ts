@@ -18,4 +18,11 @@ export const SETS: Record<string, EvalSet> = {
   f: { name: 'F (fresh batch after the analyzer change of round 2, catalog B)', file: 'heldout-f-queries.json', fixture: 'catalog-b/catalog-b.json' },
   g: { name: 'G (held-out, catalog C: a third domain from Activepieces)', file: 'heldout-g-queries.json', fixture: 'catalog-c/catalog-c.json' },
   h: { name: 'H (held-out, catalog B, written with G)', file: 'heldout-h-queries.json', fixture: 'catalog-b/catalog-b.json' },
+  i: {
+    name: 'I (held-out, catalog D: a fourth domain from Activepieces)',
+    file: 'heldout-i-queries.json',
+    fixture: 'catalog-d/catalog-d.json',
+    unrun: true,
+  },
+  j: { name: 'J (held-out, catalog C, written with I)', file: 'heldout-j-queries.json', fixture: 'catalog-c/catalog-c.json', unrun: true },
 };

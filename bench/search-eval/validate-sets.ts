@@ -23,7 +23,7 @@ const KINDS = new Set([
   'exact',
   'read-intent',
   'write-intent',
-  // B to H
+  // B to J
   'no-app',
   'goal',
   'abbreviation',
