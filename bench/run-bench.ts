@@ -7,6 +7,8 @@
  * Options (env): BENCH_CONNECTIONS (24), BENCH_ACTIONS (30), BENCH_LATENCY_MS (20),
  * BENCH_CONCURRENCY (32), BENCH_DURATION_S (10), BENCH_WARMUP_S (2, tools/call not counted), BENCH_IDLE_SESSIONS (10000), BENCH_RUNS (15),
  * BENCH_SERVER_ENTRY (dist/main.js; point it at another build to compare two versions),
+ * BENCH_AB (another build's dist/main.js: both builds measured alternately, BENCH_AB_ROUNDS (3) runs
+ * each, in one run of this script, with the medians and ratios printed; no memory step),
  * BENCH_SERVER_CPU (unset; a CPU number pins the server there, run the bench itself with `taskset -c <other>`),
  * BENCH_LOG_LEVEL (unset: the server logs at warn to /dev/null; set, e.g. `info`, it logs at that level
  * to a pipe this process drains, as in a container: an access and an audit line per call).
@@ -27,6 +29,9 @@ const DURATION_S = env('BENCH_DURATION_S', 10);
 const WARMUP_S = env('BENCH_WARMUP_S', 2);
 const IDLE_SESSIONS = env('BENCH_IDLE_SESSIONS', 10_000);
 const RUNS = env('BENCH_RUNS', 15);
+/** Another build's `dist/main.js`: measured alternately with this one, ratios printed (the A/B of issue #21). */
+const AB_BUILD = process.env.BENCH_AB;
+const AB_ROUNDS = env('BENCH_AB_ROUNDS', 3);
 
 const HEADERS = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'MCP-Protocol-Version': '2025-06-18' };
 const INIT = {
@@ -174,8 +179,10 @@ async function startEmulatorProcess(generate: string, latencyMs: number): Promis
   };
 }
 
-async function startServer(port: number, emulatorUrl: string, workspace: { key: string; secret: string }): Promise<ChildProcess> {
-  const args = ['--expose-gc', '-r', join(__dirname, 'gc-on-sigusr2.js'), process.env.BENCH_SERVER_ENTRY ?? join(__dirname, '..', 'dist', 'main.js')];
+const THIS_BUILD = process.env.BENCH_SERVER_ENTRY ?? join(__dirname, '..', 'dist', 'main.js');
+
+async function startServer(port: number, emulatorUrl: string, workspace: { key: string; secret: string }, entry = THIS_BUILD): Promise<ChildProcess> {
+  const args = ['--expose-gc', '-r', join(__dirname, 'gc-on-sigusr2.js'), entry];
   // BENCH_SERVER_CPU pins the server to that CPU (taskset), e.g. to keep the load generator and the
   // emulator off its core when comparing two builds; unset, the OS schedules all three freely.
   const pin = process.env.BENCH_SERVER_CPU;
@@ -213,16 +220,20 @@ async function startServer(port: number, emulatorUrl: string, workspace: { key: 
   throw new Error('server did not start');
 }
 
-async function main(): Promise<void> {
-  const customers = RUNS + 2;
-  // The emulator runs in its own process so it does not compete with the load generator.
-  const emulator = await startEmulatorProcess(`customers:${customers},connections:${CONNECTIONS},actions:${ACTIONS}`, LATENCY);
+const CUSTOMERS = RUNS + 2;
+
+/**
+ * Steps 1–4b against a fresh server process of one build: cold and warm open + list, the upstream
+ * requests of cached sessions, `tools/call` throughput in both eras. The server is stopped after.
+ * (Every measurement starts its own server, whose catalog cache is its own: the same customers are cold again.)
+ */
+async function measure(emulator: EmulatorProcess, entry: string): Promise<Record<string, number>> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const server = await startServer(port, emulator.url, { key: 'bench', secret: 'bench-secret' });
+  const server = await startServer(port, emulator.url, { key: 'bench', secret: 'bench-secret' }, entry);
+  const customers = CUSTOMERS;
   const tokens = Array.from({ length: customers }, (_, i) => emulator.tokens[`customer-${i}`]);
-  const results: Record<string, number | string> = {};
-  let memServer: ChildProcess | undefined;
+  const results: Record<string, number> = {};
   try {
     // Warm up the server's code paths on the last customer.
     for (let i = 0; i < 20; i++) await openAndList(base, tokens[customers - 1]);
@@ -324,16 +335,32 @@ async function main(): Promise<void> {
     const statelessWarmup = await drive(WARMUP_S, true);
     const statelessCpuBefore = cpuSecondsOf(server.pid!);
     const stateless = await drive(DURATION_S, true);
-    results.stateless_server_cpu_ms_per_call = +(((cpuSecondsOf(server.pid!) - statelessCpuBefore) * 1000) / Math.max(1, stateless.ok)).toFixed(3);
+    // (NaN when no call succeeded: a build without the 2026-07-28 era, whose figures are then "—".)
+    results.stateless_server_cpu_ms_per_call = stateless.ok ? +(((cpuSecondsOf(server.pid!) - statelessCpuBefore) * 1000) / stateless.ok).toFixed(3) : NaN;
     results.stateless_calls_per_s = Math.round(stateless.ok / DURATION_S);
     results.stateless_call_errors = stateless.errors + statelessWarmup.errors;
     results.stateless_calls_hung = stateless.hung + statelessWarmup.hung;
     results.stateless_call_latency_ms_p50 = +median(stateless.latencies).toFixed(1);
     results.stateless_call_latency_ms_p99 = +pct(stateless.latencies, 99).toFixed(1);
+    return results;
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((resolve) => (server.exitCode !== null ? resolve(undefined) : server.once('exit', resolve)));
+  }
+}
+
+async function main(): Promise<void> {
+  // The emulator runs in its own process so it does not compete with the load generator.
+  const emulator = await startEmulatorProcess(`customers:${CUSTOMERS},connections:${CONNECTIONS},actions:${ACTIONS}`, LATENCY);
+  if (AB_BUILD) return abMain(emulator, AB_BUILD);
+  const tokens = Array.from({ length: CUSTOMERS }, (_, i) => emulator.tokens[`customer-${i}`]);
+  let memServer: ChildProcess | undefined;
+  const results: Record<string, number | string> = {};
+  try {
+    Object.assign(results, await measure(emulator, THIS_BUILD));
 
     // 5. Memory per idle session, in a fresh server process (the throughput run above leaves garbage
     //    and grown buffers behind that a later GC returns, which would make the difference meaningless).
-    server.kill('SIGTERM');
     const memPort = await freePort();
     const memBase = `http://127.0.0.1:${memPort}`;
     memServer = await startServer(memPort, emulator.url, { key: 'bench', secret: 'bench-secret' });
@@ -362,7 +389,6 @@ async function main(): Promise<void> {
     results.rss_kb_per_idle_session = +((rssAfter - rssBefore) / opened / 1024).toFixed(2);
     results.heap_kb_per_idle_session = +((heapAfter - heapBefore) / opened / 1024).toFixed(2);
   } finally {
-    server.kill('SIGTERM');
     memServer?.kill('SIGTERM');
     emulator.process.kill('SIGTERM');
   }
@@ -392,6 +418,59 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\n${JSON.stringify({ scenario: { CONNECTIONS, ACTIONS, LATENCY, CONCURRENCY, DURATION_S, WARMUP_S, IDLE_SESSIONS, RUNS, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn (to /dev/null)' }, machine, results })}\n`,
   );
+  process.exit(0);
+}
+
+/** What the A/B reports: each figure's median per build, and this build's ÷ the other's. */
+const AB_FIGURES: Array<[key: string, label: string, target?: string]> = [
+  ['calls_per_s', 'calls/s, session era', '≥ 1.1×'],
+  ['server_cpu_ms_per_call', 'server CPU ms per call, session era'],
+  ['stateless_calls_per_s', 'calls/s, 2026-07-28 era'],
+  ['stateless_server_cpu_ms_per_call', 'server CPU ms per call, 2026-07-28 era'],
+  ['cold_open_list_ms_median', 'cold open + list, median ms', '≤ 0.7×'],
+  ['warm_open_list_ms_median', 'warm open + list, median ms', '≤ 1.0×'],
+  ['call_errors', 'errors, session era'],
+  ['stateless_call_errors', 'errors, 2026-07-28 era'],
+];
+
+/**
+ * BENCH_AB: this build and another, measured alternately (ABBA… order, each measurement on a fresh
+ * server process, one emulator and one load generator for both) BENCH_AB_ROUNDS times each; prints
+ * every run's figures, the medians, this build ÷ the other, and per build the 2026-07-28 era's
+ * calls/s ÷ the session era's in the same measurement.
+ */
+async function abMain(emulator: EmulatorProcess, other: string): Promise<void> {
+  const builds = { this: THIS_BUILD, other };
+  const runs: Record<keyof typeof builds, Array<Record<string, number>>> = { this: [], other: [] };
+  try {
+    for (let round = 0; round < AB_ROUNDS; round++) {
+      const order: Array<keyof typeof builds> = round % 2 === 0 ? ['other', 'this'] : ['this', 'other'];
+      for (const which of order) {
+        const r = await measure(emulator, builds[which]);
+        runs[which].push(r);
+        process.stderr.write(`round ${round + 1} ${which}: ${JSON.stringify(r)}\n`);
+      }
+    }
+  } finally {
+    emulator.process.kill('SIGTERM');
+  }
+  const med = (which: keyof typeof builds, key: string) => median(runs[which].map((r) => r[key]).filter((v) => Number.isFinite(v)));
+  const fmt = (v: number) => (Number.isFinite(v) ? String(+v.toFixed(3)) : '—');
+  const machine = `${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`;
+  process.stdout.write(
+    `\nA/B, ${AB_ROUNDS} alternating runs each: this = ${builds.this}, other = ${builds.other}\n` +
+      `Scenario: ${CONNECTIONS} connections × ${ACTIONS} actions, ${LATENCY} ms upstream latency, ${CONCURRENCY} in flight — ${machine}\n\n`,
+  );
+  process.stdout.write('| figure | other, runs | this, runs | this ÷ other (medians) | issue #21 target |\n|---|---|---|---|---|\n');
+  for (const [key, label, target] of AB_FIGURES) {
+    const list = (which: keyof typeof builds) => runs[which].map((r) => fmt(r[key])).join(' / ');
+    process.stdout.write(`| ${label} | ${list('other')} | ${list('this')} | ${fmt(med('this', key) / med('other', key))}× | ${target ?? ''} |\n`);
+  }
+  const eraRatios = (which: keyof typeof builds) => runs[which].map((r) => (r.stateless_calls_per_s ? r.stateless_calls_per_s / r.calls_per_s : NaN));
+  process.stdout.write(
+    `| 2026 ÷ session calls/s, same run | ${eraRatios('other').map(fmt).join(' / ')} | ${eraRatios('this').map(fmt).join(' / ')} | this: median ${fmt(median(eraRatios('this')))} | ≥ 1.0 |\n`,
+  );
+  process.stdout.write(`\n${JSON.stringify({ ab: { rounds: AB_ROUNDS, builds, runs }, machine })}\n`);
   process.exit(0);
 }
 
