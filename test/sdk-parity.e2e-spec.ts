@@ -137,7 +137,8 @@ describe.each([
     sdkSessionUrl = `${await listen(sdkSessionPath)}/mcp`;
 
     // 2026-07-28 era: the SDK v2's Node adapter and handler, with the same request context as ours.
-    sdkStateless = sdkStatelessPath(server.app.get(ToolRegistry), server.app.get<IntegrationAppConfig>(integrationAppConfig.KEY));
+    const registry = server.app.get(ToolRegistry);
+    sdkStateless = sdkStatelessPath(registry, server.app.get<IntegrationAppConfig>(integrationAppConfig.KEY));
     const origin = new URL(server.url).origin;
     sdkStatelessServer = createServer((req: IncomingMessage & { auth?: unknown }, res: ServerResponse) => {
       void (async () => {
@@ -148,7 +149,7 @@ describe.each([
         const auth = { token, identity: identityOf(WORKSPACE, req.headers['x-customer'] as string) };
         const message = body as { method?: unknown; params?: { name?: unknown } } | undefined;
         const state: StatelessRequest = {
-          ctx: statelessToolContext(auth, { path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers }),
+          ctx: statelessToolContext(auth, { path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers }, registry),
           requestId: req.headers['x-request-id'] as string | undefined,
           origin,
           outcome: { fail: () => undefined },
@@ -293,6 +294,7 @@ describe.each([
       const ctx = statelessToolContext(
         { token: emulator.token('cust-1'), identity: identityOf(WORKSPACE, 'cust-1') },
         { path: '/mcp', query: { mode: 'search' }, headers: {} },
+        server.app.get(ToolRegistry),
       );
       const state = (call?: string): McpRequestContext =>
         ({
