@@ -11,7 +11,7 @@ export type { SeamOptions } from './seams.module';
 
 // Tools: add a source, or decorate provider methods.
 export { ToolSource, ModeToolSet } from './tools/tool-source';
-export type { SourceTool, ToolContext, ToolCallContext, ToolMode, ToolView } from './tools/tool-source';
+export type { CallStream, SourceTool, ToolContext, ToolCallContext, ToolMode, ToolView } from './tools/tool-source';
 export { McpTool } from './tools/mcp-tool.decorator';
 export type { McpToolOptions } from './tools/mcp-tool.decorator';
 export { ToolRegistry } from './tools/tool-registry';

@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import type { AuthContext } from '../auth/identity';
 import type { SessionRecord } from '../sessions/session.types';
 import { requestPolicy } from '../tools/policy';
+import type { ToolRegistry } from '../tools/tool-registry';
 import type { ToolContext } from '../tools/tool-source';
 import { requestSessionOptions } from './request-options';
 
@@ -29,17 +30,21 @@ export function sessionToolContext(record: SessionRecord): ToolContext {
 
 /**
  * The tool context of a 2026-07-28 request: the caller the guard authenticated, and the view its URL
- * and headers name (mode, `apps`, policy); nothing stored. A list may not change as a side effect of
- * a call in this revision, so dynamic mode serves the search tools.
+ * and headers name (`apps`, policy, and the mode the registry serves in this era for the one asked
+ * for, `ToolRegistry.servedMode`); nothing stored.
  */
-export function statelessToolContext(auth: Pick<AuthContext, 'identity' | 'token'>, req: Pick<Request, 'path' | 'query' | 'headers'>): ToolContext {
+export function statelessToolContext(
+  auth: Pick<AuthContext, 'identity' | 'token'>,
+  req: Pick<Request, 'path' | 'query' | 'headers'>,
+  modes: Pick<ToolRegistry, 'servedMode'>,
+): ToolContext {
   const { mode, apps } = requestSessionOptions(req);
   const policy = requestPolicy(req.headers, req.query as Record<string, unknown>);
   return {
     identity: auth.identity,
     token: auth.token,
     era: 'stateless',
-    mode: mode === 'dynamic' ? 'search' : mode,
+    mode: modes.servedMode('stateless', mode),
     apps,
     enabledTools: [],
     // As a session stores it: an empty policy is none (the registry then applies the operator's

@@ -11,7 +11,7 @@ import { MemoryRateLimiterStore, RateLimiterStore } from '../limits/rate-limit';
 import { TenantLimits } from '../limits/tenant-limits';
 import { ToolCallObserver } from './tool-call.observer';
 import { ToolRegistry } from './tool-registry';
-import { ModeToolSet, SourceTool, ToolCallContext, ToolContext, ToolSource, ToolView } from './tool-source';
+import { CallStream, ModeToolSet, SourceTool, ToolCallContext, ToolContext, ToolMode, ToolSource, ToolView } from './tool-source';
 
 const tool = (name: string, app?: string, aliases?: string[]): SourceTool => ({
   definition: { name, description: name, inputSchema: { type: 'object', properties: {} } },
@@ -196,5 +196,80 @@ describe('ToolRegistry', () => {
     await expect(makeRegistry([Clash])).rejects.toThrow(
       'Tool name "shared_name" is offered by both tool source "team" and tool source "clash": rename one of them (tool names must be unique).',
     );
+  });
+});
+
+/** A team's source whose tool notifies on its request's stream (like a mode tool can). */
+@Injectable()
+class NotifyingSource extends ToolSource {
+  readonly sourceName: string = 'notifying';
+  override readonly callStreams: Readonly<Record<string, CallStream>> = { team_sync: 'notifies' };
+  async list(): Promise<readonly SourceTool[]> {
+    return [tool('team_sync')];
+  }
+  async call(): Promise<CallToolResult> {
+    return { content: [] };
+  }
+}
+
+/** A mode tool that elicits on its request's stream (like connect-app). */
+@Injectable()
+class Connect extends ModeToolSet {
+  readonly modes = ['static', 'dynamic', 'search'] as const;
+  readonly names = ['connect-x'];
+  override readonly callStreams: Readonly<Record<string, CallStream>> = { 'connect-x': 'elicits' };
+  definitions(): readonly Tool[] {
+    return [{ name: 'connect-x', inputSchema: { type: 'object' } }];
+  }
+  async call(): Promise<CallToolResult> {
+    return { content: [] };
+  }
+}
+
+describe('ToolRegistry: tool decisions', () => {
+  it('says what a call sends on its stream as sources and mode tools declare it (callStreams), nothing for the rest', async () => {
+    const { registry, close } = await makeRegistry([NotifyingSource, Connect]);
+    expect(registry.callStream('team_sync')).toBe('notifies');
+    expect(registry.callStream('connect-x')).toBe('elicits');
+    expect(registry.callStream('enable-tools')).toBeUndefined();
+    expect(registry.callStream('team_lookup')).toBeUndefined();
+    expect(registry.callStream('gmail_send')).toBeUndefined();
+    await close();
+  });
+
+  it('refuses to start when two declarations disagree on what one tool sends on its stream', async () => {
+    @Injectable()
+    class Eliciting extends ToolSource {
+      readonly sourceName = 'eliciting';
+      override readonly callStreams: Readonly<Record<string, CallStream>> = { team_sync: 'elicits' };
+      async list(): Promise<readonly SourceTool[]> {
+        return [];
+      }
+      async call(): Promise<CallToolResult> {
+        return { content: [] };
+      }
+    }
+    await expect(makeRegistry([NotifyingSource, Eliciting])).rejects.toThrow(/Tool "team_sync": .* one tool, one declaration\./);
+  });
+
+  it.each<[ToolContext['era'], ToolMode, ToolMode]>([
+    ['stateless', 'dynamic', 'search'],
+    ['stateless', 'search', 'search'],
+    ['stateless', 'static', 'static'],
+    ['session', 'dynamic', 'dynamic'],
+    ['session', 'search', 'search'],
+    ['session', 'static', 'static'],
+  ])('serves, in the %s era, mode %s as %s', async (era, requested, served) => {
+    const { registry, close } = await makeRegistry();
+    expect(registry.servedMode(era, requested)).toBe(served);
+    await close();
+  });
+
+  it("serves the 2026 era's dynamic request without enable-tools (its list cannot change during a conversation)", async () => {
+    const { registry, close } = await makeRegistry();
+    const served = ctx({ era: 'stateless', mode: registry.servedMode('stateless', 'dynamic') });
+    expect((await registry.list(served)).map((t) => t.name)).not.toContain('enable-tools');
+    expect((await registry.list(ctx({ mode: registry.servedMode('session', 'dynamic') }))).map((t) => t.name)).toEqual(['enable-tools']);
+    await close();
   });
 });

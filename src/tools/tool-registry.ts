@@ -14,7 +14,7 @@ import { suggestNames } from './suggest-names';
 import { ToolCallObserver } from './tool-call.observer';
 import { ToolCallRunner } from './tool-call-runner';
 import { errorResult } from './tool-results';
-import { CallStream, ModeToolSet, SourceTool, ToolCallContext, ToolContext, ToolSource, ToolView } from './tool-source';
+import { CallStream, ModeToolSet, SourceTool, ToolCallContext, ToolContext, ToolMode, ToolSource, ToolView } from './tool-source';
 
 interface Owned {
   readonly tool: SourceTool;
@@ -162,7 +162,7 @@ export class ToolRegistry implements OnApplicationBootstrap {
   private sources: ToolSource[] = [];
   private modeTools: ModeToolSet[] = [];
   private runner?: ToolCallRunner;
-  /** What each tool's calls send on their request's stream (from the mode tools' `callStreams`). */
+  /** What each tool's calls send on their request's stream (from the `callStreams` of mode tools and sources). */
   private readonly callStreams = new Map<string, CallStream>();
   private readonly merged = new TupleCache<MergedTools>();
   private readonly reportedCollisions = new Set<string>();
@@ -222,7 +222,21 @@ export class ToolRegistry implements OnApplicationBootstrap {
       owners.set(name, owner);
     };
     for (const m of this.modeTools) for (const name of m.names) claim(name, `mode tools ${m.constructor.name}`);
-    for (const m of this.modeTools) for (const [name, stream] of Object.entries(m.callStreams ?? {})) this.callStreams.set(name, stream);
+    const declared = new Map<string, string>();
+    const declare = (owner: string, streams: Readonly<Record<string, CallStream>> | undefined) => {
+      for (const [name, stream] of Object.entries(streams ?? {})) {
+        const previous = this.callStreams.get(name);
+        if (previous !== undefined && previous !== stream) {
+          throw new Error(
+            `Tool "${name}": ${declared.get(name)} says its calls ${previous} on their stream, ${owner} that they ${stream}: one tool, one declaration.`,
+          );
+        }
+        this.callStreams.set(name, stream);
+        declared.set(name, owner);
+      }
+    };
+    for (const m of this.modeTools) declare(`mode tools ${m.constructor.name}`, m.callStreams);
+    for (const s of this.sources) declare(`tool source "${s.sourceName}"`, s.callStreams);
     for (const s of this.sources) for (const name of s.reservedNames()) claim(name, `tool source "${s.sourceName}"`);
     this.logger.debug(
       `Tool sources: ${this.sources.map((s) => s.sourceName).join(', ') || 'none'}; mode tools: ${this.modeTools.map((m) => m.names.join('/')).join(', ') || 'none'}`,
@@ -281,10 +295,21 @@ export class ToolRegistry implements OnApplicationBootstrap {
 
   /**
    * What a call of this tool sends on its request's own stream while it runs (undefined: nothing but
-   * its result). Whatever the caller's mode: a call the caller may not make is refused the same way.
+   * its result), as the mode tools and sources declared it (`callStreams`). Whatever the caller's
+   * mode: a call the caller may not make is refused the same way.
    */
   callStream(name: string): CallStream | undefined {
     return this.callStreams.get(name);
+  }
+
+  /**
+   * The mode an era serves to a caller asking for `requested`. Dynamic mode's list grows as the
+   * caller enables tools (`enable-tools` keeps them in the session and announces `list_changed`);
+   * the 2026-07-28 era keeps no session and changes no list as a side effect of a call, so it serves
+   * dynamic mode as search (the same discovery, without enabling). Every other mode is served as asked.
+   */
+  servedMode(era: ToolContext['era'], requested: ToolMode): ToolMode {
+    return era === 'stateless' && requested === 'dynamic' ? 'search' : requested;
   }
 
   /**

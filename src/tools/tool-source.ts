@@ -105,6 +105,14 @@ export abstract class ToolSource {
 
   /** Runs one of this source's tools; the registry has checked that the caller may see it. */
   abstract call(ctx: ToolCallContext, tool: SourceTool, args: Record<string, unknown>): Promise<CallToolResult>;
+
+  /**
+   * Its tools whose calls use the request's own stream while they run ({@link CallStream}), by name
+   * (read once at start-up, as {@link ModeToolSet.callStreams} is): a tool that notifies or elicits
+   * says so here, and the protocol layer answers a call of it as a stream. The protocol layer asks
+   * the registry (`ToolRegistry.callStream`), never a tool's name.
+   */
+  readonly callStreams?: Readonly<Record<string, CallStream>>;
 }
 
 /** The caller's tools as a mode tool sees them: every tool its `apps` allow, enabled or not. */

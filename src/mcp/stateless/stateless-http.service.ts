@@ -13,6 +13,7 @@ import { JsonRpcErrorCode } from '../../common/json-rpc';
 import { STATELESS_REQUEST, StatelessRequest, StatelessServerFactory } from './stateless-server.factory';
 import { requestOrigin } from '../request-origin';
 import { statelessToolContext } from '../request-context';
+import { ToolRegistry } from '../../tools/tool-registry';
 import { webRequestView } from '../sdk/to-web-request.request-view';
 import { STATELESS_REVISION } from '../protocol-era';
 import { writeWebResponse } from '../transports/web-response';
@@ -47,6 +48,7 @@ export class StatelessHttpService implements OnApplicationShutdown {
     private readonly integrations: IntegrationsService,
     private readonly tracer: RequestTracer,
     servers: StatelessServerFactory,
+    private readonly tools: ToolRegistry,
   ) {
     this.handler = createMcpHandler(servers.create, {
       legacy: 'reject',
@@ -75,7 +77,7 @@ export class StatelessHttpService implements OnApplicationShutdown {
   async serve(req: Request, res: Response, auth: AuthContext): Promise<void> {
     const exchange = this.exchange(req);
     await this.auth.ensureVerified(auth);
-    const ctx = statelessToolContext(auth, req);
+    const ctx = statelessToolContext(auth, req, this.tools);
     const message = req.method === 'POST' ? (req.body as Partial<JSONRPCRequest>) : undefined;
     // The first request of a conversation: start the catalog fetch so tools/list finds it warm.
     if (message?.method === 'server/discover') void this.integrations.prefetch({ identityKey: auth.identity.key, token: auth.token });
