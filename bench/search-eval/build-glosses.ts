@@ -38,7 +38,12 @@ function synsets(pos: 'verb' | 'noun'): Map<string, { lemmas: string[]; definiti
     const [head, gloss = ''] = line.split(' | ');
     const parts = head.split(' ');
     const count = parseInt(parts[3], 16);
-    const lemmas = Array.from({ length: count }, (_, i) => parts[4 + 2 * i].replace(/\(.*\)$/, '').replace(/_/g, ' ').toLowerCase());
+    const lemmas = Array.from({ length: count }, (_, i) =>
+      parts[4 + 2 * i]
+        .replace(/\(.*\)$/, '')
+        .replace(/_/g, ' ')
+        .toLowerCase(),
+    );
     const definition = gloss.replace(/"[^"]*"/g, ' ');
     out.set(parts[0], { lemmas, definition });
   }

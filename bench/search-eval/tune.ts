@@ -70,6 +70,13 @@ const GRID: Partial<Record<keyof RankingWeights, number[]>> = {
   feedbackTerms: [4, 8, 12, 16],
   contextClause: [1, 0.75, 0.5, 0.35, 0.2],
   gloss: [0, 0.05, 0.1, 0.2, 0.35, 0.5],
+  glossQuery: [0, 0.1, 0.2, 0.35, 0.5, 0.75],
+  coverage: [0, 0.1, 0.2, 0.35, 0.5, 0.75],
+  diversity: [0, 0.05, 0.1, 0.2, 0.35, 0.5],
+  catalogVerbs: [0, 1],
+  coordination: [0, 0.5, 0.75, 1, 1.25, 1.5],
+  coordinationWeighted: [0, 1],
+  appWordInKeys: [0, 0.25, 0.5, 0.75, 1],
 };
 const FACTORS = process.env.SEARCH_TUNE_FACTORS?.split(',').map((f) => f.trim());
 for (const key of Object.keys(GRID) as Array<keyof RankingWeights>) if (FACTORS && !FACTORS.includes(key)) delete GRID[key];
@@ -86,7 +93,17 @@ function indexOf(catalog: Catalog): ActionSearchIndex {
   let index = indexes.get(catalog);
   if (!index) {
     const tools = catalogOf(JSON.parse(readFileSync(join(__dirname, FIXTURES[catalog]), 'utf8')) as Fixture).tools;
-    index = new ActionSearchIndex(tools, { ...DEFAULT_WEIGHTS, plain: 1, feedback: 1, gloss: 1 });
+    // Built with every part a searched factor may switch on (an index holds the plain BM25, feedback
+    // words, gloss field or vocabulary only when its weight is not 0); the parts no factor searches are
+    // built as the shipped weights build them, since a gloss field even at weight 0 counts its matches.
+    const on = (key: keyof RankingWeights) => key in GRID || ((START[key] as number | undefined) ?? 0) > 0;
+    index = new ActionSearchIndex(tools, {
+      ...DEFAULT_WEIGHTS,
+      plain: 1,
+      feedback: on('feedback') ? 1 : 0,
+      gloss: on('gloss') ? 1 : 0,
+      glossQuery: on('glossQuery') ? 1 : 0,
+    });
     indexes.set(catalog, index);
   }
   return index;

@@ -274,6 +274,11 @@ function isPastForm(word: string): boolean {
 export interface AnalyzeOptions {
   /** How much a word counts that is only in a clause other than the one the request's verb starts (1: as much). */
   contextWeight?: number;
+  /**
+   * Stems of verbs the catalog's actions start their keys with that the operation lists do not hold
+   * ("ban", "merge", "resume"): a clause that starts with one of them starts with the request's verb.
+   */
+  verbs?: ReadonlySet<string>;
 }
 
 /** How much the request's verb counts as the thing it also names. */
@@ -337,7 +342,7 @@ export function analyzeQuery(text: string, appWords: ReadonlySet<string> = NO_WO
   let imperative = false;
   for (const ws of clauses) {
     const w = ws[0];
-    if (w === undefined || STOP_WORDS.has(w) || !verbLike(w)) continue;
+    if (w === undefined || STOP_WORDS.has(w) || !(verbLike(w) || (options.verbs?.has(stemWord(w)) && !appWords.has(w)))) continue;
     verb = stemWord(w);
     imperative = true;
     break;
