@@ -65,18 +65,8 @@ const GRID: Partial<Record<keyof RankingWeights, number[]>> = {
   intentMatch: [1, 1.1, 1.25, 1.4, 1.6],
   intentMismatch: [0.6, 0.7, 0.8, 0.9, 1],
   plain: [0, 0.1, 0.2, 0.35, 0.5, 0.75, 1],
-  feedback: [0, 0.1, 0.2, 0.35, 0.5, 0.75],
-  feedbackDocs: [1, 2, 3, 5],
-  feedbackTerms: [4, 8, 12, 16],
-  contextClause: [1, 0.75, 0.5, 0.35, 0.2],
   gloss: [0, 0.05, 0.1, 0.2, 0.35, 0.5],
-  glossQuery: [0, 0.1, 0.2, 0.35, 0.5, 0.75],
   coverage: [0, 0.1, 0.2, 0.35, 0.5, 0.75],
-  diversity: [0, 0.05, 0.1, 0.2, 0.35, 0.5],
-  catalogVerbs: [0, 1],
-  coordination: [0, 0.5, 0.75, 1, 1.25, 1.5],
-  coordinationWeighted: [0, 1],
-  appWordInKeys: [0, 0.25, 0.5, 0.75, 1],
 };
 const FACTORS = process.env.SEARCH_TUNE_FACTORS?.split(',').map((f) => f.trim());
 for (const key of Object.keys(GRID) as Array<keyof RankingWeights>) if (FACTORS && !FACTORS.includes(key)) delete GRID[key];
@@ -93,17 +83,10 @@ function indexOf(catalog: Catalog): ActionSearchIndex {
   let index = indexes.get(catalog);
   if (!index) {
     const tools = catalogOf(JSON.parse(readFileSync(join(__dirname, FIXTURES[catalog]), 'utf8')) as Fixture).tools;
-    // Built with every part a searched factor may switch on (an index holds the plain BM25, feedback
-    // words, gloss field or vocabulary only when its weight is not 0); the parts no factor searches are
-    // built as the shipped weights build them, since a gloss field even at weight 0 counts its matches.
+    // Built with every part a searched factor may switch on (an index holds the plain BM25 and the
+    // glosses only when their weight is not 0).
     const on = (key: keyof RankingWeights) => key in GRID || ((START[key] as number | undefined) ?? 0) > 0;
-    index = new ActionSearchIndex(tools, {
-      ...DEFAULT_WEIGHTS,
-      plain: 1,
-      feedback: on('feedback') ? 1 : 0,
-      gloss: on('gloss') ? 1 : 0,
-      glossQuery: on('glossQuery') ? 1 : 0,
-    });
+    index = new ActionSearchIndex(tools, { ...DEFAULT_WEIGHTS, plain: 1, gloss: on('gloss') ? 1 : 0 });
     indexes.set(catalog, index);
   }
   return index;
@@ -260,7 +243,7 @@ function main(): void {
   lines.push(...perKind);
   // The shipped weights on the same held-out parts (they were chosen after seeing every fold: a
   // check of their consistency, not a clean estimate).
-  if (process.env.SEARCH_TUNE_FROM === 'round2') {
+  if (process.env.SEARCH_TUNE_FROM === 'round2' || process.env.SEARCH_TUNE_START) {
     lines.push('', '| held-out part | n | start | shipped (data/ranking-weights.json) |', '|---|---|---|---|');
     for (let k = 0; k < folds; k++) {
       const test = order.filter((_, i) => i % folds === k);

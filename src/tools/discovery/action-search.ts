@@ -76,71 +76,38 @@ export interface RankingWeights {
    */
   plain: number;
   /**
-   * Pseudo-relevance feedback (round 4; 0 = off): the words that the first ranking's best actions
-   * share, weighted like RM3 (each action's term frequency × its score, × IDF over the catalog), are
-   * searched as a second query; its score (scaled so its best is 1) is added at this weight.
-   */
-  feedback?: number;
-  /** How many of the first ranking's actions give the feedback words (default 3). */
-  feedbackDocs?: number;
-  /** How many feedback words are searched (default 8). */
-  feedbackTerms?: number;
-  /**
-   * Field weight of the WordNet glosses of the words of the action's key (round 4; 0 = not indexed):
-   * the other lemmas and definitions of their most frequent senses (data/glosses.json).
+   * Field weight of the WordNet glosses of the words of the action's key (round 4; 0: not indexed
+   * nor searched): the other lemmas and the definition of their most frequent verb and noun senses
+   * (data/glosses.json) — "create-refund" also holds "return, repay, give back, money returned to a payer".
    */
   gloss?: number;
   /**
-   * A request's word that no action of the catalog holds is expanded with the words of its WordNet
-   * gloss (data/glosses.json) that some action holds, at this weight × the word's (round 4; 0 = off).
-   */
-  glossQuery?: number;
-  /**
-   * How much an action gains for the share of its key's words (or their concepts) the request holds
-   * (round 4; 0 = off): × (1 + coverage × share), the share weighted by the request's weight of each word.
+   * Key coverage (round 4; 0: off): an action gains × (1 + coverage × the share of its key's words
+   * the request holds, each counted by the request's weight of it, or half when only its concept is held).
    */
   coverage?: number;
-  /**
-   * Diversity of the first results (round 4; 0 = off): after the first, each next place goes to the
-   * hit with the best score − diversity × its greatest likeness (Jaccard of app and key words) to a
-   * hit already placed (maximal marginal relevance), over the first DIVERSE_DEPTH hits.
-   */
-  diversity?: number;
-  /**
-   * The catalog's own verbs (round 4; 0 = off, 1 = on): a word that starts some action's key (after
-   * the app's name) and that the operation lists do not know ("ban-guild-member", "resume-subscription")
-   * is that action's operation, and the request's verb when a clause of the request starts with it.
-   */
-  catalogVerbs?: number;
-  /**
-   * Coordination (round 4; 1 = MiniSearch's own): MiniSearch multiplies a document's BM25 score by
-   * how many query terms it matched; the ranker uses that count to this power instead (0: plain sum).
-   */
-  coordination?: number;
-  /** 1: the coordination counts matched terms by their query weight (a concept or payload word counts less), not one each. */
-  coordinationWeighted?: number;
-  /**
-   * A word of a named app's name that its own actions' keys also use ("calendar" of Google Calendar:
-   * create-calendar) is kept at this weight × its own (round 4; 0 = dropped with the app's name).
-   */
-  appWordInKeys?: number;
-  /** How much a word counts that is only in a clause of context, not the request's own (round 4; 1 = as much). */
-  contextClause?: number;
 }
 
 export const DEFAULT_WEIGHTS: RankingWeights = WEIGHTS.weights;
 
+/** The fields the ranker searches, without and with the glosses (searched only at a weight above 0). */
 const SEARCHED_FIELDS = ['key', 'title', 'app', 'domain', 'description', 'props', 'propsText'];
 const SEARCHED_FIELDS_WITH_GLOSS = [...SEARCHED_FIELDS, 'gloss'];
+/** At most this many words of an action's key count for its coverage. */
+const MAX_KEY_WORDS = 8;
 
-/** How deep the diversity reordering reads, and how many places it fills. */
-const DIVERSE_DEPTH = 20;
-const DIVERSE_PLACES = 10;
-
-/** At most this many words of an action (key, title, description) are read for feedback. */
-const FEEDBACK_WORDS_PER_ACTION = 64;
-/** At most this many feedback words are searched, whatever the weights say. */
-const MAX_FEEDBACK_TERMS = 16;
+const GLOSS_WORDS: Record<string, string> = GLOSSES.words;
+/** The WordNet glosses (data/glosses.json) of the words of an action's key, each word once. */
+function glossOf(key: string): string {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const word of words(key).slice(0, MAX_KEY_WORDS)) {
+    if (seen.has(word) || !Object.prototype.hasOwnProperty.call(GLOSS_WORDS, word)) continue;
+    seen.add(word);
+    out.push(GLOSS_WORDS[word]);
+  }
+  return out.join(' ');
+}
 
 /** How many query terms get prefix and typo matching (the costly part of a search). */
 const EXPANDED_TERMS = 12;
@@ -310,54 +277,6 @@ export function appWordsIn(text: string, tools: readonly SourceTool[]): Readonly
   return wordsNamingIn(mentions, namedAppsIn(text.slice(0, MAX_QUERY_LENGTH), mentions));
 }
 
-const GLOSS_WORDS: Record<string, string> = GLOSSES.words;
-/** The WordNet glosses (data/glosses.json) of the words of an action's key, each word once. */
-function glossOf(key: string): string {
-  const seen = new Set<string>();
-  const out: string[] = [];
-  for (const word of words(key)) {
-    if (seen.has(word) || !Object.prototype.hasOwnProperty.call(GLOSS_WORDS, word)) continue;
-    seen.add(word);
-    out.push(GLOSS_WORDS[word]);
-  }
-  return out.join(' ');
-}
-
-/** The glosses by the stem of the word glossed (the shortest word of a stem first): for a request's words. */
-let glossByStem: Map<string, string[]> | undefined;
-function glossWordsOfStem(stem: string): readonly string[] {
-  if (!glossByStem) {
-    glossByStem = new Map();
-    const keys = Object.keys(GLOSS_WORDS).sort((a, b) => a.length - b.length || a.localeCompare(b));
-    for (const word of keys) {
-      const s = stemWord(word);
-      if (!glossByStem.has(s)) glossByStem.set(s, words(GLOSS_WORDS[word]));
-    }
-  }
-  return glossByStem.get(stem) ?? [];
-}
-/** At most this many gloss words expand one word of a request. */
-const GLOSS_WORDS_PER_TERM = 6;
-
-/** Per tool, the stems of its key, title and description with their counts; and per stem, how many tools hold it. */
-function feedbackTermsOf(tools: readonly SourceTool[]): { perTool: Array<Map<string, number>>; lengths: number[]; df: Map<string, number> } {
-  const df = new Map<string, number>();
-  const lengths: number[] = [];
-  const perTool = tools.map((tool) => {
-    const counts = new Map<string, number>();
-    const ws = words(`${actionKey(tool)} ${actionTitle(tool)} ${tool.definition.description ?? ''}`).slice(0, FEEDBACK_WORDS_PER_ACTION);
-    for (const word of ws) {
-      if (word.length > MAX_TERM_LENGTH) continue;
-      const stem = stemWord(word);
-      counts.set(stem, (counts.get(stem) ?? 0) + 1);
-    }
-    lengths.push(Math.max(1, ws.length));
-    for (const stem of counts.keys()) df.set(stem, (df.get(stem) ?? 0) + 1);
-    return counts;
-  });
-  return { perTool, lengths, df };
-}
-
 /**
  * A search index over one set of tools (a caller's view), built once and shared by every search of
  * every session with that view. BM25 (MiniSearch) over the action's key, title, app, description
@@ -372,27 +291,14 @@ export class ActionSearchIndex {
   /** Per tool: the stem of the verb its key starts with, and that verb's concepts. */
   private readonly operations: ReadonlyArray<ReadonlySet<string>>;
 
-  /**
-   * Per tool, its words' stems (key, title, description; at most FEEDBACK_WORDS_PER_ACTION) with their
-   * counts, and how many tools hold each stem: for pseudo-relevance feedback, built only when its weight is not 0.
-   */
-  private readonly feedbackTerms?: { perTool: Array<Map<string, number>>; lengths: number[]; df: Map<string, number> };
-
-  /** Per tool, the catalog verb its key starts with, as an operation (see RankingWeights.catalogVerbs). */
-  private readonly ownOperations: ReadonlyArray<ReadonlySet<string> | undefined>;
-  /** Per app, the stems of its actions' keys (words of the key, app name words included). */
-  private readonly appKeyStems = new Map<string, Set<string>>();
-  /** The catalog's own verbs: stems that start some action's key and that no operation list holds. */
-  private readonly catalogVerbs: ReadonlySet<string>;
-
-  /** Per tool, the stems of its key's words with their concepts (for the key coverage factor). */
+  /** Per tool, the stems of its key's words with their concepts (for the key coverage). */
   private readonly keyStems: ReadonlyArray<ReadonlyArray<{ stem: string; concepts: readonly string[] }>>;
-
-  /** Every stem the index holds (for the gloss expansion of a request's words it does not hold), when that is on. */
-  private readonly vocabulary?: Set<string>;
 
   /** Plain BM25 over the action's words as written (MiniSearch defaults), built only when its weight is not 0. */
   private readonly plain?: MiniSearch<{ id: number }>;
+
+  /** Characters of WordNet glosses the index holds (0 when their weight is 0; their memory: search-index-cache.ts). */
+  readonly glossChars: number = 0;
 
   /** Whether the index holds the plain BM25 too (its memory: search-index-cache.ts). */
   get hasPlain(): boolean {
@@ -403,22 +309,22 @@ export class ActionSearchIndex {
     readonly tools: readonly SourceTool[],
     private readonly weights: RankingWeights = DEFAULT_WEIGHTS,
   ) {
-    const vocabulary = (weights.glossQuery ?? 0) > 0 ? new Set<string>() : undefined;
-    this.vocabulary = vocabulary;
     this.search = new MiniSearch({
-      fields: ['key', 'title', 'app', 'domain', 'description', 'props', 'propsText', 'gloss'],
+      fields: SEARCHED_FIELDS_WITH_GLOSS,
       tokenize: (text) => words(text),
       processTerm: (term, field) => {
         if (term.length > MAX_TERM_LENGTH) return null;
         const stemmed = stemWord(term);
         // Property names and what an app is for name things, not what an action does; the app's
         // own name means only the app.
-        if (field !== 'gloss') vocabulary?.add(stemmed);
+        // The app's own name means only the app; a gloss, only its words.
         if (field === 'app' || field === 'gloss') return stemmed;
         const concepts = conceptsOf(stemmed);
         return [stemmed, ...(field === 'domain' || field === 'props' || field === 'propsText' ? concepts.filter((c) => !isOperation(c)) : concepts)];
       },
     });
+    const glosses = (weights.gloss ?? 0) > 0 ? tools.map((tool) => glossOf(actionKey(tool))) : undefined;
+    this.glossChars = glosses?.reduce((n, g) => n + g.length, 0) ?? 0;
     this.search.addAll(
       tools.map((tool, id) => ({
         id,
@@ -429,7 +335,7 @@ export class ActionSearchIndex {
         description: tool.definition.description ?? '',
         props: propertyNames(tool.definition.inputSchema).join(' '),
         propsText: propertyDescriptions(tool.definition.inputSchema),
-        gloss: (weights.gloss ?? 0) > 0 ? glossOf(actionKey(tool)) : '',
+        gloss: glosses?.[id] ?? '',
       })),
     );
     if (weights.plain > 0) {
@@ -445,7 +351,6 @@ export class ActionSearchIndex {
         })),
       );
     }
-    if ((weights.feedback ?? 0) > 0) this.feedbackTerms = feedbackTermsOf(tools);
     this.operations = tools.map((tool) => {
       // The verb the key starts with ("quick-add-event": its first verb); after a verb that only
       // says "do", what the rest of the key names ("add-worklog" logs, "create-refund" refunds).
@@ -463,28 +368,9 @@ export class ActionSearchIndex {
       return out;
     });
     this.apps = appMentionsOf(tools);
-    const appWords = new Set(tools.flatMap((t) => words(`${t.app ?? ''} ${appName(t)}`)));
-    const verbs = new Set<string>();
-    this.ownOperations = tools.map((tool, id) => {
-      if (this.operations[id].size) return undefined;
-      const first = words(actionKey(tool)).find((w) => !appWords.has(w));
-      if (first === undefined || first.length < 3 || /\d/.test(first)) return undefined;
-      const verb = stemWord(first);
-      if (conceptsOf(verb).length) return undefined;
-      verbs.add(verb);
-      return new Set(isReadOnly(tool) ? [verb, READING] : [verb]);
-    });
-    this.catalogVerbs = verbs;
-    for (const tool of tools) {
-      if (!tool.app) continue;
-      const set = this.appKeyStems.get(tool.app) ?? new Set<string>();
-      for (const word of words(actionKey(tool)).slice(0, 8)) set.add(stemWord(word));
-      this.appKeyStems.set(tool.app, set);
-    }
-    this.keyStems = tools.map((tool) => {
-      const stems = [...new Set(words(actionKey(tool)).map(stemWord))].slice(0, 8);
-      return stems.map((stem) => ({ stem, concepts: conceptsOf(stem) }));
-    });
+    this.keyStems = tools.map((tool) =>
+      [...new Set(words(actionKey(tool)).map(stemWord))].slice(0, MAX_KEY_WORDS).map((stem) => ({ stem, concepts: conceptsOf(stem) })),
+    );
   }
 
   /** The apps a query names (`namedAppsIn`). */
@@ -511,64 +397,10 @@ export class ActionSearchIndex {
     return stems.filter((_, i) => !used.has(i));
   }
 
-  /**
-   * Pseudo-relevance feedback: the words the first ranking's best actions share (RM3-like: per action,
-   * term frequency over its length × its score relative to the best, summed, × IDF), without the
-   * query's own terms and words that name an operation, searched as a second query. Returns what
-   * each action gains (its second score, scaled so the best is 1, × the feedback weight).
-   */
-  private feedback(
-    raw: ReadonlyArray<{ id: number; score: number }>,
-    queryWeights: ReadonlyMap<string, number>,
-    w: RankingWeights,
-    narrowed: Set<string> | undefined,
-    inApps: (tool: SourceTool, narrowed: Set<string> | undefined) => boolean,
-    memo: Map<string, SearchResult[]> | undefined,
-    memoKey: string,
-  ): Map<number, number> {
-    const out = new Map<number, number>();
-    const weight = w.feedback ?? 0;
-    if (weight <= 0 || !this.feedbackTerms || raw.length === 0) return out;
-    const { perTool, lengths, df } = this.feedbackTerms;
-    const top = [...raw].sort((a, b) => b.score - a.score || a.id - b.id).slice(0, Math.max(1, w.feedbackDocs ?? 3));
-    const best = top[0].score || 1;
-    const n = this.tools.length;
-    const termWeights = new Map<string, number>();
-    for (const { id, score } of top) {
-      for (const [term, count] of perTool[id]) {
-        if (queryWeights.has(term) || operationsOf(term).length) continue;
-        const idf = Math.log(n / (df.get(term) ?? n));
-        if (idf <= 0) continue;
-        termWeights.set(term, (termWeights.get(term) ?? 0) + (score / best) * (count / lengths[id]) * idf);
-      }
-    }
-    const chosen = [...termWeights].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, Math.min(MAX_FEEDBACK_TERMS, w.feedbackTerms ?? 8));
-    if (!chosen.length) return out;
-    const most = chosen[0][1];
-    const boosts = new Map(chosen.map(([t, v]) => [t, v / most]));
-    const text = chosen.map(([t]) => t).join(' ');
-    const key = `feedback|${memoKey}|${text}`;
-    const results =
-      memo?.get(key) ??
-      this.search.search(text, {
-        boost: w.boost,
-        boostTerm: (term) => boosts.get(term) ?? 0,
-        processTerm: (term) => term,
-        filter: (r) => inApps(this.tools[r.id as number], narrowed),
-      });
-    memo?.set(key, results);
-    const bestFeedback = results.reduce((m, r) => Math.max(m, r.score), 0) || 1;
-    for (const r of results) out.set(r.id as number, (weight * r.score) / bestFeedback);
-    return out;
-  }
-
   query(text: string, options: SearchOptions): { hits: ActionHit[]; total: number } {
     const w = options.weights ?? this.weights;
     const named = this.namedApps(text.slice(0, MAX_QUERY_LENGTH));
-    const analysis = analyzeQuery(text, this.wordsNaming(named), {
-      contextWeight: w.contextClause ?? 1,
-      verbs: w.catalogVerbs ? this.catalogVerbs : undefined,
-    });
+    const analysis = analyzeQuery(text, this.wordsNaming(named));
     const rest = this.withoutApps(
       analysis.terms.slice(0, MAX_QUERY_TERMS).map((t) => t.stem),
       named,
@@ -576,28 +408,6 @@ export class ActionSearchIndex {
     const kept = new Set(rest);
     const weights = new Map<string, number>();
     for (const t of analysis.terms) if (kept.has(t.stem)) weights.set(t.stem, Math.max(weights.get(t.stem) ?? 0, t.weight));
-    const inKeys = w.appWordInKeys ?? 0;
-    if (inKeys > 0 && named.size) {
-      for (const t of analysis.terms.slice(0, MAX_QUERY_TERMS)) {
-        if (kept.has(t.stem) || weights.has(t.stem)) continue;
-        if ([...named].some((app) => this.appKeyStems.get(app)?.has(t.stem))) weights.set(t.stem, inKeys * t.weight);
-      }
-    }
-    // A word no action holds: the words of its gloss that some action holds, at a lower weight.
-    const glossWeight = w.glossQuery ?? 0;
-    if (glossWeight > 0 && this.vocabulary) {
-      for (const [s, tw] of [...weights]) {
-        if (this.vocabulary.has(s) || conceptsOf(s).length) continue;
-        let added = 0;
-        for (const g of glossWordsOfStem(s)) {
-          if (added >= GLOSS_WORDS_PER_TERM || weights.size >= MAX_QUERY_TERMS * 2) break;
-          const gs = stemWord(g);
-          if (!this.vocabulary.has(gs) || weights.has(gs)) continue;
-          weights.set(gs, glossWeight * tw);
-          added++;
-        }
-      }
-    }
     // A meaning the query expresses in several words weighs more (up to twice a single word's concept).
     const conceptCounts = new Map<string, number>();
     // The request's verb counts fully as the operation it names.
@@ -628,7 +438,7 @@ export class ActionSearchIndex {
     const intent = analysis.intent;
     const prior = (id: number): number => {
       const tool = this.tools[id];
-      const operation = (w.catalogVerbs ? this.ownOperations[id] : undefined) ?? this.operations[id];
+      const operation = this.operations[id];
       let factor = 1;
       if (asked.size && operation.size) {
         const same = [...operation].some((m) => asked.has(m));
@@ -644,14 +454,13 @@ export class ActionSearchIndex {
           factor *= w.numberMatch;
       }
       if (intent) factor *= isReadOnly(tool) === (intent === 'read') ? w.intentMatch : w.intentMismatch;
+      // How much of what the action's key says the request holds.
       const coverage = w.coverage ?? 0;
-      if (coverage > 0) {
-        const key = this.keyStems[id];
-        if (key.length) {
-          let held = 0;
-          for (const k of key) held += Math.min(1, Math.max(weights.get(k.stem) ?? 0, ...k.concepts.map((c) => (weights.has(c) ? 0.5 : 0))));
-          factor *= 1 + (coverage * held) / key.length;
-        }
+      const key = this.keyStems[id];
+      if (coverage > 0 && key.length) {
+        let held = 0;
+        for (const k of key) held += Math.min(1, Math.max(weights.get(k.stem) ?? 0, k.concepts.some((c) => weights.has(c)) ? 0.5 : 0));
+        factor *= 1 + (coverage * held) / key.length;
       }
       return factor;
     };
@@ -664,11 +473,12 @@ export class ActionSearchIndex {
           .map(({ tool, id }) => ({ tool, id, score: prior(id) }));
       } else {
         const boost = { ...w.boost, gloss: w.gloss ?? 0 };
-        const memoKey = `${[...(narrowed ?? [])].join(',')}|${JSON.stringify(boost)}|${w.contextClause ?? 1}|${w.glossQuery ?? 0}|${w.catalogVerbs ?? 0}|${w.appWordInKeys ?? 0}`;
+        const memoKey = `${[...(narrowed ?? [])].join(',')}|${JSON.stringify(boost)}`;
         const results: SearchResult[] =
           options.memo?.get(memoKey) ??
           this.search.search(queryTerms.join(' '), {
             boost,
+            // The glosses only when they weigh (a field searched counts in MiniSearch's matched-terms factor, even at 0).
             fields: boost.gloss > 0 ? SEARCHED_FIELDS_WITH_GLOSS : SEARCHED_FIELDS,
             boostTerm: (term) => weights.get(term) ?? 0.5,
             // Prefix and typo matching cost most: only for the first words, of ordinary length.
@@ -682,23 +492,8 @@ export class ActionSearchIndex {
         // The ranker's score and the plain BM25 score, each scaled so its best is 1, then the
         // operation and intent factors.
         const scores = new Map<number, number>();
-        const alpha = w.coordination ?? 1;
-        const byWeight = (w.coordinationWeighted ?? 0) > 0;
-        const coordinated =
-          alpha === 1 && !byWeight
-            ? results
-            : results.map((r) => {
-                const count = r.queryTerms.length || 1;
-                const matched = byWeight
-                  ? Math.max(
-                      0.1,
-                      r.queryTerms.reduce((m, t) => m + (weights.get(t) ?? 0.5), 0),
-                    )
-                  : count;
-                return { ...r, score: (r.score / count) * matched ** alpha };
-              });
-        const best = coordinated.reduce((m, r) => Math.max(m, r.score), 0) || 1;
-        for (const r of coordinated) scores.set(r.id as number, r.score / best);
+        const best = results.reduce((m, r) => Math.max(m, r.score), 0) || 1;
+        for (const r of results) scores.set(r.id as number, r.score / best);
         if (w.plain > 0 && this.plain) {
           const plainKey = `plain|${memoKey}`;
           const plain =
@@ -712,11 +507,6 @@ export class ActionSearchIndex {
           for (const r of plain) scores.set(r.id as number, (scores.get(r.id as number) ?? 0) + (w.plain * r.score) / bestPlain);
         }
         raw = [...scores].map(([id, score]) => ({ tool: this.tools[id], id, score: score * prior(id) }));
-        const feedback = this.feedback(raw, weights, w, narrowed, inApps, options.memo, memoKey);
-        if (feedback.size) {
-          for (const [id, add] of feedback) scores.set(id, (scores.get(id) ?? 0) + add);
-          raw = [...scores].map(([id, score]) => ({ tool: this.tools[id], id, score: score * prior(id) }));
-        }
       }
       raw.sort((a, b) => b.score - a.score || a.tool.definition.name.localeCompare(b.tool.definition.name));
       const top = raw[0]?.score ?? 1;
@@ -734,42 +524,6 @@ export class ActionSearchIndex {
       const others = rank(named, true).filter((h) => !found.has(h.tool));
       hits = hits.concat(others.map((h) => ({ tool: h.tool, id: h.id, score: Math.round(h.score * last * 500) / 1000 })));
     }
-    if ((w.diversity ?? 0) > 0) hits = this.diversified(hits, w.diversity ?? 0);
     return { hits: hits.slice(0, options.limit), total: hits.length };
-  }
-
-  /** Maximal marginal relevance over the first hits: the first stays, the next places go to hits unlike those placed. */
-  private diversified(hits: ActionHit[], diversity: number): ActionHit[] {
-    const head = hits.slice(0, DIVERSE_DEPTH);
-    if (head.length < 3) return hits;
-    const sets = new Map(head.map((h) => [h, new Set([`app:${h.tool.app ?? ''}`, ...this.keyStems[h.id].map((k) => k.stem)])]));
-    const like = (a: ActionHit, b: ActionHit) => {
-      const x = sets.get(a)!;
-      const y = sets.get(b)!;
-      let both = 0;
-      for (const v of x) if (y.has(v)) both++;
-      return both / (x.size + y.size - both);
-    };
-    const placed = [head[0]];
-    const left = head.slice(1);
-    while (placed.length < DIVERSE_PLACES && left.length) {
-      let best = 0;
-      let bestValue = -Infinity;
-      left.forEach((h, i) => {
-        const value = h.score - diversity * Math.max(...placed.map((p) => like(h, p)));
-        if (value > bestValue) {
-          bestValue = value;
-          best = i;
-        }
-      });
-      placed.push(left.splice(best, 1)[0]);
-    }
-    // Scores stay as ranked before, in the new order (never above the hit placed before).
-    let last = placed[0].score;
-    const out = placed.map((h) => {
-      last = Math.min(last, h.score);
-      return { ...h, score: last };
-    });
-    return out.concat(left, hits.slice(DIVERSE_DEPTH));
   }
 }

@@ -271,16 +271,6 @@ function isPastForm(word: string): boolean {
   if (word in IRREGULAR) return true;
   return word.length > 4 && word.endsWith('ed') && !word.endsWith('eed') && stemWord(word) !== word;
 }
-export interface AnalyzeOptions {
-  /** How much a word counts that is only in a clause other than the one the request's verb starts (1: as much). */
-  contextWeight?: number;
-  /**
-   * Stems of verbs the catalog's actions start their keys with that the operation lists do not hold
-   * ("ban", "merge", "resume"): a clause that starts with one of them starts with the request's verb.
-   */
-  verbs?: ReadonlySet<string>;
-}
-
 /** How much the request's verb counts as the thing it also names. */
 export const AMBIGUOUS_VERB_WEIGHT = 0.5;
 /** How much a word counts that says whose the thing is. */
@@ -294,7 +284,7 @@ export const PAYLOAD_WEIGHT = 0.25;
  * with — its first word when that is a verb of SaaS actions, else its first word that can only be
  * a verb; a question reads.
  */
-export function analyzeQuery(text: string, appWords: ReadonlySet<string> = NO_WORDS, options: AnalyzeOptions = {}): QueryAnalysis {
+export function analyzeQuery(text: string, appWords: ReadonlySet<string> = NO_WORDS): QueryAnalysis {
   text = text.slice(0, MAX_QUERY_LENGTH);
   // A word that names an app the request names ("Books" of Zoho Books, "Square") is not its verb.
   const verbLike = (w: string) => !appWords.has(w) && operationsOf(stemWord(w)).length > 0;
@@ -342,7 +332,7 @@ export function analyzeQuery(text: string, appWords: ReadonlySet<string> = NO_WO
   let imperative = false;
   for (const ws of clauses) {
     const w = ws[0];
-    if (w === undefined || STOP_WORDS.has(w) || !(verbLike(w) || (options.verbs?.has(stemWord(w)) && !appWords.has(w)))) continue;
+    if (w === undefined || STOP_WORDS.has(w) || !verbLike(w)) continue;
     verb = stemWord(w);
     imperative = true;
     break;
@@ -357,17 +347,6 @@ export function analyzeQuery(text: string, appWords: ReadonlySet<string> = NO_WO
         .map(stemWord)
         .find((s) => !CONCEPTS.thingStems.has(s));
       if (verb !== undefined) break;
-    }
-  }
-  // The clause that starts with the request's verb is the request; the other clauses of the head tell
-  // its context ("the hotfix is merged; get it out…"): their words count less.
-  const contextWeight = options.contextWeight ?? 1;
-  if (imperative && contextWeight !== 1) {
-    const nonEmpty = clauses.filter((ws) => ws.some((w) => !STOP_WORDS.has(w)));
-    const request = nonEmpty.find((ws) => ws[0] !== undefined && stemWord(ws[0]) === verb);
-    if (request && nonEmpty.length > 1) {
-      const own = new Set(request.map(stemWord));
-      for (const [s, weight] of out) if (weight > PAYLOAD_WEIGHT && !own.has(s)) out.set(s, weight * contextWeight);
     }
   }
   // A request's verb that is also a thing ("file a bug", "book a room") counts less as that thing.
