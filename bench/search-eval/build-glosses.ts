@@ -89,7 +89,7 @@ writeFileSync(
       words: glosses,
     },
     null,
-    0,
+    2,
   )}\n`,
 );
 process.stdout.write(`${Object.keys(glosses).length} words → ${file}\n`);
