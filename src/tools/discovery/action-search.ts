@@ -316,8 +316,7 @@ export class ActionSearchIndex {
         if (term.length > MAX_TERM_LENGTH) return null;
         const stemmed = stemWord(term);
         // Property names and what an app is for name things, not what an action does; the app's
-        // own name means only the app.
-        // The app's own name means only the app; a gloss, only its words.
+        // own name means only the app, and a gloss only its words.
         if (field === 'app' || field === 'gloss') return stemmed;
         const concepts = conceptsOf(stemmed);
         return [stemmed, ...(field === 'domain' || field === 'props' || field === 'propsText' ? concepts.filter((c) => !isOperation(c)) : concepts)];
