@@ -27,7 +27,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { actionKind } from '../../src/tools/discovery/action-kind';
-import { ActionSearchIndex } from '../../src/tools/discovery/action-search';
+import { ActionSearchIndex, DEFAULT_WEIGHTS, type RankingWeights } from '../../src/tools/discovery/action-search';
 import { readSafe } from '../../src/tools/discovery/fused-action-search';
 import type { SourceTool } from '../../src/tools/tool-source';
 import type { Fixture } from '../../test/emulator/fixture.types';
@@ -59,7 +59,11 @@ function baseline(tools: readonly SourceTool[]) {
 
 /** The server's ranking, as `search-actions` gives it with the local ranker alone. */
 function ours(tools: readonly SourceTool[]) {
-  const index = new ActionSearchIndex(tools);
+  // SEARCH_EVAL_WEIGHTS (JSON merged into the shipped weights): a trial of other weights, never the default.
+  const trial = process.env.SEARCH_EVAL_WEIGHTS
+    ? { ...DEFAULT_WEIGHTS, ...(JSON.parse(process.env.SEARCH_EVAL_WEIGHTS) as Partial<RankingWeights>) }
+    : undefined;
+  const index = new ActionSearchIndex(tools, trial);
   return (q: Query) =>
     readSafe(
       q.query,

@@ -9,12 +9,14 @@
  *
  * Cross-validation, on requests nobody chose a weight with:
  * - 5 folds by request (a fixed shuffle of the pool): choose on four, measure on the fifth;
- * - by catalog: choose on catalog A's sets (dev, A), measure on catalog B's (B–F), and the reverse.
+ * - by catalog: choose on the other catalogs' sets, measure on one catalog's (A: dev, A; B: B–F, H;
+ *   C: G), for each catalog in turn (round 4 added catalog C).
  * Each held-out figure is printed beside the current weights' figure on the same requests.
  *
- * SEARCH_TUNE_SETS (default dev,a,b,c,d,e,f) names the pool. Output: markdown, and the weights chosen
- * on the whole pool as JSON at the end (copy them into ranking-weights.json only when the held-out
- * folds say they carry over).
+ * SEARCH_TUNE_SETS (default dev,a,b,c,d,e,f,g,h) names the pool. SEARCH_TUNE_FACTORS (comma-separated
+ * names of GRID) searches only those factors. SEARCH_TUNE_START (JSON, merged into the shipped
+ * weights) starts elsewhere. Output: markdown, and the weights chosen on the whole pool as JSON at
+ * the end (copy them into ranking-weights.json only when the held-out folds say they carry over).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,30 +25,34 @@ import { ActionSearchIndex, DEFAULT_WEIGHTS, RankingWeights } from '../../src/to
 import { readSafe } from '../../src/tools/discovery/fused-action-search';
 import type { Fixture } from '../../test/emulator/fixture.types';
 import { catalogOf } from './catalog';
+import { SETS } from './sets';
 
 interface Query {
   id: string;
+  kind: string;
   query: string;
   apps?: string[];
   acceptable: string[];
 }
 
-const FILES: Record<string, { file: string; catalog: 'A' | 'B' }> = {
-  dev: { file: 'dev-queries.json', catalog: 'A' },
-  a: { file: 'queries.json', catalog: 'A' },
-  b: { file: 'heldout-b-queries.json', catalog: 'B' },
-  c: { file: 'heldout-c-queries.json', catalog: 'B' },
-  d: { file: 'heldout-d-queries.json', catalog: 'B' },
-  e: { file: 'heldout-e-queries.json', catalog: 'B' },
-  f: { file: 'heldout-f-queries.json', catalog: 'B' },
+type Catalog = 'A' | 'B' | 'C';
+/** The catalog each fixture is: A the dev workspace, B NangoHQ's, C Activepieces'. */
+const CATALOG_OF: Record<string, Catalog> = {
+  '../../test/emulator/fixtures/search-workspace.json': 'A',
+  'catalog-b/catalog-b.json': 'B',
+  'catalog-c/catalog-c.json': 'C',
 };
-const FIXTURES = { A: '../../test/emulator/fixtures/search-workspace.json', B: 'catalog-b/catalog-b.json' };
+const FIXTURES: Record<Catalog, string> = Object.fromEntries(Object.entries(CATALOG_OF).map(([f, c]) => [c, f])) as Record<Catalog, string>;
 
 /**
  * Where the search starts and what the held-out figures are compared with: the shipped weights, or
  * with SEARCH_TUNE_FROM=round2 the weights before round 3 (no plain BM25, intentMatch 1.25).
  */
-const START: RankingWeights = process.env.SEARCH_TUNE_FROM === 'round2' ? { ...DEFAULT_WEIGHTS, plain: 0, intentMatch: 1.25 } : { ...DEFAULT_WEIGHTS };
+const START: RankingWeights = {
+  ...DEFAULT_WEIGHTS,
+  ...(process.env.SEARCH_TUNE_FROM === 'round2' ? { plain: 0, intentMatch: 1.25 } : {}),
+  ...(JSON.parse(process.env.SEARCH_TUNE_START ?? '{}') as Partial<RankingWeights>),
+};
 
 /** The factors searched, each over these values. */
 const GRID: Partial<Record<keyof RankingWeights, number[]>> = {
@@ -59,31 +65,58 @@ const GRID: Partial<Record<keyof RankingWeights, number[]>> = {
   intentMatch: [1, 1.1, 1.25, 1.4, 1.6],
   intentMismatch: [0.6, 0.7, 0.8, 0.9, 1],
   plain: [0, 0.1, 0.2, 0.35, 0.5, 0.75, 1],
+  gloss: [0, 0.05, 0.1, 0.2, 0.35, 0.5],
+  coverage: [0, 0.1, 0.2, 0.35, 0.5, 0.75],
 };
+const FACTORS = process.env.SEARCH_TUNE_FACTORS?.split(',').map((f) => f.trim());
+for (const key of Object.keys(GRID) as Array<keyof RankingWeights>) if (FACTORS && !FACTORS.includes(key)) delete GRID[key];
 
 interface Item {
   q: Query;
-  catalog: 'A' | 'B';
+  catalog: Catalog;
   /** The BM25 results of this request, kept across the weights tried (they do not change them). */
   memo: Map<string, SearchResult[]>;
 }
 
-const indexes = {
-  A: new ActionSearchIndex(catalogOf(JSON.parse(readFileSync(join(__dirname, FIXTURES.A), 'utf8')) as Fixture).tools, { ...DEFAULT_WEIGHTS, plain: 1 }),
-  B: new ActionSearchIndex(catalogOf(JSON.parse(readFileSync(join(__dirname, FIXTURES.B), 'utf8')) as Fixture).tools, { ...DEFAULT_WEIGHTS, plain: 1 }),
-};
+const indexes = new Map<Catalog, ActionSearchIndex>();
+function indexOf(catalog: Catalog): ActionSearchIndex {
+  let index = indexes.get(catalog);
+  if (!index) {
+    const tools = catalogOf(JSON.parse(readFileSync(join(__dirname, FIXTURES[catalog]), 'utf8')) as Fixture).tools;
+    // Built with every part a searched factor may switch on (an index holds the plain BM25 and the
+    // glosses only when their weight is not 0).
+    const on = (key: keyof RankingWeights) => key in GRID || ((START[key] as number | undefined) ?? 0) > 0;
+    index = new ActionSearchIndex(tools, { ...DEFAULT_WEIGHTS, plain: 1, gloss: on('gloss') ? 1 : 0 });
+    indexes.set(catalog, index);
+  }
+  return index;
+}
+
+/** Where the first acceptable action of a request comes (0-based; -1 outside the first 10). */
+function firstAcceptable({ q, catalog, memo }: Item, weights: RankingWeights): number {
+  const hits = indexOf(catalog).query(q.query, { apps: q.apps, limit: 10, weights, memo }).hits;
+  const ranked = readSafe(
+    q.query,
+    hits.map((h) => ({ tool: h.tool, score: h.score })),
+  );
+  return ranked.findIndex((h) => q.acceptable.includes(h.tool.definition.name));
+}
+
+function summary(firsts: readonly number[]): { r1: number; r5: number; mrr: number } {
+  const n = firsts.length || 1;
+  return {
+    r1: firsts.filter((f) => f === 0).length / n,
+    r5: firsts.filter((f) => f >= 0 && f < 5).length / n,
+    mrr: firsts.reduce((m, f) => m + (f >= 0 ? 1 / (f + 1) : 0), 0) / n,
+  };
+}
 
 function measure(items: readonly Item[], weights: RankingWeights): { r1: number; r5: number; mrr: number } {
   let r1 = 0;
   let r5 = 0;
   let mrr = 0;
-  for (const { q, catalog, memo } of items) {
-    const hits = indexes[catalog].query(q.query, { apps: q.apps, limit: 10, weights, memo }).hits;
-    const ranked = readSafe(
-      q.query,
-      hits.map((h) => ({ tool: h.tool, score: h.score })),
-    );
-    const first = ranked.findIndex((h) => q.acceptable.includes(h.tool.definition.name));
+  for (const item of items) {
+    const first = firstAcceptable(item, weights);
     if (first === 0) r1++;
     if (first >= 0 && first < 5) r5++;
     if (first >= 0) mrr += 1 / (first + 1);
@@ -141,13 +174,13 @@ const changed = (w: RankingWeights) =>
     .join(', ') || 'none';
 
 function main(): void {
-  const sets = (process.env.SEARCH_TUNE_SETS ?? 'dev,a,b,c,d,e,f').split(',').map((s) => s.trim());
+  const sets = (process.env.SEARCH_TUNE_SETS ?? 'dev,a,b,c,d,e,f,g,h').split(',').map((s) => s.trim());
   const pool: Item[] = sets.flatMap((s) => {
-    const def = FILES[s];
+    const def = SETS[s];
     if (!def) throw new Error(`SEARCH_TUNE_SETS: unknown set ${s}`);
     return (JSON.parse(readFileSync(join(__dirname, def.file), 'utf8')) as Query[]).map((q) => ({
       q,
-      catalog: def.catalog,
+      catalog: CATALOG_OF[def.fixture],
       memo: new Map<string, SearchResult[]>(),
     }));
   });
@@ -161,12 +194,15 @@ function main(): void {
   const sum = { cur: { r1: 0, r5: 0, mrr: 0 }, tuned: { r1: 0, r5: 0, mrr: 0 }, n: 0 };
   const folds = 5;
   const order = shuffled(pool);
+  /** Per request, where its first acceptable action came with the start weights and with those chosen without it. */
+  const outOfFold = new Map<Item, { start: number; chosen: number }>();
   for (let k = 0; k < folds; k++) {
     const test = order.filter((_, i) => i % folds === k);
     const train = order.filter((_, i) => i % folds !== k);
     const w = choose(train);
     const cur = measure(test, START);
     const tuned = measure(test, w);
+    for (const item of test) outOfFold.set(item, { start: firstAcceptable(item, START), chosen: firstAcceptable(item, w) });
     for (const m of ['r1', 'r5', 'mrr'] as const) {
       sum.cur[m] += cur[m] * test.length;
       sum.tuned[m] += tuned[m] * test.length;
@@ -176,25 +212,44 @@ function main(): void {
   }
   const avg = (s: { r1: number; r5: number; mrr: number }) => ({ r1: s.r1 / sum.n, r5: s.r5 / sum.n, mrr: s.mrr / sum.n });
   lines.push(`| **5 folds pooled** | ${sum.n} | ${f(avg(sum.cur))} | ${f(avg(sum.tuned))} | |`);
-  for (const [held, rest] of [
-    ['B', 'A'],
-    ['A', 'B'],
-  ] as const) {
+  // Per kind, the 5 folds' held-out requests (each measured with the weights chosen without it).
+  const kinds = [...new Set(pool.map((i) => i.q.kind))].sort();
+  const perKind = ['', '| kind (5 folds, held out) | n | start r@1 / r@5 / MRR | chosen on the rest r@1 / r@5 / MRR |', '|---|---|---|---|'];
+  for (const kind of kinds) {
+    const of = pool.filter((i) => i.q.kind === kind).map((i) => outOfFold.get(i)!);
+    perKind.push(`| ${kind} | ${of.length} | ${f(summary(of.map((o) => o.start)))} | ${f(summary(of.map((o) => o.chosen)))} |`);
+  }
+  const catalogs = [...new Set(pool.map((i) => i.catalog))].sort();
+  const byCatalog = { cur: { r1: 0, r5: 0, mrr: 0 }, tuned: { r1: 0, r5: 0, mrr: 0 }, n: 0 };
+  for (const held of catalogs) {
     const test = pool.filter((i) => i.catalog === held);
-    const train = pool.filter((i) => i.catalog === rest);
+    const train = pool.filter((i) => i.catalog !== held);
     if (!test.length || !train.length) continue;
     const w = choose(train);
-    lines.push(`| catalog ${held} (chosen on ${rest}) | ${test.length} | ${f(measure(test, START))} | ${f(measure(test, w))} | ${changed(w)} |`);
+    const cur = measure(test, START);
+    const tuned = measure(test, w);
+    for (const m of ['r1', 'r5', 'mrr'] as const) {
+      byCatalog.cur[m] += cur[m] * test.length;
+      byCatalog.tuned[m] += tuned[m] * test.length;
+    }
+    byCatalog.n += test.length;
+    const rest = catalogs.filter((c) => c !== held).join('+');
+    lines.push(`| catalog ${held} (chosen on ${rest}) | ${test.length} | ${f(cur)} | ${f(tuned)} | ${changed(w)} |`);
   }
+  if (byCatalog.n) {
+    const avgC = (s: { r1: number; r5: number; mrr: number }) => ({ r1: s.r1 / byCatalog.n, r5: s.r5 / byCatalog.n, mrr: s.mrr / byCatalog.n });
+    lines.push(`| **catalogs pooled** | ${byCatalog.n} | ${f(avgC(byCatalog.cur))} | ${f(avgC(byCatalog.tuned))} | |`);
+  }
+  lines.push(...perKind);
   // The shipped weights on the same held-out parts (they were chosen after seeing every fold: a
   // check of their consistency, not a clean estimate).
-  if (process.env.SEARCH_TUNE_FROM === 'round2') {
+  if (process.env.SEARCH_TUNE_FROM === 'round2' || process.env.SEARCH_TUNE_START) {
     lines.push('', '| held-out part | n | start | shipped (data/ranking-weights.json) |', '|---|---|---|---|');
     for (let k = 0; k < folds; k++) {
       const test = order.filter((_, i) => i % folds === k);
       lines.push(`| fold ${k + 1} | ${test.length} | ${f(measure(test, START))} | ${f(measure(test, DEFAULT_WEIGHTS))} |`);
     }
-    for (const c of ['A', 'B'] as const) {
+    for (const c of catalogs) {
       const test = pool.filter((i) => i.catalog === c);
       lines.push(`| catalog ${c} | ${test.length} | ${f(measure(test, START))} | ${f(measure(test, DEFAULT_WEIGHTS))} |`);
     }

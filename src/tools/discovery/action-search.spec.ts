@@ -93,8 +93,9 @@ describe('ActionSearchIndex', () => {
       tool('okta', 'list-applications', 'List Applications', 'Lists the applications of the org.'),
       tool('docusign', 'list-signing-groups', 'List Signing Groups', 'Lists signing groups.'),
     ];
-    const without = new ActionSearchIndex(catalog, { ...DEFAULT_WEIGHTS, plain: 0 });
-    const withPlain = new ActionSearchIndex(catalog, { ...DEFAULT_WEIGHTS, plain: 0.35 });
+    // (Round 4's glosses and key coverage off, to see the plain BM25 alone.)
+    const without = new ActionSearchIndex(catalog, { ...DEFAULT_WEIGHTS, plain: 0, gloss: 0, coverage: 0 });
+    const withPlain = new ActionSearchIndex(catalog, { ...DEFAULT_WEIGHTS, plain: 0.35, gloss: 0, coverage: 0 });
     expect(without.hasPlain).toBe(false);
     expect(withPlain.hasPlain).toBe(true);
     const first = (index: ActionSearchIndex) => index.query('list the applications in single sign-on', { limit: 2 }).hits[0].tool.definition.name;
@@ -215,5 +216,52 @@ describe('ActionSearchIndex: the upstream action type', () => {
     expect(first('delete the contact')).toBe('crm_contact-sync');
     expect(first('show me the contact')).toBe('crm_contact-view');
     expect(first('create a contact')).toBe('crm_contact-entry');
+  });
+});
+
+describe('ActionSearchIndex: round 4 — WordNet glosses of key words, key coverage', () => {
+  const make = (app: string, key: string, name: string, description: string): SourceTool => {
+    const title = `Code: ${name}`;
+    return {
+      app,
+      definition: { name: `${app}_${key}`, title, description, inputSchema: { type: 'object', properties: {} }, annotations: annotationsFor(title, key, name) },
+    };
+  };
+  const CODE = [
+    make('code', 'create-pull-request', 'Create Pull Request', 'Opens a pull request.'),
+    make('code', 'decline-pull-request', 'Decline Pull Request', 'Declines a pull request.'),
+    make('code', 'merge-pull-request', 'Merge Pull Request', 'Merges a pull request.'),
+  ];
+  const first = (index: ActionSearchIndex, query: string) => index.query(query, { limit: 3 }).hits[0].tool.definition.name;
+
+  it('finds an action by the WordNet gloss of its key word ("turn down" is what "decline" means), and not without the glosses', () => {
+    expect(DEFAULT_WEIGHTS.gloss).toBeGreaterThan(0);
+    expect(first(new ActionSearchIndex(CODE), 'turn down pull request 31')).toBe('code_decline-pull-request');
+    expect(first(new ActionSearchIndex(CODE, { ...DEFAULT_WEIGHTS, gloss: 0 }), 'turn down pull request 31')).not.toBe('code_decline-pull-request');
+  });
+
+  it('weighs the glosses below the action’s own words: an exact key word still wins', () => {
+    expect(first(new ActionSearchIndex(CODE), 'merge pull request 31')).toBe('code_merge-pull-request');
+    expect(first(new ActionSearchIndex(CODE), 'decline pull request 31')).toBe('code_decline-pull-request');
+  });
+
+  it('favours the action whose key the request covers (the share of its key words the request holds)', () => {
+    const tools = [
+      make('crm', 'get-contact', 'Get Contact', 'Returns a contact with its deals.'),
+      make('crm', 'get-contact-deal-notes', 'Get Contact Deal Notes', 'Returns the notes of the deals of a contact.'),
+    ];
+    // The score of get-contact over that of get-contact-deal-notes (the factor does not depend on the order).
+    const ratio = (index: ActionSearchIndex) => {
+      const hits = index.query('get the contact', { limit: 2 }).hits;
+      const score = (name: string) => hits.find((h) => h.tool.definition.name === name)!.score;
+      return score('crm_get-contact') / score('crm_get-contact-deal-notes');
+    };
+    expect(DEFAULT_WEIGHTS.coverage).toBeGreaterThan(0);
+    const covered = ratio(new ActionSearchIndex(tools));
+    const without = ratio(new ActionSearchIndex(tools, { ...DEFAULT_WEIGHTS, coverage: 0 }));
+    // get-contact: 2 of 2 key words held (× 1 + coverage); get-contact-deal-notes: 2 of 4 (× 1 + coverage / 2).
+    const c = DEFAULT_WEIGHTS.coverage ?? 0;
+    expect(covered).toBeGreaterThan(without);
+    expect(covered / without).toBeCloseTo((1 + c) / (1 + c / 2), 2);
   });
 });

