@@ -22,7 +22,6 @@ export const SETS: Record<string, EvalSet> = {
     name: 'I (held-out, catalog D: a fourth domain from Activepieces)',
     file: 'heldout-i-queries.json',
     fixture: 'catalog-d/catalog-d.json',
-    unrun: true,
   },
-  j: { name: 'J (held-out, catalog C, written with I)', file: 'heldout-j-queries.json', fixture: 'catalog-c/catalog-c.json', unrun: true },
+  j: { name: 'J (held-out, catalog C, written with I)', file: 'heldout-j-queries.json', fixture: 'catalog-c/catalog-c.json' },
 };
