@@ -79,6 +79,15 @@ describe('read safety', () => {
     expect(asksToDestroy('unsubscribe bob from the newsletter')).toBe(true);
   });
 
+  it('reads a label before a colon as a label even when it holds a destroying word, so what follows decides', () => {
+    const ranked = [hit(voidInvoice, 1), hit(getInvoice, 0.9)];
+    // "end", "cancel" in a label that does not lead with a verb; the request after the colon reads.
+    expect(readSafe('Year-end wrap-up: I want to see invoice INV-7', ranked)[0].tool).toBe(getInvoice);
+    expect(readSafe('Quarter-end cancellations: show invoice INV-7', ranked)[0].tool).toBe(getInvoice);
+    // A head that leads with a destroying verb is still the request.
+    expect(readSafe('void it: invoice INV-7 was billed twice', ranked)[0].tool).toBe(voidInvoice);
+  });
+
   it('reads the request as the ranker does: a word of an app it names is not its verb ("Zoho Books: delete …")', () => {
     const named = (app: string, key: string, name: string) => ({
       ...tool(app, key, name),

@@ -87,11 +87,20 @@ describe('search language', () => {
     expect(weightOf('file a bug: the upload page crashes', 'upload')).toBe(PAYLOAD_WEIGHT);
   });
 
+  it('reads a short head before a colon that does not lead with a verb as a label, whatever words it holds', () => {
+    expect(analyzeQuery('Year-end wrap-up: show the open invoices').verb).toBe(stemWord('show'));
+    expect(analyzeQuery('Year-end wrap-up: show the open invoices').intent).toBe('read');
+    expect(weightOf('Year-end wrap-up: show the open invoices', 'invoices')).toBe(1);
+    // Leading with a verb, the head is the request ("please" and the like are not its lead).
+    expect(weightOf('please post in general: the build is green', 'build')).toBe(PAYLOAD_WEIGHT);
+  });
+
   it("takes no word of a named app's name for the verb, and reads the clause after a label's colon as the request", () => {
     const zoho = new Set(['zoho', 'books']);
     expect(analyzeQuery('Zoho Books: show the expense EXP-88', zoho).verb).toBe(stemWord('show'));
     expect(analyzeQuery('Zoho Books: show the expense EXP-88', zoho).intent).toBe('read');
-    expect(weightOf('Zoho Books: show the expense EXP-88', 'expense')).toBe(PAYLOAD_WEIGHT);
+    // Even without knowing the app, a head that does not lead with a verb is a label: the request follows it.
+    expect(weightOf('Zoho Books: show the expense EXP-88', 'expense')).toBe(1);
     expect(analyzeQuery('SharePoint: list item 5 of the Contracts list').verb).toBe(stemWord('list'));
     expect(analyzeQuery('SharePoint: list item 5 of the Contracts list').intent).toBe('read');
   });

@@ -295,9 +295,12 @@ export function analyzeQuery(text: string, appWords: ReadonlySet<string> = NO_WO
   if (marker && marker.index > 0) {
     const before = joined.slice(0, marker.index);
     // Only when the request before the marker says something of its own — and a colon after a
-    // label without a verb ("Vercel: remove the alias", "QBO: pull bill 88") names where, not a payload.
+    // short label that does not lead with a verb ("Vercel: remove the alias", "QBO: pull bill 88",
+    // "Month-end close: show the invoices") names where or what, not a payload; a head that leads
+    // with a verb ("file a bug: …", "post in #general: …") is the request, and the rest its payload.
     const own = words(before).filter((w) => !STOP_WORDS.has(w));
-    const label = marker[0].trimStart().startsWith(':') && own.length <= 3 && !own.some(verbLike);
+    const lead = words(before.replace(POLITE, ' ')).find((w) => !STOP_WORDS.has(w));
+    const label = marker[0].trimStart().startsWith(':') && own.length <= 3 && !(lead !== undefined && verbLike(lead));
     if (own.length > 0 && !label) {
       head = before;
       payload = joined.slice(marker.index + marker[0].length);
