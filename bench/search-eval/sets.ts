@@ -24,7 +24,7 @@ export const SETS: Record<string, EvalSet> = {
     fixture: 'catalog-d/catalog-d.json',
   },
   j: { name: 'J (held-out, catalog C, written with I)', file: 'heldout-j-queries.json', fixture: 'catalog-c/catalog-c.json' },
-  k1: { name: 'K1 (held-out batch K, catalog D)', file: 'heldout-k1-queries.json', fixture: 'catalog-d/catalog-d.json', unrun: true },
-  k2: { name: 'K2 (held-out batch K, catalog B)', file: 'heldout-k2-queries.json', fixture: 'catalog-b/catalog-b.json', unrun: true },
-  k3: { name: 'K3 (held-out batch K, catalog C)', file: 'heldout-k3-queries.json', fixture: 'catalog-c/catalog-c.json', unrun: true },
+  k1: { name: 'K1 (held-out batch K, catalog D)', file: 'heldout-k1-queries.json', fixture: 'catalog-d/catalog-d.json' },
+  k2: { name: 'K2 (held-out batch K, catalog B)', file: 'heldout-k2-queries.json', fixture: 'catalog-b/catalog-b.json' },
+  k3: { name: 'K3 (held-out batch K, catalog C)', file: 'heldout-k3-queries.json', fixture: 'catalog-c/catalog-c.json' },
 };
