@@ -1,5 +1,5 @@
 import type { SourceTool } from '../tool-source';
-import { analyzeQuery, operationsOf, PAYLOAD_WEIGHT, stemWord, words } from './search-language';
+import { analyzeQuery, operationsOf, stemWord, words } from './search-language';
 import kinds from './data/action-kinds.json';
 
 /** What running an action does: reads, writes, or destroys (deletes, voids, cancels, unsubscribes…). */
@@ -48,12 +48,13 @@ export function upstreamOperationOf(tool: SourceTool): string | undefined {
 const DESTROYING = new Set([...operationsOf(stemWord('delete')), ...operationsOf(stemWord('cancel'))]);
 
 /**
- * Whether a request asks to destroy something: one of its own words (not the payload of a message
- * or a title) deletes, cancels, voids, unsubscribes… A request that does not may still find a
- * destructive action, but never first. `appWords`: words of the apps it names (not its verb).
+ * Whether a request asks to destroy something: the verb it leads with, or one a clause of its own
+ * (not the payload of a message or a title) leads with, deletes, cancels, voids, unsubscribes… A
+ * word in any other place describes a thing ("include cancelled ones", "the deletion log"). A request
+ * that does not may still find a destructive action, but never first. `appWords`: words of the
+ * apps it names (not its verb).
  */
 export function asksToDestroy(query: string, appWords?: ReadonlySet<string>): boolean {
-  return analyzeQuery(query, appWords).terms.some(
-    (t) => t.weight > PAYLOAD_WEIGHT && (DESTRUCTIVE_VERBS.has(t.stem) || operationsOf(t.stem).some((c) => DESTROYING.has(c))),
-  );
+  const { verb, leads } = analyzeQuery(query, appWords);
+  return [...(verb === undefined ? [] : [verb]), ...leads].some((stem) => DESTRUCTIVE_VERBS.has(stem) || operationsOf(stem).some((c) => DESTROYING.has(c)));
 }

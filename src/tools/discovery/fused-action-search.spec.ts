@@ -79,6 +79,18 @@ describe('read safety', () => {
     expect(asksToDestroy('unsubscribe bob from the newsletter')).toBe(true);
   });
 
+  it('takes a destroying word for what the request asks only where a verb stands (its verb, a clause lead), not where it describes a thing', () => {
+    const ranked = [hit(voidInvoice, 1), hit(listInvoices, 0.9)];
+    expect(readSafe('which invoices are due this week? include the voided ones', ranked)[0].tool).toBe(listInvoices);
+    expect(asksToDestroy('show the deletion log of the workspace')).toBe(false);
+    expect(asksToDestroy('export every cancelled subscription to a sheet')).toBe(false);
+    // In verb position it still asks: a clause's lead, a verb after "please", a second clause.
+    expect(asksToDestroy('ban user 42 from the server')).toBe(true);
+    expect(asksToDestroy('please revoke the API key of the intern')).toBe(true);
+    expect(asksToDestroy('Bob left: remove him from the channel')).toBe(true);
+    expect(readSafe('which invoices are wrong? void INV-7', ranked)[0].tool).toBe(voidInvoice);
+  });
+
   it('reads a label before a colon as a label even when it holds a destroying word, so what follows decides', () => {
     const ranked = [hit(voidInvoice, 1), hit(getInvoice, 0.9)];
     // "end", "cancel" in a label that does not lead with a verb; the request after the colon reads.

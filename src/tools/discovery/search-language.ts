@@ -230,6 +230,8 @@ export interface QueryAnalysis {
   intent?: 'read' | 'write';
   /** Whether the thing it is about is one ("the deal") or many ("the orders"). */
   number?: 'one' | 'many';
+  /** The words (stems) the request's own clauses lead with ("ban Bob, then delete the folder"): what it asks to do. */
+  leads: string[];
 }
 
 /** Words before the verb of a request that say nothing of it. */
@@ -333,12 +335,14 @@ export function analyzeQuery(text: string, appWords: ReadonlySet<string> = NO_WO
   const clauses = head.split(/[,;:.!?()]+|\bthen\b/).map((c) => words(c.replace(POLITE, ' ')));
   let verb: string | undefined;
   let imperative = false;
+  const leads: string[] = [];
   for (const ws of clauses) {
     const w = ws[0];
-    if (w === undefined || STOP_WORDS.has(w) || !verbLike(w)) continue;
+    if (w === undefined || STOP_WORDS.has(w) || appWords.has(w)) continue;
+    leads.push(stemWord(w));
+    if (imperative || !verbLike(w)) continue;
     verb = stemWord(w);
     imperative = true;
-    break;
   }
   if (verb === undefined) {
     for (const ws of clauses) {
@@ -370,7 +374,7 @@ export function analyzeQuery(text: string, appWords: ReadonlySet<string> = NO_WO
   // The number of the first thing the request names after its verb.
   const thing = headWords.find((w) => CONCEPTS.thingStems.has(stemWord(w)) && stemWord(w) !== verb && !operationsOf(stemWord(w)).length);
   const number = thing === undefined ? undefined : /[^s]s$/.test(thing) && stemWord(thing) !== thing ? 'many' : 'one';
-  return { terms: [...out].map(([stem, weight]) => ({ stem, weight })), verb, intent, number };
+  return { terms: [...out].map(([stem, weight]) => ({ stem, weight })), verb, intent, number, leads };
 }
 
 /** Whether a query asks to read or to change something. */
