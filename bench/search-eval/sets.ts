@@ -27,13 +27,12 @@ export const SETS: Record<string, EvalSet> = {
   k1: { name: 'K1 (held-out batch K, catalog D)', file: 'heldout-k1-queries.json', fixture: 'catalog-d/catalog-d.json' },
   k2: { name: 'K2 (held-out batch K, catalog B)', file: 'heldout-k2-queries.json', fixture: 'catalog-b/catalog-b.json' },
   k3: { name: 'K3 (held-out batch K, catalog C)', file: 'heldout-k3-queries.json', fixture: 'catalog-c/catalog-c.json' },
-  l1: { name: 'L1 (held-out batch L, catalog D)', file: 'heldout-l1-queries.json', fixture: 'catalog-d/catalog-d.json', unrun: true },
-  l2: { name: 'L2 (held-out batch L, catalog B)', file: 'heldout-l2-queries.json', fixture: 'catalog-b/catalog-b.json', unrun: true },
-  l3: { name: 'L3 (held-out batch L, catalog C)', file: 'heldout-l3-queries.json', fixture: 'catalog-c/catalog-c.json', unrun: true },
+  l1: { name: 'L1 (held-out batch L, catalog D)', file: 'heldout-l1-queries.json', fixture: 'catalog-d/catalog-d.json' },
+  l2: { name: 'L2 (held-out batch L, catalog B)', file: 'heldout-l2-queries.json', fixture: 'catalog-b/catalog-b.json' },
+  l3: { name: 'L3 (held-out batch L, catalog C)', file: 'heldout-l3-queries.json', fixture: 'catalog-c/catalog-c.json' },
   l4: {
     name: 'L4 (held-out batch L, catalog A)',
     file: 'heldout-l4-queries.json',
     fixture: '../../test/emulator/fixtures/search-workspace.json',
-    unrun: true,
   },
 };
