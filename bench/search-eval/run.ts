@@ -28,7 +28,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { actionKind } from '../../src/tools/discovery/action-kind';
 import { ActionSearchIndex, DEFAULT_WEIGHTS, type RankingWeights } from '../../src/tools/discovery/action-search';
-import { readSafe } from '../../src/tools/discovery/fused-action-search';
+import { readSafe, safeTop, SEARCH_DEPTH } from '../../src/tools/discovery/fused-action-search';
 import type { SourceTool } from '../../src/tools/tool-source';
 import type { Fixture } from '../../test/emulator/fixture.types';
 import { generateFixture } from '../../test/emulator/generate';
@@ -64,10 +64,12 @@ function ours(tools: readonly SourceTool[]) {
     ? { ...DEFAULT_WEIGHTS, ...(JSON.parse(process.env.SEARCH_EVAL_WEIGHTS) as Partial<RankingWeights>) }
     : undefined;
   const index = new ActionSearchIndex(tools, trial);
+  // As FusedActionSearch answers with the local ranker alone: read SEARCH_DEPTH deep, the first 10 in the safety order.
   return (q: Query) =>
-    readSafe(
+    safeTop(
       q.query,
-      index.query(q.query, { apps: q.apps, limit: 10 }).hits.map((h) => ({ tool: h.tool, score: h.score })),
+      index.query(q.query, { apps: q.apps, limit: SEARCH_DEPTH }).hits.map((h) => ({ tool: h.tool, score: h.score })),
+      10,
     ).map((h) => h.tool);
 }
 
@@ -419,9 +421,10 @@ function costReport(): string[] {
       for (const text of texts) {
         started = performance.now();
         const cpuStart = process.cpuUsage();
-        readSafe(
+        safeTop(
           text,
-          index.query(text, { limit: 10 }).hits.map((h) => ({ tool: h.tool, score: h.score })),
+          index.query(text, { limit: SEARCH_DEPTH }).hits.map((h) => ({ tool: h.tool, score: h.score })),
+          10,
         );
         const used = process.cpuUsage(cpuStart);
         if (round > 0) {

@@ -91,6 +91,19 @@ describe('read safety', () => {
     expect(readSafe('which invoices are wrong? void INV-7', ranked)[0].tool).toBe(voidInvoice);
   });
 
+  it('with the local ranker alone, a read request gets a non-destructive action first even when the limit best are all destructive', async () => {
+    // Many delete actions that match a read request's words better than the one action that reads.
+    const deletes = Array.from({ length: 12 }, (_, i) => tool(`app${i}`, 'delete-replica', 'Delete Replica', 'Deletes a replica.'));
+    const events = tool('cloud', 'list-database-events', 'List Database Events', 'Lists the events of a database cluster.');
+    const view = viewOf([...deletes, events]);
+    const query = 'I think someone deleted a replica of the cluster - what went on?';
+    const local = new LocalActionSearch(new SearchIndexCache({ maxEntries: 4, maxBytes: 1e8 }));
+    expect(local.searchNow(view, { query, limit: 5 }).hits.every((h) => actionKind(h.tool) === 'destructive')).toBe(true);
+    const { hits } = await new FusedActionSearch(local).search(searchContext(), view, { query, limit: 5 });
+    expect(hits).toHaveLength(5);
+    expect(hits[0].tool.definition.name).toBe('cloud_list-database-events');
+  });
+
   it('reads a label before a colon as a label even when it holds a destroying word, so what follows decides', () => {
     const ranked = [hit(voidInvoice, 1), hit(getInvoice, 0.9)];
     // "end", "cancel" in a label that does not lead with a verb; the request after the colon reads.

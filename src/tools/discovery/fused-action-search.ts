@@ -9,8 +9,12 @@ import { analyzeQuery } from './search-language';
 
 /** Reciprocal rank fusion's constant (Cormack et al., 2009): damps the weight of the very first ranks. */
 export const RRF_K = 60;
-/** How deep each ranking is read for fusion. */
-const FUSION_DEPTH = 50;
+/**
+ * How deep each ranking is read, for fusion and for the safety order: a request that does not ask
+ * to destroy gets its first non-destructive hit first even when the `limit` best are all destructive
+ * (a read request that mentions "deleted" or "cancelled" things matches delete and cancel actions).
+ */
+export const SEARCH_DEPTH = 50;
 
 /**
  * Reciprocal rank fusion: each list gives an action 1 / (k + rank); the sums decide, scaled so the
@@ -59,6 +63,19 @@ export function readSafe(query: string, hits: readonly RankedAction[]): RankedAc
 }
 
 /**
+ * The first `limit` of a ranking read deeper (`SEARCH_DEPTH`), in the safety order: `readSafe` of the
+ * first `limit`, as before; only when all of them destroy and the request does not ask to, the best
+ * action further down that does not destroy comes first (the others keep their order).
+ */
+export function safeTop(query: string, hits: readonly RankedAction[], limit: number): RankedAction[] {
+  const top = readSafe(query, hits.slice(0, limit));
+  if (top.length === 0 || actionKind(top[0].tool) !== 'destructive' || hits.length <= limit) return top;
+  const deeper = readSafe(query, hits)[0];
+  if (actionKind(deeper.tool) === 'destructive') return top;
+  return readSafe(query, [...hits.slice(0, Math.max(0, limit - 1)), deeper]);
+}
+
+/**
  * The `ActionSearch` of the application: the local ranker, fused (reciprocal rank fusion) with every
  * enabled `ActionSearchProvider` found at start-up (embeddings, Integration.app's own search, a
  * team's own). A provider that fails or answers late is left out of that search; with none enabled
@@ -91,11 +108,11 @@ export class FusedActionSearch extends ActionSearch implements OnApplicationBoot
   }
 
   async search(ctx: ToolContext, view: ToolView, request: ActionSearchRequest): Promise<ActionSearchResult> {
+    const deep = { ...request, limit: Math.max(request.limit, SEARCH_DEPTH) };
     if (this.providers.length === 0) {
-      const { hits, total } = this.local.searchNow(view, request);
-      return { hits: readSafe(request.query, hits), total };
+      const { hits, total } = this.local.searchNow(view, deep);
+      return { hits: safeTop(request.query, hits, request.limit), total };
     }
-    const deep = { ...request, limit: Math.max(request.limit, FUSION_DEPTH) };
     const local = this.local.searchNow(view, deep);
     const others = await Promise.all(
       this.providers.map((p) =>
