@@ -7,6 +7,7 @@
  * Options (env): BENCH_CONNECTIONS (24), BENCH_ACTIONS (30), BENCH_LATENCY_MS (20),
  * BENCH_CONCURRENCY (32), BENCH_DURATION_S (10), BENCH_WARMUP_S (2, tools/call not counted), BENCH_IDLE_SESSIONS (10000), BENCH_RUNS (15),
  * BENCH_SERVER_ENTRY (dist/main.js; point it at another build to compare two versions),
+ * BENCH_TOOL (the tool the calls run; default: the first by name of the list actions without arguments),
  * BENCH_AB (another build's dist/main.js: both builds measured alternately, BENCH_AB_ROUNDS (3) runs
  * each, in one run of this script, with the medians and ratios printed; no memory step),
  * BENCH_SERVER_CPU (unset; a CPU number pins the server there, run the bench itself with `taskset -c <other>`),
@@ -268,10 +269,21 @@ async function measure(emulator: EmulatorProcess, entry: string): Promise<Record
 
     // 4. tools/call throughput with CONCURRENCY in flight.
     const sessions = await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => openSession(base, tokens[i % RUNS])));
-    const toolName = (await post(base, tokens[0], { jsonrpc: '2.0', id: 3, method: 'tools/list' }, sessions[0])).json.result.tools.find(
-      (t: { name: string; inputSchema: { required?: string[] } }) => !(t.inputSchema.required ?? []).length,
-    )?.name;
-    if (!toolName) throw new Error('no tool without required arguments');
+    // The same action whatever order a build lists its tools in (builds compared in an A/B must run
+    // the same upstream action): BENCH_TOOL, else the first by name of the list actions that need no
+    // argument (the emulator's generated list actions all answer alike).
+    const callable = (
+      (await post(base, tokens[0], { jsonrpc: '2.0', id: 3, method: 'tools/list' }, sessions[0])).json.result.tools as Array<{
+        name: string;
+        inputSchema: { required?: string[] };
+      }>
+    )
+      .filter((t) => !(t.inputSchema.required ?? []).length)
+      .map((t) => t.name)
+      .sort();
+    const toolName = process.env.BENCH_TOOL ?? callable.find((name) => /_list-/.test(name)) ?? callable[0];
+    if (!toolName || !callable.includes(toolName)) throw new Error(`no tool ${toolName ?? ''} without required arguments`);
+    process.stderr.write(`${entry}: calls ${toolName}\n`);
     /**
      * CONCURRENCY loops, one per session, calling the tool back to back for `seconds`; `stateless`:
      * the same calls as 2026-07-28 requests (no session, `_meta` and the revision's headers).
