@@ -35,13 +35,12 @@ export const SETS: Record<string, EvalSet> = {
     file: 'heldout-l4-queries.json',
     fixture: '../../test/emulator/fixtures/search-workspace.json',
   },
-  m1: { name: 'M1 (held-out batch M, catalog D)', file: 'heldout-m1-queries.json', fixture: 'catalog-d/catalog-d.json', unrun: true },
-  m2: { name: 'M2 (held-out batch M, catalog B)', file: 'heldout-m2-queries.json', fixture: 'catalog-b/catalog-b.json', unrun: true },
-  m3: { name: 'M3 (held-out batch M, catalog C)', file: 'heldout-m3-queries.json', fixture: 'catalog-c/catalog-c.json', unrun: true },
+  m1: { name: 'M1 (held-out batch M, catalog D)', file: 'heldout-m1-queries.json', fixture: 'catalog-d/catalog-d.json' },
+  m2: { name: 'M2 (held-out batch M, catalog B)', file: 'heldout-m2-queries.json', fixture: 'catalog-b/catalog-b.json' },
+  m3: { name: 'M3 (held-out batch M, catalog C)', file: 'heldout-m3-queries.json', fixture: 'catalog-c/catalog-c.json' },
   m4: {
     name: 'M4 (held-out batch M, catalog A)',
     file: 'heldout-m4-queries.json',
     fixture: '../../test/emulator/fixtures/search-workspace.json',
-    unrun: true,
   },
 };
