@@ -15,6 +15,7 @@ import { startEmulator } from '../test/emulator/emulator';
 import { generateFixture } from '../test/emulator/generate';
 import { rawInitialize, rawPost } from '../test/support/mcp-client';
 import { freePort } from '../test/support/server-process';
+import { benchTool } from './bench-tool';
 const H = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'MCP-Protocol-Version': '2025-06-18' };
 (async () => {
   const fixture = generateFixture({ customers: 2, connections: 20, actionsPerIntegration: 30 });
@@ -62,9 +63,10 @@ const H = { 'Content-Type': 'application/json', Accept: 'application/json, text/
   const auth = { ...H, Authorization: `Bearer ${token}` };
   const sid = await rawInitialize(`http://127.0.0.1:${port}`, token);
   const tl = (await rawPost(`http://127.0.0.1:${port}`, { jsonrpc: '2.0', id: 2, method: 'tools/list' }, { ...auth, 'Mcp-Session-Id': sid })).json as {
-    result: { tools: Array<{ name: string }> };
+    result: { tools: Array<{ name: string; inputSchema?: { required?: string[] } }> };
   };
-  const name = tl.result.tools[0].name;
+  // The same action on every build (bench-tool.ts).
+  const name = benchTool(tl.result.tools);
   const stateless = process.env.PROF_ERA === '2026';
   const meta = {
     'io.modelcontextprotocol/protocolVersion': '2026-07-28',

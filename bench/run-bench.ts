@@ -20,6 +20,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../test/support/server-process';
+import { benchTool } from './bench-tool';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const CONNECTIONS = env('BENCH_CONNECTIONS', 24);
@@ -269,20 +270,8 @@ async function measure(emulator: EmulatorProcess, entry: string): Promise<Record
 
     // 4. tools/call throughput with CONCURRENCY in flight.
     const sessions = await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => openSession(base, tokens[i % RUNS])));
-    // The same action whatever order a build lists its tools in (builds compared in an A/B must run
-    // the same upstream action): BENCH_TOOL, else the first by name of the list actions that need no
-    // argument (the emulator's generated list actions all answer alike).
-    const callable = (
-      (await post(base, tokens[0], { jsonrpc: '2.0', id: 3, method: 'tools/list' }, sessions[0])).json.result.tools as Array<{
-        name: string;
-        inputSchema: { required?: string[] };
-      }>
-    )
-      .filter((t) => !(t.inputSchema.required ?? []).length)
-      .map((t) => t.name)
-      .sort();
-    const toolName = process.env.BENCH_TOOL ?? callable.find((name) => /_list-/.test(name)) ?? callable[0];
-    if (!toolName || !callable.includes(toolName)) throw new Error(`no tool ${toolName ?? ''} without required arguments`);
+    // The same action on every build (bench-tool.ts).
+    const toolName = benchTool((await post(base, tokens[0], { jsonrpc: '2.0', id: 3, method: 'tools/list' }, sessions[0])).json.result.tools);
     process.stderr.write(`${entry}: calls ${toolName}\n`);
     /**
      * CONCURRENCY loops, one per session, calling the tool back to back for `seconds`; `stateless`:
