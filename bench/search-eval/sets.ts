@@ -43,13 +43,12 @@ export const SETS: Record<string, EvalSet> = {
     file: 'heldout-m4-queries.json',
     fixture: '../../test/emulator/fixtures/search-workspace.json',
   },
-  n1: { name: 'N1 (held-out batch N, catalog D)', file: 'heldout-n1-queries.json', fixture: 'catalog-d/catalog-d.json', unrun: true },
-  n2: { name: 'N2 (held-out batch N, catalog B)', file: 'heldout-n2-queries.json', fixture: 'catalog-b/catalog-b.json', unrun: true },
-  n3: { name: 'N3 (held-out batch N, catalog C)', file: 'heldout-n3-queries.json', fixture: 'catalog-c/catalog-c.json', unrun: true },
+  n1: { name: 'N1 (held-out batch N, catalog D)', file: 'heldout-n1-queries.json', fixture: 'catalog-d/catalog-d.json' },
+  n2: { name: 'N2 (held-out batch N, catalog B)', file: 'heldout-n2-queries.json', fixture: 'catalog-b/catalog-b.json' },
+  n3: { name: 'N3 (held-out batch N, catalog C)', file: 'heldout-n3-queries.json', fixture: 'catalog-c/catalog-c.json' },
   n4: {
     name: 'N4 (held-out batch N, catalog A)',
     file: 'heldout-n4-queries.json',
     fixture: '../../test/emulator/fixtures/search-workspace.json',
-    unrun: true,
   },
 };
