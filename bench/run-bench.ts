@@ -7,6 +7,7 @@
  * Options (env): BENCH_CONNECTIONS (24), BENCH_ACTIONS (30), BENCH_LATENCY_MS (20),
  * BENCH_CONCURRENCY (32), BENCH_DURATION_S (10), BENCH_WARMUP_S (2, tools/call not counted), BENCH_IDLE_SESSIONS (10000), BENCH_RUNS (15),
  * BENCH_SERVER_ENTRY (dist/main.js; point it at another build to compare two versions),
+ * BENCH_PAUSE_MS (0: a pause between the cold and the warm step),
  * BENCH_TOOL (the tool the calls run; default: the first by name of the list actions without arguments),
  * BENCH_AB (another build's dist/main.js: both builds measured alternately, BENCH_AB_ROUNDS (3) runs
  * each, in one run of this script, with the medians and ratios printed; no memory step),
@@ -34,6 +35,7 @@ const RUNS = env('BENCH_RUNS', 15);
 /** Another build's `dist/main.js`: measured alternately with this one, ratios printed (the A/B of issue #21). */
 const AB_BUILD = process.env.BENCH_AB;
 const AB_ROUNDS = env('BENCH_AB_ROUNDS', 3);
+const PAUSE_MS = env('BENCH_PAUSE_MS', 0);
 
 const HEADERS = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'MCP-Protocol-Version': '2025-06-18' };
 const INIT = {
@@ -252,6 +254,8 @@ async function measure(emulator: EmulatorProcess, entry: string): Promise<Record
     results.cold_open_list_ms_median = +median(cold).toFixed(1);
     results.cold_open_list_ms_p95 = +pct(cold, 95).toFixed(1);
 
+    // BENCH_PAUSE_MS: time for what a build does in the background after the cold step to finish.
+    if (PAUSE_MS > 0) await new Promise((r) => setTimeout(r, PAUSE_MS));
     // 2. Warm: a new session of a customer whose catalog is cached.
     const warm: number[] = [];
     for (let i = 0; i < Math.max(50, RUNS); i++) warm.push((await openAndList(base, tokens[0])).ms);
