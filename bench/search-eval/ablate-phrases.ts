@@ -9,13 +9,9 @@ import { join } from 'node:path';
 import type { ActionSearchIndex } from '../../src/tools/discovery/action-search';
 import type { Fixture } from '../../test/emulator/fixture.types';
 import { catalogOf } from './catalog';
+import type { EvalQuery } from './sets';
 
-interface Query {
-  id: string;
-  query: string;
-  apps?: string[];
-  acceptable: string[];
-}
+type Query = EvalQuery;
 
 const phrases = require('../../src/tools/discovery/data/phrases.json') as { phrases: Array<[string, string]> };
 const original = [...phrases.phrases];

@@ -14,15 +14,9 @@ import { analyzeQuery, conceptsOf, stemWord, words } from '../../src/tools/disco
 import type { SourceTool } from '../../src/tools/tool-source';
 import type { Fixture } from '../../test/emulator/fixture.types';
 import { catalogOf } from './catalog';
-import { SETS } from './sets';
+import { type EvalQuery, SETS } from './sets';
 
-interface Query {
-  id: string;
-  kind: string;
-  query: string;
-  apps?: string[];
-  acceptable: string[];
-}
+type Query = EvalQuery;
 
 function tokensOf(tool: SourceTool): Set<string> {
   const props = Object.keys((tool.definition.inputSchema as { properties?: object }).properties ?? {});

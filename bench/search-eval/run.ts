@@ -34,18 +34,9 @@ import type { Fixture } from '../../test/emulator/fixture.types';
 import { generateFixture } from '../../test/emulator/generate';
 import { catalogOf, plainBm25 } from './catalog';
 import type { FusedEval, FusedRanking } from './fused-eval';
-import { type EvalSet, SETS } from './sets';
+import { type EvalQuery, type EvalSet, SETS } from './sets';
 
-interface Query {
-  id: string;
-  kind: string;
-  query: string;
-  apps?: string[];
-  acceptable: string[];
-  /** Set B: whether the request reads or writes, and whether it names the app. */
-  intent?: 'read' | 'write';
-  namedApp?: boolean;
-}
+type Query = EvalQuery;
 
 /** Plain BM25 over the same text, nothing else. */
 function baseline(tools: readonly SourceTool[]) {

@@ -25,15 +25,9 @@ import { ActionSearchIndex, DEFAULT_WEIGHTS, RankingWeights } from '../../src/to
 import { readSafe } from '../../src/tools/discovery/fused-action-search';
 import type { Fixture } from '../../test/emulator/fixture.types';
 import { catalogOf } from './catalog';
-import { SETS } from './sets';
+import { type EvalQuery, SETS } from './sets';
 
-interface Query {
-  id: string;
-  kind: string;
-  query: string;
-  apps?: string[];
-  acceptable: string[];
-}
+type Query = EvalQuery;
 
 type Catalog = 'A' | 'B' | 'C';
 /** The catalog each fixture is: A the dev workspace, B NangoHQ's, C Activepieces'. */

@@ -1,5 +1,5 @@
 import type { SourceTool } from '../tool-source';
-import { analyzeQuery, operationsOf, stemWord, words } from './search-language';
+import { analyzeQuery, operationsOf, type QueryAnalysis, stemWord, words } from './search-language';
 import kinds from './data/action-kinds.json';
 
 /** What running an action does: reads, writes, or destroys (deletes, voids, cancels, unsubscribes…). */
@@ -55,6 +55,10 @@ const DESTROYING = new Set([...operationsOf(stemWord('delete')), ...operationsOf
  * apps it names (not its verb).
  */
 export function asksToDestroy(query: string, appWords?: ReadonlySet<string>): boolean {
-  const { verb, leads } = analyzeQuery(query, appWords);
+  return destroysIn(analyzeQuery(query, appWords));
+}
+
+/** `asksToDestroy` of a request already analyzed. */
+export function destroysIn({ verb, leads }: Pick<QueryAnalysis, 'verb' | 'leads'>): boolean {
   return [...(verb === undefined ? [] : [verb]), ...leads].some((stem) => DESTRUCTIVE_VERBS.has(stem) || operationsOf(stem).some((c) => DESTROYING.has(c)));
 }

@@ -29,6 +29,15 @@ function tool(app: string, key: string, name: string, description = '', props: s
   };
 }
 
+/** A tool of an app whose display name is not in APPS (no input fields). */
+function named(app: string, appTitle: string, key: string, name: string, description: string): SourceTool {
+  const title = `${appTitle}: ${name}`;
+  return {
+    app,
+    definition: { name: `${app}_${key}`, title, description, inputSchema: { type: 'object', properties: {} }, annotations: annotationsFor(title, key, name) },
+  };
+}
+
 const TOOLS: SourceTool[] = [
   tool('gmail', 'send-email', 'Send Email', 'Sends an email message.', ['to', 'subject', 'body']),
   tool('gmail', 'list-emails', 'List Emails', 'Lists messages in the mailbox.'),
@@ -154,13 +163,6 @@ describe('ActionSearchIndex', () => {
 });
 
 describe('ActionSearchIndex: app names that are ordinary words', () => {
-  const named = (app: string, appTitle: string, key: string, name: string, description: string): SourceTool => {
-    const title = `${appTitle}: ${name}`;
-    return {
-      app,
-      definition: { name: `${app}_${key}`, title, description, inputSchema: { type: 'object', properties: {} }, annotations: annotationsFor(title, key, name) },
-    };
-  };
   const index = new ActionSearchIndex([
     named('box', 'Box', 'list-files', 'List Files', 'Lists files in a folder.'),
     named('box', 'Box', 'create-user', 'Create User', 'Creates a user.'),
@@ -197,13 +199,6 @@ describe('ActionSearchIndex: app names that are ordinary words', () => {
 });
 
 describe('ActionSearchIndex: app initials', () => {
-  const named = (app: string, appTitle: string, key: string, name: string, description: string): SourceTool => {
-    const title = `${appTitle}: ${name}`;
-    return {
-      app,
-      definition: { name: `${app}_${key}`, title, description, inputSchema: { type: 'object', properties: {} }, annotations: annotationsFor(title, key, name) },
-    };
-  };
   const index = new ActionSearchIndex([
     named('google-bigquery', 'Google BigQuery', 'insert-rows', 'Insert Rows', 'Inserts rows into a table.'),
     named('airtable', 'Airtable', 'create-records', 'Create Records', 'Inserts rows (records) into a table.'),

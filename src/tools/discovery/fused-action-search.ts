@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import type { ToolContext, ToolView } from '../tool-source';
-import { actionKind, asksToDestroy } from './action-kind';
+import { actionKind, destroysIn } from './action-kind';
 import { ActionSearch, ActionSearchProvider, ActionSearchRequest, ActionSearchResult, RankedAction } from '../action-search.port';
 import { appWordsIn } from './action-search';
 import { LocalActionSearch } from './local-action-search';
@@ -50,7 +50,8 @@ export function readSafe(query: string, hits: readonly RankedAction[]): RankedAc
     query,
     hits.map((h) => h.tool),
   );
-  if (analyzeQuery(query, appWords).intent !== 'read' && asksToDestroy(query, appWords)) return [...hits];
+  const analysis = analyzeQuery(query, appWords);
+  if (analysis.intent !== 'read' && destroysIn(analysis)) return [...hits];
   const kept = hits.filter((h) => actionKind(h.tool) !== 'destructive');
   if (kept.length === 0 || kept.length === hits.length) return [...hits];
   const ordered = [...kept, ...hits.filter((h) => actionKind(h.tool) === 'destructive')];
