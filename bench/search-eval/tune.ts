@@ -64,6 +64,12 @@ const GRID: Partial<Record<keyof RankingWeights, number[]>> = {
   plain: [0, 0.1, 0.2, 0.35, 0.5, 0.75, 1],
   gloss: [0, 0.05, 0.1, 0.2, 0.35, 0.5],
   coverage: [0, 0.1, 0.2, 0.35, 0.5, 0.75],
+  // Round 5's trials, each off (0) in the shipped weights: run one at a time with SEARCH_TUNE_FACTORS.
+  proximity: [0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5],
+  rrf: [0, 0.1, 0.25, 0.5, 0.75, 1],
+  rrfK: [20, 40, 60],
+  verbRelation: [0, 0.05, 0.1, 0.2, 0.35],
+  headNoun: [0, 0.05, 0.1, 0.2, 0.35, 0.5],
 };
 const FACTORS = process.env.SEARCH_TUNE_FACTORS?.split(',').map((f) => f.trim());
 for (const key of Object.keys(GRID) as Array<keyof RankingWeights>) if (FACTORS && !FACTORS.includes(key)) delete GRID[key];
@@ -83,7 +89,13 @@ function indexOf(catalog: Catalog): ActionSearchIndex {
     // Built with every part a searched factor may switch on (an index holds the plain BM25 and the
     // glosses only when their weight is not 0).
     const on = (key: keyof RankingWeights) => key in GRID || ((START[key] as number | undefined) ?? 0) > 0;
-    index = new ActionSearchIndex(tools, { ...DEFAULT_WEIGHTS, plain: 1, gloss: on('gloss') ? 1 : 0 });
+    index = new ActionSearchIndex(tools, {
+      ...DEFAULT_WEIGHTS,
+      plain: 1,
+      gloss: on('gloss') ? 1 : 0,
+      proximity: on('proximity') ? 1 : 0,
+      headNoun: on('headNoun') ? 1 : 0,
+    });
     indexes.set(catalog, index);
   }
   return index;
