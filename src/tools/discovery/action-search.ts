@@ -113,6 +113,12 @@ export interface RankingWeights {
    * verb — the action's key or title holds, by stem or concept).
    */
   headNoun?: number;
+  /**
+   * Description length (round 5 trial; 0: the whole description): the ranker's index holds only the
+   * description's first this many words — what an action does, said first, without the long tail of
+   * notes and field lists that BM25's length normalisation only partly offsets. Read when the index is built.
+   */
+  descriptionWords?: number;
 }
 
 export const DEFAULT_WEIGHTS: RankingWeights = WEIGHTS.weights;
@@ -144,6 +150,11 @@ function relatedVerbsOf(stemmed: string): ReadonlySet<string> | undefined {
     verbRelations = out;
   }
   return verbRelations.get(stemmed);
+}
+
+/** A text's first `count` words (all of it at 0). */
+function firstWords(text: string, count: number): string {
+  return count > 0 ? text.split(/\s+/).slice(0, count).join(' ') : text;
 }
 
 /** Positions of each stem in a text's content words (at most PROXIMITY_FIELD_WORDS). */
@@ -452,7 +463,7 @@ export class ActionSearchIndex {
         title: actionTitle(tool),
         app: `${tool.app ?? ''} ${appName(tool)}`,
         domain: appDomainOf(tool.app ?? ''),
-        description: tool.definition.description ?? '',
+        description: firstWords(tool.definition.description ?? '', weights.descriptionWords ?? 0),
         props: propertyNames(tool.definition.inputSchema).join(' '),
         propsText: propertyDescriptions(tool.definition.inputSchema),
         gloss: glosses?.[id] ?? '',
@@ -628,7 +639,7 @@ export class ActionSearchIndex {
           .map(({ tool, id }) => ({ tool, id, score: prior(id) }));
       } else {
         const boost = { ...w.boost, gloss: w.gloss ?? 0 };
-        const memoKey = `${[...(narrowed ?? [])].join(',')}|${JSON.stringify(boost)}`;
+        const memoKey = `${[...(narrowed ?? [])].join(',')}|${JSON.stringify(boost)}|${this.weights.descriptionWords ?? 0}`;
         const results: SearchResult[] =
           options.memo?.get(memoKey) ??
           this.search.search(queryTerms.join(' '), {
