@@ -48,13 +48,14 @@ function baseline(tools: readonly SourceTool[]) {
       .map((r) => tools[r.id as number]);
 }
 
+/** SEARCH_EVAL_WEIGHTS (JSON merged into the shipped weights): a trial of other weights, never the default. */
+function trialWeights(): RankingWeights | undefined {
+  return process.env.SEARCH_EVAL_WEIGHTS ? { ...DEFAULT_WEIGHTS, ...(JSON.parse(process.env.SEARCH_EVAL_WEIGHTS) as Partial<RankingWeights>) } : undefined;
+}
+
 /** The server's ranking, as `search-actions` gives it with the local ranker alone. */
 function ours(tools: readonly SourceTool[]) {
-  // SEARCH_EVAL_WEIGHTS (JSON merged into the shipped weights): a trial of other weights, never the default.
-  const trial = process.env.SEARCH_EVAL_WEIGHTS
-    ? { ...DEFAULT_WEIGHTS, ...(JSON.parse(process.env.SEARCH_EVAL_WEIGHTS) as Partial<RankingWeights>) }
-    : undefined;
-  const index = new ActionSearchIndex(tools, trial);
+  const index = new ActionSearchIndex(tools, trialWeights());
   // As FusedActionSearch answers with the local ranker alone: read SEARCH_DEPTH deep, the first 10 in the safety order.
   return (q: Query) =>
     safeTop(
@@ -402,7 +403,8 @@ function costReport(): string[] {
   };
   const big = catalogOf(merged);
   let started = performance.now();
-  const index = new ActionSearchIndex(big.tools);
+  // With the trial's weights too (SEARCH_EVAL_WEIGHTS), so a trial's cost is measured on its own index.
+  const index = new ActionSearchIndex(big.tools, trialWeights());
   const buildMs = performance.now() - started;
   const measure = (texts: string[], rounds: number) => {
     const wall: number[] = [];

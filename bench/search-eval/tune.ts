@@ -9,11 +9,13 @@
  *
  * Cross-validation, on requests nobody chose a weight with:
  * - 5 folds by request (a fixed shuffle of the pool): choose on four, measure on the fifth;
- * - by catalog: choose on the other catalogs' sets, measure on one catalog's (A: dev, A; B: B–F, H;
- *   C: G), for each catalog in turn (round 4 added catalog C).
+ * - by catalog: choose on the other catalogs' sets, measure on one catalog's (A: dev, A, L4, M4, N4;
+ *   B: B–F, H, K2, L2, M2, N2; C: G, J, K3, L3, M3, N3; D: I, K1, L1, M1, N1), for each catalog in
+ *   turn (round 4 added catalog C, round 5 catalog D).
  * Each held-out figure is printed beside the current weights' figure on the same requests.
  *
- * SEARCH_TUNE_SETS (default dev,a,b,c,d,e,f,g,h) names the pool. SEARCH_TUNE_FACTORS (comma-separated
+ * SEARCH_TUNE_SETS (default: every set already run, as SEARCH_EVAL_SET=all — the sets of sets.ts not
+ * `unrun`) names the pool. SEARCH_TUNE_FACTORS (comma-separated
  * names of GRID) searches only those factors. SEARCH_TUNE_START (JSON, merged into the shipped
  * weights) starts elsewhere. Output: markdown, and the weights chosen on the whole pool as JSON at
  * the end (copy them into ranking-weights.json only when the held-out folds say they carry over).
@@ -29,12 +31,13 @@ import { type EvalQuery, SETS } from './sets';
 
 type Query = EvalQuery;
 
-type Catalog = 'A' | 'B' | 'C';
-/** The catalog each fixture is: A the dev workspace, B NangoHQ's, C Activepieces'. */
+type Catalog = 'A' | 'B' | 'C' | 'D';
+/** The catalog each fixture is: A the dev workspace, B NangoHQ's, C and D Activepieces'. */
 const CATALOG_OF: Record<string, Catalog> = {
   '../../test/emulator/fixtures/search-workspace.json': 'A',
   'catalog-b/catalog-b.json': 'B',
   'catalog-c/catalog-c.json': 'C',
+  'catalog-d/catalog-d.json': 'D',
 };
 const FIXTURES: Record<Catalog, string> = Object.fromEntries(Object.entries(CATALOG_OF).map(([f, c]) => [c, f])) as Record<Catalog, string>;
 
@@ -61,6 +64,13 @@ const GRID: Partial<Record<keyof RankingWeights, number[]>> = {
   plain: [0, 0.1, 0.2, 0.35, 0.5, 0.75, 1],
   gloss: [0, 0.05, 0.1, 0.2, 0.35, 0.5],
   coverage: [0, 0.1, 0.2, 0.35, 0.5, 0.75],
+  // Round 5's trials, each off (0) in the shipped weights: run one at a time with SEARCH_TUNE_FACTORS.
+  proximity: [0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5],
+  rrf: [0, 0.1, 0.25, 0.5, 0.75, 1],
+  rrfK: [20, 40, 60],
+  verbRelation: [0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1],
+  headNoun: [0, 0.05, 0.1, 0.2, 0.35, 0.5],
+  descriptionWords: [0, 8, 16, 24, 40],
 };
 const FACTORS = process.env.SEARCH_TUNE_FACTORS?.split(',').map((f) => f.trim());
 for (const key of Object.keys(GRID) as Array<keyof RankingWeights>) if (FACTORS && !FACTORS.includes(key)) delete GRID[key];
@@ -72,23 +82,32 @@ interface Item {
   memo: Map<string, SearchResult[]>;
 }
 
-const indexes = new Map<Catalog, ActionSearchIndex>();
-function indexOf(catalog: Catalog): ActionSearchIndex {
-  let index = indexes.get(catalog);
+const indexes = new Map<string, ActionSearchIndex>();
+/** A catalog's index; one per description length tried (the only factor read when an index is built). */
+function indexOf(catalog: Catalog, weights: RankingWeights): ActionSearchIndex {
+  const descriptionWords = weights.descriptionWords ?? 0;
+  let index = indexes.get(`${catalog}|${descriptionWords}`);
   if (!index) {
     const tools = catalogOf(JSON.parse(readFileSync(join(__dirname, FIXTURES[catalog]), 'utf8')) as Fixture).tools;
     // Built with every part a searched factor may switch on (an index holds the plain BM25 and the
     // glosses only when their weight is not 0).
     const on = (key: keyof RankingWeights) => key in GRID || ((START[key] as number | undefined) ?? 0) > 0;
-    index = new ActionSearchIndex(tools, { ...DEFAULT_WEIGHTS, plain: 1, gloss: on('gloss') ? 1 : 0 });
-    indexes.set(catalog, index);
+    index = new ActionSearchIndex(tools, {
+      ...DEFAULT_WEIGHTS,
+      plain: 1,
+      gloss: on('gloss') ? 1 : 0,
+      proximity: on('proximity') ? 1 : 0,
+      headNoun: on('headNoun') ? 1 : 0,
+      descriptionWords,
+    });
+    indexes.set(`${catalog}|${descriptionWords}`, index);
   }
   return index;
 }
 
 /** Where the first acceptable action of a request comes (0-based; -1 outside the first 10). */
 function firstAcceptable({ q, catalog, memo }: Item, weights: RankingWeights): number {
-  const hits = indexOf(catalog).query(q.query, { apps: q.apps, limit: 10, weights, memo }).hits;
+  const hits = indexOf(catalog, weights).query(q.query, { apps: q.apps, limit: 10, weights, memo }).hits;
   const ranked = readSafe(
     q.query,
     hits.map((h) => ({ tool: h.tool, score: h.score })),
@@ -168,13 +187,20 @@ const changed = (w: RankingWeights) =>
     .join(', ') || 'none';
 
 function main(): void {
-  const sets = (process.env.SEARCH_TUNE_SETS ?? 'dev,a,b,c,d,e,f,g,h').split(',').map((s) => s.trim());
+  // The pool: every set already run (SEARCH_EVAL_SET=all of run.ts), unless named.
+  const sets = process.env.SEARCH_TUNE_SETS
+    ? process.env.SEARCH_TUNE_SETS.split(',').map((s) => s.trim())
+    : Object.entries(SETS)
+        .filter(([, def]) => !def.unrun)
+        .map(([key]) => key);
   const pool: Item[] = sets.flatMap((s) => {
     const def = SETS[s];
     if (!def) throw new Error(`SEARCH_TUNE_SETS: unknown set ${s}`);
+    const catalog = CATALOG_OF[def.fixture];
+    if (!catalog) throw new Error(`SEARCH_TUNE_SETS: set ${s} has a fixture of no known catalog (${def.fixture})`);
     return (JSON.parse(readFileSync(join(__dirname, def.file), 'utf8')) as Query[]).map((q) => ({
       q,
-      catalog: CATALOG_OF[def.fixture],
+      catalog,
       memo: new Map<string, SearchResult[]>(),
     }));
   });
