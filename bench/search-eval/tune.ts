@@ -64,13 +64,6 @@ const GRID: Partial<Record<keyof RankingWeights, number[]>> = {
   plain: [0, 0.1, 0.2, 0.35, 0.5, 0.75, 1],
   gloss: [0, 0.05, 0.1, 0.2, 0.35, 0.5],
   coverage: [0, 0.1, 0.2, 0.35, 0.5, 0.75],
-  // Round 5's trials, each off (0) in the shipped weights: run one at a time with SEARCH_TUNE_FACTORS.
-  proximity: [0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5],
-  rrf: [0, 0.1, 0.25, 0.5, 0.75, 1],
-  rrfK: [20, 40, 60],
-  verbRelation: [0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1],
-  headNoun: [0, 0.05, 0.1, 0.2, 0.35, 0.5],
-  descriptionWords: [0, 8, 16, 24, 40],
 };
 const FACTORS = process.env.SEARCH_TUNE_FACTORS?.split(',').map((f) => f.trim());
 for (const key of Object.keys(GRID) as Array<keyof RankingWeights>) if (FACTORS && !FACTORS.includes(key)) delete GRID[key];
@@ -82,32 +75,23 @@ interface Item {
   memo: Map<string, SearchResult[]>;
 }
 
-const indexes = new Map<string, ActionSearchIndex>();
-/** A catalog's index; one per description length tried (the only factor read when an index is built). */
-function indexOf(catalog: Catalog, weights: RankingWeights): ActionSearchIndex {
-  const descriptionWords = weights.descriptionWords ?? 0;
-  let index = indexes.get(`${catalog}|${descriptionWords}`);
+const indexes = new Map<Catalog, ActionSearchIndex>();
+function indexOf(catalog: Catalog): ActionSearchIndex {
+  let index = indexes.get(catalog);
   if (!index) {
     const tools = catalogOf(JSON.parse(readFileSync(join(__dirname, FIXTURES[catalog]), 'utf8')) as Fixture).tools;
     // Built with every part a searched factor may switch on (an index holds the plain BM25 and the
     // glosses only when their weight is not 0).
     const on = (key: keyof RankingWeights) => key in GRID || ((START[key] as number | undefined) ?? 0) > 0;
-    index = new ActionSearchIndex(tools, {
-      ...DEFAULT_WEIGHTS,
-      plain: 1,
-      gloss: on('gloss') ? 1 : 0,
-      proximity: on('proximity') ? 1 : 0,
-      headNoun: on('headNoun') ? 1 : 0,
-      descriptionWords,
-    });
-    indexes.set(`${catalog}|${descriptionWords}`, index);
+    index = new ActionSearchIndex(tools, { ...DEFAULT_WEIGHTS, plain: 1, gloss: on('gloss') ? 1 : 0 });
+    indexes.set(catalog, index);
   }
   return index;
 }
 
 /** Where the first acceptable action of a request comes (0-based; -1 outside the first 10). */
 function firstAcceptable({ q, catalog, memo }: Item, weights: RankingWeights): number {
-  const hits = indexOf(catalog, weights).query(q.query, { apps: q.apps, limit: 10, weights, memo }).hits;
+  const hits = indexOf(catalog).query(q.query, { apps: q.apps, limit: 10, weights, memo }).hits;
   const ranked = readSafe(
     q.query,
     hits.map((h) => ({ tool: h.tool, score: h.score })),

@@ -300,32 +300,3 @@ describe('ActionSearchIndex: round 4 — WordNet glosses of key words, key cover
     expect(covered / without).toBeCloseTo((1 + c) / (1 + c / 2), 2);
   });
 });
-
-describe('ActionSearchIndex: round 5 — WordNet verb relations of the request’s verb', () => {
-  const make = (key: string, name: string, description: string): SourceTool => {
-    const title = `Acme: ${name}`;
-    return {
-      app: 'acme',
-      definition: { name: `acme_${key}`, title, description, inputSchema: { type: 'object', properties: {} }, annotations: annotationsFor(title, key, name) },
-    };
-  };
-  const FILES = [
-    make('link-file', 'Link File', 'Links a file to a record.'),
-    make('upload-file', 'Upload File', 'Uploads a file.'),
-    make('update-file', 'Update File', 'Updates a file.'),
-    make('follow-lead', 'Follow Lead', 'Follows a lead.'),
-    make('update-lead', 'Update Lead', 'Updates a lead.'),
-    make('get-lead', 'Get Lead', 'Reads a lead.'),
-  ];
-  const first = (index: ActionSearchIndex, query: string) => index.query(query, { limit: 3 }).hits[0].tool.definition.name;
-
-  it('favours the action whose key’s verb WordNet relates to the request’s verb ("attach" has the verb group "link"), and not without the relations', () => {
-    expect(DEFAULT_WEIGHTS.verbRelation).toBeGreaterThan(0);
-    expect(first(new ActionSearchIndex(FILES), 'attach the file to the record')).toBe('acme_link-file');
-    expect(first(new ActionSearchIndex(FILES, { ...DEFAULT_WEIGHTS, verbRelation: 0 }), 'attach the file to the record')).not.toBe('acme_link-file');
-  });
-
-  it('leaves an action that does what the request’s verb asks first', () => {
-    expect(first(new ActionSearchIndex(FILES), 'upload the file to the record')).toBe('acme_upload-file');
-  });
-});

