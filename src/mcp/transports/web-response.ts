@@ -28,7 +28,7 @@ export async function writeWebResponse(res: Response, answering: Promise<globalT
     }
     // A whole answer: read first, then head and body leave together. A JSON body as a string, so
     // Node sends it with its Content-Length in one write(2) (a Buffer goes out after the head, in a writev).
-    // (A JSON result the per-request Server settled without a body carries its text beside it: src/mcp/sdk/.)
+    // (A JSON result the per-request Server settled without a body carries its message: src/mcp/sdk/.)
     const body =
       jsonAnswerBody(response) ??
       (!response.body ? undefined : /^application\/json/i.test(type) ? await response.text() : Buffer.from(await response.arrayBuffer()));
