@@ -7,27 +7,12 @@
  * Start-up allocations are included: keep runs long (PROF_SECONDS=20) so they weigh little per call.
  */
 import { readFileSync } from 'node:fs';
+import { type CallFrame, groupOf } from './profile-frames';
 
-interface Frame {
-  functionName: string;
-  url: string;
-  lineNumber: number;
-}
 interface ProfileNode {
-  callFrame: Frame;
+  callFrame: CallFrame;
   selfSize: number;
   children: ProfileNode[];
-}
-
-function groupOf(frame: Frame, byFunction: boolean): string {
-  const url = frame.url.replace(/^file:\/\//, '');
-  if (byFunction) return `${frame.functionName || '(anonymous)'} ${url.replace(/.*node_modules\//, '').replace(/.*\/dist\//, 'dist/')}:${frame.lineNumber + 1}`;
-  if (url.includes('node_modules/')) {
-    const parts = url.split('node_modules/').pop()!.split('/');
-    return parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
-  }
-  if (url.includes('/dist/')) return `dist/${url.split('/dist/').pop()}`;
-  return url || frame.functionName || '(root)';
 }
 
 const [file, callsArg, ...rest] = process.argv.slice(2);

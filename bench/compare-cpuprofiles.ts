@@ -9,6 +9,7 @@
  * (PROF_SECONDS=20) so that it weighs little per call.
  */
 import { readFileSync } from 'node:fs';
+import { groupOf } from './profile-frames';
 
 interface Node {
   id: number;
@@ -19,17 +20,6 @@ interface Profile {
   samples: number[];
   startTime: number;
   endTime: number;
-}
-
-function groupOf(frame: Node['callFrame'], byFunction: boolean): string {
-  const url = frame.url.replace(/^file:\/\//, '');
-  if (byFunction) return `${frame.functionName || '(anonymous)'} ${url.replace(/.*node_modules\//, '').replace(/.*\/dist\//, 'dist/')}:${frame.lineNumber + 1}`;
-  if (url.includes('node_modules/')) {
-    const parts = url.split('node_modules/').pop()!.split('/');
-    return parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
-  }
-  if (url.includes('/dist/')) return `dist/${url.split('/dist/').pop()}`;
-  return url || frame.functionName;
 }
 
 /** Microseconds of self time per call, by group (idle excluded). */
