@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { HmacSha256 } from '../common/hmac-sha256';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import { HmacSha256 } from '../common/hmac-sha256';
 import { JsonRpcErrorCode, RpcError } from '../common/json-rpc';
 import { ROOT_LOGGER } from '../common/logging/logging.module';
 import { stdoutDestination } from '../common/logging/log-destination';

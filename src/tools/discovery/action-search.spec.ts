@@ -38,6 +38,11 @@ function named(app: string, appTitle: string, key: string, name: string, descrip
   };
 }
 
+/** The apps of the first ten hits, in order of first appearance. */
+function appsFound(index: ActionSearchIndex, query: string): Array<string | undefined> {
+  return [...new Set(index.query(query, { limit: 10 }).hits.map((h) => h.tool.app))];
+}
+
 const TOOLS: SourceTool[] = [
   tool('gmail', 'send-email', 'Send Email', 'Sends an email message.', ['to', 'subject', 'body']),
   tool('gmail', 'list-emails', 'List Emails', 'Lists messages in the mailbox.'),
@@ -174,7 +179,7 @@ describe('ActionSearchIndex: app names that are ordinary words', () => {
     named('zoho-books', 'Zoho Books', 'get-expense', 'Get Expense', 'Retrieves an expense.'),
     named('xero', 'Xero', 'list-invoices', 'List Invoices', 'Lists invoices.'),
   ]);
-  const apps = (query: string) => [...new Set(index.query(query, { limit: 10 }).hits.map((h) => h.tool.app))];
+  const apps = (query: string) => appsFound(index, query);
 
   it('counts them as the app in context: a preposition, a capital, a colon, first before a verb', () => {
     expect(apps('list the files in box')).toEqual(['box']);
@@ -208,7 +213,7 @@ describe('ActionSearchIndex: app initials', () => {
     named('hubspot', 'HubSpot', 'get-conversation', 'Get Conversation', 'Gets a conversation thread.'),
     named('front', 'Front', 'find-conversation', 'Find Conversation', 'Finds a conversation.'),
   ]);
-  const apps = (query: string) => [...new Set(index.query(query, { limit: 10 }).hits.map((h) => h.tool.app))];
+  const apps = (query: string) => appsFound(index, query);
 
   it('derives them from the name, joined words counted by their capitals, a web address ending left out', () => {
     expect(appInitials('Google BigQuery')).toEqual(['gbq', 'bq']);
