@@ -9,7 +9,8 @@
  * stdout, i.e. its log and audit lines, to this terminal; by default to /dev/null as in `npm run bench`),
  * PROF_NODE_FLAGS (node flags for the server, e.g. `--trace-deopt` with PROF_LOGS=1, or
  * `-r $PWD/bench/alloc-sample.js` with ALLOC_PROF_FILE for bytes allocated per call, read by
- * bench/analyze-allocations.ts), PROF_ERA=2026 (the
+ * bench/analyze-allocations.ts), PROF_LINGER_MS (keep the server up that
+ * long after the load, for a preload that looks at what outlives it), PROF_ERA=2026 (the
  * same calls as 2026-07-28 requests: no session, the revision's `_meta` and headers).
  */
 import { spawn } from 'node:child_process';
@@ -105,6 +106,8 @@ const H = { 'Content-Type': 'application/json', Accept: 'application/json, text/
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))].toFixed(2);
   console.log('calls', n, 'calls/s', n / seconds, 'failed', failed, 'latency ms p50', at(0.5), 'p90', at(0.9), 'p99', at(0.99));
   // With PROF the server writes its profiles as it exits (large ones take seconds): wait for that.
+  // PROF_LINGER_MS: keep the server up that long after the load (for a preload that measures what outlives it).
+  await new Promise((r) => setTimeout(r, Number(process.env.PROF_LINGER_MS ?? 0)));
   const exited = new Promise((r) => child.once('exit', r));
   child.kill(process.env.PROF ? 'SIGUSR2' : 'SIGKILL');
   await Promise.race([exited, new Promise((r) => setTimeout(r, 60_000))]);
