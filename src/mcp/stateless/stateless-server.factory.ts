@@ -26,6 +26,33 @@ export interface StatelessRequest {
 
 export const STATELESS_REQUEST = 'integrationAppMcp';
 
+/** The request one exchange's handlers serve; `state` is gone once the exchange has closed. */
+interface ExchangeScope {
+  state?: StatelessRequest;
+}
+
+function exchangeState(exchange: ExchangeScope): StatelessRequest {
+  if (!exchange.state) throw new Error('2026-07-28 request handled after its exchange closed');
+  return exchange.state;
+}
+
+/**
+ * When its exchange closes, the per-request server lets go of the request: the scope is emptied and
+ * the two handlers removed. The SDK keeps nothing of a closed server, but V8 does not always free it
+ * at the next minor collection — closures the SDK stored while connecting it keep it reachable for
+ * the scavenger until a full collection (docs/performance.md, "What a finished 2026 request kept") —
+ * and whatever it still referenced (the request, its Express objects, the upstream answer) was
+ * promoted with it: 2026-era calls did about 2.5× the session era's collection work.
+ * A module-level function, so that the closure holds only `server` and `exchange`.
+ */
+function releaseWhenClosed(server: Server, exchange: ExchangeScope): void {
+  server.onclose = () => {
+    exchange.state = undefined;
+    server.removeRequestHandler('tools/list');
+    server.removeRequestHandler('tools/call');
+  };
+}
+
 /** Whether a tool asks for one of its arguments to be mirrored in an `Mcp-Param-*` header (SEP-2243). */
 function declaresParamHeaders(tool: Tool): boolean {
   const properties = tool.inputSchema.properties as Record<string, unknown> | undefined;
@@ -76,10 +103,27 @@ export class StatelessServerFactory {
       // The SDK Server, dispatching requests without onmessage's type guards (see src/mcp/sdk/).
       product = server = new DirectDispatchServer(SERVER_INFO, options);
     }
-    // The registry answers both methods (replacing the handlers registerTool installed).
+    // The registry answers both methods (replacing the handlers registerTool installed); the handlers
+    // reach the request only through `exchange`, which the server empties when the exchange closes.
+    const exchange: ExchangeScope = { state };
+    this.answerTools(server, exchange);
+    releaseWhenClosed(server, exchange);
+    return product;
+  };
+
+  /**
+   * Registers tools/list and tools/call for one exchange. Built outside `create` on purpose: a closure
+   * keeps its whole enclosing scope, and these must reach the request only through `exchange`.
+   */
+  private answerTools(server: Server, exchange: ExchangeScope): void {
     // The registry speaks the v1 SDK's types; the wire shapes are the same revision-neutral JSON.
-    server.setRequestHandler('tools/list', async () => ({ tools: (await this.failing(state, () => this.tools.list(ctx))) as never }));
+    server.setRequestHandler('tools/list', async () => {
+      const state = exchangeState(exchange);
+      return { tools: (await this.failing(state, () => this.tools.list(state.ctx))) as never };
+    });
     server.setRequestHandler('tools/call', async (req, extra) => {
+      const state = exchangeState(exchange);
+      const { ctx } = state;
       const progressToken = extra.mcpReq._meta?.progressToken;
       // Long-running actions: progress on the request's own stream (the SDK upgrades the answer to SSE).
       const progress =
@@ -106,8 +150,7 @@ export class StatelessServerFactory {
       if ('isError' in result && result.isError) state.outcome.fail('tool_error');
       return result as never;
     });
-    return product;
-  };
+  }
 
   /**
    * The server options of a mode, built once: the SDK `Server` copies what it keeps of them
