@@ -9,7 +9,9 @@
  * stdout, i.e. its log and audit lines, to this terminal; by default to /dev/null as in `npm run bench`),
  * PROF_NODE_FLAGS (node flags for the server, e.g. `--trace-deopt` with PROF_LOGS=1, or
  * `-r $PWD/bench/alloc-sample.js` with ALLOC_PROF_FILE for bytes allocated per call, read by
- * bench/analyze-allocations.ts), PROF_LINGER_MS (keep the server up that
+ * bench/analyze-allocations.ts), PROF_GC=1 (the collector's work per call during
+ * the load, from the server's --trace-gc-nvp lines: minor-collection pauses, helper-thread time, bytes
+ * promoted, survived and allocated), PROF_LINGER_MS (keep the server up that
  * long after the load, for a preload that looks at what outlives it), PROF_ERA=2026 (the
  * same calls as 2026-07-28 requests: no session, the revision's `_meta` and headers).
  */
@@ -19,6 +21,53 @@ import { generateFixture } from '../test/emulator/generate';
 import { rawInitialize, rawPost } from '../test/support/mcp-client';
 import { freePort } from '../test/support/server-process';
 import { benchTool } from './bench-tool';
+/** Sums what --trace-gc-nvp reports per collection (minor: scavenges or minor mark-sweeps; full: mark-compacts). */
+class GcAccount {
+  private buffered = '';
+  private readonly minor: Array<{ pause: number; background: number; promoted: number; survived: number; allocated: number }> = [];
+  private full = 0;
+  private from = 0;
+  private fullFrom = 0;
+
+  add(text: string): void {
+    const lines = (this.buffered + text).split('\n');
+    this.buffered = lines.pop() ?? '';
+    for (const line of lines) {
+      const field = (name: string) => Number(new RegExp(` ${name.replace('.', '\\.')}=([0-9.]+)`).exec(line)?.[1] ?? 0);
+      if (/ gc=(s|mms) /.test(line))
+        this.minor.push({
+          pause: field('pause'),
+          background: field('background.scavenge.parallel') + field('background.mark'),
+          promoted: field('promoted'),
+          survived: field('new_space_survived'),
+          allocated: field('allocated'),
+        });
+      else if (/ gc=mc /.test(line)) this.full++;
+      else if (process.env.PROF_LOGS) process.stdout.write(`${line}\n`);
+    }
+  }
+
+  /** Where the measured part of the run starts (after warm-up). */
+  mark(): [number, number] {
+    return [this.minor.length, this.full];
+  }
+
+  measureFrom([minor, full]: [number, number]): void {
+    this.from = minor;
+    this.fullFrom = full;
+  }
+
+  perCall(calls: number): string {
+    const m = this.minor.slice(this.from);
+    const sum = (k: keyof (typeof m)[number]) => m.reduce((a, x) => a + x[k], 0);
+    return (
+      `gc per call: ${m.length} minor + ${this.full - this.fullFrom} full collections; minor pauses ${((sum('pause') * 1000) / calls).toFixed(1)} us + helper threads ` +
+      `${((sum('background') * 1000) / calls).toFixed(1)} us; promoted ${(sum('promoted') / calls / 1000).toFixed(1)} KB, survived ${(sum('survived') / calls / 1000).toFixed(1)} KB, ` +
+      `allocated ${(sum('allocated') / calls / 1000).toFixed(1)} KB`
+    );
+  }
+}
+
 const H = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'MCP-Protocol-Version': '2025-06-18' };
 (async () => {
   const fixture = generateFixture({ customers: 2, connections: 20, actionsPerIntegration: 30 });
@@ -28,6 +77,7 @@ const H = { 'Content-Type': 'application/json', Accept: 'application/json, text/
     process.execPath,
     [
       ...(process.env.PROF_NODE_FLAGS ? process.env.PROF_NODE_FLAGS.split(' ').filter(Boolean) : []),
+      ...(process.env.PROF_GC ? ['--trace-gc-nvp'] : []),
       ...(process.env.PROF
         ? ['--cpu-prof', '--cpu-prof-dir', process.env.PROF_DIR ?? '.', '-r', require('node:path').join(__dirname, 'exit-on-sigusr2.js')]
         : []),
@@ -48,9 +98,12 @@ const H = { 'Content-Type': 'application/json', Accept: 'application/json, text/
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       },
       // Logs (the audit line per call) go to /dev/null as in `npm run bench`; PROF_LOGS=1 keeps them on stdout.
-      stdio: ['ignore', process.env.PROF_LOGS ? 'inherit' : 'ignore', 'inherit'],
+      stdio: ['ignore', process.env.PROF_GC ? 'pipe' : process.env.PROF_LOGS ? 'inherit' : 'ignore', 'inherit'],
     },
   );
+  // PROF_GC=1: the collector's own account of the run (--trace-gc-nvp), summed per call at the end.
+  const gc = new GcAccount();
+  child.stdout?.on('data', (chunk: Buffer) => gc.add(chunk.toString()));
   // Up when it answers (a busy machine, or --cpu-prof, can take longer than a fixed wait).
   for (let waited = 0; ; waited += 250) {
     const up = await fetch(`http://127.0.0.1:${port}/health`).then(
@@ -86,6 +139,7 @@ const H = { 'Content-Type': 'application/json', Accept: 'application/json, text/
   let failed = 0;
   const seconds = Number(process.env.PROF_SECONDS ?? 8);
   const end = Date.now() + seconds * 1000;
+  const gcAtStart = gc.mark();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (Date.now() < end) {
@@ -105,6 +159,8 @@ const H = { 'Content-Type': 'application/json', Accept: 'application/json, text/
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))].toFixed(2);
   console.log('calls', n, 'calls/s', n / seconds, 'failed', failed, 'latency ms p50', at(0.5), 'p90', at(0.9), 'p99', at(0.99));
+  gc.measureFrom(gcAtStart);
+  if (process.env.PROF_GC) console.log(gc.perCall(n));
   // With PROF the server writes its profiles as it exits (large ones take seconds): wait for that.
   // PROF_LINGER_MS: keep the server up that long after the load (for a preload that measures what outlives it).
   await new Promise((r) => setTimeout(r, Number(process.env.PROF_LINGER_MS ?? 0)));
