@@ -36,7 +36,7 @@ import { integrationAppConfig, IntegrationAppConfig } from '../src/config/app.co
 import { McpServerFactory } from '../src/mcp/mcp-server.factory';
 import { statelessToolContext } from '../src/mcp/request-context';
 import { protocolEra } from '../src/mcp/protocol-era';
-import { StatelessRequest, StatelessServerFactory } from '../src/mcp/stateless/stateless-server.factory';
+import { handOff, StatelessRequest, StatelessServerFactory } from '../src/mcp/stateless/stateless-server.factory';
 import { DirectDispatchServer } from '../src/mcp/sdk/protocol-onmessage.direct-dispatch';
 import { SessionsService } from '../src/sessions/sessions.service';
 import { ToolRegistry } from '../src/tools/tool-registry';
@@ -53,7 +53,8 @@ interface SdkStatelessPath {
   sdk: typeof import('@modelcontextprotocol/server');
   factory: Pick<StatelessServerFactory, 'create'>;
   handle: (req: IncomingMessage & { auth?: unknown }, res: ServerResponse, body: unknown) => Promise<void>;
-  key: string;
+  /** The transport's hand-off of a request to its per-request server (the isolated module's own). */
+  handOff: typeof handOff;
   close: () => Promise<void>;
 }
 
@@ -74,7 +75,7 @@ function sdkStatelessPath(registry: ToolRegistry, config: IntegrationAppConfig):
       sdk: server,
       factory,
       handle: (req, res, body) => adapter(req as never, res, body),
-      key: isolated.STATELESS_REQUEST,
+      handOff: isolated.handOff,
       close: () => handler.close(),
     };
   });
@@ -155,8 +156,10 @@ describe.each([
           outcome: { fail: () => undefined },
           call: message?.method === 'tools/call' && typeof message.params?.name === 'string' ? message.params.name : undefined,
         };
-        req.auth = { token, clientId: auth.identity.key, scopes: [], extra: { [sdkStateless.key]: state } };
+        const { authInfo, release } = sdkStateless.handOff(state);
+        req.auth = authInfo;
         await sdkStateless.handle(req, res, body);
+        release();
       })();
     });
     sdkStatelessUrl = await listen(sdkStatelessServer);
@@ -298,12 +301,7 @@ describe.each([
       );
       const state = (call?: string): McpRequestContext =>
         ({
-          authInfo: {
-            token: ctx.token,
-            clientId: ctx.identity.key,
-            scopes: [],
-            extra: { [sdkStateless.key]: { ctx, outcome: { fail: () => undefined }, call } },
-          },
+          authInfo: sdkStateless.handOff({ ctx, outcome: { fail: () => undefined }, call }).authInfo,
         }) as never;
       const ours = server.app.get(StatelessServerFactory);
       expect((await ours.create(state())).constructor).toBe(DirectDispatchServer);

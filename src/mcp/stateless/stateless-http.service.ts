@@ -10,7 +10,7 @@ import { describeRequest, RequestOutcome, RequestTracer } from '../request-trace
 import { BadRequestError } from '../../common/domain.errors';
 import { redactSecrets } from '../../common/redact';
 import { JsonRpcErrorCode } from '../../common/json-rpc';
-import { STATELESS_REQUEST, StatelessRequest, StatelessServerFactory } from './stateless-server.factory';
+import { handOff, StatelessRequest, StatelessServerFactory } from './stateless-server.factory';
 import { requestOrigin } from '../request-origin';
 import { statelessToolContext } from '../request-context';
 import { ToolRegistry } from '../../tools/tool-registry';
@@ -99,12 +99,14 @@ export class StatelessHttpService implements OnApplicationShutdown {
   }
 
   /** Runs the exchange through the SDK; the transport writes its Web `Response` to Node's. */
-  private answer(exchange: StatelessExchange, req: Request, res: Response, state: StatelessRequest): Promise<void> {
-    const answering = this.handler.fetch(exchange.request, {
-      authInfo: { token: state.ctx.token, clientId: state.ctx.identity.key, scopes: [], extra: { [STATELESS_REQUEST]: state } },
-      parsedBody: req.method === 'POST' ? req.body : undefined,
-    });
-    return writeWebResponse(res, answering, exchange.abort, state.outcome);
+  private async answer(exchange: StatelessExchange, req: Request, res: Response, state: StatelessRequest): Promise<void> {
+    const { authInfo, release } = handOff(state);
+    const answering = this.handler.fetch(exchange.request, { authInfo, parsedBody: req.method === 'POST' ? req.body : undefined });
+    try {
+      await writeWebResponse(res, answering, exchange.abort, state.outcome);
+    } finally {
+      release();
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

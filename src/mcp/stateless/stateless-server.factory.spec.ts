@@ -5,7 +5,7 @@ import type { IntegrationAppConfig } from '../../config/app.config';
 import type { ToolRegistry } from '../../tools/tool-registry';
 import type { ToolContext } from '../../tools/tool-source';
 import { jsonAnswerBody } from '../sdk/per-request-transport-send.json-answer';
-import { STATELESS_REQUEST, StatelessServerFactory, type StatelessRequest } from './stateless-server.factory';
+import { handOff, StatelessServerFactory, type StatelessRequest } from './stateless-server.factory';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -40,7 +40,10 @@ function requestState(): StatelessRequest {
   return { ctx, outcome: { fail: () => undefined }, call: 'echo' };
 }
 
-/** A tools/call through `createMcpHandler` with the factory; returns the answer's text. */
+/** Every `authInfo` handed to the SDK, kept as the exchange's own closures may keep it. */
+const kept: object[] = [];
+
+/** A tools/call through `createMcpHandler` with the factory, as the transport hands it off; returns the answer's text. */
 async function call(handler: McpHttpHandler, state: StatelessRequest): Promise<string> {
   const body = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { a: 1 }, _meta: META } };
   const headers = {
@@ -50,11 +53,12 @@ async function call(handler: McpHttpHandler, state: StatelessRequest): Promise<s
     'mcp-method': 'tools/call',
     'mcp-name': 'echo',
   };
-  const response = await handler.fetch(new Request('http://127.0.0.1/mcp', { method: 'POST', headers }), {
-    authInfo: { token: 't', clientId: 'c', scopes: [], extra: { [STATELESS_REQUEST]: state } },
-    parsedBody: body,
-  });
-  return jsonAnswerBody(response) ?? (await response.text());
+  const { authInfo, release } = handOff(state);
+  kept.push(authInfo);
+  const response = await handler.fetch(new Request('http://127.0.0.1/mcp', { method: 'POST', headers }), { authInfo, parsedBody: body });
+  const text = jsonAnswerBody(response) ?? (await response.text());
+  release();
+  return text;
 }
 
 async function collected(ref: WeakRef<object>): Promise<boolean> {
@@ -78,7 +82,7 @@ describe('StatelessServerFactory: a per-request server lets go of its request wh
   );
   afterAll(() => handler.close());
 
-  it('answers the call, and the finished server (still referenced) no longer keeps the request alive', async () => {
+  it('answers the call; afterwards neither the finished server nor the authInfo handed to the SDK (both still referenced) keeps the request alive', async () => {
     // The request exists only inside this call; afterwards the test holds just a weak reference to it.
     const { answer, ref } = await (async () => {
       const state = requestState();

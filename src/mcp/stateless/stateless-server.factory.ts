@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { McpServer, Server, type McpRequestContext, type ServerOptions } from '@modelcontextprotocol/server';
+import { McpServer, Server, type AuthInfo, type McpRequestContext, type ServerOptions } from '@modelcontextprotocol/server';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { integrationAppConfig, IntegrationAppConfig } from '../../config/app.config';
 import { RpcError } from '../../common/json-rpc';
@@ -25,6 +25,27 @@ export interface StatelessRequest {
 }
 
 export const STATELESS_REQUEST = 'integrationAppMcp';
+
+/**
+ * How a request reaches its per-request server: in `authInfo.extra`, which the SDK passes to the
+ * factory and keeps in the exchange's own closures. The request rides in a hand-off that its
+ * transport empties once the answer is written (`release`), so those closures — which V8 can keep
+ * reachable for the minor collector after the exchange (see releaseWhenClosed) — reach an empty box,
+ * not the request with its Express objects.
+ */
+export function handOff(state: StatelessRequest): { authInfo: AuthInfo; release: () => void } {
+  const box: { state?: StatelessRequest } = { state };
+  return {
+    authInfo: { token: state.ctx.token, clientId: state.ctx.identity.key, scopes: [], extra: { [STATELESS_REQUEST]: box } },
+    release: () => {
+      box.state = undefined;
+    },
+  };
+}
+
+function handedOff(request: McpRequestContext): StatelessRequest | undefined {
+  return (request.authInfo?.extra?.[STATELESS_REQUEST] as { state?: StatelessRequest } | undefined)?.state;
+}
 
 /** The request one exchange's handlers serve; `state` is gone once the exchange has closed. */
 interface ExchangeScope {
@@ -83,7 +104,7 @@ export class StatelessServerFactory {
 
   /** The `McpServerFactory` given to the SDK's `createMcpHandler`. */
   readonly create = async (request: McpRequestContext): Promise<McpServer | Server> => {
-    const state = request.authInfo?.extra?.[STATELESS_REQUEST] as StatelessRequest | undefined;
+    const state = handedOff(request);
     if (!state) throw new Error('2026-07-28 request served without its request context');
     const { ctx } = state;
     const options = this.optionsFor(ctx.mode);
