@@ -60,10 +60,10 @@ function exchangeState(exchange: ExchangeScope): StatelessRequest {
 /**
  * When its exchange closes, the per-request server lets go of the request: the scope is emptied and
  * the two handlers removed. The SDK keeps nothing of a closed server, but V8 does not always free it
- * at the next minor collection — closures the SDK stored while connecting it keep it reachable for
- * the scavenger until a full collection (docs/performance.md, "What a finished 2026 request kept") —
- * and whatever it still referenced (the request, its Express objects, the upstream answer) was
- * promoted with it: 2026-era calls did about 2.5× the session era's collection work.
+ * at the next minor collection — closures the SDK stored while connecting it can keep it reachable
+ * for the scavenger until a full collection (docs/performance.md, round 6) — and whatever it still
+ * referenced (the request, its Express objects, the upstream answer) was promoted with it: 2026-era
+ * calls did 2.5–3× the session era's collection work.
  * A module-level function, so that the closure holds only `server` and `exchange`.
  */
 function releaseWhenClosed(server: Server, exchange: ExchangeScope): void {
