@@ -4,7 +4,7 @@
 // 32 "requests" in flight, each builds a graph, optionally stores such a closure, waits 5 ms, ends.
 //   node --trace-gc-nvp bench/closure-retention.js closure | node bench/closure-retention.js --sum
 // Variants: none (nothing stored), plain (the owner itself stored), closure (a closure over `this` stored),
-// const (a closure capturing nothing stored). docs/performance.md, "What a finished 2026 request kept".
+// const (a closure capturing nothing stored). docs/performance.md, round 6 ("what a finished 2026 request kept").
 'use strict';
 if (process.argv[2] === '--sum') {
   let text = '';

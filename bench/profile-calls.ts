@@ -26,14 +26,12 @@ class GcAccount {
   private buffered = '';
   private readonly minor: Array<{ pause: number; background: number; promoted: number; survived: number; allocated: number }> = [];
   private full = 0;
-  private from = 0;
-  private fullFrom = 0;
 
   add(text: string): void {
     const lines = (this.buffered + text).split('\n');
     this.buffered = lines.pop() ?? '';
     for (const line of lines) {
-      const field = (name: string) => Number(new RegExp(` ${name.replace('.', '\\.')}=([0-9.]+)`).exec(line)?.[1] ?? 0);
+      const field = (name: string) => Number(new RegExp(` ${name.replaceAll('.', '\\.')}=([0-9.]+)`).exec(line)?.[1] ?? 0);
       if (/ gc=(s|mms) /.test(line))
         this.minor.push({
           pause: field('pause'),
@@ -47,21 +45,17 @@ class GcAccount {
     }
   }
 
-  /** Where the measured part of the run starts (after warm-up). */
-  mark(): [number, number] {
-    return [this.minor.length, this.full];
+  /** Where the measured part of the run starts: the collections counted so far. */
+  mark(): { minor: number; full: number } {
+    return { minor: this.minor.length, full: this.full };
   }
 
-  measureFrom([minor, full]: [number, number]): void {
-    this.from = minor;
-    this.fullFrom = full;
-  }
-
-  perCall(calls: number): string {
-    const m = this.minor.slice(this.from);
+  /** The collections since `from`, per call. */
+  perCall(calls: number, from: { minor: number; full: number }): string {
+    const m = this.minor.slice(from.minor);
     const sum = (k: keyof (typeof m)[number]) => m.reduce((a, x) => a + x[k], 0);
     return (
-      `gc per call: ${m.length} minor + ${this.full - this.fullFrom} full collections; minor pauses ${((sum('pause') * 1000) / calls).toFixed(1)} us + helper threads ` +
+      `gc per call: ${m.length} minor + ${this.full - from.full} full collections; minor pauses ${((sum('pause') * 1000) / calls).toFixed(1)} us + helper threads ` +
       `${((sum('background') * 1000) / calls).toFixed(1)} us; promoted ${(sum('promoted') / calls / 1000).toFixed(1)} KB, survived ${(sum('survived') / calls / 1000).toFixed(1)} KB, ` +
       `allocated ${(sum('allocated') / calls / 1000).toFixed(1)} KB`
     );
@@ -159,8 +153,7 @@ const H = { 'Content-Type': 'application/json', Accept: 'application/json, text/
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))].toFixed(2);
   console.log('calls', n, 'calls/s', n / seconds, 'failed', failed, 'latency ms p50', at(0.5), 'p90', at(0.9), 'p99', at(0.99));
-  gc.measureFrom(gcAtStart);
-  if (process.env.PROF_GC) console.log(gc.perCall(n));
+  if (process.env.PROF_GC) console.log(gc.perCall(n, gcAtStart));
   // With PROF the server writes its profiles as it exits (large ones take seconds): wait for that.
   // PROF_LINGER_MS: keep the server up that long after the load (for a preload that measures what outlives it).
   await new Promise((r) => setTimeout(r, Number(process.env.PROF_LINGER_MS ?? 0)));

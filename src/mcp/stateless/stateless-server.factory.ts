@@ -24,7 +24,8 @@ export interface StatelessRequest {
   readonly call?: string;
 }
 
-export const STATELESS_REQUEST = 'integrationAppMcp';
+/** The key of the request's hand-off in `authInfo.extra` (see handOff). */
+const STATELESS_REQUEST = 'integrationAppMcp';
 
 /**
  * How a request reaches its per-request server: in `authInfo.extra`, which the SDK passes to the
