@@ -21,6 +21,29 @@ describe('MemorySessionStore', () => {
   beforeEach(() => (store = new MemorySessionStore()));
   afterEach(() => store.close());
 
+  it('evicts by last use, and counts only live sessions at the cap whatever order they expire in', async () => {
+    jest.useFakeTimers({ now: Date.now() });
+    try {
+      const limits = { maxSessions: 100, maxPerIdentity: 3 };
+      await store.create(record('long-1'), 60, limits);
+      jest.advanceTimersByTime(10);
+      // A shorter TTL than the sessions around it: it expires first although it is not the least recently used.
+      await store.create(record('short'), 1, limits);
+      jest.advanceTimersByTime(10);
+      await store.create(record('long-2'), 60, limits);
+      jest.advanceTimersByTime(2_000);
+      // 'short' has expired behind 'long-1': the identity has 2 live sessions, so this create evicts nothing.
+      expect(await store.create(record('long-3'), 60, limits)).toEqual({ created: true, evicted: [] });
+      // At the cap now; a touch makes long-1 the most recently used, so long-2 goes.
+      await store.touch('long-1', 60);
+      jest.advanceTimersByTime(10);
+      expect(await store.create(record('long-4'), 60, limits)).toEqual({ created: true, evicted: ['long-2'] });
+      expect(await store.count()).toBe(3);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('expires idle sessions and their chat mappings', async () => {
     jest.useFakeTimers({ now: Date.now() });
     try {

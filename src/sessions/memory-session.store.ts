@@ -12,7 +12,12 @@ interface Stored {
 export class MemorySessionStore extends SessionStore implements OnModuleDestroy {
   private readonly sessions = new Map<string, Stored>();
   private readonly chats = new Map<string, Map<string, string>>();
-  /** identity key → ids of its sessions (for the per-identity cap). */
+  /**
+   * identity key → ids of its sessions, least recently used first (a touch moves an id to the end),
+   * for the per-identity cap. With one idle TTL for every session (the server's), this is also
+   * earliest expiry first: a create finds the expired and the ones to evict at the front instead of
+   * sorting them all.
+   */
   private readonly byIdentity = new Map<string, Set<string>>();
   private readonly sweeper: NodeJS.Timeout;
 
@@ -30,6 +35,26 @@ export class MemorySessionStore extends SessionStore implements OnModuleDestroy 
       return undefined;
     }
     return stored;
+  }
+
+  /**
+   * How many live sessions an identity has. Its expired sessions are dropped from the front of its set
+   * (least recently used first); only when that leaves it at `cap` are the others checked too (a
+   * session created with a shorter TTL may expire before older ones), so below the cap a create
+   * costs O(1), not a pass over the identity's sessions.
+   */
+  private liveOf(identityKey: string, cap: number): number {
+    const mine = this.byIdentity.get(identityKey);
+    if (!mine) return 0;
+    for (const id of mine) if (this.live(id)) break;
+    if (mine.size >= cap) for (const id of mine) this.live(id);
+    return this.byIdentity.get(identityKey)?.size ?? 0;
+  }
+
+  /** Moves a session to the most recently used end of its identity's set. */
+  private markUsed(record: SessionRecord): void {
+    const mine = this.byIdentity.get(record.identityKey);
+    if (mine?.delete(record.id)) mine.add(record.id);
   }
 
   private drop(id: string, record: SessionRecord): void {
@@ -53,18 +78,15 @@ export class MemorySessionStore extends SessionStore implements OnModuleDestroy 
   async create(record: SessionRecord, ttlSeconds: number, limits?: SessionLimits): Promise<CreateOutcome> {
     const evicted: string[] = [];
     if (limits) {
-      const mine = [...(this.byIdentity.get(record.identityKey) ?? [])].filter((id) => this.live(id));
-      const over = Math.max(0, mine.length - limits.maxPerIdentity + 1);
+      const live = this.liveOf(record.identityKey, limits.maxPerIdentity);
+      const over = Math.max(0, live - limits.maxPerIdentity + 1);
       if (this.sessions.size > limits.maxSessions - 1 + over) this.sweep();
       if (this.sessions.size - over >= limits.maxSessions) return { created: false };
-      const oldest = mine
-        .map((id) => this.sessions.get(id)!)
-        .sort((a, b) => a.expiresAt - b.expiresAt)
-        .slice(0, over);
-      for (const s of oldest) {
-        this.drop(s.record.id, s.record);
-        evicted.push(s.record.id);
+      for (const id of this.byIdentity.get(record.identityKey) ?? []) {
+        if (evicted.length === over) break;
+        evicted.push(id);
       }
+      for (const id of evicted) this.drop(id, this.sessions.get(id)!.record);
     }
     this.sessions.set(record.id, { record: { ...record, enabledTools: [...record.enabledTools] }, expiresAt: Date.now() + ttlSeconds * 1000 });
     let mine = this.byIdentity.get(record.identityKey);
@@ -88,6 +110,7 @@ export class MemorySessionStore extends SessionStore implements OnModuleDestroy 
     stored.record.lastUsedAt = now;
     if (token) stored.record.token = token;
     stored.expiresAt = now + ttlSeconds * 1000;
+    this.markUsed(stored.record);
   }
 
   async addEnabledTools(id: string, names: string[], ttlSeconds: number): Promise<string[] | undefined> {
@@ -97,6 +120,7 @@ export class MemorySessionStore extends SessionStore implements OnModuleDestroy 
     for (const n of names) set.add(n);
     stored.record.enabledTools = [...set];
     stored.expiresAt = Date.now() + ttlSeconds * 1000;
+    this.markUsed(stored.record);
     return [...stored.record.enabledTools];
   }
 
