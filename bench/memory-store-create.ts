@@ -11,24 +11,10 @@
 import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
 import type { MemorySessionStore } from '../src/sessions/memory-session.store';
-import type { SessionRecord } from '../src/sessions/session.types';
+import { sessionRecord } from '../test/support/session-record';
 
 const modulePath = process.argv[2] ? resolve(process.argv[2]) : '../src/sessions/memory-session.store';
 const { MemorySessionStore: Store } = require(modulePath) as { MemorySessionStore: new (sweepMs?: number) => MemorySessionStore };
-
-const record = (id: string, identityKey: string): SessionRecord => ({
-  id,
-  identityKey,
-  workspaceKey: 'ws',
-  customerId: identityKey,
-  token: 't',
-  mode: 'static',
-  apps: null,
-  enabledTools: [],
-  transport: 'streamable-http',
-  createdAt: Date.now(),
-  lastUsedAt: Date.now(),
-});
 
 async function run(label: string, total: number, identityOf: (i: number) => string, limits: { maxSessions: number; maxPerIdentity: number }) {
   const store = new Store(3_600_000);
@@ -37,7 +23,7 @@ async function run(label: string, total: number, identityOf: (i: number) => stri
   let t0 = performance.now();
   const out: string[] = [];
   for (let i = 0; i < total; i++) {
-    await store.create(record(`s${i}`, identityOf(i)), 3600, limits);
+    await store.create(sessionRecord(`s${i}`, identityOf(i)), 3600, limits);
     if (i + 1 === marks[0]) {
       out.push(`${from}-${i + 1}: ${(((performance.now() - t0) * 1000) / (i + 1 - from)).toFixed(2)} µs`);
       marks.shift();

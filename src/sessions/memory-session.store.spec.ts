@@ -1,20 +1,8 @@
 import { MemorySessionStore } from './memory-session.store';
 import type { SessionRecord } from './session.types';
+import { sessionRecord } from '../../test/support/session-record';
 
-const record = (id: string, extra: Partial<SessionRecord> = {}): SessionRecord => ({
-  id,
-  identityKey: 'owner',
-  workspaceKey: 'ws',
-  customerId: 'c',
-  token: 't',
-  mode: 'dynamic',
-  apps: null,
-  enabledTools: [],
-  transport: 'streamable-http',
-  createdAt: Date.now(),
-  lastUsedAt: Date.now(),
-  ...extra,
-});
+const record = (id: string, extra: Partial<SessionRecord> = {}): SessionRecord => sessionRecord(id, 'owner', { customerId: 'c', mode: 'dynamic', ...extra });
 
 describe('MemorySessionStore', () => {
   let store: MemorySessionStore;

@@ -3,25 +3,12 @@ import Redis from 'ioredis';
 import { MemorySessionStore } from './memory-session.store';
 import { RedisSessionStore } from './redis-session.store';
 import type { SessionStore } from './session.store';
-import type { SessionRecord } from './session.types';
 import { testRedisUrl } from '../../test/support/redis-server';
 import { sleepUntil } from '../../test/support/wait';
+import { sessionRecord } from '../../test/support/session-record';
 
 const URL = testRedisUrl();
-const record = (id: string, identityKey: string, extra: Partial<SessionRecord> = {}): SessionRecord => ({
-  id,
-  identityKey,
-  workspaceKey: 'ws',
-  customerId: identityKey,
-  token: 't',
-  mode: 'static',
-  apps: null,
-  enabledTools: [],
-  transport: 'streamable-http',
-  createdAt: Date.now(),
-  lastUsedAt: Date.now(),
-  ...extra,
-});
+const record = sessionRecord;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The same contract for both adapters; the Redis one is also raced from two connections (replicas). */
