@@ -1,7 +1,7 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, JSONRPCMessage, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { AggregationTemporality, DataPointType, HistogramMetricData, InMemoryMetricExporter } from '@opentelemetry/sdk-metrics';
-import { InMemorySpanExporter, ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { InMemorySpanExporter, ReadableSpan } from '@opentelemetry/sdk-trace';
 import { buildTelemetryConfig } from '../config/telemetry.config';
 import { JsonExchangeTransport, ProtocolDispatch } from '../mcp/sdk/protocol-dispatch.json-exchange.transport';
 import { MCP_DURATION_BUCKETS, MCP_OPERATION_DURATION, McpTelemetry } from './tracing';
