@@ -265,7 +265,9 @@ describe('OpenTelemetry sampler, batching and span limits from OTEL_* (read by t
       await client.callTool({ name: 'gmail_send-email', arguments: SEND_ARGS, _meta: { traceparent: tp(META_TRACE, META_SPAN) } });
       await client.close();
       // The metric point of the call is exported, and then a later one: the spans (every 50 ms) would be there by now.
-      await waitFor('the duration histogram', () => receiver.histogramPoints('mcp.server.operation.duration').some((p) => p.attributes['gen_ai.tool.name'] === 'gmail_send-email'));
+      await waitFor('the duration histogram', () =>
+        receiver.histogramPoints('mcp.server.operation.duration').some((p) => p.attributes['gen_ai.tool.name'] === 'gmail_send-email'),
+      );
       const posts = receiver.posts.length;
       await waitFor('one more metrics export', () => receiver.posts.slice(posts).some((p) => p.path === '/v1/metrics'));
       expect(receiver.spans()).toEqual([]);
@@ -288,7 +290,9 @@ describe('OpenTelemetry sampler, batching and span limits from OTEL_* (read by t
       await client.callTool({ name: 'gmail_get-signature', arguments: {} });
       await client.callTool({ name: 'gmail_send-email', arguments: SEND_ARGS, _meta: { traceparent: tp(META_TRACE, META_SPAN) } });
       // Well before the default delay of 5 s.
-      await waitFor('the span of the call with a traceparent', () => receiver.spans().some((s) => s.name === 'tools/call gmail_send-email'), { timeoutMs: 2500 });
+      await waitFor('the span of the call with a traceparent', () => receiver.spans().some((s) => s.name === 'tools/call gmail_send-email'), {
+        timeoutMs: 2500,
+      });
       expect(Date.now() - sentAt).toBeLessThan(4000);
       await client.close();
       const span = receiver.spans().find((s) => s.name === 'tools/call gmail_send-email')!;

@@ -165,7 +165,12 @@ describe('buildTelemetryConfig: sampler, span limits and OTEL_BSP_* (read by the
   });
 
   it('gives the default for a limit or OTEL_BSP_* value that is not a non-negative number, with a warning; blank is unset', () => {
-    const c = on({ OTEL_BSP_SCHEDULE_DELAY: 'soon', OTEL_BSP_MAX_QUEUE_SIZE: '-1', OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT: 'many', OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: ' ' });
+    const c = on({
+      OTEL_BSP_SCHEDULE_DELAY: 'soon',
+      OTEL_BSP_MAX_QUEUE_SIZE: '-1',
+      OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT: 'many',
+      OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: ' ',
+    });
     expect(c.batch).toMatchObject({ scheduledDelayMillis: 5000, maxQueueSize: 2048 });
     expect(c.spanLimits).toMatchObject({ attributeCountLimit: 128, attributeValueLengthLimit: Infinity });
     expect(c.warnings).toEqual([
@@ -497,7 +502,8 @@ describe('McpTelemetry with OTEL_TRACES_SAMPLER, span limits and OTEL_BSP_*', ()
     const exporter = new InMemorySpanExporter();
     const telemetry = new McpTelemetry(buildTelemetryConfig({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_METRICS_EXPORTER: 'none', ...env }), { spans: exporter });
     started.push(telemetry);
-    const request = (id: string, meta?: unknown) => telemetry.inRequestSpan({ method: 'tools/call', target: 'gmail_send-email', requestId: id, meta }, async () => undefined);
+    const request = (id: string, meta?: unknown) =>
+      telemetry.inRequestSpan({ method: 'tools/call', target: 'gmail_send-email', requestId: id, meta }, async () => undefined);
     return { exporter, telemetry, request };
   }
   const sampledParent = { traceparent: traceparent(PARENT_TRACE, PARENT_SPAN) };
@@ -510,7 +516,7 @@ describe('McpTelemetry with OTEL_TRACES_SAMPLER, span limits and OTEL_BSP_*', ()
     expect(exporter.getFinishedSpans()).toEqual([]);
   });
 
-  it("parentbased_traceidratio with 0 records only the requests whose client sent a traceparent (counted as sampled); always_off nothing", async () => {
+  it('parentbased_traceidratio with 0 records only the requests whose client sent a traceparent (counted as sampled); always_off nothing', async () => {
     const ratio = traced({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' });
     await ratio.request('root');
     await ratio.request('child', sampledParent);
@@ -538,7 +544,6 @@ describe('McpTelemetry with OTEL_TRACES_SAMPLER, span limits and OTEL_BSP_*', ()
     expect(batched.exporter.getFinishedSpans()).toEqual([]);
     await batched.request('2');
     await waitFor(() => batched.exporter.getFinishedSpans().length === 2, 2000);
-
   });
 
   it('drops the spans that find OTEL_BSP_MAX_QUEUE_SIZE spans queued', async () => {
@@ -565,10 +570,9 @@ describe('McpTelemetry with OTEL_TRACES_SAMPLER, span limits and OTEL_BSP_*', ()
 
   it('gives up an export after OTEL_BSP_EXPORT_TIMEOUT', async () => {
     const silent = { export: () => undefined, shutdown: async () => undefined };
-    const telemetry = new McpTelemetry(
-      buildTelemetryConfig({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_METRICS_EXPORTER: 'none', OTEL_BSP_EXPORT_TIMEOUT: '30' }),
-      { spans: silent },
-    );
+    const telemetry = new McpTelemetry(buildTelemetryConfig({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_METRICS_EXPORTER: 'none', OTEL_BSP_EXPORT_TIMEOUT: '30' }), {
+      spans: silent,
+    });
     started.push(telemetry);
     await telemetry.inRequestSpan({ method: 'ping' }, async () => undefined);
     const begun = Date.now();
