@@ -202,7 +202,7 @@ class ExportFailures {
 }
 
 /** The sampler `OTEL_TRACES_SAMPLER` (and `_ARG`) name. */
-export function samplerOf(config: Pick<TelemetryConfig, 'sampler' | 'samplerRatio'>): Sampler {
+function samplerOf(config: Pick<TelemetryConfig, 'sampler' | 'samplerRatio'>): Sampler {
   const name = config.sampler;
   const root = name.endsWith('always_off')
     ? new AlwaysOffSampler()
