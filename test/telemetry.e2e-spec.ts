@@ -239,6 +239,71 @@ describe('OpenTelemetry over OTLP/protobuf (the default protocol)', () => {
   }, 60_000);
 });
 
+/*
+ * SDK 3's tracer provider and batch span processor read no environment variable: the server reads
+ * OTEL_TRACES_SAMPLER[_ARG], OTEL_BSP_* and the span limits itself (telemetry.config.ts).
+ */
+describe('OpenTelemetry sampler, batching and span limits from OTEL_* (read by the server since SDK 3)', () => {
+  async function withServer(extra: Record<string, string>, run: (proc: ServerProcess, emulator: Emulator, receiver: OtlpReceiver) => Promise<void>) {
+    const emulator = await startEmulator({ fixture: e2eFixture() });
+    const receiver = await startOtlpReceiver();
+    const proc = await startServerProcess(
+      serverEnv(emulator, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', ...extra }),
+    );
+    try {
+      await run(proc, emulator, receiver);
+    } finally {
+      await proc.stop();
+      await receiver.close();
+      await emulator.close();
+    }
+  }
+
+  it('OTEL_TRACES_SAMPLER=traceidratio with OTEL_TRACES_SAMPLER_ARG=0 exports no span (the metric still goes), and sends traceparent unsampled', async () => {
+    await withServer({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' }, async (proc, emulator, receiver) => {
+      const { client } = await connectHttp(proc.url, { token: emulator.token('cust-1') });
+      await client.callTool({ name: 'gmail_send-email', arguments: SEND_ARGS, _meta: { traceparent: tp(META_TRACE, META_SPAN) } });
+      await client.close();
+      // The metric point of the call is exported, and then a later one: the spans (every 50 ms) would be there by now.
+      await waitFor('the duration histogram', () =>
+        receiver.histogramPoints('mcp.server.operation.duration').some((p) => p.attributes['gen_ai.tool.name'] === 'gmail_send-email'),
+      );
+      const posts = receiver.posts.length;
+      await waitFor('one more metrics export', () => receiver.posts.slice(posts).some((p) => p.path === '/v1/metrics'));
+      expect(receiver.spans()).toEqual([]);
+      expect(receiver.posts.some((p) => p.path === '/v1/traces')).toBe(false);
+      const upstream = emulator.requests.find((r) => r.method === 'POST' && r.path.endsWith('/actions/send-email/run'))!;
+      expect(upstream.headers?.traceparent).toMatch(new RegExp(`^00-${META_TRACE}-[0-9a-f]{16}-00$`));
+    });
+  }, 60_000);
+
+  it('parentbased_traceidratio with 0 traces only requests that came with a traceparent, after OTEL_BSP_SCHEDULE_DELAY, within the span limits', async () => {
+    const env = {
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: '5',
+    };
+    await withServer(env, async (proc, emulator, receiver) => {
+      const { client } = await connectHttp(proc.url, { token: emulator.token('cust-1') });
+      const sentAt = Date.now();
+      await client.callTool({ name: 'gmail_get-signature', arguments: {} });
+      await client.callTool({ name: 'gmail_send-email', arguments: SEND_ARGS, _meta: { traceparent: tp(META_TRACE, META_SPAN) } });
+      // Well before the default delay of 5 s.
+      await waitFor('the span of the call with a traceparent', () => receiver.spans().some((s) => s.name === 'tools/call gmail_send-email'), {
+        timeoutMs: 2500,
+      });
+      expect(Date.now() - sentAt).toBeLessThan(4000);
+      await client.close();
+      const span = receiver.spans().find((s) => s.name === 'tools/call gmail_send-email')!;
+      expect(span).toMatchObject({ traceId: META_TRACE, parentSpanId: META_SPAN });
+      expect(span.attributes['mcp.method.name']).toBe('tools');
+      expect(span.attributes['gen_ai.tool.name']).toBe('gmail');
+      expect(receiver.spans().some((s) => s.name === 'tools/call gmail_get-signature')).toBe(false);
+    });
+  }, 60_000);
+});
+
 describe('OpenTelemetry off (the default)', () => {
   it('builds no exporter and sends no traceparent upstream', async () => {
     const emulator = await startEmulator({ fixture: e2eFixture() });

@@ -1,7 +1,8 @@
+import { Logger } from '@nestjs/common';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, JSONRPCMessage, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { AggregationTemporality, DataPointType, HistogramMetricData, InMemoryMetricExporter } from '@opentelemetry/sdk-metrics';
-import { InMemorySpanExporter, ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { InMemorySpanExporter, ReadableSpan } from '@opentelemetry/sdk-trace';
 import { buildTelemetryConfig } from '../config/telemetry.config';
 import { JsonExchangeTransport, ProtocolDispatch } from '../mcp/sdk/protocol-dispatch.json-exchange.transport';
 import { MCP_DURATION_BUCKETS, MCP_OPERATION_DURATION, McpTelemetry } from './tracing';
@@ -74,6 +75,113 @@ describe('buildTelemetryConfig (OTEL_* variables)', () => {
     expect(() => buildTelemetryConfig({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_METRIC_EXPORT_INTERVAL: 'soon' })).toThrow(/OTEL_METRIC_EXPORT_INTERVAL/);
     // Off, a protocol is not looked at.
     expect(buildTelemetryConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }).tracesEnabled).toBe(false);
+  });
+});
+
+/*
+ * SDK 2 read these in BasicTracerProvider and BatchSpanProcessor; SDK 3 reads none of them, so the
+ * config does, with SDK 2's defaults and its answer to a bad value (the default), plus a warning.
+ */
+describe('buildTelemetryConfig: sampler, span limits and OTEL_BSP_* (read by the SDK 2, not by the SDK 3)', () => {
+  const on = (env: Record<string, string>) => buildTelemetryConfig({ OTEL_TRACES_EXPORTER: 'otlp', ...env });
+
+  it("has SDK 2's defaults", () => {
+    const c = on({});
+    expect(c).toMatchObject({
+      sampler: 'parentbased_always_on',
+      samplerRatio: 1,
+      spanLimits: {
+        attributeCountLimit: 128,
+        attributeValueLengthLimit: Infinity,
+        eventCountLimit: 128,
+        linkCountLimit: 128,
+        attributePerEventCountLimit: 128,
+        attributePerLinkCountLimit: 128,
+      },
+      batch: { maxQueueSize: 2048, scheduledDelayMillis: 5000, exportTimeoutMillis: 30_000, maxExportBatchSize: 512 },
+      warnings: [],
+    });
+  });
+
+  it('reads OTEL_TRACES_SAMPLER (any case, trimmed) and OTEL_TRACES_SAMPLER_ARG for the ratio samplers', () => {
+    for (const name of ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio']) {
+      expect(on({ OTEL_TRACES_SAMPLER: name, OTEL_TRACES_SAMPLER_ARG: '0.25' })).toMatchObject({ sampler: name, warnings: [] });
+    }
+    expect(on({ OTEL_TRACES_SAMPLER: ' TraceIdRatio ', OTEL_TRACES_SAMPLER_ARG: '0.25' })).toMatchObject({ sampler: 'traceidratio', samplerRatio: 0.25 });
+    expect(on({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' })).toMatchObject({ samplerRatio: 0, warnings: [] });
+    expect(on({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '1' })).toMatchObject({ samplerRatio: 1, warnings: [] });
+    // The argument of a sampler without one is not looked at.
+    expect(on({ OTEL_TRACES_SAMPLER: 'always_on', OTEL_TRACES_SAMPLER_ARG: 'x' })).toMatchObject({ samplerRatio: 1, warnings: [] });
+  });
+
+  it('gives the default sampler for an unknown OTEL_TRACES_SAMPLER, and ratio 1 for a missing or bad OTEL_TRACES_SAMPLER_ARG, with a warning', () => {
+    expect(on({ OTEL_TRACES_SAMPLER: 'jaeger_remote' })).toMatchObject({
+      sampler: 'parentbased_always_on',
+      warnings: [expect.stringMatching(/OTEL_TRACES_SAMPLER="jaeger_remote".*parentbased_always_on/)],
+    });
+    expect(on({ OTEL_TRACES_SAMPLER: 'traceidratio' })).toMatchObject({
+      sampler: 'traceidratio',
+      samplerRatio: 1,
+      warnings: [expect.stringMatching(/without OTEL_TRACES_SAMPLER_ARG.*ratio 1/)],
+    });
+    for (const arg of ['half', '1.5', '-0.1']) {
+      expect(on({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: arg })).toMatchObject({
+        samplerRatio: 1,
+        warnings: [expect.stringContaining(`OTEL_TRACES_SAMPLER_ARG="${arg}" is not a ratio in [0, 1]`)],
+      });
+    }
+  });
+
+  it('reads each span limit, a span limit before the general OTEL_ATTRIBUTE_* one', () => {
+    expect(
+      on({
+        OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT: '10',
+        OTEL_ATTRIBUTE_COUNT_LIMIT: '20',
+        OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: '30',
+        OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '40',
+        OTEL_SPAN_EVENT_COUNT_LIMIT: '5',
+        OTEL_SPAN_LINK_COUNT_LIMIT: '6',
+        OTEL_SPAN_ATTRIBUTE_PER_EVENT_COUNT_LIMIT: '7',
+        OTEL_SPAN_ATTRIBUTE_PER_LINK_COUNT_LIMIT: '8',
+      }).spanLimits,
+    ).toEqual({
+      attributeCountLimit: 10,
+      attributeValueLengthLimit: 30,
+      eventCountLimit: 5,
+      linkCountLimit: 6,
+      attributePerEventCountLimit: 7,
+      attributePerLinkCountLimit: 8,
+    });
+    expect(on({ OTEL_ATTRIBUTE_COUNT_LIMIT: '20', OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '40' }).spanLimits).toMatchObject({
+      attributeCountLimit: 20,
+      attributeValueLengthLimit: 40,
+    });
+  });
+
+  it('reads each OTEL_BSP_* variable', () => {
+    expect(
+      on({ OTEL_BSP_MAX_QUEUE_SIZE: '100', OTEL_BSP_SCHEDULE_DELAY: '0', OTEL_BSP_EXPORT_TIMEOUT: '2500', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '50' }).batch,
+    ).toEqual({ maxQueueSize: 100, scheduledDelayMillis: 0, exportTimeoutMillis: 2500, maxExportBatchSize: 50 });
+  });
+
+  it('gives the default for a limit or OTEL_BSP_* value that is not a non-negative number, with a warning; blank is unset', () => {
+    const c = on({
+      OTEL_BSP_SCHEDULE_DELAY: 'soon',
+      OTEL_BSP_MAX_QUEUE_SIZE: '-1',
+      OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT: 'many',
+      OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: ' ',
+    });
+    expect(c.batch).toMatchObject({ scheduledDelayMillis: 5000, maxQueueSize: 2048 });
+    expect(c.spanLimits).toMatchObject({ attributeCountLimit: 128, attributeValueLengthLimit: Infinity });
+    expect(c.warnings).toEqual([
+      expect.stringMatching(/^OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT="many" .*default, 128/),
+      expect.stringMatching(/^OTEL_BSP_MAX_QUEUE_SIZE="-1" .*default, 2048/),
+      expect.stringMatching(/^OTEL_BSP_SCHEDULE_DELAY="soon" .*default, 5000/),
+    ]);
+  });
+
+  it('does not read them with traces off', () => {
+    expect(buildTelemetryConfig({ OTEL_TRACES_SAMPLER: 'nonsense', OTEL_BSP_SCHEDULE_DELAY: 'soon' }).warnings).toEqual([]);
   });
 });
 
@@ -385,3 +493,118 @@ describe('McpTelemetry, on', () => {
     expect(stopped).toBe(true);
   });
 });
+
+/** The settings above, through the real SDK 3 pipeline (an in-memory exporter instead of OTLP). */
+describe('McpTelemetry with OTEL_TRACES_SAMPLER, span limits and OTEL_BSP_*', () => {
+  const started: McpTelemetry[] = [];
+  afterAll(() => Promise.all(started.map((t) => t.onApplicationShutdown())));
+  function traced(env: Record<string, string>) {
+    const exporter = new InMemorySpanExporter();
+    const telemetry = new McpTelemetry(buildTelemetryConfig({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_METRICS_EXPORTER: 'none', ...env }), { spans: exporter });
+    started.push(telemetry);
+    const request = (id: string, meta?: unknown) =>
+      telemetry.inRequestSpan({ method: 'tools/call', target: 'gmail_send-email', requestId: id, meta }, async () => undefined);
+    return { exporter, telemetry, request };
+  }
+  const sampledParent = { traceparent: traceparent(PARENT_TRACE, PARENT_SPAN) };
+
+  it('traceidratio with OTEL_TRACES_SAMPLER_ARG=0 records nothing, whatever the parent', async () => {
+    const { exporter, telemetry, request } = traced({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' });
+    await request('1');
+    await request('2', sampledParent);
+    await telemetry.forceFlush();
+    expect(exporter.getFinishedSpans()).toEqual([]);
+  });
+
+  it('parentbased_traceidratio with 0 records only the requests whose client sent a traceparent (counted as sampled); always_off nothing', async () => {
+    const ratio = traced({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' });
+    await ratio.request('root');
+    await ratio.request('child', sampledParent);
+    await ratio.telemetry.forceFlush();
+    expect(ratio.exporter.getFinishedSpans().map((s) => s.attributes['jsonrpc.request.id'])).toEqual(['child']);
+
+    const off = traced({ OTEL_TRACES_SAMPLER: 'always_off' });
+    await off.request('child', sampledParent);
+    await off.telemetry.forceFlush();
+    expect(off.exporter.getFinishedSpans()).toEqual([]);
+  });
+
+  it('exports after OTEL_BSP_SCHEDULE_DELAY without a flush (and not before the default 5 s)', async () => {
+    const fast = traced({ OTEL_BSP_SCHEDULE_DELAY: '20' });
+    const slow = traced({});
+    await fast.request('1');
+    await slow.request('1');
+    await waitFor(() => fast.exporter.getFinishedSpans().length === 1, 2000);
+    expect(slow.exporter.getFinishedSpans()).toEqual([]);
+  });
+
+  it('exports a batch as soon as OTEL_BSP_MAX_EXPORT_BATCH_SIZE spans are queued', async () => {
+    const batched = traced({ OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '2' });
+    await batched.request('1');
+    expect(batched.exporter.getFinishedSpans()).toEqual([]);
+    await batched.request('2');
+    await waitFor(() => batched.exporter.getFinishedSpans().length === 2, 2000);
+  });
+
+  it('drops the spans that find OTEL_BSP_MAX_QUEUE_SIZE spans queued', async () => {
+    // An exporter that answers only when told: while it holds a batch, ended spans queue up.
+    const held: Array<() => void> = [];
+    const exported: unknown[] = [];
+    const exporter = {
+      export: (batch: ReadableSpan[], done: (r: { code: number }) => void) =>
+        held.push(() => (exported.push(...batch.map((s) => s.attributes['jsonrpc.request.id'])), done({ code: 0 }))),
+      shutdown: async () => undefined,
+    };
+    const telemetry = new McpTelemetry(
+      buildTelemetryConfig({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_METRICS_EXPORTER: 'none', OTEL_BSP_MAX_QUEUE_SIZE: '2', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '1' }),
+      { spans: exporter },
+    );
+    started.push(telemetry);
+    // 1 is exported at once (a full batch) and held; 2 and 3 fill the queue; 4 and 5 are dropped.
+    for (const id of ['1', '2', '3', '4', '5']) await telemetry.inRequestSpan({ method: 'ping', requestId: id }, async () => undefined);
+    await waitFor(() => (held.shift()?.(), exported.length === 3), 2000);
+    await new Promise((r) => setTimeout(r, 20));
+    held.forEach((release) => release());
+    expect(exported).toEqual(['1', '2', '3']);
+  });
+
+  it('gives up an export after OTEL_BSP_EXPORT_TIMEOUT', async () => {
+    const silent = { export: () => undefined, shutdown: async () => undefined };
+    const telemetry = new McpTelemetry(buildTelemetryConfig({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_METRICS_EXPORTER: 'none', OTEL_BSP_EXPORT_TIMEOUT: '30' }), {
+      spans: silent,
+    });
+    started.push(telemetry);
+    await telemetry.inRequestSpan({ method: 'ping' }, async () => undefined);
+    const begun = Date.now();
+    await expect(telemetry.forceFlush()).rejects.toBeDefined();
+    expect(Date.now() - begun).toBeLessThan(2000);
+  });
+
+  it('logs a warning at start-up for a value replaced by its default', () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      started.push(new McpTelemetry(buildTelemetryConfig({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_METRICS_EXPORTER: 'none', OTEL_TRACES_SAMPLER: 'sometimes' })));
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/OTEL_TRACES_SAMPLER="sometimes".*parentbased_always_on/));
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('applies the span limits (OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT, OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT)', async () => {
+    const { exporter, telemetry, request } = traced({ OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT: '2', OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '5' });
+    await request('123456789');
+    await telemetry.forceFlush();
+    const [span] = exporter.getFinishedSpans();
+    expect(Object.keys(span.attributes)).toHaveLength(2);
+    expect(span.attributes['mcp.method.name']).toBe('tools');
+    expect(span.droppedAttributesCount).toBeGreaterThan(0);
+  });
+});
+
+async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

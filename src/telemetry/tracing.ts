@@ -23,7 +23,17 @@ import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-
 import { OTLPTraceExporter as ProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { defaultResource, detectResources, envDetector, Resource, resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader, PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, BatchSpanProcessor, ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  ReadableSpan,
+  Sampler,
+  SpanExporter,
+  TraceIdRatioBasedSampler,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { telemetryConfig, TelemetryConfig } from '../config/telemetry.config';
 import type { UpstreamSpanAttributes, UpstreamTracer } from '../integrations/upstream.tracer';
@@ -191,13 +201,24 @@ class ExportFailures {
   }
 }
 
+/** The sampler `OTEL_TRACES_SAMPLER` (and `_ARG`) name. */
+function samplerOf(config: Pick<TelemetryConfig, 'sampler' | 'samplerRatio'>): Sampler {
+  const name = config.sampler;
+  const root = name.endsWith('always_off')
+    ? new AlwaysOffSampler()
+    : name.endsWith('traceidratio')
+      ? new TraceIdRatioBasedSampler(config.samplerRatio)
+      : new AlwaysOnSampler();
+  return name.startsWith('parentbased_') ? new ParentBasedSampler({ root }) : root;
+}
+
 /** The SDK objects of one enabled `McpTelemetry`. */
 class Pipeline {
   readonly contextManager = new AsyncLocalStorageContextManager().enable();
   readonly propagator = new W3CTraceContextPropagator();
   readonly tracer?: Tracer;
   readonly duration?: Histogram;
-  private readonly tracerProvider?: BasicTracerProvider;
+  private readonly tracerProvider?: TracerProvider;
   private readonly meterProvider?: MeterProvider;
 
   constructor(config: TelemetryConfig, logger: Logger, exporters: TelemetryExporters = {}) {
@@ -209,8 +230,13 @@ class Pipeline {
     if (config.tracesEnabled) {
       const options = { url: config.tracesUrl };
       const exporter = exporters.spans ?? (config.tracesProtocol === 'http/json' ? new JsonTraceExporter(options) : new ProtobufTraceExporter(options));
-      // BasicTracerProvider and BatchSpanProcessor read OTEL_TRACES_SAMPLER[_ARG], span limits and OTEL_BSP_*.
-      this.tracerProvider = new BasicTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(failures.spans(exporter))] });
+      // SDK 3 reads no environment variable here: the sampler, span limits and OTEL_BSP_* come from the config.
+      this.tracerProvider = new TracerProvider({
+        resource,
+        sampler: samplerOf(config),
+        spanLimits: config.spanLimits,
+        spanProcessors: [new BatchSpanProcessor({ exporter: failures.spans(exporter), ...config.batch })],
+      });
       this.tracer = this.tracerProvider.getTracer(SCOPE);
     }
     if (config.metricsEnabled) {
@@ -322,6 +348,7 @@ export class McpTelemetry implements RequestTracer, UpstreamTracer, OnApplicatio
         config.metricsEnabled && `metrics (${config.metricsProtocol} to ${config.metricsUrl})`,
       ];
       this.logger.log(`Exporting ${what.filter(Boolean).join(' and ')} as service "${config.serviceName}"`);
+      for (const warning of config.warnings) this.logger.warn(`OpenTelemetry: ${warning}`);
     }
   }
 
