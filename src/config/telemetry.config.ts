@@ -49,6 +49,12 @@ function positiveInt(env: Env, name: string, fallback: number): number {
 const SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const;
 export type SamplerName = (typeof SAMPLERS)[number];
 
+/** An operator's value as a warning quotes it: cut, so a runaway variable cannot flood the log line. */
+function shown(given: string | undefined): string {
+  const v = given ?? '';
+  return v.length > 64 ? `${v.slice(0, 64)}…` : v;
+}
+
 /**
  * A number variable as the SDK 2 read it (`getNumberFromEnv` of `@opentelemetry/core`): unset or
  * blank gives the default, and so does a value that is not a number (with a warning, where SDK 2
@@ -60,7 +66,7 @@ function sdkNumber(env: Env, name: string, fallback: number, warnings: string[])
   if (given === undefined) return fallback;
   const n = Number(given);
   if (Number.isNaN(n) || n < 0) {
-    warnings.push(`${name}="${given}" is not a non-negative number: using the default, ${fallback}.`);
+    warnings.push(`${name}="${shown(given)}" is not a non-negative number: using the default, ${fallback}.`);
     return fallback;
   }
   return n;
@@ -74,7 +80,7 @@ function sdkNumber(env: Env, name: string, fallback: number, warnings: string[])
 function traceSettings(env: Env, warnings: string[]) {
   let sampler = (value(env, 'OTEL_TRACES_SAMPLER')?.toLowerCase() ?? 'parentbased_always_on') as SamplerName;
   if (!SAMPLERS.includes(sampler)) {
-    warnings.push(`OTEL_TRACES_SAMPLER="${env.OTEL_TRACES_SAMPLER}" is not one of ${SAMPLERS.join(', ')}: using parentbased_always_on.`);
+    warnings.push(`OTEL_TRACES_SAMPLER="${shown(env.OTEL_TRACES_SAMPLER)}" is not one of ${SAMPLERS.join(', ')}: using parentbased_always_on.`);
     sampler = 'parentbased_always_on';
   }
   let samplerRatio = 1;
@@ -83,7 +89,7 @@ function traceSettings(env: Env, warnings: string[]) {
     const n = Number(given);
     if (given !== undefined && n >= 0 && n <= 1) samplerRatio = n;
     else if (given === undefined) warnings.push(`OTEL_TRACES_SAMPLER=${sampler} without OTEL_TRACES_SAMPLER_ARG: sampling with ratio 1.`);
-    else warnings.push(`OTEL_TRACES_SAMPLER_ARG="${given}" is not a ratio in [0, 1]: sampling with ratio 1.`);
+    else warnings.push(`OTEL_TRACES_SAMPLER_ARG="${shown(given)}" is not a ratio in [0, 1]: sampling with ratio 1.`);
   }
   const limit = (name: string, fallback: number) => sdkNumber(env, name, fallback, warnings);
   // A span's limit falls back to the general OTEL_ATTRIBUTE_* one, then to the SDK default.

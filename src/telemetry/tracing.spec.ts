@@ -180,6 +180,12 @@ describe('buildTelemetryConfig: sampler, span limits and OTEL_BSP_* (read by the
     ]);
   });
 
+  it('quotes a bad value in its warning cut to 64 characters', () => {
+    const [warning] = buildTelemetryConfig({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_TRACES_SAMPLER: 'x'.repeat(10_000) }).warnings;
+    expect(warning).toContain(`OTEL_TRACES_SAMPLER="${'x'.repeat(64)}…"`);
+    expect(warning.length).toBeLessThan(300);
+  });
+
   it('does not read them with traces off', () => {
     expect(buildTelemetryConfig({ OTEL_TRACES_SAMPLER: 'nonsense', OTEL_BSP_SCHEDULE_DELAY: 'soon' }).warnings).toEqual([]);
   });
